@@ -1,0 +1,1 @@
+"""The only code of reliefgis that opens files, rasters or databases."""

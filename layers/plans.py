@@ -1,0 +1,67 @@
+"""Read plan profiles (``data/plans/*.toml``) into `geo.plans.Plan` objects."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.errors import PlanError, PlanNotFound
+from geo.plans import Plan, parse_plan
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """A parsed plan with the file it came from and that file's SHA-256."""
+
+    plan: Plan
+    path: Path
+    sha256: str
+
+
+def read_plan(path: Path) -> PlanFile:
+    """Read and validate one plan profile file."""
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PlanError(f"plan profile {path.name}: cannot be read as UTF-8 TOML ({exc})") from exc
+    plan = parse_plan(data, source=path.name)
+    if plan.id != path.stem:
+        raise PlanError(f"plan profile {path.name}: id {plan.id!r} must match the file name")
+    return PlanFile(plan=plan, path=path, sha256=hashlib.sha256(raw).hexdigest())
+
+
+class PlanCatalog:
+    """Every plan profile found in the given folders, read once; later folders override."""
+
+    def __init__(self, folders: Iterable[Path]) -> None:
+        self._files: dict[str, PlanFile] = {}
+        for folder in folders:
+            if not folder.is_dir():
+                raise PlanError(f"plan folder {folder} does not exist")
+            for path in sorted(folder.glob("*.toml")):
+                entry = read_plan(path)
+                self._files[entry.plan.id] = entry
+
+    def ids(self) -> list[str]:
+        """Plan ids in alphabetical order."""
+        return sorted(self._files)
+
+    def get(self, plan_id: str) -> Plan:
+        """The plan with this id, or `PlanNotFound` listing the known ids."""
+        return self.file(plan_id).plan
+
+    def file(self, plan_id: str) -> PlanFile:
+        """The plan with its source file and hash."""
+        try:
+            return self._files[plan_id]
+        except KeyError:
+            raise PlanNotFound(
+                f"plan {plan_id!r} is not known; known plans: {', '.join(self.ids())}"
+            ) from None
+
+    def __iter__(self) -> Iterable[PlanFile]:  # type: ignore[override]
+        return iter(self._files[i] for i in self.ids())
