@@ -139,9 +139,9 @@ def derive_figures(
     return result
 
 
-def _grade(plan: Plan, indicator: str, value: Decimal, hazard: str | None) -> tuple[
-    Threshold | None, Threshold | None, list[Threshold]
-]:
+def _grade(
+    plan: Plan, indicator: str, value: Decimal, hazard: str | None
+) -> tuple[Threshold | None, Threshold | None, list[Threshold]]:
     """The threshold reached, the nearest one above it, and all that apply to the hazard."""
     ladder = sorted(
         (t for t in plan.thresholds if t.indicator == indicator and t.applies_to(hazard)),
@@ -190,9 +190,7 @@ def _criterion(
     )
 
 
-def evaluate(
-    plan: Plan, figures: Mapping[str, Figure], *, hazard: str | None = None
-) -> Verdict:
+def evaluate(plan: Plan, figures: Mapping[str, Figure], *, hazard: str | None = None) -> Verdict:
     """Grade every figure given under ``plan``; the highest level reached is the verdict.
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from geo.errors import PlanError
@@ -29,8 +30,19 @@ INDICATORS: dict[str, tuple[str, str]] = {
 
 HAZARDS: frozenset[str] = frozenset(
     {
-        "flood", "flash_flood", "waterlogging", "earthquake", "landslide", "debris_flow",
-        "collapse", "drought", "typhoon", "hail", "snow", "low_temperature", "forest_fire",
+        "flood",
+        "flash_flood",
+        "waterlogging",
+        "earthquake",
+        "landslide",
+        "debris_flow",
+        "collapse",
+        "drought",
+        "typhoon",
+        "hail",
+        "snow",
+        "low_temperature",
+        "forest_fire",
         "other",
     }
 )
@@ -189,9 +201,7 @@ def _opt_text(data: Mapping[str, Any], key: str, problems: _Problems, where: str
     return value
 
 
-def _table_list(
-    data: Mapping[str, Any], key: str, problems: _Problems
-) -> list[Mapping[str, Any]]:
+def _table_list(data: Mapping[str, Any], key: str, problems: _Problems) -> list[Mapping[str, Any]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         problems.add(key, "expected an array of tables ([[" + key + "]])")
@@ -199,14 +209,9 @@ def _table_list(
     return value
 
 
-def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Threshold | None:
-    where = f"thresholds[{i}]."
-    indicator = _text(raw, "indicator", problems, where)
-    if indicator and indicator not in INDICATORS:
-        problems.add(where + "indicator", f"{indicator!r} is not one of {sorted(INDICATORS)}")
-    level = raw.get("level")
-    if level not in LEVEL_NUMBERS or isinstance(level, bool):
-        problems.add(where + "level", "expected 1, 2, 3 or 4")
+def _parse_bounds(
+    raw: Mapping[str, Any], indicator: str, problems: _Problems, where: str
+) -> tuple[Decimal | None, Decimal | None]:
     bounds: dict[str, Decimal | None] = {"min": None, "max": None}
     for key in bounds:
         if key not in raw:
@@ -222,20 +227,37 @@ def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Thr
         problems.add(where + "min", "expected a non-negative number")
     if low is not None and high is not None and high <= low:
         problems.add(where + "max", f"expected a bound above min {low}")
-    if indicator in INDICATORS and INDICATORS[indicator][0] == "share":
+    if INDICATORS.get(indicator, ("",))[0] == "share":
         for key, bound in bounds.items():
             if bound is not None and bound > 1:
                 problems.add(where + key, "a share is a fraction between 0 and 1 (0.3 for 30%)")
-    hazard_sets: dict[str, frozenset[str]] = {}
-    for key in ("hazards", "except_hazards"):
-        names = raw.get(key, [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            problems.add(where + key, "expected a list of hazard names")
-            names = []
-        unknown = sorted(set(names) - HAZARDS)
-        if unknown:
-            problems.add(where + key, f"unknown hazards {unknown}")
-        hazard_sets[key] = frozenset(names)
+    return low, high
+
+
+def _parse_hazards(
+    raw: Mapping[str, Any], key: str, problems: _Problems, where: str
+) -> frozenset[str]:
+    names = raw.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        problems.add(where + key, "expected a list of hazard names")
+        return frozenset()
+    unknown = sorted(set(names) - HAZARDS)
+    if unknown:
+        problems.add(where + key, f"unknown hazards {unknown}")
+    return frozenset(names)
+
+
+def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Threshold | None:
+    where = f"thresholds[{i}]."
+    indicator = _text(raw, "indicator", problems, where)
+    if indicator and indicator not in INDICATORS:
+        problems.add(where + "indicator", f"{indicator!r} is not one of {sorted(INDICATORS)}")
+    level = raw.get("level")
+    if level not in LEVEL_NUMBERS or isinstance(level, bool):
+        problems.add(where + "level", "expected 1, 2, 3 or 4")
+    low, high = _parse_bounds(raw, indicator, problems, where)
+    hazards = _parse_hazards(raw, "hazards", problems, where)
+    except_hazards = _parse_hazards(raw, "except_hazards", problems, where)
     clause = _text(raw, "clause", problems, where)
     text = _text(raw, "text", problems, where)
     if low is None or not isinstance(level, int) or indicator not in INDICATORS:
@@ -247,8 +269,8 @@ def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Thr
         max=high,
         clause=clause,
         text=text,
-        hazards=hazard_sets["hazards"],
-        except_hazards=hazard_sets["except_hazards"],
+        hazards=hazards,
+        except_hazards=except_hazards,
     )
 
 
@@ -263,7 +285,7 @@ def _check_ladders(thresholds: Sequence[Threshold], problems: _Problems) -> None
         scopes.setdefault((t.indicator, t.hazards, t.except_hazards), []).append(t)
     for (indicator, _, _), ladder in scopes.items():
         ladder.sort(key=lambda t: t.min)
-        for lower, upper in zip(ladder, ladder[1:], strict=False):
+        for lower, upper in pairwise(ladder):
             if upper.level >= lower.level:
                 problems.add(
                     f"thresholds[{indicator}]",
@@ -329,8 +351,20 @@ def _parse_clause(raw: Any, key: str, problems: _Problems) -> Clause | None:
 
 
 _KNOWN_KEYS = {
-    "id", "name", "short", "issued", "document", "jurisdiction", "jurisdiction_code", "seed",
-    "bounds_rule", "adjustment", "levels", "thresholds", "work_groups", "notes",
+    "id",
+    "name",
+    "short",
+    "issued",
+    "document",
+    "jurisdiction",
+    "jurisdiction_code",
+    "seed",
+    "bounds_rule",
+    "adjustment",
+    "levels",
+    "thresholds",
+    "work_groups",
+    "notes",
 }
 
 

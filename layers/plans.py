@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,5 +63,5 @@ class PlanCatalog:
                 f"plan {plan_id!r} is not known; known plans: {', '.join(self.ids())}"
             ) from None
 
-    def __iter__(self) -> Iterable[PlanFile]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[PlanFile]:
         return iter(self._files[i] for i in self.ids())

@@ -1,0 +1,237 @@
+"""The ``reliefgis`` command: serve, plans, level, layers.
+
+Bad input exits non-zero with one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import NoReturn
+
+from api.schemas import VerdictOut
+from api.settings import Settings
+from geo.errors import InputError, ReliefError
+from geo.levels import Figure, Verdict, derive_figures, evaluate
+from geo.plans import HAZARDS, INDICATORS
+from layers.pack import read_pack
+from layers.plans import PlanCatalog
+from layers.resources import plans_dir
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "data", None):
+        settings = replace(settings, data_dir=Path(args.data))
+    if getattr(args, "plans", None):
+        settings = replace(settings, plan_dirs=(*settings.plan_dirs, *map(Path, args.plans)))
+    return settings
+
+
+def _catalog(settings: Settings) -> PlanCatalog:
+    return PlanCatalog([plans_dir(), *settings.plan_dirs])
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the HTTP service and the browser map."""
+    import uvicorn  # imported here: the other commands do not need a server
+
+    from api.app import create_app, load_services
+
+    if not _is_loopback(args.host) and not os.environ.get("RELIEF_API_KEYS"):
+        raise InputError(
+            f"--host {args.host}: without RELIEF_API_KEYS the service binds to loopback only "
+            "(127.0.0.1); set API keys to serve other hosts"
+        )
+    settings = _settings(args)
+    print(f"reliefgis: 正在读取图层包 {settings.data_dir} …", file=sys.stderr, flush=True)
+    services = load_services(settings)
+    for repair in services.pack.repairs:
+        print(f"reliefgis: {repair}", file=sys.stderr)
+    print(
+        f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(create_app(services=services), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    """List the plan profiles."""
+    catalog = _catalog(_settings(args))
+    if args.json:
+        from api.views import plan_summary
+
+        print(
+            json.dumps(
+                [plan_summary(e).model_dump() for e in catalog], ensure_ascii=False, indent=2
+            )
+        )
+        return 0
+    for entry in catalog:
+        plan = entry.plan
+        print(f"{plan.id:<16} {plan.name}（{plan.document}，{plan.issued}）")
+    return 0
+
+
+def _format_verdict(verdict: Verdict) -> str:
+    lines = [
+        f"{verdict.plan_name}（{verdict.plan}）："
+        + (f"{verdict.label}响应" if verdict.label else "未达到任何响应级别的启动条件")
+    ]
+    for c in verdict.criteria:
+        reached = f"{c.label}（{c.clause}：{c.condition}）" if c.level else "未达到"
+        source = "报告值" if c.source == "reported" else f"估算值，{c.basis}"
+        line = f"  {c.name} {c.value}（{source}）→ {reached}"
+        if c.next:
+            line += f"；距{c.next.label}还差 {c.next.gap}（{c.next.clause}）"
+        if c.note:
+            line += f"；{c.note}"
+        lines.append(line)
+    if verdict.decision:
+        d = verdict.decision
+        lines.append(f"启动程序（{d.procedure_clause}）：{d.decided_by}")
+        lines.append(f"组织协调：{d.lead}")
+        lines.append(f"响应措施（{d.measures_clause}）：")
+        lines += [f"  {m.clause} {m.text} — {'、'.join(m.units)}" for m in d.measures]
+    if verdict.adjustment:
+        lines.append(f"注：{verdict.adjustment}")
+    return "\n".join(lines)
+
+
+def cmd_level(args: argparse.Namespace) -> int:
+    """Grade reported figures under a plan."""
+    settings = _settings(args)
+    plan = _catalog(settings).get(args.plan)
+    figures = {
+        name: Figure(value=value)
+        for name in INDICATORS
+        if (value := getattr(args, name)) is not None
+    }
+    if args.county:
+        name, agri = read_pack(settings.data_dir).agri_population(args.county)
+        figures = derive_figures(
+            plan, figures, agri_population=agri, agri_population_basis=f"{name} agri_population"
+        )
+    verdict = evaluate(plan, figures, hazard=args.hazard)
+    if args.json:
+        print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
+    else:
+        print(_format_verdict(verdict))
+    return 0
+
+
+def cmd_layers(args: argparse.Namespace) -> int:
+    """Validate a layer pack and list its layers."""
+    from api.views import layer_infos
+
+    pack = read_pack(_settings(args).data_dir)
+    for repair in pack.repairs:
+        print(f"repaired: {repair}")
+    for info in layer_infos(pack):
+        crs = info.source_crs or "-"
+        kind = info.geometry_type or "-"
+        print(f"{info.name:<13} {info.kind:<6} {info.count:>9} {kind:<30} {crs}")
+    return 0
+
+
+def _non_negative(kind: type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+        return float(value) if kind is float else int(value)
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``reliefgis`` argument parser."""
+    parser = _Parser(prog="reliefgis", description="自然灾害救助空间决策支持 reliefgis")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def with_data(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
+        p.add_argument(
+            "--plans",
+            metavar="DIR",
+            action="append",
+            help="extra folder of plan profiles (repeatable)",
+        )
+
+    serve = sub.add_parser("serve", help="start the HTTP API and browser map")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    with_data(serve)
+    serve.set_defaults(run=cmd_serve)
+
+    plans = sub.add_parser("plans", help="list plan profiles")
+    plans.add_argument("--json", action="store_true", help="print JSON")
+    with_data(plans)
+    plans.set_defaults(run=cmd_plans)
+
+    level = sub.add_parser("level", help="response level for reported figures")
+    level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
+    level.add_argument("--hazard", choices=sorted(HAZARDS))
+    level.add_argument("--county", help="county code, to grade drought persons as a share")
+    for name, (kind, label) in INDICATORS.items():
+        level.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            metavar="N",
+            type=_non_negative(int if kind == "count" else float),
+            help=label + ("" if kind == "count" else " (0–1)"),
+        )
+    level.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    with_data(level)
+    level.set_defaults(run=cmd_level)
+
+    layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
+    with_data(layers)
+    layers.set_defaults(run=cmd_layers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reliefgis`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except ReliefError as exc:
+        print(f"reliefgis: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

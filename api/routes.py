@@ -1,0 +1,104 @@
+"""Routes of ``/api/v1``: thin — validate, call geo/ and layers/, serialise."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.schemas import (
+    Health,
+    LayerInfo,
+    PlanDetail,
+    PlanSummary,
+    ResponseLevelRequest,
+    VerdictOut,
+)
+from api.views import layer_geojson, layer_infos, parse_bbox, plan_detail, plan_summary
+from geo.levels import Figure, derive_figures, evaluate
+
+if TYPE_CHECKING:
+    from api.app import Services
+
+router = APIRouter()
+
+
+def services(request: Request) -> Services:
+    """The services built at start-up."""
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated["Services", Depends(services)]
+
+
+@router.get("/health", tags=["service"])
+def health(svc: ServicesDep) -> Health:
+    """Service status, the pack in use and what it holds."""
+    return Health(
+        status="ok",
+        version=svc.version,
+        pack=str(svc.pack.path),
+        plans=svc.plans.ids(),
+        layers={info.name: info.count for info in layer_infos(svc.pack)},
+        repairs=list(svc.pack.repairs),
+    )
+
+
+@router.get("/plans", tags=["plans"])
+def list_plans(svc: ServicesDep) -> list[PlanSummary]:
+    """Every plan profile the service knows."""
+    return [plan_summary(entry) for entry in svc.plans]
+
+
+@router.get("/plans/{plan_id}", tags=["plans"])
+def get_plan(plan_id: str, svc: ServicesDep) -> PlanDetail:
+    """One plan profile with every threshold, level procedure, measure and work group."""
+    return plan_detail(svc.plans.file(plan_id))
+
+
+@router.post("/response-level", tags=["plans"])
+def response_level(body: ResponseLevelRequest, svc: ServicesDep) -> VerdictOut:
+    """The response level the plan calls for, one criterion per figure given, with clauses."""
+    plan = svc.plans.get(body.plan)
+    figures = {
+        name: Figure(value=value)
+        for name, value in body.figures.model_dump(exclude_none=True).items()
+    }
+    if body.county is not None:
+        name, agri = svc.pack.agri_population(body.county)
+        figures = derive_figures(
+            plan, figures, agri_population=agri, agri_population_basis=f"{name} agri_population"
+        )
+    verdict = evaluate(plan, figures, hazard=body.hazard)
+    return VerdictOut.model_validate(asdict(verdict))
+
+
+@router.get("/layers", tags=["layers"])
+def list_layers(svc: ServicesDep) -> list[LayerInfo]:
+    """The layers of the pack with counts, geometry types and CRS."""
+    return layer_infos(svc.pack)
+
+
+@router.get(
+    "/layers/{name}",
+    tags=["layers"],
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"}},
+)
+def get_layer(
+    name: str,
+    svc: ServicesDep,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minx,miny,maxx,maxy in EPSG:4326; only features intersecting it",
+            max_length=200,
+        ),
+    ] = None,
+) -> Response:
+    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
+    box: Any = parse_bbox(bbox) if bbox is not None else None
+    return Response(layer_geojson(svc.pack, name, box), media_type="application/geo+json")

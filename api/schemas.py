@@ -1,0 +1,223 @@
+"""Request and response models: they validate input and describe every field in /docs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HazardName = Literal[
+    "flood",
+    "flash_flood",
+    "waterlogging",
+    "earthquake",
+    "landslide",
+    "debris_flow",
+    "collapse",
+    "drought",
+    "typhoon",
+    "hail",
+    "snow",
+    "low_temperature",
+    "forest_fire",
+    "other",
+]
+
+
+class Figures(BaseModel):
+    """Reported disaster figures (CONTRACT §4); all optional, all non-negative."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dead_missing: int | None = Field(
+        default=None, ge=0, le=10**9, description="死亡和失踪人数 (persons dead or missing)"
+    )
+    relocated: int | None = Field(
+        default=None,
+        ge=0,
+        le=10**9,
+        description="紧急转移安置和需紧急生活救助人数 (persons relocated or needing emergency aid)",
+    )
+    collapsed_rooms: int | None = Field(
+        default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋间数 (rooms)"
+    )
+    collapsed_households: int | None = Field(
+        default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋户数 (households)"
+    )
+    drought_aid_persons: int | None = Field(
+        default=None, ge=0, le=10**9, description="干旱需政府救助人数 (persons)"
+    )
+    drought_aid_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="干旱需救助人数占该县（区）农业人口比例, 0–1 (0.3 for 30%)",
+    )
+    affected_share: float | None = Field(
+        default=None, ge=0, le=1, description="受灾人口占辖区总人口比例, 0–1"
+    )
+    crop_failure_share: float | None = Field(
+        default=None, ge=0, le=1, description="农作物成灾面积占当季播种面积比例, 0–1"
+    )
+    quake_relocated_share: float | None = Field(
+        default=None, ge=0, le=1, description="地震紧急转移安置人数占总人口比例, 0–1"
+    )
+
+
+class ResponseLevelRequest(BaseModel):
+    """Ask which response level a plan calls for, given reported figures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str = Field(description="Plan profile id, e.g. yangquan-2026 (GET /api/v1/plans)")
+    figures: Figures = Field(default_factory=Figures, description="Reported figures")
+    hazard: HazardName | None = Field(
+        default=None, description="Hazard kind; selects hazard-specific rules (乐清 earthquake)"
+    )
+    county: str | None = Field(
+        default=None,
+        max_length=12,
+        description=(
+            "GB/T 2260 code of the affected county in the layer pack; lets drought_aid_persons "
+            "be graded as a share of its agri_population where the plan grades the share"
+        ),
+    )
+
+
+class NextLevelOut(BaseModel):
+    """The nearest level above the one reached, and how far the value is from it."""
+
+    level: int = Field(description="The next level up (1 is the highest)")
+    label: str = Field(description="Its label, e.g. 一级")
+    threshold: float = Field(description="The value at which it starts (inclusive)")
+    gap: float = Field(description="How much the value must still grow to reach it")
+    clause: str = Field(description="The clause that sets the threshold")
+
+
+class CriterionOut(BaseModel):
+    """How one indicator grades under the plan."""
+
+    indicator: str = Field(description="Figure name, e.g. dead_missing")
+    name: str = Field(description="The indicator in Chinese")
+    value: float = Field(description="The figure graded")
+    source: Literal["reported", "estimated"] = Field(
+        description="reported by the user or estimated by reliefgis"
+    )
+    basis: str | None = Field(default=None, description="How an estimate was made")
+    level: int | None = Field(description="Level this figure reaches, null if none")
+    label: str | None = Field(description="Label of that level")
+    clause: str | None = Field(description="Clause of the plan applied, e.g. 阳泉2026 §5.2.1(2)")
+    condition: str | None = Field(description="The plan's wording of the condition met")
+    next: NextLevelOut | None = Field(description="Distance to the next level up (cf. §5.5)")
+    note: str | None = Field(default=None, description="Why a figure is not graded")
+
+
+class MeasureOut(BaseModel):
+    """One response measure the level sets in motion."""
+
+    clause: str
+    text: str
+    units: list[str] = Field(description="Units responsible")
+
+
+class DecisionOut(BaseModel):
+    """Who starts the level and what it sets in motion (启动程序 and 响应措施)."""
+
+    level: int
+    label: str
+    conditions_clause: str
+    procedure_clause: str
+    decided_by: str = Field(description="Who decides to start this level")
+    procedure: str = Field(description="The start procedure as the plan words it")
+    measures_clause: str
+    lead: str = Field(description="Who leads the response at this level")
+    measures: list[MeasureOut] = Field(description="Checklist of actions with responsible units")
+
+
+class VerdictOut(BaseModel):
+    """A level verdict (CONTRACT §4): the highest level any criterion reaches."""
+
+    plan: str
+    plan_name: str
+    hazard: str | None
+    level: int | None = Field(description="1 (highest) … 4, or null when no threshold is met")
+    label: str | None = Field(description="一级 … 四级, or null")
+    color: str | None = Field(
+        description="Map colour of the level (1 red, 2 orange, 3 yellow, 4 blue)"
+    )
+    criteria: list[CriterionOut]
+    decision: DecisionOut | None = Field(description="Start procedure and measures of the level")
+    bounds_rule: str = Field(description="The plan's rule on 以上/以下")
+    adjustment: str | None = Field(description="The plan's clause on lowering the conditions")
+    notes: list[str]
+
+
+class PlanSummary(BaseModel):
+    """A plan profile in the list."""
+
+    id: str
+    name: str
+    issued: str
+    document: str
+    jurisdiction: str
+    jurisdiction_code: str | None
+    short: str = Field(description="Short name used in clause citations")
+    indicators: list[str] = Field(description="Figures this plan grades")
+    sha256: str = Field(description="Hash of the profile file")
+
+
+class ThresholdOut(BaseModel):
+    """One threshold of a plan."""
+
+    indicator: str
+    level: int
+    min: float = Field(description="Inclusive lower bound (以上含本数)")
+    max: float | None = Field(description="Exclusive upper bound (以下不含本数)")
+    clause: str
+    text: str
+    hazards: list[str] = Field(description="Only for these hazards (empty: all)")
+    except_hazards: list[str] = Field(description="Not for these hazards")
+
+
+class WorkGroupOut(BaseModel):
+    """An 应急工作组 of the plan."""
+
+    name: str
+    lead: str
+    duties: str
+    clause: str
+
+
+class PlanDetail(PlanSummary):
+    """A plan profile with every threshold, level and work group."""
+
+    bounds_rule: str
+    adjustment: str | None
+    thresholds: list[ThresholdOut]
+    levels: list[DecisionOut]
+    work_groups: list[WorkGroupOut]
+    notes: list[str]
+
+
+class LayerInfo(BaseModel):
+    """A layer of the pack."""
+
+    name: str
+    kind: Literal["vector", "table", "raster"]
+    count: int = Field(description="Features, rows or cells")
+    geometry_type: str | None = Field(description="Geometry types present, e.g. MultiPolygon")
+    source_crs: str | None = Field(description="CRS of the layer as stored in the pack")
+    bounds: list[float] | None = Field(description="minx, miny, maxx, maxy in EPSG:4326")
+    columns: list[str]
+    total: float | None = Field(default=None, description="Sum of the raster (persons)")
+
+
+class Health(BaseModel):
+    """Service status."""
+
+    status: Literal["ok"]
+    version: str
+    pack: str = Field(description="Folder of the layer pack in use")
+    plans: list[str]
+    layers: dict[str, int] = Field(description="Feature counts per layer")
+    repairs: list[str] = Field(description="Invalid geometries repaired at load")
