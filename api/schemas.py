@@ -125,6 +125,8 @@ class DecisionOut(BaseModel):
 
     level: int
     label: str
+    plan_label: str = Field(description="The level as the plan names it, e.g. Ⅰ级（特别严重灾害）")
+    color: str = Field(description="Map colour of the level")
     conditions_clause: str
     procedure_clause: str
     decided_by: str = Field(description="Who decides to start this level")

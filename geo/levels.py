@@ -147,7 +147,8 @@ def _grade(
         (t for t in plan.thresholds if t.indicator == indicator and t.applies_to(hazard)),
         key=lambda t: t.min,
     )
-    reached = next((t for t in ladder if t.contains(value)), None)
+    # Without written upper bounds several rungs contain the value: the most severe wins.
+    reached = min((t for t in ladder if t.contains(value)), key=lambda t: t.level, default=None)
     above = [t for t in ladder if t.min > value]
     nearer = min(above, key=lambda t: t.min) if above else None
     return reached, nearer, ladder
@@ -160,11 +161,12 @@ def _criterion(
     note = None
     if not ladder:
         graded_elsewhere = any(t.indicator == indicator for t in plan.thresholds)
-        note = (
-            f"{plan.short} 对灾种 {hazard} 不按此指标分级"
-            if graded_elsewhere
-            else f"{plan.short} 不按此指标分级"
-        )
+        if not graded_elsewhere:
+            note = f"{plan.short} 不按此指标分级"
+        elif hazard is None:
+            note = f"{plan.short} 仅对特定灾种按此指标分级，未指定灾种"
+        else:
+            note = f"{plan.short} 对灾种 {hazard} 不按此指标分级"
     next_level = None
     if nearer is not None:
         spec = plan.level_spec(nearer.level)
@@ -207,7 +209,9 @@ def evaluate(plan: Plan, figures: Mapping[str, Figure], *, hazard: str | None = 
             f"hazard: {hazard!r} is not one of {', '.join(sorted(HAZARDS))}", field="hazard"
         )
     values = check_figures({name: f.value for name, f in figures.items()})
-    order = {name: i for i, name in enumerate((*plan.indicators(), *INDICATORS))}
+    order = {
+        name: i for i, name in enumerate(dict.fromkeys((*plan.indicators(), *INDICATORS)))
+    }
     criteria = tuple(
         _criterion(plan, name, figures[name], values[name], hazard)
         for name in sorted(values, key=order.__getitem__)

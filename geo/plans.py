@@ -89,6 +89,7 @@ class LevelSpec:
 
     level: int
     label: str
+    plan_label: str
     color: str
     conditions_clause: str
     procedure_clause: str
@@ -247,20 +248,47 @@ def _parse_hazards(
     return frozenset(names)
 
 
+_THRESHOLD_KEYS = frozenset(
+    {"indicator", "level", "min", "max", "clause", "text", "hazards", "except_hazards"}
+)
+_LEVEL_KEYS = frozenset(
+    {
+        "level", "label", "plan_label", "color", "conditions_clause", "procedure_clause",
+        "decided_by", "procedure", "measures_clause", "lead", "measures",
+    }
+)
+_MEASURE_KEYS = frozenset({"text", "units", "clause"})
+
+
+def _unknown_keys(
+    raw: Mapping[str, Any], known: frozenset[str], problems: _Problems, where: str
+) -> None:
+    """A misspelt key would silently change a rule (hazard for hazards): refuse it."""
+    for key in sorted(set(raw) - known):
+        problems.add(where + key, f"unknown key; expected one of {sorted(known)}")
+
+
+def _level(raw: Mapping[str, Any], problems: _Problems, where: str) -> int | None:
+    level = raw.get("level")
+    if isinstance(level, bool) or not isinstance(level, int) or level not in LEVEL_NUMBERS:
+        problems.add(where + "level", "expected 1, 2, 3 or 4")
+        return None
+    return level
+
+
 def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Threshold | None:
     where = f"thresholds[{i}]."
+    _unknown_keys(raw, _THRESHOLD_KEYS, problems, where)
     indicator = _text(raw, "indicator", problems, where)
     if indicator and indicator not in INDICATORS:
         problems.add(where + "indicator", f"{indicator!r} is not one of {sorted(INDICATORS)}")
-    level = raw.get("level")
-    if level not in LEVEL_NUMBERS or isinstance(level, bool):
-        problems.add(where + "level", "expected 1, 2, 3 or 4")
+    level = _level(raw, problems, where)
     low, high = _parse_bounds(raw, indicator, problems, where)
     hazards = _parse_hazards(raw, "hazards", problems, where)
     except_hazards = _parse_hazards(raw, "except_hazards", problems, where)
     clause = _text(raw, "clause", problems, where)
     text = _text(raw, "text", problems, where)
-    if low is None or not isinstance(level, int) or indicator not in INDICATORS:
+    if low is None or level is None or indicator not in INDICATORS:
         return None
     return Threshold(
         indicator=indicator,
@@ -286,7 +314,12 @@ def _check_ladders(thresholds: Sequence[Threshold], problems: _Problems) -> None
     for (indicator, _, _), ladder in scopes.items():
         ladder.sort(key=lambda t: t.min)
         for lower, upper in pairwise(ladder):
-            if upper.level >= lower.level:
+            if upper.min == lower.min:
+                problems.add(
+                    f"thresholds[{indicator}]",
+                    f"levels {lower.level} and {upper.level} share the lower bound {upper.min}",
+                )
+            elif upper.level >= lower.level:
                 problems.add(
                     f"thresholds[{indicator}]",
                     f"level {upper.level} at {upper.min} must be higher (a smaller number) "
@@ -307,12 +340,13 @@ def _check_ladders(thresholds: Sequence[Threshold], problems: _Problems) -> None
 
 def _parse_level(raw: Mapping[str, Any], i: int, problems: _Problems) -> LevelSpec | None:
     where = f"levels[{i}]."
-    level = raw.get("level")
-    if level not in LEVEL_NUMBERS or isinstance(level, bool):
-        problems.add(where + "level", "expected 1, 2, 3 or 4")
+    _unknown_keys(raw, _LEVEL_KEYS, problems, where)
+    level = _level(raw, problems, where)
+    if level is None:
         return None
     measures = []
     for j, m in enumerate(_table_list(raw, "measures", problems)):
+        _unknown_keys(m, _MEASURE_KEYS, problems, f"{where}measures[{j}].")
         units = m.get("units", [])
         if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
             problems.add(f"{where}measures[{j}].units", "expected a list of unit names")
@@ -327,6 +361,9 @@ def _parse_level(raw: Mapping[str, Any], i: int, problems: _Problems) -> LevelSp
     return LevelSpec(
         level=level,
         label=_text(raw, "label", problems, where),
+        plan_label=_opt_text(raw, "plan_label", problems, where) or _text(
+            raw, "label", problems, where
+        ),
         color=_text(raw, "color", problems, where),
         conditions_clause=_text(raw, "conditions_clause", problems, where),
         procedure_clause=_text(raw, "procedure_clause", problems, where),
