@@ -1,0 +1,71 @@
+"""The reliefgis command: listing plans, grading figures, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from api.cli import main
+
+
+def test_plans_lists_the_four_seed_plans(capsys):
+    assert main(["plans"]) == 0
+    out = capsys.readouterr().out
+    for plan_id in ("yangquan-2026", "panzhihua-2024", "yueqing-2016", "jiangsu"):
+        assert plan_id in out
+
+
+def test_level_prints_level_clause_and_measures(capsys):
+    assert main(["level", "--plan", "yangquan-2026", "--dead-missing", "25"]) == 0
+    out = capsys.readouterr().out
+    assert "二级响应" in out
+    assert "阳泉2026 §5.2.1(1)" in out
+    assert "距一级还差 25" in out
+    assert "启动程序（§5.2.2）" in out
+
+
+def test_level_json_matches_the_api_shape(capsys):
+    assert main(["level", "--plan", "yangquan-2026", "--relocated", "40000", "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["level"] == 2
+    assert verdict["criteria"][0]["clause"] == "阳泉2026 §5.2.1(2)"
+
+
+def test_level_with_county_grades_drought_share(tiny_pack, capsys):
+    argv = ["level", "--plan", "yangquan-2026", "--drought-aid-persons", "120",
+            "--county", "140302", "--data", str(tiny_pack), "--json"]
+    assert main(argv) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    share = next(c for c in verdict["criteria"] if c["indicator"] == "drought_aid_share")
+    assert share["value"] == 0.3
+    assert share["level"] == 1
+
+
+def test_layers_validates_a_pack(tiny_pack, capsys):
+    assert main(["layers", "--data", str(tiny_pack)]) == 0
+    assert "counties" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["level", "--plan", "atlantis", "--dead-missing", "3"], "plan 'atlantis' is not known"),
+        (["level", "--plan", "yangquan-2026", "--dead-missing", "-3"], "must not be negative"),
+        (["level", "--plan", "yangquan-2026", "--affected-share", "2"], "between 0 and 1"),
+        (["layers", "--data", "/nonexistent"], "layers.gpkg not found"),
+        (["serve", "--host", "0.0.0.0"], "binds to loopback only"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(argv, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", *argv], capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
