@@ -326,7 +326,7 @@ def read_population(path: Path) -> PopulationGrid:
                         f"layer 'population' ({path.name}): expected non-negative persons per "
                         "cell, found negative values"
                     )
-                total += float(block.sum())
+                total += float(np.ma.filled(block, 0).sum(dtype="float64"))
             west, south, east, north = rasterio.warp.transform_bounds(
                 src.crs, OUTPUT_CRS, *src.bounds
             )

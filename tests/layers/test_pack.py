@@ -162,3 +162,8 @@ def test_missing_files_are_named(tmp_path):
     (tmp_path / "population.tif").write_bytes(b"")
     with pytest.raises(LayerError, match=r"layers\.gpkg cannot be read"):
         read_pack(tmp_path)
+
+
+def test_an_all_nodata_raster_totals_zero(make_pack):
+    grid = np.full((10, 20), -1, dtype="int32")
+    assert read_pack(make_pack(population=grid)).population.total == 0.0

@@ -86,7 +86,7 @@ def test_unknown_assessment_is_not_found(store):
 def test_an_id_cannot_be_written_twice(store):
     assessment_id = uuid.uuid4().hex
     store.add_assessment(_record(assessment_id))
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         store.add_assessment(_record(assessment_id))
     assert store.assessment(assessment_id)["population"] == {"affected": 12}
 
