@@ -37,3 +37,11 @@ class LayerNotFound(ReliefError, LookupError):
 
 class NotFound(ReliefError, LookupError):
     """A stored object (assessment, incident …) does not exist."""
+
+
+class ProfileError(ReliefError, ValueError):
+    """A settings profile (setbacks, service radii …) is malformed; the message names the key."""
+
+
+class InternalError(ReliefError, RuntimeError):
+    """A result failed its own consistency check: a bug in reliefgis, not bad input."""
