@@ -115,23 +115,23 @@ class CriterionOut(BaseModel):
 class MeasureOut(BaseModel):
     """One response measure the level sets in motion."""
 
-    clause: str
-    text: str
+    clause: str = Field(description="Clause of the measure, e.g. §5.2.3(4)")
+    text: str = Field(description="The measure as the plan words it (summarised)")
     units: list[str] = Field(description="Units responsible")
 
 
 class DecisionOut(BaseModel):
     """Who starts the level and what it sets in motion (启动程序 and 响应措施)."""
 
-    level: int
-    label: str
+    level: int = Field(description="Response level, 1 (highest) … 4")
+    label: str = Field(description="一级 … 四级")
     plan_label: str = Field(description="The level as the plan names it, e.g. Ⅰ级（特别严重灾害）")
     color: str = Field(description="Map colour of the level")
-    conditions_clause: str
-    procedure_clause: str
+    conditions_clause: str = Field(description="Clause of the level's start conditions (启动条件)")
+    procedure_clause: str = Field(description="Clause of the start procedure (启动程序)")
     decided_by: str = Field(description="Who decides to start this level")
     procedure: str = Field(description="The start procedure as the plan words it")
-    measures_clause: str
+    measures_clause: str = Field(description="Clause of the response measures (响应措施)")
     lead: str = Field(description="Who leads the response at this level")
     measures: list[MeasureOut] = Field(description="Checklist of actions with responsible units")
 
@@ -139,30 +139,30 @@ class DecisionOut(BaseModel):
 class VerdictOut(BaseModel):
     """A level verdict (CONTRACT §4): the highest level any criterion reaches."""
 
-    plan: str
-    plan_name: str
-    hazard: str | None
+    plan: str = Field(description="Plan profile id")
+    plan_name: str = Field(description="The plan's title")
+    hazard: str | None = Field(description="Hazard the figures were graded for, if given")
     level: int | None = Field(description="1 (highest) … 4, or null when no threshold is met")
     label: str | None = Field(description="一级 … 四级, or null")
     color: str | None = Field(
         description="Map colour of the level (1 red, 2 orange, 3 yellow, 4 blue)"
     )
-    criteria: list[CriterionOut]
+    criteria: list[CriterionOut] = Field(description="One criterion per figure given")
     decision: DecisionOut | None = Field(description="Start procedure and measures of the level")
     bounds_rule: str = Field(description="The plan's rule on 以上/以下")
     adjustment: str | None = Field(description="The plan's clause on lowering the conditions")
-    notes: list[str]
+    notes: list[str] = Field(description="The plan's notes on criteria reliefgis does not grade")
 
 
 class PlanSummary(BaseModel):
     """A plan profile in the list."""
 
-    id: str
-    name: str
-    issued: str
-    document: str
-    jurisdiction: str
-    jurisdiction_code: str | None
+    id: str = Field(description="Plan profile id (the file name)")
+    name: str = Field(description="The plan's title")
+    issued: str = Field(description="Date issued (ISO 8601)")
+    document: str = Field(description="Document number, e.g. 阳政办发〔2026〕16号")
+    jurisdiction: str = Field(description="The jurisdiction the plan governs")
+    jurisdiction_code: str | None = Field(description="Its GB/T 2260 code")
     short: str = Field(description="Short name used in clause citations")
     indicators: list[str] = Field(description="Figures this plan grades")
     sha256: str = Field(description="Hash of the profile file")
@@ -171,12 +171,12 @@ class PlanSummary(BaseModel):
 class ThresholdOut(BaseModel):
     """One threshold of a plan."""
 
-    indicator: str
-    level: int
+    indicator: str = Field(description="Figure graded")
+    level: int = Field(description="Level reached, 1 (highest) … 4")
     min: float = Field(description="Inclusive lower bound (以上含本数)")
     max: float | None = Field(description="Exclusive upper bound (以下不含本数)")
-    clause: str
-    text: str
+    clause: str = Field(description="Clause cited, e.g. 阳泉2026 §5.2.1(2)")
+    text: str = Field(description="The plan's wording")
     hazards: list[str] = Field(description="Only for these hazards (empty: all)")
     except_hazards: list[str] = Field(description="Not for these hazards")
 
@@ -184,42 +184,44 @@ class ThresholdOut(BaseModel):
 class WorkGroupOut(BaseModel):
     """An 应急工作组 of the plan."""
 
-    name: str
-    lead: str
-    duties: str
-    clause: str
+    name: str = Field(description="Name of the work group")
+    lead: str = Field(description="Its leader")
+    duties: str = Field(description="Its duties (summarised)")
+    clause: str = Field(description="Where the plan sets it up")
 
 
 class PlanDetail(PlanSummary):
     """A plan profile with every threshold, level and work group."""
 
-    bounds_rule: str
-    adjustment: str | None
-    thresholds: list[ThresholdOut]
-    levels: list[DecisionOut]
-    work_groups: list[WorkGroupOut]
-    notes: list[str]
+    bounds_rule: str = Field(description="The plan's rule on 以上/以下, with its clause")
+    adjustment: str | None = Field(description="The plan's clause on lowering the conditions")
+    thresholds: list[ThresholdOut] = Field(description="Every threshold with its clause")
+    levels: list[DecisionOut] = Field(description="Start procedure and measures of each level")
+    work_groups: list[WorkGroupOut] = Field(description="The plan's 应急工作组")
+    notes: list[str] = Field(description="Notes on how the profile encodes the plan")
 
 
 class LayerInfo(BaseModel):
     """A layer of the pack."""
 
-    name: str
-    kind: Literal["vector", "table", "raster"]
+    name: str = Field(description="Layer name")
+    kind: Literal["vector", "table", "raster"] = Field(
+        description="vector layer, attribute table or raster"
+    )
     count: int = Field(description="Features, rows or cells")
     geometry_type: str | None = Field(description="Geometry types present, e.g. MultiPolygon")
     source_crs: str | None = Field(description="CRS of the layer as stored in the pack")
     bounds: list[float] | None = Field(description="minx, miny, maxx, maxy in EPSG:4326")
-    columns: list[str]
+    columns: list[str] = Field(description="Attribute columns")
     total: float | None = Field(default=None, description="Sum of the raster (persons)")
 
 
 class Health(BaseModel):
     """Service status."""
 
-    status: Literal["ok"]
-    version: str
+    status: Literal["ok"] = Field(description="Always ok when the service answers")
+    version: str = Field(description="reliefgis version")
     pack: str = Field(description="Folder of the layer pack in use")
-    plans: list[str]
+    plans: list[str] = Field(description="Ids of the plan profiles loaded")
     layers: dict[str, int] = Field(description="Feature counts per layer")
     repairs: list[str] = Field(description="Invalid geometries repaired at load")

@@ -196,3 +196,15 @@ def test_openapi_describes_fields(client):
     figures = spec["components"]["schemas"]["Figures"]["properties"]
     assert all(prop.get("description") for prop in figures.values())
     assert "/api/v1/response-level" in spec["paths"]
+
+
+def test_openapi_describes_every_field(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    undescribed = [
+        f"{name}.{field}"
+        for name, schema in schemas.items()
+        if not name.startswith(("HTTPValidationError", "ValidationError"))
+        for field, prop in schema.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert undescribed == []
