@@ -119,6 +119,8 @@ def _format_verdict(verdict: Verdict) -> str:
         lines.append(f"组织协调：{d.lead}")
         lines.append(f"响应措施（{d.measures_clause}）：")
         lines += [f"  {m.clause} {m.text} — {'、'.join(m.units)}" for m in d.measures]
+    if verdict.work_groups:
+        lines.append("应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups))
     if verdict.adjustment:
         lines.append(f"注：{verdict.adjustment}")
     return "\n".join(lines)

@@ -89,8 +89,8 @@ class NextLevelOut(BaseModel):
 
     level: int = Field(description="The next level up (1 is the highest)")
     label: str = Field(description="Its label, e.g. 一级")
-    threshold: float = Field(description="The value at which it starts (inclusive)")
-    gap: float = Field(description="How much the value must still grow to reach it")
+    threshold: int | float = Field(description="The value at which it starts (inclusive)")
+    gap: int | float = Field(description="How much the value must still grow to reach it")
     clause: str = Field(description="The clause that sets the threshold")
 
 
@@ -99,7 +99,7 @@ class CriterionOut(BaseModel):
 
     indicator: str = Field(description="Figure name, e.g. dead_missing")
     name: str = Field(description="The indicator in Chinese")
-    value: float = Field(description="The figure graded")
+    value: int | float = Field(description="The figure graded")
     source: Literal["reported", "estimated"] = Field(
         description="reported by the user or estimated by reliefgis"
     )
@@ -136,6 +136,15 @@ class DecisionOut(BaseModel):
     measures: list[MeasureOut] = Field(description="Checklist of actions with responsible units")
 
 
+class WorkGroupOut(BaseModel):
+    """An 应急工作组 of the plan."""
+
+    name: str = Field(description="Name of the work group")
+    lead: str = Field(description="Its leader")
+    duties: str = Field(description="Its duties (summarised)")
+    clause: str = Field(description="Where the plan sets it up")
+
+
 class VerdictOut(BaseModel):
     """A level verdict (CONTRACT §4): the highest level any criterion reaches."""
 
@@ -152,6 +161,9 @@ class VerdictOut(BaseModel):
     bounds_rule: str = Field(description="The plan's rule on 以上/以下")
     adjustment: str | None = Field(description="The plan's clause on lowering the conditions")
     notes: list[str] = Field(description="The plan's notes on criteria reliefgis does not grade")
+    work_groups: list[WorkGroupOut] = Field(
+        description="Work groups a started response sets up, with leads and duties"
+    )
 
 
 class PlanSummary(BaseModel):
@@ -173,21 +185,12 @@ class ThresholdOut(BaseModel):
 
     indicator: str = Field(description="Figure graded")
     level: int = Field(description="Level reached, 1 (highest) … 4")
-    min: float = Field(description="Inclusive lower bound (以上含本数)")
-    max: float | None = Field(description="Exclusive upper bound (以下不含本数)")
+    min: int | float = Field(description="Inclusive lower bound (以上含本数)")
+    max: int | float | None = Field(description="Exclusive upper bound (以下不含本数)")
     clause: str = Field(description="Clause cited, e.g. 阳泉2026 §5.2.1(2)")
     text: str = Field(description="The plan's wording")
     hazards: list[str] = Field(description="Only for these hazards (empty: all)")
     except_hazards: list[str] = Field(description="Not for these hazards")
-
-
-class WorkGroupOut(BaseModel):
-    """An 应急工作组 of the plan."""
-
-    name: str = Field(description="Name of the work group")
-    lead: str = Field(description="Its leader")
-    duties: str = Field(description="Its duties (summarised)")
-    clause: str = Field(description="Where the plan sets it up")
 
 
 class PlanDetail(PlanSummary):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from geo.errors import InputError
-from geo.plans import HAZARDS, INDICATORS, LevelSpec, Plan, Threshold, to_decimal
+from geo.plans import HAZARDS, INDICATORS, LevelSpec, Plan, Threshold, WorkGroup, to_decimal
 
 Source = Literal["reported", "estimated"]
 
@@ -71,6 +71,7 @@ class Verdict:
     bounds_rule: str
     adjustment: str | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    work_groups: tuple[WorkGroup, ...] = field(default_factory=tuple)
 
 
 def _number(value: Decimal) -> float:
@@ -209,9 +210,7 @@ def evaluate(plan: Plan, figures: Mapping[str, Figure], *, hazard: str | None = 
             f"hazard: {hazard!r} is not one of {', '.join(sorted(HAZARDS))}", field="hazard"
         )
     values = check_figures({name: f.value for name, f in figures.items()})
-    order = {
-        name: i for i, name in enumerate(dict.fromkeys((*plan.indicators(), *INDICATORS)))
-    }
+    order = {name: i for i, name in enumerate(dict.fromkeys((*plan.indicators(), *INDICATORS)))}
     criteria = tuple(
         _criterion(plan, name, figures[name], values[name], hazard)
         for name in sorted(values, key=order.__getitem__)
@@ -235,4 +234,6 @@ def evaluate(plan: Plan, figures: Mapping[str, Figure], *, hazard: str | None = 
             else None
         ),
         notes=plan.notes,
+        # A started response sets the plan's work groups up (e.g. 阳泉 §2.4, 附件1).
+        work_groups=plan.work_groups if spec else (),
     )
