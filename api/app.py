@@ -1,9 +1,6 @@
-"""``create_app(settings)``: the FastAPI service, its pack and plans loaded once."""
+"""``create_app(settings)``: the FastAPI service, its pack, plans and store loaded once."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from importlib import metadata
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -11,40 +8,9 @@ from fastapi.responses import HTMLResponse
 from api.errors import add_exception_handlers
 from api.limits import BodyLimit
 from api.routes import router
+from api.services import Services, load_services
 from api.settings import Settings
-from layers.pack import LayerPack, read_pack
-from layers.plans import PlanCatalog
-from layers.resources import plans_dir
 from web.pages import index_html
-
-
-def version() -> str:
-    """The installed reliefgis version."""
-    try:
-        return metadata.version("reliefgis")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
-
-
-@dataclass(frozen=True)
-class Services:
-    """What every request reads: built once at start-up, never per request."""
-
-    settings: Settings
-    pack: LayerPack
-    plans: PlanCatalog
-    version: str
-
-
-def load_services(settings: Settings) -> Services:
-    """Read the layer pack and the plan profiles named by ``settings``."""
-    return Services(
-        settings=settings,
-        pack=read_pack(settings.data_dir),
-        plans=PlanCatalog([plans_dir(), *settings.plan_dirs]),
-        version=version(),
-    )
-
 
 DESCRIPTION = """
 reliefgis: 自然灾害救助空间决策支持 — population affected and displaced, the response
@@ -55,7 +21,7 @@ Errors are `application/problem+json` (RFC 9457).
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
-    """Build the service; the layer pack and plans are read here, once."""
+    """Build the service; the layer pack, plans and profiles are read here, once."""
     services = services or load_services(settings or Settings.from_env())
     app = FastAPI(
         title="reliefgis",
@@ -64,6 +30,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         openapi_tags=[
             {"name": "service", "description": "Health"},
             {"name": "plans", "description": "Plan profiles and the response-level engine"},
+            {"name": "assessments", "description": "Incident assessments and site checks"},
             {"name": "layers", "description": "The layer pack"},
         ],
     )

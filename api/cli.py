@@ -60,7 +60,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Start the HTTP service and the browser map."""
     import uvicorn  # imported here: the other commands do not need a server
 
-    from api.app import create_app, load_services
+    from api.app import create_app
+    from api.services import load_services
 
     if not _is_loopback(args.host) and not os.environ.get("RELIEF_API_KEYS"):
         raise InputError(
@@ -120,7 +121,9 @@ def _format_verdict(verdict: Verdict) -> str:
         lines.append(f"响应措施（{d.measures_clause}）：")
         lines += [f"  {m.clause} {m.text} — {'、'.join(m.units)}" for m in d.measures]
     if verdict.work_groups:
-        lines.append("应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups))
+        lines.append(
+            "应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups)
+        )
     if verdict.adjustment:
         lines.append(f"注：{verdict.adjustment}")
     return "\n".join(lines)
@@ -145,6 +148,50 @@ def cmd_level(args: argparse.Namespace) -> int:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
         print(_format_verdict(verdict))
+    return 0
+
+
+def _read_json(path: str, what: str) -> object:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be read ({exc.strerror})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{what} {path}: not valid GeoJSON ({exc})") from exc
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Assess a footprint file; write assessment.json into --out."""
+    from api.assess import run_assessment
+    from api.services import load_services
+
+    footprint = _read_json(args.footprint, "footprint")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
+    services = load_services(_settings(args), with_store=False)
+    print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
+    figures = {name: v for name in INDICATORS if (v := getattr(args, name)) is not None}
+    body, _ = run_assessment(
+        services,
+        footprint=footprint,
+        hazard=args.hazard,
+        plan=args.plan,
+        figures=figures,
+        title=args.title,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "assessment.json"
+    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    verdict = body["response"]
+    level = verdict["label"] or "未达到启动条件"
+    population = body["population"]
+    print(
+        f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
+        f"{verdict['plan_name']}：{level}",
+    )
+    print(f"reliefgis: 已写入 {target}", file=sys.stderr)
     return 0
 
 
@@ -173,6 +220,17 @@ def _non_negative(kind: type[float]) -> Callable[[str], float]:
         return float(value) if kind is float else int(value)
 
     return parse
+
+
+def _figure_options(parser: argparse.ArgumentParser) -> None:
+    for name, (kind, label) in INDICATORS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            metavar="N",
+            type=_non_negative(int if kind == "count" else float),
+            help=label + ("" if kind == "count" else " (0–1)"),
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,17 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
     level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
     level.add_argument("--hazard", choices=sorted(HAZARDS))
     level.add_argument("--county", help="county code, to grade drought persons as a share")
-    for name, (kind, label) in INDICATORS.items():
-        level.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            metavar="N",
-            type=_non_negative(int if kind == "count" else float),
-            help=label + ("" if kind == "count" else " (0–1)"),
-        )
+    _figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
     with_data(level)
     level.set_defaults(run=cmd_level)
+
+    assess = sub.add_parser("assess", help="assess an incident footprint (GeoJSON file)")
+    assess.add_argument("footprint", metavar="FOOTPRINT.geojson")
+    assess.add_argument("--hazard", required=True, choices=sorted(HAZARDS))
+    assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
+    assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    assess.add_argument("--title", help="incident name for the maps")
+    _figure_options(assess)
+    with_data(assess)
+    assess.set_defaults(run=cmd_assess)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     with_data(layers)

@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api.assess import run_assessment, site_check
+from api.assessment_schemas import (
+    AssessmentOut,
+    AssessmentRequest,
+    SiteCheckOut,
+    SiteCheckRequest,
+)
 from api.schemas import (
     Health,
     LayerInfo,
@@ -17,10 +24,12 @@ from api.schemas import (
     VerdictOut,
 )
 from api.views import layer_geojson, layer_infos, parse_bbox, plan_detail, plan_summary
+from geo.errors import NotFound
 from geo.levels import Figure, derive_figures, evaluate
+from layers.store import Store
 
 if TYPE_CHECKING:
-    from api.app import Services
+    from api.services import Services
 
 router = APIRouter()
 
@@ -102,3 +111,39 @@ def get_layer(
     """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
     box: Any = parse_bbox(bbox) if bbox is not None else None
     return Response(layer_geojson(svc.pack, name, box), media_type="application/geo+json")
+
+
+def _store(svc: Services) -> Store:
+    if svc.store is None:  # pragma: no cover - the service always opens one
+        raise NotFound("this service keeps no store")
+    return svc.store
+
+
+@router.post("/assessments", tags=["assessments"], status_code=201)
+def create_assessment(
+    body: AssessmentRequest, svc: ServicesDep, response: Response
+) -> AssessmentOut:
+    """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
+    answer, record = run_assessment(
+        svc,
+        footprint=body.footprint,
+        hazard=body.hazard,
+        plan=body.plan,
+        figures=body.figures.model_dump(exclude_none=True),
+        title=body.title,
+    )
+    _store(svc).add_assessment(record)
+    response.headers["Location"] = f"/api/v1/assessments/{record.id}"
+    return AssessmentOut.model_validate(answer)
+
+
+@router.get("/assessments/{assessment_id}", tags=["assessments"])
+def get_assessment(assessment_id: str, svc: ServicesDep) -> AssessmentOut:
+    """A stored assessment, as it was answered."""
+    return AssessmentOut.model_validate(_store(svc).assessment(assessment_id))
+
+
+@router.post("/site-check", tags=["assessments"])
+def post_site_check(body: SiteCheckRequest, svc: ServicesDep) -> list[SiteCheckOut]:
+    """Check candidate reconstruction sites against fault zones, flood and geological hazards."""
+    return [SiteCheckOut.model_validate(c) for c in site_check(svc, body.sites)]

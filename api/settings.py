@@ -12,17 +12,36 @@ from layers.resources import demo_pack_dir
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
+def default_state_dir() -> Path:
+    """Where the embedded store lives: ``$XDG_DATA_HOME/reliefgis`` or ``~/.local/share``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "reliefgis"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service is configured with; ``create_app`` takes one of these.
 
-    Environment variables: ``RELIEF_DATA`` (layer pack folder, default the embedded
-    Yangquan demo), ``RELIEF_PLANS`` (extra plan folders, ``:``-separated, read after the
-    embedded profiles so a file with the same id overrides), ``RELIEF_MAX_BODY_BYTES``.
+    Environment variables:
+
+    - ``RELIEF_DATA``: layer pack folder (default: the embedded Yangquan demo)
+    - ``RELIEF_PLANS``: extra plan folders, ``:``-separated, read after the embedded
+      profiles so that a file with the same id overrides
+    - ``RELIEF_DEFAULT_PLAN``: plan used when a request names none (default: the plan
+      whose jurisdiction code covers the pack's counties)
+    - ``RELIEF_STATE_DIR``: folder of the embedded SQLite store
+    - ``RELIEF_DATABASE_URL``: a SQLAlchemy URL (PostgreSQL/PostGIS) instead of SQLite
+    - ``RELIEF_SETBACKS``, ``RELIEF_DISPLACEMENT``: other setback / displacement profiles
+    - ``RELIEF_MAX_BODY_BYTES``: largest request body (413 above)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
     plan_dirs: tuple[Path, ...] = ()
+    default_plan: str | None = None
+    state_dir: Path = field(default_factory=default_state_dir)
+    database_url: str | None = None
+    setbacks: Path | None = None
+    displacement: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
@@ -30,10 +49,21 @@ class Settings:
         """Settings from ``RELIEF_*`` environment variables, defaults elsewhere."""
         env = os.environ if env is None else env
         kwargs: dict[str, object] = {}
-        if env.get("RELIEF_DATA"):
-            kwargs["data_dir"] = Path(env["RELIEF_DATA"])
+        paths = {
+            "RELIEF_DATA": "data_dir",
+            "RELIEF_STATE_DIR": "state_dir",
+            "RELIEF_SETBACKS": "setbacks",
+            "RELIEF_DISPLACEMENT": "displacement",
+        }
+        for variable, name in paths.items():
+            if env.get(variable):
+                kwargs[name] = Path(env[variable])
         if env.get("RELIEF_PLANS"):
             kwargs["plan_dirs"] = tuple(Path(p) for p in env["RELIEF_PLANS"].split(os.pathsep) if p)
+        if env.get("RELIEF_DEFAULT_PLAN"):
+            kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
+        if env.get("RELIEF_DATABASE_URL"):
+            kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
         if env.get("RELIEF_MAX_BODY_BYTES"):
             kwargs["max_body_bytes"] = int(env["RELIEF_MAX_BODY_BYTES"])
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ import rasterio.warp
 import shapely
 from pyproj import CRS
 from rasterio.errors import RasterioError
+from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, LayerError, LayerNotFound
 
@@ -124,6 +125,7 @@ class LayerPack:
     population: PopulationGrid
     source_crs: Mapping[str, str]
     repairs: tuple[str, ...]
+    jurisdiction: BaseGeometry
 
     def vector(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """A layer by name, or `LayerNotFound` listing the names there are."""
@@ -388,5 +390,6 @@ def read_pack(folder: Path) -> LayerPack:
         population=population,
         source_crs=sources,
         repairs=tuple(repairs),
+        jurisdiction=shapely.union_all(frames["counties"].geometry.to_numpy()),
         **frames,
     )

@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
+from api.assessment_schemas import AssessmentOut
 from api.cli import main
+from layers.resources import demo_pack_dir
 
 
 def test_plans_lists_the_four_seed_plans(capsys):
@@ -35,13 +37,44 @@ def test_level_json_matches_the_api_shape(capsys):
 
 
 def test_level_with_county_grades_drought_share(tiny_pack, capsys):
-    argv = ["level", "--plan", "yangquan-2026", "--drought-aid-persons", "120",
-            "--county", "140302", "--data", str(tiny_pack), "--json"]
+    argv = [
+        "level",
+        "--plan",
+        "yangquan-2026",
+        "--drought-aid-persons",
+        "120",
+        "--county",
+        "140302",
+        "--data",
+        str(tiny_pack),
+        "--json",
+    ]
     assert main(argv) == 0
     verdict = json.loads(capsys.readouterr().out)
     share = next(c for c in verdict["criteria"] if c["indicator"] == "drought_aid_share")
     assert share["value"] == 0.3
     assert share["level"] == 1
+
+
+def test_assess_writes_the_api_json(tmp_path, capsys):
+    footprint = demo_pack_dir() / "footprints" / "flood_taohe.geojson"
+    argv = [
+        "assess",
+        str(footprint),
+        "--hazard",
+        "flood",
+        "--out",
+        str(tmp_path / "out"),
+        "--dead-missing",
+        "25",
+    ]
+    assert main(argv) == 0
+    assert "二级" in capsys.readouterr().out
+    body = json.loads((tmp_path / "out" / "assessment.json").read_text())
+    assert AssessmentOut.model_validate(body).response.level == 2
+    assert body["population"]["affected"] == sum(
+        row["affected"] for row in body["population"]["by_county"]
+    )
 
 
 def test_layers_validates_a_pack(tiny_pack, capsys):
@@ -58,11 +91,19 @@ def test_layers_validates_a_pack(tiny_pack, capsys):
         (["layers", "--data", "/nonexistent"], "layers.gpkg not found"),
         (["serve", "--host", "0.0.0.0"], "binds to loopback only"),
         (["frobnicate"], "invalid choice"),
+        (
+            ["assess", "/nonexistent.geojson", "--hazard", "flood", "--out", "/tmp/x"],
+            "cannot be read",
+        ),
+        (["assess", "/etc/hostname", "--hazard", "flood", "--out", "/tmp/x"], "not valid GeoJSON"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(argv, message):
     result = subprocess.run(
-        [sys.executable, "-m", "api.cli", *argv], capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "api.cli", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
         env={"PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 2

@@ -1,0 +1,89 @@
+"""What every request reads, built once per process: pack, plans, profiles, store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+
+from pyproj import CRS
+
+from api.settings import Settings
+from geo.displacement import DisplacementProfile
+from geo.errors import PlanNotFound
+from geo.setbacks import Setbacks
+from layers.displacement import read_profile
+from layers.pack import LayerPack, read_pack
+from layers.plans import PlanCatalog
+from layers.resources import plans_dir
+from layers.setbacks import read_setbacks
+from layers.store import Store, sqlite_url
+
+
+def version() -> str:
+    """The installed reliefgis version."""
+    try:
+        return metadata.version("reliefgis")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built at start-up and shared by all requests; nothing here is read per request."""
+
+    settings: Settings
+    pack: LayerPack
+    plans: PlanCatalog
+    displacement: DisplacementProfile
+    setbacks: Setbacks
+    metric_crs: CRS
+    default_plan: str
+    version: str
+    store: Store | None
+
+    def plan_id(self, requested: str | None) -> str:
+        """The plan a request names, or the default plan of the pack."""
+        return requested or self.default_plan
+
+
+def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str:
+    """The plan whose jurisdiction code covers every county of the pack (e.g. 1403xx → 140300).
+
+    Raises `PlanNotFound` when no profile's jurisdiction covers the pack.
+    """
+    codes = [str(c) for c in pack.counties["code"]]
+    matches = []
+    for entry in plans:
+        code = entry.plan.jurisdiction_code or ""
+        # Province codes end in 0000, city codes in 00: keep the digits that name them.
+        prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+        if prefix and all(c.startswith(prefix) for c in codes):
+            matches.append((len(prefix), entry.plan.id))
+    if not matches:
+        raise PlanNotFound(
+            "no plan profile covers the layer pack's counties; name one with --plan or "
+            "RELIEF_DEFAULT_PLAN"
+        )
+    return max(matches)[1]
+
+
+def load_services(settings: Settings, *, with_store: bool = True) -> Services:
+    """Read the pack, plans and profiles named by ``settings``; open the store."""
+    pack = read_pack(settings.data_dir)
+    plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
+    default_plan = settings.default_plan or pack_plan(plans, pack)
+    plans.get(default_plan)  # refuse an unknown default at start-up, not per request
+    store = None
+    if with_store:
+        store = Store(settings.database_url or sqlite_url(settings.state_dir))
+    return Services(
+        settings=settings,
+        pack=pack,
+        plans=plans,
+        displacement=read_profile(settings.displacement),
+        setbacks=read_setbacks(settings.setbacks),
+        metric_crs=pack.metric_crs(),
+        default_plan=default_plan,
+        version=version(),
+        store=store,
+    )

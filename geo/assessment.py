@@ -1,0 +1,231 @@
+"""An incident assessment: exposure in, shelters, placement, coverage and the level out.
+
+`assess` takes what `geo.exposure.compute_exposure` found and the pack's layers, and
+decides which shelters may open, where the displaced can go (by travel cost, never over
+capacity), how much of the affected population a shelter serves, and the response level
+the plan calls for from reported figures and estimates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pyproj import CRS, Transformer
+
+from geo.exposure import Exposure
+from geo.levels import Figure, Verdict, derive_figures, evaluate
+from geo.plans import Plan
+from geo.rounding import largest_remainder
+from geo.setbacks import Setbacks
+from geo.shelters import (
+    Assignment,
+    Coverage,
+    ShelterStatus,
+    assign_displaced,
+    classify_shelters,
+    lonlat_xy,
+    service_coverage,
+    shelter_xy,
+    straight_line_cost,
+)
+
+#: Demand is gathered into square blocks no finer than this (metres) ...
+MIN_BLOCK_M = 250.0
+#: ... and coarse enough that at most this many demand points go to the solver.
+MAX_DEMAND_POINTS = 600
+
+#: A travel model: (demand points xy, shelters xy) in the metric CRS → cost per person.
+TravelCost = Callable[[npt.NDArray[np.float64], npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+
+
+@dataclass(frozen=True)
+class DemandPoints:
+    """Displaced persons gathered into blocks: whole persons per block, per county."""
+
+    frame: pd.DataFrame  # county, persons, x, y (metric CRS), lon, lat
+    block_m: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything an assessment decided, before serialisation."""
+
+    exposure: Exposure
+    shelters: tuple[ShelterStatus, ...]
+    demand: DemandPoints
+    assignment: Assignment
+    coverage: Coverage
+    figures: Mapping[str, Figure]
+    verdict: Verdict
+    travel: str
+
+
+def demand_points(exposure: Exposure, *, metric_crs: CRS) -> DemandPoints:
+    """Displaced persons per block, whole numbers that sum to each county's displaced."""
+    cells = exposure.cells
+    columns = ["county", "persons", "x", "y", "lon", "lat"]
+    if cells.empty or exposure.displaced == 0:
+        return DemandPoints(pd.DataFrame(columns=columns), MIN_BLOCK_M)
+    cells = cells[cells["county"].notna() & (cells["displaced"] > 0)]
+    xy = lonlat_xy(cells["lon"], cells["lat"], metric_crs=metric_crs)
+    block = MIN_BLOCK_M
+    while True:
+        keys = pd.DataFrame(
+            {
+                "county": cells["county"].astype(str).to_numpy(),
+                "bx": np.floor(xy[:, 0] / block).astype(np.int64),
+                "by": np.floor(xy[:, 1] / block).astype(np.int64),
+            }
+        )
+        if keys.drop_duplicates().shape[0] <= MAX_DEMAND_POINTS:
+            break
+        block *= 2
+    weights = cells["displaced"].to_numpy(dtype=float)
+    keys["w"] = weights
+    keys["wx"] = weights * xy[:, 0]
+    keys["wy"] = weights * xy[:, 1]
+    blocks = keys.groupby(["county", "bx", "by"], sort=True)[["w", "wx", "wy"]].sum()
+    blocks = blocks[blocks["w"] > 0].reset_index()
+    blocks["x"] = blocks["wx"] / blocks["w"]
+    blocks["y"] = blocks["wy"] / blocks["w"]
+    persons = np.zeros(len(blocks), dtype=np.int64)
+    for row in exposure.by_county:
+        mine = np.flatnonzero(blocks["county"].to_numpy() == row.code)
+        if len(mine) and row.displaced:
+            persons[mine] = largest_remainder(blocks["w"].to_numpy()[mine].tolist(), row.displaced)
+    lon, lat = _to_lonlat(blocks["x"].to_numpy(), blocks["y"].to_numpy(), metric_crs)
+    frame = pd.DataFrame(
+        {
+            "county": blocks["county"],
+            "persons": persons,
+            "x": blocks["x"],
+            "y": blocks["y"],
+            "lon": lon,
+            "lat": lat,
+        }
+    )
+    return DemandPoints(frame[frame["persons"] > 0].reset_index(drop=True), block)
+
+
+def _to_lonlat(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], crs: CRS
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def estimated_figures(
+    plan: Plan,
+    reported: Mapping[str, Figure],
+    exposure: Exposure,
+    *,
+    population: int,
+    counties: pd.DataFrame,
+) -> dict[str, Figure]:
+    """Reported figures, completed with estimates for what the plan grades and was not reported.
+
+    ``relocated`` comes from the displaced estimate; ``affected_share`` and
+    ``quake_relocated_share`` from affected or displaced over the jurisdiction's population;
+    ``drought_aid_share`` from ``drought_aid_persons`` over the most affected county's
+    agricultural population.
+    """
+    figures = dict(reported)
+    graded = set(plan.indicators())
+    profile = f"displacement profile {exposure.profile}"
+    if "relocated" not in figures:
+        figures["relocated"] = Figure(
+            value=exposure.displaced,
+            source="estimated",
+            basis=f"displaced estimate ({profile}, {exposure.hazard})",
+        )
+    if "affected_share" in graded and "affected_share" not in figures and population:
+        figures["affected_share"] = Figure(
+            value=exposure.affected / population,
+            source="estimated",
+            basis=f"affected {exposure.affected} / population {population} of the layer pack",
+        )
+    if (
+        "quake_relocated_share" in graded
+        and "quake_relocated_share" not in figures
+        and exposure.hazard == "earthquake"
+        and population
+    ):
+        relocated = figures["relocated"]
+        figures["quake_relocated_share"] = Figure(
+            value=relocated.value / population,
+            source="estimated",
+            basis=f"relocated {relocated.value} / population {population} of the layer pack",
+        )
+    rows = [r for r in exposure.by_county if r.affected > 0]
+    if rows and "drought_aid_persons" in figures:
+        worst = max(rows, key=lambda r: r.affected)
+        agri = counties.loc[counties["code"] == worst.code, "agri_population"]
+        if len(agri) and not pd.isna(agri.iloc[0]):
+            figures = derive_figures(
+                plan,
+                figures,
+                agri_population=int(agri.iloc[0]),
+                agri_population_basis=f"{worst.name} agri_population",
+            )
+    return figures
+
+
+def assess(
+    exposure: Exposure,
+    *,
+    pieces: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame,
+    shelters: gpd.GeoDataFrame,
+    hazard_zones: gpd.GeoDataFrame,
+    setbacks: Setbacks,
+    plan: Plan,
+    reported: Mapping[str, Figure],
+    metric_crs: CRS,
+    travel: TravelCost | None = None,
+    travel_name: str = "straight-line distance (m)",
+) -> Assessment:
+    """Shelters, placement, coverage and the level for an exposure already computed.
+
+    Parameters
+    ----------
+    travel
+        Cost per person between demand points and shelters; straight-line metres when
+        not given (until a road network is available).
+    """
+    statuses = classify_shelters(
+        shelters,
+        footprint=pieces,
+        hazard_zones=hazard_zones,
+        setbacks=setbacks,
+        metric_crs=metric_crs,
+    )
+    demand = demand_points(exposure, metric_crs=metric_crs)
+    points = demand.frame[["x", "y"]].to_numpy(dtype=float)
+    sites = shelter_xy(shelters, metric_crs=metric_crs)
+    cost = (travel or straight_line_cost)(points, sites)
+    assignment = assign_displaced(demand.frame, statuses, cost=cost)
+    coverage = service_coverage(
+        exposure.cells,
+        shelters,
+        statuses=statuses,
+        radii=setbacks.service_radii(),
+        metric_crs=metric_crs,
+    )
+    population = int(counties["population"].sum())
+    figures = estimated_figures(plan, reported, exposure, population=population, counties=counties)
+    verdict = evaluate(plan, figures, hazard=exposure.hazard)
+    return Assessment(
+        exposure=exposure,
+        shelters=statuses,
+        demand=demand,
+        assignment=assignment,
+        coverage=coverage,
+        figures=figures,
+        verdict=verdict,
+        travel=travel_name if travel else "straight-line distance (m)",
+    )

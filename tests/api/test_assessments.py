@@ -1,0 +1,185 @@
+"""POST/GET /api/v1/assessments and /site-check, on the tiny pack and on the demo pack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import TINY_CRS, X0, Y0
+from fastapi.testclient import TestClient
+from pyproj import Transformer
+from shapely.geometry import box, mapping
+from shapely.ops import transform
+
+from api.app import create_app
+from api.settings import Settings
+from layers.resources import demo_pack_dir
+
+TO_LONLAT = Transformer.from_crs(TINY_CRS, "EPSG:4326", always_xy=True).transform
+
+
+def lonlat_box(x0: float, y0: float, x1: float, y1: float) -> dict:
+    """A UTM box as a lon/lat GeoJSON polygon, edges densified so it stays a box."""
+    ring = box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1).segmentize(50)
+    return mapping(transform(TO_LONLAT, ring))
+
+
+@pytest.fixture
+def tiny_client(tiny_pack, tmp_path):
+    settings = Settings(
+        data_dir=tiny_pack, state_dir=tmp_path / "state", default_plan="yangquan-2026"
+    )
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture(scope="module")
+def demo_client(tmp_path_factory):
+    settings = Settings(data_dir=demo_pack_dir(), state_dir=tmp_path_factory.mktemp("state"))
+    return TestClient(create_app(settings))
+
+
+def footprint(name: str) -> dict:
+    return json.loads((demo_pack_dir() / "footprints" / f"{name}.geojson").read_text())
+
+
+def test_affected_agrees_with_an_independent_answer_and_counties_sum(tiny_client):
+    # 5 km × 5 km in the west county (10 persons per km²) and as much in the east (20):
+    # 250 + 500 people, computed by hand.
+    body = {
+        "footprint": {
+            "type": "Feature",
+            "properties": {"class": "high"},
+            "geometry": lonlat_box(5_000, 2_500, 15_000, 7_500),
+        },
+        "hazard": "landslide",
+    }
+    response = tiny_client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    population = answer["population"]
+    assert population["affected"] == pytest.approx(750, rel=0.005)
+    rows = {row["code"]: row for row in population["by_county"]}
+    assert rows["140302"]["affected"] == pytest.approx(250, rel=0.005)
+    assert rows["140303"]["affected"] == pytest.approx(500, rel=0.005)
+    assert sum(r["affected"] for r in rows.values()) == population["affected"]
+    assert sum(r["displaced"] for r in rows.values()) == population["displaced"]
+    assert population["estimate"] is True
+    assert response.headers["location"] == f"/api/v1/assessments/{answer['id']}"
+
+
+def test_shelters_in_the_footprint_get_no_one_and_capacity_holds(tiny_client):
+    body = {
+        "footprint": lonlat_box(5_000, 2_500, 15_000, 7_500),
+        "hazard": "landslide",
+        "figures": {"dead_missing": 25},
+    }
+    answer = tiny_client.post("/api/v1/assessments", json=body).json()
+    shelters = {s["id"]: s for s in answer["shelters"]}
+    assert shelters["S3"]["status"] == "in_footprint"
+    assert shelters["S3"]["assigned"] == 0
+    assert all(s["assigned"] <= s["capacity"] for s in shelters.values())
+    placed = sum(s["assigned"] for s in shelters.values())
+    assert placed + answer["placement"]["unplaced"] == answer["population"]["displaced"]
+    verdict = answer["response"]
+    assert (verdict["level"], verdict["label"]) == (2, "二级")
+    dead = next(c for c in verdict["criteria"] if c["indicator"] == "dead_missing")
+    assert (dead["source"], dead["clause"]) == ("reported", "阳泉2026 §5.2.1(1)")
+    relocated = next(c for c in verdict["criteria"] if c["indicator"] == "relocated")
+    assert relocated["source"] == "estimated"
+    assert relocated["value"] == answer["population"]["displaced"]
+
+
+def test_reported_relocated_overrides_the_estimate(tiny_client):
+    body = {
+        "footprint": lonlat_box(5_000, 2_500, 15_000, 7_500),
+        "hazard": "landslide",
+        "figures": {"relocated": 40_000},
+    }
+    verdict = tiny_client.post("/api/v1/assessments", json=body).json()["response"]
+    relocated = next(c for c in verdict["criteria"] if c["indicator"] == "relocated")
+    assert (relocated["value"], relocated["source"], relocated["level"]) == (40_000, "reported", 2)
+
+
+def test_an_assessment_reads_back(tiny_client):
+    body = {"footprint": lonlat_box(1_000, 1_000, 4_000, 4_000), "hazard": "flood"}
+    created = tiny_client.post("/api/v1/assessments", json=body)
+    again = tiny_client.get(created.headers["location"])
+    assert again.status_code == 200
+    assert again.json() == created.json()
+    assert tiny_client.get("/api/v1/assessments/unknown").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("footprint_json", "status", "fragment"),
+    [
+        ({"type": "Point", "coordinates": [113.3, 37.9]}, 422, "footprint"),
+        ({"type": "Polygon", "coordinates": [[[1, 1], [2, 1], [2, 2], [1, 1]]]}, 422, "outside"),
+        (
+            {"type": "Polygon", "coordinates": [[[500, 1], [2, 1], [2, 2], [500, 1]]]},
+            422,
+            "footprint",
+        ),
+        ({"type": "Banana"}, 422, "footprint"),
+    ],
+)
+def test_bad_footprints_are_refused_with_a_sentence(tiny_client, footprint_json, status, fragment):
+    response = tiny_client.post(
+        "/api/v1/assessments", json={"footprint": footprint_json, "hazard": "flood"}
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert fragment in response.json()["detail"]
+
+
+def test_unknown_class_is_refused_naming_the_allowed_ones(tiny_client):
+    feature = {
+        "type": "Feature",
+        "properties": {"class": "knee-deep"},
+        "geometry": lonlat_box(1_000, 1_000, 4_000, 4_000),
+    }
+    response = tiny_client.post(
+        "/api/v1/assessments", json={"footprint": feature, "hazard": "flood"}
+    )
+    assert response.status_code == 400
+    assert "knee-deep" in response.json()["detail"]
+    assert "0.7-1.5m" in response.json()["detail"]
+
+
+def test_demo_flood_shows_every_shelter_status(demo_client):
+    answer = demo_client.post(
+        "/api/v1/assessments", json={"footprint": footprint("flood_taohe"), "hazard": "flood"}
+    ).json()
+    statuses = {s["status"] for s in answer["shelters"]}
+    assert statuses == {"usable", "in_footprint", "hazard_conflict"}
+    for shelter in answer["shelters"]:
+        if shelter["status"] != "usable":
+            assert shelter["assigned"] == 0
+        if shelter["status"] == "hazard_conflict":
+            assert shelter["conflicts"]
+    rows = answer["population"]["by_county"]
+    assert sum(r["affected"] for r in rows) == answer["population"]["affected"] > 0
+    assert answer["response"]["level"] is not None
+
+
+def test_demo_earthquake_uses_intensity_classes(demo_client):
+    answer = demo_client.post(
+        "/api/v1/assessments",
+        json={"footprint": footprint("earthquake_pingding"), "hazard": "earthquake"},
+    ).json()
+    classes = {c["class"] for c in answer["population"]["by_class"]}
+    assert {"VI", "VII", "VIII"} <= classes
+
+
+def test_site_check_names_conflicts_with_distance(demo_client):
+    zones = demo_client.get("/api/v1/layers/hazard_zones").json()["features"]
+    fault = next(z for z in zones if z["properties"]["kind"] == "fault")
+    inside = fault["geometry"]
+    response = demo_client.post("/api/v1/site-check", json={"sites": inside})
+    assert response.status_code == 200
+    [site] = response.json()
+    assert site["ok"] is False
+    conflict = next(c for c in site["conflicts"] if c["kind"] == "fault")
+    assert conflict["distance_m"] == 0
+    assert "§6.2.3" in conflict["rule"]
+    bad = demo_client.post("/api/v1/site-check", json={"sites": {"type": "Nope"}})
+    assert bad.status_code == 422
