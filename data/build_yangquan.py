@@ -173,7 +173,7 @@ HAZARD_ZH = {"landslide": "滑坡隐患点", "collapse": "崩塌隐患点", "deb
 # demo flood: 桃河 between these longitudes; nested depth bands with half-widths (m)
 FLOOD_REACH = (113.455, 113.660)
 FLOOD_BANDS = [("0.1-0.7m", 400), ("0.7-1.5m", 180), (">1.5m", 60)]
-QUAKE = ((113.700, 37.810), [("VIII", 0, 4000), ("VII", 4000, 10000), ("VI", 10000, 18000)])
+QUAKE = ((113.760, 37.800), [("VIII", 0, 2500), ("VII", 2500, 6000), ("VI", 6000, 10000)])
 
 # id, name, county, lon, lat, capacity, kind, designed hazard next to it: (kind, gap m; <0 =
 # shelter inside) or None. S05/S08/S15 sit ~300 m from the 桃河, inside the demo flood.

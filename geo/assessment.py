@@ -175,6 +175,33 @@ def estimated_figures(
     return figures
 
 
+#: Incidents whose footprint is itself a hazard zone that shelters must keep away from.
+GEOHAZARD_INCIDENTS = frozenset({"landslide", "collapse", "debris_flow", "flash_flood"})
+INCIDENT_ZONE = "incident"
+
+
+def with_incident_zone(
+    hazard_zones: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame, *, hazard: str, setbacks: Setbacks
+) -> gpd.GeoDataFrame:
+    """The pack's hazard zones plus the incident itself where it is a geological hazard.
+
+    A landslide, collapse, debris flow or flash flood that has just happened is a danger
+    area like a mapped 隐患点: shelters within its setback are not opened either
+    (阳泉2026 §5.1.3(6) “坚决避开山洪、地质灾害隐患点及其他危险区域”).
+    """
+    if hazard not in GEOHAZARD_INCIDENTS or hazard not in setbacks.kinds:
+        return hazard_zones
+    incident = gpd.GeoDataFrame(
+        {"id": [INCIDENT_ZONE], "kind": [hazard], "risk": ["high"]},
+        geometry=[pieces.geometry.union_all()],
+        crs=pieces.crs,
+    ).to_crs(hazard_zones.crs)
+    frame = pd.concat(
+        [hazard_zones[["id", "kind", "risk", "geometry"]], incident], ignore_index=True
+    )
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=hazard_zones.crs)
+
+
 def assess(
     exposure: Exposure,
     *,
@@ -200,7 +227,9 @@ def assess(
     statuses = classify_shelters(
         shelters,
         footprint=pieces,
-        hazard_zones=hazard_zones,
+        hazard_zones=with_incident_zone(
+            hazard_zones, pieces, hazard=exposure.hazard, setbacks=setbacks
+        ),
         setbacks=setbacks,
         metric_crs=metric_crs,
     )

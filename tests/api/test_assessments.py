@@ -161,13 +161,16 @@ def test_demo_flood_shows_every_shelter_status(demo_client):
     assert answer["response"]["level"] is not None
 
 
-def test_demo_earthquake_uses_intensity_classes(demo_client):
+def test_demo_earthquake_uses_intensity_classes_and_reaches_level_2(demo_client):
     answer = demo_client.post(
         "/api/v1/assessments",
         json={"footprint": footprint("earthquake_pingding"), "hazard": "earthquake"},
     ).json()
     classes = {c["class"] for c in answer["population"]["by_class"]}
     assert {"VI", "VII", "VIII"} <= classes
+    # 40,000 or more relocated (estimated from intensity ≥ VI) is 阳泉2026 level II.
+    assert answer["population"]["displaced"] >= 40_000
+    assert (answer["response"]["level"], answer["response"]["label"]) == (2, "二级")
 
 
 def test_site_check_names_conflicts_with_distance(demo_client):
@@ -183,3 +186,18 @@ def test_site_check_names_conflicts_with_distance(demo_client):
     assert "§6.2.3" in conflict["rule"]
     bad = demo_client.post("/api/v1/site-check", json={"sites": {"type": "Nope"}})
     assert bad.status_code == 422
+
+
+def test_demo_landslide_keeps_shelters_out_of_its_setback(demo_client):
+    answer = demo_client.post(
+        "/api/v1/assessments",
+        json={"footprint": footprint("landslide_yuxian"), "hazard": "landslide"},
+    ).json()
+    s27 = next(s for s in answer["shelters"] if s["id"] == "S27")
+    assert s27["status"] == "hazard_conflict"
+    assert s27["assigned"] == 0
+    [conflict] = s27["conflicts"]
+    assert (conflict["zone_id"], conflict["kind"]) == ("incident", "landslide")
+    assert conflict["distance_m"] < conflict["setback_m"]
+    # An unclassified landslide footprint is the danger area: everyone in it must leave.
+    assert answer["population"]["displaced"] == answer["population"]["affected"] > 0
