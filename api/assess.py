@@ -5,6 +5,7 @@ Shared by ``POST /api/v1/assessments`` and ``reliefgis assess``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -77,6 +78,9 @@ def run_assessment(
             "repairs": list(parsed.repairs),
             "classes_defaulted": int((~classed[GIVEN_COLUMN]).sum()),
             "bounds": [round(float(v), 6) for v in pieces.total_bounds],
+            "pieces": json.loads(
+                pieces[["class", "geometry"]].to_json(drop_id=True, ensure_ascii=False)
+            ),
         },
     )
     body["software"] = {

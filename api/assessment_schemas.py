@@ -138,6 +138,10 @@ class FootprintOut(BaseModel):
     repairs: list[str] = Field(description="Invalid geometries repaired")
     classes_defaulted: int = Field(description="Features without a class, given the default")
     bounds: list[float] = Field(description="minx, miny, maxx, maxy (EPSG:4326)")
+    pieces: dict[str, Any] = Field(
+        description="FeatureCollection: the footprint dissolved by class, most severe first "
+        "(overlaps count once, at their most severe class)"
+    )
 
 
 class SoftwareOut(BaseModel):
