@@ -18,14 +18,18 @@ from api.schemas import VerdictOut
 from api.services import Services
 from geo.assessment import Assessment, assess
 from geo.displacement import GIVEN_COLUMN, assign_classes
+from geo.errors import InputError
 from geo.exposure import compute_exposure, project_bounds
 from geo.footprint import check_within, dissolve_by_severity, parse_footprint
 from geo.levels import Figure, check_figures
+from geo.logistics import SupplyPlan
 from geo.sites import check_sites, parse_sites
+from geo.supply import readiness
 from layers.pack import LayerPack
 from layers.population import read_window
 from layers.store import AssessmentRecord
 
+LEVEL_TWO = 2
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
 
@@ -64,6 +68,7 @@ def run_assessment(
         plan=chosen.plan,
         reported=reported,
         metric_crs=services.metric_crs,
+        logistics=services.logistics,
     )
     created = datetime.now(UTC).replace(microsecond=0)
     assessment_id = uuid.uuid4().hex
@@ -165,6 +170,50 @@ def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, 
     ]
 
 
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 3)
+
+
+def _supply(plan: SupplyPlan) -> dict[str, Any]:
+    routes = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(shapely.set_precision(r.line, 1e-6)),
+            "properties": {
+                "depot_id": r.depot_id,
+                "shelter_id": r.shelter_id,
+                "distance_m": round(r.distance_m, 1),
+                "duration_s": round(r.duration_s, 1),
+                "items": {item: _number(q) for item, q in r.items.items()},
+            },
+        }
+        for r in plan.routes
+    ]
+    return {
+        "routes": {"type": "FeatureCollection", "features": routes},
+        "unreachable": [sid for sid, _ in plan.unreachable],
+        "unreachable_detail": [{"shelter_id": s, "reason": r} for s, r in plan.unreachable],
+        "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
+        "shortfall_by_shelter": {
+            sid: {item: _number(q) for item, q in items.items()}
+            for sid, items in plan.shortfall_by_shelter.items()
+        },
+        "depots": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "status": d.status,
+                "reason": d.reason,
+                "sent": {item: _number(q) for item, q in d.sent.items()},
+            }
+            for d in plan.depots
+        ],
+        "closed_roads": len(plan.closed.roads),
+        "days": plan.days,
+        "units": dict(plan.units),
+    }
+
+
 def serialise(
     result: Assessment,
     *,
@@ -208,13 +257,10 @@ def serialise(
             "affected": round(coverage.affected),
             "by_kind": [asdict(k) for k in coverage.by_kind],
         },
-        "supply": None,
+        "supply": _supply(result.supply) if result.supply else None,
         "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
         "footprint": footprint,
-        "notes": [
-            ESTIMATE_NOTICE,
-            "物资调运（supply）需道路网络分析，本版本尚未计算。",
-        ],
+        "notes": [ESTIMATE_NOTICE],
     }
 
 
@@ -228,3 +274,39 @@ def site_check(services: Services, sites: object) -> list[dict[str, Any]]:
         metric_crs=services.metric_crs,
     )
     return [asdict(c) for c in checks]
+
+
+def readiness_report(
+    services: Services, *, plan: str | None, days: int | None, margin: float | None
+) -> dict[str, Any]:
+    """Stock against the needs of the plan's level-II relocated threshold (plans §7.2.2)."""
+    chosen = services.plans.get(services.plan_id(plan))
+    level_two = [
+        t for t in chosen.thresholds if t.indicator == "relocated" and t.level == LEVEL_TWO
+    ]
+    if not level_two:
+        raise InputError(
+            f"plan: {chosen.id} has no level-II threshold on relocated persons", field="plan"
+        )
+    threshold = level_two[0]
+    needs = services.logistics.needs
+    chosen_days = days or services.logistics.days
+    chosen_margin = needs.margin if margin is None else margin
+    if services.settings.readiness_margin is not None and margin is None:
+        chosen_margin = services.settings.readiness_margin
+    result = readiness(
+        services.pack.depot_stock,
+        needs=needs,
+        persons=int(threshold.min),
+        days=chosen_days,
+        margin=chosen_margin,
+    )
+    return {
+        "plan": chosen.id,
+        "persons": result.persons,
+        "clause": chosen.cite(threshold.clause),
+        "days": result.days,
+        "margin": result.margin,
+        "ready": result.ready,
+        "items": [asdict(item) for item in result.items],
+    }

@@ -131,6 +131,44 @@ class CoverageOut(BaseModel):
     by_kind: list[KindCoverageOut] = Field(description="Per shelter kind")
 
 
+class UnreachableOut(BaseModel):
+    """A usable shelter no depot reaches over open roads."""
+
+    shelter_id: str = Field(description="Shelter id")
+    reason: str = Field(description="Why no depot reaches it")
+
+
+class DepotOut(BaseModel):
+    """A depot's state in the supply plan."""
+
+    id: str = Field(description="Depot id")
+    name: str = Field(description="Depot name")
+    status: Literal["sending", "in_footprint", "cut_off", "no_stock"] = Field(
+        description="sending; in_footprint and cut_off send nothing"
+    )
+    reason: str | None = Field(description="Why it sends nothing")
+    sent: dict[str, float] = Field(description="Quantities sent per item")
+
+
+class SupplyOut(BaseModel):
+    """The supply plan: routes over open roads, unreachable shelters, shortfalls."""
+
+    routes: dict[str, Any] = Field(
+        description="FeatureCollection of LineStrings along the roads, properties depot_id, "
+        "shelter_id, distance_m, duration_s, items {item: quantity}"
+    )
+    unreachable: list[str] = Field(description="Usable shelters no depot reaches")
+    unreachable_detail: list[UnreachableOut] = Field(description="The same, with reasons")
+    shortfall: dict[str, float] = Field(description="Demand no stock could meet, per item")
+    shortfall_by_shelter: dict[str, dict[str, float]] = Field(
+        description="Unmet demand per shelter and item"
+    )
+    depots: list[DepotOut] = Field(description="Every depot with its state")
+    closed_roads: int = Field(description="Road segments closed by the incident")
+    days: int = Field(description="Planning days the needs cover")
+    units: dict[str, str] = Field(description="Unit of each item")
+
+
 class FootprintOut(BaseModel):
     """What was read from the footprint."""
 
@@ -165,7 +203,7 @@ class AssessmentOut(BaseModel):
     shelters: list[ShelterOut] = Field(description="Every shelter of the pack with its status")
     placement: PlacementOut = Field(description="Assignment of displaced people")
     coverage: CoverageOut = Field(description="Service-radius coverage")
-    supply: dict[str, Any] | None = Field(description="Routes, unreachable shelters, shortfall")
+    supply: SupplyOut | None = Field(description="Routes, unreachable shelters, shortfall")
     response: VerdictOut = Field(description="Level from reported figures and estimates")
     footprint: FootprintOut = Field(description="What was read from the footprint")
     software: SoftwareOut = Field(description="Versions and hashes")
@@ -199,3 +237,29 @@ class SiteCheckOut(BaseModel):
     id: str = Field(description="Site id")
     ok: bool = Field(description="True when no conflict was found")
     conflicts: list[SiteConflictOut] = Field(description="Conflicts, nearest first")
+
+
+class ItemReadinessOut(BaseModel):
+    """Stock of one item against the needs of a level-II response."""
+
+    item: str = Field(description="Item id (depot_stock.item)")
+    unit: str = Field(description="Unit")
+    stock: float = Field(description="Stock held by every depot of the pack")
+    need: float = Field(description="Needs of the persons over the days")
+    required: float = Field(description="Need times (1 + margin)")
+    shortfall: float = Field(description="Required minus stock, when short")
+    ratio: float | None = Field(description="Stock over required")
+    ready: bool = Field(description="Stock covers the required quantity")
+    source: str = Field(description="Source of the per-person figure")
+
+
+class ReadinessOut(BaseModel):
+    """Depot readiness (plans §7.2.2): stock against a level-II response with a margin."""
+
+    plan: str = Field(description="Plan profile id")
+    persons: int = Field(description="The plan's level-II relocated threshold (persons)")
+    clause: str = Field(description="Clause of that threshold")
+    days: int = Field(description="Planning days")
+    margin: float = Field(description="Safety margin (0.2 = 20%)")
+    ready: bool = Field(description="Every item is ready")
+    items: list[ItemReadinessOut] = Field(description="Per item")

@@ -195,6 +195,32 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"--bbox {text}: expected four numbers west,south,east,north") from None
+    if not (west < east and south < north):
+        raise InputError(f"--bbox {text}: expected west < east and south < north")
+    return west, south, east, north
+
+
+def cmd_import_osm(args: argparse.Namespace) -> int:
+    """Write the pack's roads from an OpenStreetMap extract."""
+    from layers.osm import import_osm, write_roads
+
+    pack = _settings(args).data_dir
+    bbox = _bbox(args.bbox) if args.bbox else None
+    print(f"reliefgis: 正在读取 OSM 数据 {args.extract} …", file=sys.stderr)
+    roads = import_osm(Path(args.extract), bbox=bbox)
+    for note in roads.attrs.get("notes", []):
+        print(f"reliefgis: {note}", file=sys.stderr)
+    target = write_roads(pack, roads)
+    print(f"reliefgis: 已写入 {len(roads)} 条道路到 {target}（图层 roads）", file=sys.stderr)
+    return 0
+
+
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
     from api.views import layer_infos
@@ -276,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     _figure_options(assess)
     with_data(assess)
     assess.set_defaults(run=cmd_assess)
+
+    osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
+    osm.add_argument("extract", metavar="EXTRACT.osm.pbf")
+    osm.add_argument("--bbox", metavar="W,S,E,N", help="keep roads within these lon/lat bounds")
+    osm.add_argument("--data", metavar="DIR", required=True, help="the layer pack to write")
+    osm.set_defaults(run=cmd_import_osm)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     with_data(layers)

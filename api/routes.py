@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.assess import run_assessment, site_check
+from api.assess import readiness_report, run_assessment, site_check
 from api.assessment_schemas import (
     AssessmentOut,
     AssessmentRequest,
+    ReadinessOut,
     SiteCheckOut,
     SiteCheckRequest,
 )
@@ -147,3 +148,14 @@ def get_assessment(assessment_id: str, svc: ServicesDep) -> AssessmentOut:
 def post_site_check(body: SiteCheckRequest, svc: ServicesDep) -> list[SiteCheckOut]:
     """Check candidate reconstruction sites against fault zones, flood and geological hazards."""
     return [SiteCheckOut.model_validate(c) for c in site_check(svc, body.sites)]
+
+
+@router.get("/readiness", tags=["assessments"])
+def get_readiness(
+    svc: ServicesDep,
+    plan: Annotated[str | None, Query(description="Plan id; the pack's plan by default")] = None,
+    days: Annotated[int | None, Query(ge=1, le=90, description="Planning days")] = None,
+    margin: Annotated[float | None, Query(ge=0, le=5, description="Safety margin")] = None,
+) -> ReadinessOut:
+    """Depot stock in the jurisdiction against the plan's level-II relocated figure (§7.2.2)."""
+    return ReadinessOut.model_validate(readiness_report(svc, plan=plan, days=days, margin=margin))

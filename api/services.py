@@ -10,12 +10,16 @@ from pyproj import CRS
 from api.settings import Settings
 from geo.displacement import DisplacementProfile
 from geo.errors import PlanNotFound
+from geo.logistics import Logistics
+from geo.network import build_network
 from geo.setbacks import Setbacks
 from layers.displacement import read_profile
+from layers.needs import read_needs
 from layers.pack import LayerPack, read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 from layers.setbacks import read_setbacks
+from layers.speeds import read_speeds
 from layers.store import Store, sqlite_url
 
 
@@ -36,6 +40,7 @@ class Services:
     plans: PlanCatalog
     displacement: DisplacementProfile
     setbacks: Setbacks
+    logistics: Logistics
     metric_crs: CRS
     default_plan: str
     version: str
@@ -73,6 +78,20 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
     plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
     default_plan = settings.default_plan or pack_plan(plans, pack)
     plans.get(default_plan)  # refuse an unknown default at start-up, not per request
+    needs = read_needs(settings.needs)
+    metric_crs = pack.metric_crs()
+    logistics = Logistics(
+        network=build_network(
+            pack.roads, speeds=read_speeds(settings.speeds), metric_crs=metric_crs
+        ),
+        depots=pack.depots,
+        stock=pack.depot_stock,
+        needs=needs,
+        days=settings.planning_days or needs.planning_days,
+        snap_max_m=settings.snap_max_m,
+        evacuation_snap_m=settings.evacuation_snap_m,
+        closing_kinds=settings.closing_kinds,
+    )
     store = None
     if with_store:
         store = Store(settings.database_url or sqlite_url(settings.state_dir))
@@ -82,7 +101,8 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         plans=plans,
         displacement=read_profile(settings.displacement),
         setbacks=read_setbacks(settings.setbacks),
-        metric_crs=pack.metric_crs(),
+        logistics=logistics,
+        metric_crs=metric_crs,
         default_plan=default_plan,
         version=version(),
         store=store,

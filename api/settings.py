@@ -32,6 +32,12 @@ class Settings:
     - ``RELIEF_STATE_DIR``: folder of the embedded SQLite store
     - ``RELIEF_DATABASE_URL``: a SQLAlchemy URL (PostgreSQL/PostGIS) instead of SQLite
     - ``RELIEF_SETBACKS``, ``RELIEF_DISPLACEMENT``: other setback / displacement profiles
+    - ``RELIEF_NEEDS``, ``RELIEF_SPEEDS``: other needs / road-speed profiles
+    - ``RELIEF_SNAP_M``: how far a depot or shelter may be from an open road (default 500)
+    - ``RELIEF_EVACUATION_SNAP_M``: how far evacuees may walk to a road (default 2000)
+    - ``RELIEF_CLOSING_KINDS``: hazard-zone kinds that close roads too, comma-separated
+    - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
+    - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
     - ``RELIEF_MAX_BODY_BYTES``: largest request body (413 above)
     """
 
@@ -42,6 +48,13 @@ class Settings:
     database_url: str | None = None
     setbacks: Path | None = None
     displacement: Path | None = None
+    needs: Path | None = None
+    speeds: Path | None = None
+    snap_max_m: float = 500.0
+    evacuation_snap_m: float = 2000.0
+    closing_kinds: tuple[str, ...] = ()
+    planning_days: int | None = None
+    readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
@@ -54,6 +67,8 @@ class Settings:
             "RELIEF_STATE_DIR": "state_dir",
             "RELIEF_SETBACKS": "setbacks",
             "RELIEF_DISPLACEMENT": "displacement",
+            "RELIEF_NEEDS": "needs",
+            "RELIEF_SPEEDS": "speeds",
         }
         for variable, name in paths.items():
             if env.get(variable):
@@ -64,6 +79,19 @@ class Settings:
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
+        numbers = {
+            "RELIEF_SNAP_M": ("snap_max_m", float),
+            "RELIEF_EVACUATION_SNAP_M": ("evacuation_snap_m", float),
+            "RELIEF_PLANNING_DAYS": ("planning_days", int),
+            "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
+        }
+        for variable, (name, kind) in numbers.items():
+            if env.get(variable):
+                kwargs[name] = kind(env[variable])
+        if env.get("RELIEF_CLOSING_KINDS"):
+            kwargs["closing_kinds"] = tuple(
+                k.strip() for k in env["RELIEF_CLOSING_KINDS"].split(",") if k.strip()
+            )
         if env.get("RELIEF_MAX_BODY_BYTES"):
             kwargs["max_body_bytes"] = int(env["RELIEF_MAX_BODY_BYTES"])
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ the plan calls for from reported figures and estimates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,6 +19,7 @@ from pyproj import CRS, Transformer
 
 from geo.exposure import Exposure
 from geo.levels import Figure, Verdict, derive_figures, evaluate
+from geo.logistics import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
 from geo.plans import Plan
 from geo.rounding import largest_remainder
 from geo.setbacks import Setbacks
@@ -38,9 +39,8 @@ from geo.shelters import (
 MIN_BLOCK_M = 250.0
 #: ... and coarse enough that at most this many demand points go to the solver.
 MAX_DEMAND_POINTS = 600
-
-#: A travel model: (demand points xy, shelters xy) in the metric CRS → cost per person.
-TravelCost = Callable[[npt.NDArray[np.float64], npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+#: Added travel time (s) to shelters no depot can reach: filled only when others are full.
+UNSUPPLIED_PENALTY = 1.0e6
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Assessment:
     figures: Mapping[str, Figure]
     verdict: Verdict
     travel: str
+    supply: SupplyPlan | None
 
 
 def demand_points(exposure: Exposure, *, metric_crs: CRS) -> DemandPoints:
@@ -213,16 +214,16 @@ def assess(
     plan: Plan,
     reported: Mapping[str, Figure],
     metric_crs: CRS,
-    travel: TravelCost | None = None,
-    travel_name: str = "straight-line distance (m)",
+    logistics: Logistics | None = None,
 ) -> Assessment:
-    """Shelters, placement, coverage and the level for an exposure already computed.
+    """Shelters, placement, supply, coverage and the level for an exposure already computed.
 
     Parameters
     ----------
-    travel
-        Cost per person between demand points and shelters; straight-line metres when
-        not given (until a road network is available).
+    logistics
+        The road network, depots and needs: displaced people then travel to shelters by
+        road and the supply plan is made; without it, placement is by straight-line
+        distance and there is no supply plan.
     """
     statuses = classify_shelters(
         shelters,
@@ -234,10 +235,50 @@ def assess(
         metric_crs=metric_crs,
     )
     demand = demand_points(exposure, metric_crs=metric_crs)
-    points = demand.frame[["x", "y"]].to_numpy(dtype=float)
-    sites = shelter_xy(shelters, metric_crs=metric_crs)
-    cost = (travel or straight_line_cost)(points, sites)
+    if logistics is None:
+        travel = "straight-line distance (m)"
+        cost = straight_line_cost(
+            demand.frame[["x", "y"]].to_numpy(dtype=float),
+            shelter_xy(shelters, metric_crs=metric_crs),
+        )
+    else:
+        travel = "travel time by road (s); evacuees reach the road on foot or by boat"
+        sites = shelters.geometry.representative_point()
+        cost = evacuation_cost(
+            logistics.network,
+            demand.frame[["lon", "lat"]].to_numpy(dtype=float),
+            np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
+            snap_max_m=logistics.evacuation_snap_m,
+        )
+    reach = None
+    if logistics is not None:
+        reach = supply_reach(
+            logistics.network,
+            footprint=pieces.geometry.union_all(),
+            depots=logistics.depots,
+            stock=logistics.stock,
+            shelters=shelters,
+            statuses=statuses,
+            snap_max_m=logistics.snap_max_m,
+            hazard_zones=hazard_zones,
+            closing_kinds=logistics.closing_kinds,
+        )
+        # A shelter no depot can resupply is used only once the others are full.
+        cut_off = {sid for sid, _ in reach.unreachable()}
+        penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
+        cost = cost + penalty
     assignment = assign_displaced(demand.frame, statuses, cost=cost)
+    supply = None
+    if logistics is not None and reach is not None:
+        supply = plan_supply(
+            logistics.network,
+            reach,
+            depots=logistics.depots,
+            stock=logistics.stock,
+            assigned=assignment.assigned,
+            needs=logistics.needs,
+            days=logistics.days,
+        )
     coverage = service_coverage(
         exposure.cells,
         shelters,
@@ -256,5 +297,6 @@ def assess(
         coverage=coverage,
         figures=figures,
         verdict=verdict,
-        travel=travel_name if travel else "straight-line distance (m)",
+        travel=travel,
+        supply=supply,
     )

@@ -8,8 +8,8 @@ import pytest
 from conftest import TINY_CRS, X0, Y0
 from fastapi.testclient import TestClient
 from pyproj import Transformer
-from shapely.geometry import box, mapping
-from shapely.ops import transform
+from shapely.geometry import box, mapping, shape
+from shapely.ops import transform, unary_union
 
 from api.app import create_app
 from api.settings import Settings
@@ -201,3 +201,32 @@ def test_demo_landslide_keeps_shelters_out_of_its_setback(demo_client):
     assert conflict["distance_m"] < conflict["setback_m"]
     # An unclassified landslide footprint is the danger area: everyone in it must leave.
     assert answer["population"]["displaced"] == answer["population"]["affected"] > 0
+
+
+def test_demo_flood_supply_avoids_the_footprint_and_names_cut_off_shelters(demo_client):
+    answer = demo_client.post(
+        "/api/v1/assessments", json={"footprint": footprint("flood_taohe"), "hazard": "flood"}
+    ).json()
+    supply = answer["supply"]
+    flooded = unary_union([shape(f["geometry"]) for f in answer["footprint"]["pieces"]["features"]])
+    inner = flooded.buffer(-1e-5)  # about a metre inside: coordinates are rounded to 1e-6°
+    assert supply["routes"]["features"]
+    for feature in supply["routes"]["features"]:
+        assert not shape(feature["geometry"]).intersects(inner)
+        assert feature["properties"]["distance_m"] > 0
+    assert set(supply["unreachable"]) == {"S01", "S04"}
+    assert all(d["reason"] for d in supply["unreachable_detail"])
+    shelters = {s["id"]: s for s in answer["shelters"]}
+    for sid in supply["unreachable"]:
+        assert shelters[sid]["status"] == "usable"
+    # Displaced people go first to shelters that can be resupplied.
+    assert all(shelters[sid]["assigned"] == 0 for sid in supply["unreachable"])
+    stock = demo_client.get("/api/v1/layers/depot_stock").json()["features"]
+    held = {
+        (f["properties"]["depot_id"], f["properties"]["item"]): f["properties"]["quantity"]
+        for f in stock
+    }
+    for depot in supply["depots"]:
+        for item, quantity in depot["sent"].items():
+            assert quantity <= held[(depot["id"], item)] + 1e-9
+    assert supply["closed_roads"] > 0

