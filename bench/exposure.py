@@ -1,6 +1,6 @@
 """Benchmark the exposure step against exactextract and rasterstats on the same inputs.
 
-Run on demand: ``/work/venv/bin/python bench/exposure.py``. Writes
+Run on demand: ``python -m bench.exposure``. Writes
 ``bench/results/exposure.md``. rasterstats is a benchmark-only dependency
 (``pip install rasterstats``); without it that column is skipped.
 
@@ -21,17 +21,10 @@ Times are the median of several runs after one warm-up run (time.perf_counter).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
-import os
-import platform
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,6 +37,7 @@ from exactextract import exact_extract
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, box, mapping
 
+from bench.common import machine, median_s
 from geo.displacement import assign_classes
 from geo.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds
 from geo.footprint import dissolve_by_severity, parse_footprint
@@ -187,16 +181,6 @@ def _collection(frame: gpd.GeoDataFrame) -> dict:
     }
 
 
-def median_time(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up: imports, PROJ database, GDAL caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def bench(scenario: Scenario, folder: Path) -> dict[str, object]:
     rng = np.random.default_rng(2026)
     tif = folder / f"population_{scenario.width}x{scenario.height}.tif"
@@ -228,14 +212,14 @@ def bench(scenario: Scenario, folder: Path) -> dict[str, object]:
         "scenario": scenario.name,
         "features": len(geojson["features"]),
         "cell_parts": len(exposure.cells),  # type: ignore[attr-defined]
-        "ours": median_time(ours, scenario.repeats),
-        "ours+lonlat": median_time(lambda: ours().cells, scenario.repeats),  # type: ignore[attr-defined]
-        "exactextract": median_time(direct, scenario.repeats),
+        "ours": median_s(ours, scenario.repeats),
+        "ours+lonlat": median_s(lambda: ours().cells, scenario.repeats),  # type: ignore[attr-defined]
+        "exactextract": median_s(direct, scenario.repeats),
         "rasterstats": None,
     }
     result.update(breakdown(geojson, profile, grid, county_frame, scenario.repeats))
     if zonal_stats is not None:
-        result["rasterstats"] = median_time(rstats, max(3, scenario.repeats // 3))
+        result["rasterstats"] = median_s(rstats, max(3, scenario.repeats // 3))
     return result
 
 
@@ -264,47 +248,24 @@ def breakdown(geojson: dict, profile, grid, county_frame, repeats: int) -> dict[
     bounds = project_bounds(tuple(pieces.total_bounds), crs=grid.crs)
     window = read_window(grid, bounds)
     return {
-        "parse+dissolve": median_time(
+        "parse+dissolve": median_s(
             lambda: dissolve_by_severity(
                 assign_classes(parse_footprint(geojson).features, profile, hazard=HAZARD),
                 order=profile.order(HAZARD),
             ),
             repeats,
         ),
-        "read_window": median_time(lambda: read_window(grid, bounds), repeats),
-        "compute_exposure": median_time(
+        "read_window": median_s(lambda: read_window(grid, bounds), repeats),
+        "compute_exposure": median_s(
             lambda: compute_exposure(pieces, county_frame, window, profile=profile, hazard=HAZARD),
             repeats,
         ),
     }
 
 
-def machine() -> list[str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    except OSError:
-        pass
-    libs = ["exactextract", "numpy", "shapely", "geopandas", "rasterio", "pyproj"]
-    if zonal_stats is not None:
-        libs.append("rasterstats")
-    return [
-        f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"- CPU: {cpu}, {os.cpu_count()} logical cores; RAM {ram}",
-        f"- {platform.platform()}; Python {platform.python_version()}",
-        "- " + ", ".join(f"{lib} {version(lib)}" for lib in libs),
-        f"- GDAL {rasterio.__gdal_version__} (rasterio)",
-    ]
+def machine_lines() -> list[str]:
+    libs = ["exactextract", "numpy", "shapely", "geopandas", "rasterio", "pyproj", "rasterstats"]
+    return [*machine(libs), f"- GDAL {rasterio.__gdal_version__} (rasterio)"]
 
 
 def table(results: list[dict[str, object]]) -> list[str]:
@@ -362,7 +323,7 @@ def main() -> int:
         "(7 features); *vectorised flood map* = a 30 m depth grid, offset from the population "
         "grid, polygonised (about 2,400 features).",
         "",
-        *machine(),
+        *machine_lines(),
         "",
         *table(results),
         "",

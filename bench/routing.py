@@ -1,6 +1,6 @@
 """Benchmark the depot × shelter travel-time matrix against networkx on the same graph.
 
-Run on demand: ``/work/venv/bin/python bench/routing.py``. Writes
+Run on demand: ``python -m bench.routing``. Writes
 ``bench/results/routing.md``. networkx is a benchmark-only dependency
 (``pip install networkx``); without it that column is skipped.
 
@@ -21,20 +21,14 @@ Both must give the same times. Times are the median of several runs after one wa
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
-import statistics
-import sys
 import time
-from collections.abc import Callable
-from importlib.metadata import version
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 from shapely.geometry import LineString, Point
 
+from bench.common import machine, median_s
 from geo.network import RoadNetwork, Snapped, snap
 from geo.routing import TravelMatrix, build_network, closures, travel_matrix
 from layers.speeds import read_speeds
@@ -80,16 +74,6 @@ def points(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.c_[lonlat.x, lonlat.y]
 
 
-def median_s(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def networkx_graph(net: RoadNetwork, closed: np.ndarray, depots: Snapped, shelters: Snapped):
     """The open arcs plus one node per depot (out-arcs) and per shelter (in-arcs)."""
     graph = nx.DiGraph()
@@ -122,29 +106,8 @@ def networkx_times(graph, n_depots: int, n_shelters: int, *, paths: bool) -> np.
     return times
 
 
-def machine() -> list[str]:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        kib = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{kib / 2**20:.1f} GiB"
-    except (OSError, StopIteration):
-        ram = "unknown"
-    packages = ["numpy", "scipy", "shapely", "geopandas", "pyproj"]
-    packages += ["networkx"] if nx is not None else []
-    return [
-        f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"- CPU: {cpu}, {os.cpu_count()} logical cores; RAM {ram}",
-        f"- {platform.platform()}; Python {sys.version.split()[0]}",
-        "- " + ", ".join(f"{p} {version(p)}" for p in packages),
-    ]
+def machine_lines() -> list[str]:
+    return machine(["numpy", "scipy", "shapely", "geopandas", "pyproj", "networkx"])
 
 
 def main() -> None:
@@ -220,7 +183,7 @@ def write(net, n_closed, reachable, build_s, close_s, rows, check) -> None:
         "every seventh street oneway. Footprint: a 3 km disc in the middle; its edges closed. "
         f"Snap distance {SNAP_M:g} m.",
         "",
-        *machine(),
+        *machine_lines(),
         "",
         f"- network: {net.n_nodes:,} nodes, {net.n_edges:,} edges; {n_closed:,} edges closed; "
         f"{reachable:,} of {DEPOTS * SHELTERS:,} pairs reachable",

@@ -1,0 +1,1 @@
+"""On-demand benchmarks; run each as ``python -m bench.NAME`` from the repository root."""

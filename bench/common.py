@@ -1,0 +1,54 @@
+"""What every benchmark shares: timing and the description of the machine it ran on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def median_s(run: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``repeats`` runs after one warm-up (imports, caches, PROJ)."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _proc(path: str, key: str) -> str | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def machine(packages: Iterable[str]) -> list[str]:
+    """Markdown lines describing the machine, the date and the library versions."""
+    cpu = _proc("/proc/cpuinfo", "model name") or "unknown CPU"
+    mem = _proc("/proc/meminfo", "MemTotal")
+    ram = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem else "unknown"
+    found = []
+    for name in packages:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return [
+        f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores; RAM {ram}",
+        f"- {platform.platform()}; Python {platform.python_version()}",
+        "- " + ", ".join(found),
+    ]
