@@ -2,26 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from api.errors import add_exception_handlers
+from api.incidents import router as incidents_router
 from api.limits import BodyLimit
+from api.maps import WebSettings, install_web
 from api.routes import router
+from api.security import ApiKeyGuard
 from api.services import Services, load_services
 from api.settings import Settings
-from web.pages import index_html
 
 DESCRIPTION = """
 reliefgis: 自然灾害救助空间决策支持 — population affected and displaced, the response
 level a jurisdiction's 自然灾害救助应急预案 calls for (with its clauses), shelters and
 supply. All geometries are GeoJSON in EPSG:4326 (CGCS2000 EPSG:4490 accepted as input).
 Errors are `application/problem+json` (RFC 9457).
+
+When the service has API keys, every `/api/v1` call needs `Authorization: Bearer KEY`:
+`viewer` reads, `analyst` also creates assessments, incidents, reports and site checks,
+`admin` may do everything.
 """
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
-    """Build the service; the layer pack, plans and profiles are read here, once."""
+def _openapi(app: FastAPI, *, keys: bool) -> dict[str, Any]:
+    """The OpenAPI document with the bearer-key scheme (required when keys are set)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "apiKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key from RELIEF_API_KEYS (viewer, analyst or admin)",
+            }
+        }
+        if keys:
+            schema["security"] = [{"apiKey": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    web: WebSettings | None = None,
+) -> FastAPI:
+    """Build the service; the layer pack, plans and profiles are read here, once.
+
+    ``web`` configures the browser map (an internal tile server and its datum); by
+    default it comes from the ``RELIEF_TILES_*`` environment variables.
+    """
     services = services or load_services(settings or Settings.from_env())
     app = FastAPI(
         title="reliefgis",
@@ -32,15 +73,28 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "plans", "description": "Plan profiles and the response-level engine"},
             {"name": "assessments", "description": "Incident assessments and site checks"},
             {"name": "layers", "description": "The layer pack"},
+            {"name": "incidents", "description": "Incidents, 初报/续报/核报, verdicts, deadlines"},
         ],
     )
     app.state.services = services
+    settings = services.settings
     add_exception_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=services.settings.max_body_bytes)
+    # The last middleware added is the outermost: CORS answers preflights, then the key
+    # guard refuses before a body is read, then the body limit.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ApiKeyGuard, keys=settings.api_keys)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Location"],
+        )
     app.include_router(router, prefix="/api/v1")
-
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def index() -> str:
-        return index_html(services.pack)
-
+    app.include_router(incidents_router, prefix="/api/v1")
+    # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the
+    # browser app at /.
+    install_web(app, services, web=web)
+    app.openapi = lambda: _openapi(app, keys=bool(settings.api_keys))  # type: ignore[method-assign]
     return app

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
@@ -63,12 +62,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.services import load_services
 
-    if not _is_loopback(args.host) and not os.environ.get("RELIEF_API_KEYS"):
+    settings = _settings(args)
+    if not _is_loopback(args.host) and not settings.api_keys:
         raise InputError(
             f"--host {args.host}: without RELIEF_API_KEYS the service binds to loopback only "
             "(127.0.0.1); set API keys to serve other hosts"
         )
-    settings = _settings(args)
     print(f"reliefgis: 正在读取图层包 {settings.data_dir} …", file=sys.stderr, flush=True)
     services = load_services(settings)
     for repair in services.pack.repairs:
@@ -184,6 +183,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
+    from web.printmap import render_pdf
+
+    (out / "map.pdf").write_bytes(render_pdf(body, services.pack, paper=args.paper))
+    from web.incident_map import render_html
+
+    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -191,7 +197,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
         f"{verdict['plan_name']}：{level}",
     )
-    print(f"reliefgis: 已写入 {target}", file=sys.stderr)
+    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
     return 0
 
 
@@ -299,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
+    assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
     _figure_options(assess)
     with_data(assess)
     assess.set_defaults(run=cmd_assess)

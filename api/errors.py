@@ -21,6 +21,8 @@ from geo.errors import (
     PlanNotFound,
     ReliefError,
 )
+from layers.store import StoreError
+from web.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -31,8 +33,10 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (PlanNotFound, 404),
     (LayerNotFound, 404),
     (NotFound, 404),
+    (StoreError, 503),
     (PlanError, 500),
     (LayerError, 500),
+    (FontNotFound, 503),
 )
 
 
@@ -84,6 +88,11 @@ def add_exception_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return problem(exc.status_code, str(exc.detail), instance=request.url.path)
 
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the server log; the caller learns nothing of the internals.
+        return problem(500, "internal error", instance=request.url.path)
+
     app.add_exception_handler(ReliefError, relief_error)
+    app.add_exception_handler(Exception, internal_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated, Any
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -24,10 +24,12 @@ from api.schemas import (
     ResponseLevelRequest,
     VerdictOut,
 )
-from api.views import layer_geojson, layer_infos, parse_bbox, plan_detail, plan_summary
+from api.security import principal
+from api.views import layer_geojson, parse_bbox, plan_detail, plan_summary
 from geo.errors import NotFound
 from geo.levels import Figure, derive_figures, evaluate
 from layers.store import Store
+from web.printmap import render_pdf
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -52,7 +54,7 @@ def health(svc: ServicesDep) -> Health:
         version=svc.version,
         pack=str(svc.pack.path),
         plans=svc.plans.ids(),
-        layers={info.name: info.count for info in layer_infos(svc.pack)},
+        layers={info.name: info.count for info in svc.layer_infos},
         repairs=list(svc.pack.repairs),
     )
 
@@ -89,7 +91,7 @@ def response_level(body: ResponseLevelRequest, svc: ServicesDep) -> VerdictOut:
 @router.get("/layers", tags=["layers"])
 def list_layers(svc: ServicesDep) -> list[LayerInfo]:
     """The layers of the pack with counts, geometry types and CRS."""
-    return layer_infos(svc.pack)
+    return list(svc.layer_infos)
 
 
 @router.get(
@@ -122,7 +124,7 @@ def _store(svc: Services) -> Store:
 
 @router.post("/assessments", tags=["assessments"], status_code=201)
 def create_assessment(
-    body: AssessmentRequest, svc: ServicesDep, response: Response
+    body: AssessmentRequest, svc: ServicesDep, request: Request, response: Response
 ) -> AssessmentOut:
     """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
     answer, record = run_assessment(
@@ -133,7 +135,7 @@ def create_assessment(
         figures=body.figures.model_dump(exclude_none=True),
         title=body.title,
     )
-    _store(svc).add_assessment(record)
+    _store(svc).add_assessment(replace(record, requested_by=principal(request.scope)))
     response.headers["Location"] = f"/api/v1/assessments/{record.id}"
     return AssessmentOut.model_validate(answer)
 
@@ -159,3 +161,24 @@ def get_readiness(
 ) -> ReadinessOut:
     """Depot stock in the jurisdiction against the plan's level-II relocated figure (§7.2.2)."""
     return ReadinessOut.model_validate(readiness_report(svc, plan=plan, days=days, margin=margin))
+
+
+@router.get(
+    "/assessments/{assessment_id}/map.pdf",
+    tags=["assessments"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "Situation map"}},
+)
+def get_map_pdf(
+    assessment_id: str,
+    svc: ServicesDep,
+    paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
+) -> Response:
+    """The printed situation map (PDF, landscape) of a stored assessment."""
+    body = _store(svc).assessment(assessment_id)
+    pdf = render_pdf(body, svc.pack, paper=paper)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{assessment_id}-{paper}.pdf"'},
+    )

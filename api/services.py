@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import metadata
 
 from pyproj import CRS
 
+from api.schemas import LayerInfo
 from api.settings import Settings
+from api.views import layer_infos
 from geo.displacement import DisplacementProfile
 from geo.errors import PlanNotFound
 from geo.logistics import Logistics
@@ -45,6 +48,11 @@ class Services:
     default_plan: str
     version: str
     store: Store | None
+
+    @cached_property
+    def layer_infos(self) -> tuple[LayerInfo, ...]:
+        """The pack's layers, described once: the pack does not change while serving."""
+        return tuple(layer_infos(self.pack))
 
     def plan_id(self, requested: str | None) -> str:
         """The plan a request names, or the default plan of the pack."""

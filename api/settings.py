@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.security import ApiKey, parse_api_keys
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -39,6 +40,11 @@ class Settings:
     - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
     - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
     - ``RELIEF_MAX_BODY_BYTES``: largest request body (413 above)
+    - ``RELIEF_API_KEYS``: ``KEY:ROLE`` entries, comma-separated, each optionally
+      ``NAME=KEY:ROLE``; roles viewer, analyst, admin (api/security.py). When set, every
+      ``/api/v1`` call needs ``Authorization: Bearer KEY``
+    - ``RELIEF_CORS_ORIGINS``: browser origins allowed to call the API, comma-separated
+      (CORS is closed when unset)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
@@ -56,6 +62,9 @@ class Settings:
     planning_days: int | None = None
     readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Never shown in a repr: only names, roles and digests are kept in any case.
+    api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,4 +103,10 @@ class Settings:
             )
         if env.get("RELIEF_MAX_BODY_BYTES"):
             kwargs["max_body_bytes"] = int(env["RELIEF_MAX_BODY_BYTES"])
+        if env.get("RELIEF_API_KEYS", "").strip():
+            kwargs["api_keys"] = parse_api_keys(env["RELIEF_API_KEYS"])
+        if env.get("RELIEF_CORS_ORIGINS"):
+            kwargs["cors_origins"] = tuple(
+                o.strip() for o in env["RELIEF_CORS_ORIGINS"].split(",") if o.strip()
+            )
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import InputError, PlanError
+from geo.errors import InputError, Problems
 from geo.plans import HAZARDS
 
 #: The footprint column holding each feature's hazard class.
@@ -155,22 +155,7 @@ def assign_classes(
     return result
 
 
-class _Problems:
-    """Collects every problem of a profile so the refusal names them all at once."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.items: list[str] = []
-
-    def add(self, key: str, expectation: str) -> None:
-        self.items.append(f"{key}: {expectation}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PlanError(f"displacement profile {self.source}: " + "; ".join(self.items))
-
-
-def _text(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str:
+def _text(raw: Mapping[str, Any], key: str, where: str, problems: Problems) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
         problems.add(where + key, "expected a non-empty string")
@@ -178,7 +163,7 @@ def _text(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> 
     return value
 
 
-def _parse_class(raw: Any, where: str, problems: _Problems) -> HazardClass | None:
+def _parse_class(raw: Any, where: str, problems: Problems) -> HazardClass | None:
     if not isinstance(raw, Mapping):
         problems.add(where, "expected a table with name, rate and source")
         return None
@@ -197,7 +182,7 @@ def _parse_class(raw: Any, where: str, problems: _Problems) -> HazardClass | Non
     return HazardClass(name=name, rate=float(rate), source=source, aliases=tuple(aliases))
 
 
-def _parse_table(name: str, raw: Any, problems: _Problems) -> ClassTable | None:
+def _parse_table(name: str, raw: Any, problems: Problems) -> ClassTable | None:
     where = f"tables.{name}."
     if not isinstance(raw, Mapping):
         problems.add(f"tables.{name}", "expected a table with default_class and classes")
@@ -250,7 +235,7 @@ def parse_profile(data: Mapping[str, Any], *, source: str) -> DisplacementProfil
     PlanError
         Naming every malformed key at once.
     """
-    problems = _Problems(source)
+    problems = Problems(f"displacement profile {source}")
     raw_tables = data.get("tables")
     tables: dict[str, ClassTable] = {}
     if not isinstance(raw_tables, Mapping) or not raw_tables:

@@ -45,3 +45,25 @@ class ProfileError(ReliefError, ValueError):
 
 class InternalError(ReliefError, RuntimeError):
     """A result failed its own consistency check: a bug in reliefgis, not bad input."""
+
+
+class Problems:
+    """Collects every fault of a profile or input so that the refusal names them all at once.
+
+    ``what`` names the thing refused (e.g. ``"plan profile yangquan-2026.toml"``); the
+    error raised is ``error`` with every ``key: expectation`` joined.
+    """
+
+    def __init__(self, what: str, *, error: type[ReliefError] = PlanError) -> None:
+        self.what = what
+        self.error = error
+        self.items: list[str] = []
+
+    def add(self, key: str, expectation: str) -> None:
+        """Record that ``key`` is not what was expected."""
+        self.items.append(f"{key}: {expectation}")
+
+    def raise_if_any(self) -> None:
+        """Raise one error naming every recorded fault, if there is any."""
+        if self.items:
+            raise self.error(f"{self.what}: " + "; ".join(self.items))

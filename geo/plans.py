@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
-from geo.errors import PlanError
+from geo.errors import Problems
+from geo.reporting import Reporting, parse_reporting
 
 #: The figures of CONTRACT §4 a plan may grade, with their kind and Chinese name.
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -137,6 +138,10 @@ class Plan:
     work_groups: tuple[WorkGroup, ...]
     notes: tuple[str, ...]
     extra: Mapping[str, Any]
+    #: 灾情报告 time limits (初报/续报/核报), each with its clause; None if not profiled.
+    reporting: Reporting | None = None
+    #: The plan's rule on raising a started response (e.g. 江苏 §5.7 响应提升).
+    escalation: Clause | None = None
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""
@@ -171,22 +176,7 @@ def to_decimal(value: object) -> Decimal:
     raise TypeError(f"{value!r} is not a number")
 
 
-class _Problems:
-    """Collects every problem of a profile so the refusal names them all at once."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.items: list[str] = []
-
-    def add(self, key: str, expectation: str) -> None:
-        self.items.append(f"{key}: {expectation}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PlanError(f"plan profile {self.source}: " + "; ".join(self.items))
-
-
-def _text(data: Mapping[str, Any], key: str, problems: _Problems, where: str) -> str:
+def _text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         problems.add(f"{where}{key}", "expected a non-empty string")
@@ -194,7 +184,7 @@ def _text(data: Mapping[str, Any], key: str, problems: _Problems, where: str) ->
     return value
 
 
-def _opt_text(data: Mapping[str, Any], key: str, problems: _Problems, where: str) -> str:
+def _opt_text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
         problems.add(f"{where}{key}", "expected a string")
@@ -202,7 +192,7 @@ def _opt_text(data: Mapping[str, Any], key: str, problems: _Problems, where: str
     return value
 
 
-def _table_list(data: Mapping[str, Any], key: str, problems: _Problems) -> list[Mapping[str, Any]]:
+def _table_list(data: Mapping[str, Any], key: str, problems: Problems) -> list[Mapping[str, Any]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         problems.add(key, "expected an array of tables ([[" + key + "]])")
@@ -211,7 +201,7 @@ def _table_list(data: Mapping[str, Any], key: str, problems: _Problems) -> list[
 
 
 def _parse_bounds(
-    raw: Mapping[str, Any], indicator: str, problems: _Problems, where: str
+    raw: Mapping[str, Any], indicator: str, problems: Problems, where: str
 ) -> tuple[Decimal | None, Decimal | None]:
     bounds: dict[str, Decimal | None] = {"min": None, "max": None}
     for key in bounds:
@@ -236,7 +226,7 @@ def _parse_bounds(
 
 
 def _parse_hazards(
-    raw: Mapping[str, Any], key: str, problems: _Problems, where: str
+    raw: Mapping[str, Any], key: str, problems: Problems, where: str
 ) -> frozenset[str]:
     names = raw.get(key, [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -261,14 +251,14 @@ _MEASURE_KEYS = frozenset({"text", "units", "clause"})
 
 
 def _unknown_keys(
-    raw: Mapping[str, Any], known: frozenset[str], problems: _Problems, where: str
+    raw: Mapping[str, Any], known: frozenset[str], problems: Problems, where: str
 ) -> None:
     """A misspelt key would silently change a rule (hazard for hazards): refuse it."""
     for key in sorted(set(raw) - known):
         problems.add(where + key, f"unknown key; expected one of {sorted(known)}")
 
 
-def _level(raw: Mapping[str, Any], problems: _Problems, where: str) -> int | None:
+def _level(raw: Mapping[str, Any], problems: Problems, where: str) -> int | None:
     level = raw.get("level")
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVEL_NUMBERS:
         problems.add(where + "level", "expected 1, 2, 3 or 4")
@@ -276,7 +266,7 @@ def _level(raw: Mapping[str, Any], problems: _Problems, where: str) -> int | Non
     return level
 
 
-def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Threshold | None:
+def _parse_threshold(raw: Mapping[str, Any], i: int, problems: Problems) -> Threshold | None:
     where = f"thresholds[{i}]."
     _unknown_keys(raw, _THRESHOLD_KEYS, problems, where)
     indicator = _text(raw, "indicator", problems, where)
@@ -302,7 +292,7 @@ def _parse_threshold(raw: Mapping[str, Any], i: int, problems: _Problems) -> Thr
     )
 
 
-def _check_ladders(thresholds: Sequence[Threshold], problems: _Problems) -> None:
+def _check_ladders(thresholds: Sequence[Threshold], problems: Problems) -> None:
     """Within one indicator and hazard scope, a higher value must never reach a lower level.
 
     Each level's upper bound, when written, must be the next level's lower bound,
@@ -338,7 +328,7 @@ def _check_ladders(thresholds: Sequence[Threshold], problems: _Problems) -> None
             )
 
 
-def _parse_level(raw: Mapping[str, Any], i: int, problems: _Problems) -> LevelSpec | None:
+def _parse_level(raw: Mapping[str, Any], i: int, problems: Problems) -> LevelSpec | None:
     where = f"levels[{i}]."
     _unknown_keys(raw, _LEVEL_KEYS, problems, where)
     level = _level(raw, problems, where)
@@ -375,7 +365,7 @@ def _parse_level(raw: Mapping[str, Any], i: int, problems: _Problems) -> LevelSp
     )
 
 
-def _parse_clause(raw: Any, key: str, problems: _Problems) -> Clause | None:
+def _parse_clause(raw: Any, key: str, problems: Problems) -> Clause | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -402,6 +392,8 @@ _KNOWN_KEYS = {
     "thresholds",
     "work_groups",
     "notes",
+    "reporting",
+    "escalation",
 }
 
 
@@ -415,7 +407,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     source
         The file name, quoted in error messages.
     """
-    problems = _Problems(source)
+    problems = Problems(f"plan profile {source}")
     levels = [
         spec
         for i, raw in enumerate(_table_list(data, "levels", problems))
@@ -469,6 +461,8 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         work_groups=tuple(groups),
         notes=tuple(notes),
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+        reporting=parse_reporting(data.get("reporting"), problems, hazards=HAZARDS),
+        escalation=_parse_clause(data.get("escalation"), "escalation", problems),
     )
     problems.raise_if_any()
     return plan

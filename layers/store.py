@@ -1,12 +1,16 @@
 """The incident store: SQLite by default, PostgreSQL/PostGIS when a URL says so.
 
 One code path (SQLAlchemy Core) for both; the schema is created and upgraded by the
-Alembic migrations in ``layers/migrations``. Rows are inserted, never updated.
+Alembic migrations in ``layers/migrations``. Rows are inserted, never updated (triggers
+refuse UPDATE and DELETE). A report and its verdict are written in one transaction that
+holds the incident: on SQLite ``BEGIN IMMEDIATE``, on PostgreSQL a row lock.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,16 +18,29 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, insert, select
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo.errors import NotFound, ReliefError
-from layers.tables import assessments
+from layers.incidents import (
+    IncidentHistory,
+    IncidentRecord,
+    IncidentSummary,
+    ReportRecord,
+    VerdictRecord,
+    incident_from_row,
+    report_from_row,
+    verdict_from_row,
+)
+from layers.tables import assessments, incidents, reports, verdicts
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: PostgreSQL advisory lock key held while migrating (any constant unique to reliefgis).
+MIGRATION_LOCK = 7_336_170_101
 
 
 class StoreError(ReliefError, RuntimeError):
@@ -39,12 +56,21 @@ def sqlite_url(folder: Path) -> str:
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
     # WAL lets readers run beside the writer; synchronous=FULL makes every commit
     # durable before it is acknowledged.
+    # The store issues BEGIN itself (``_sqlite_begin``), so pysqlite must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A writer takes the write lock when it begins, so two writers never both read the
+    # old history and then collide; readers get a consistent WAL snapshot.
+    immediate = connection.get_execution_options().get("immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @dataclass(frozen=True)
@@ -72,25 +98,48 @@ class Store:
             self.engine: Engine = create_engine(url, pool_pre_ping=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "begin", _sqlite_begin)
+            self._writer = self.engine.execution_options(immediate=True)
             self._migrate()
         except SQLAlchemyError as exc:
             raise StoreError(f"store {self._safe_url()}: cannot be opened ({exc})") from exc
+        except CommandError as exc:  # e.g. a store migrated by a newer reliefgis
+            raise StoreError(
+                f"store {self._safe_url()}: its schema is not one this reliefgis knows ({exc}); "
+                "use a matching reliefgis version or another RELIEF_STATE_DIR"
+            ) from exc
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True) if hasattr(
             self, "engine"
         ) else "(unparsed URL)"
 
+    @contextmanager
+    def _available(self) -> Iterator[None]:
+        """A store that is down or busy beyond the wait is a `StoreError` (503), not a crash."""
+        try:
+            yield
+        except OperationalError as exc:
+            reason = type(exc.orig).__name__ if exc.orig is not None else "error"
+            raise StoreError(
+                f"store {self._safe_url()}: unavailable or busy ({reason}); try again"
+            ) from exc
+
     def _migrate(self) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        # Several server processes may open one store at once: the upgrade runs while
+        # holding the write lock (SQLite) or an advisory lock (PostgreSQL), so the second
+        # process finds the schema current instead of racing to create it.
+        with self._writer.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
     def add_assessment(self, record: AssessmentRecord) -> None:
         """Insert an assessment; the commit is durable when this returns."""
-        with self.engine.begin() as connection:
+        with self._available(), self.engine.begin() as connection:
             connection.execute(
                 insert(assessments).values(
                     id=record.id,
@@ -127,6 +176,88 @@ class Store:
             raise NotFound(f"assessment {assessment_id!r} does not exist")
         geom: BaseGeometry = row.footprint
         return geom
+
+    def add_incident(self, record: IncidentRecord) -> None:
+        """Insert an incident; the commit is durable when this returns."""
+        with self._available(), self._writer.begin() as connection:
+            connection.execute(insert(incidents).values(**record.row()))
+
+    def _history(self, connection: Connection, incident_id: str, *, lock: bool) -> IncidentHistory:
+        query = select(incidents).where(incidents.c.id == incident_id)
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFound(f"incident {incident_id!r} does not exist")
+        found_reports = connection.execute(
+            select(reports).where(reports.c.incident_id == incident_id).order_by(reports.c.seq)
+        ).all()
+        found_verdicts = connection.execute(
+            select(verdicts).where(verdicts.c.incident_id == incident_id).order_by(verdicts.c.seq)
+        ).all()
+        return IncidentHistory(
+            incident=incident_from_row(row),
+            reports=tuple(report_from_row(r) for r in found_reports),
+            verdicts=tuple(verdict_from_row(v) for v in found_verdicts),
+        )
+
+    def incident(self, incident_id: str) -> IncidentHistory:
+        """An incident with its reports and verdicts in the order they were recorded."""
+        with self._available(), self.engine.begin() as connection:
+            return self._history(connection, incident_id, lock=False)
+
+    def add_report(
+        self,
+        incident_id: str,
+        decide: Callable[[IncidentHistory, int], tuple[ReportRecord, VerdictRecord]],
+    ) -> tuple[ReportRecord, VerdictRecord]:
+        """Record a report and its verdict, decided on the history as it stands.
+
+        ``decide`` gets the history and the report's sequence number and returns the two
+        rows; it runs while the incident is held, so concurrent reports are decided one
+        after the other, each on the history including the one before.
+        """
+        with self._available(), self._writer.begin() as connection:
+            history = self._history(connection, incident_id, lock=True)
+            report, verdict = decide(history, len(history.reports) + 1)
+            connection.execute(insert(reports).values(**report.row()))
+            connection.execute(insert(verdicts).values(**verdict.row()))
+        return report, verdict
+
+    def incidents(self, *, limit: int = 100, offset: int = 0) -> list[IncidentSummary]:
+        """Incidents, newest first, each with its report count and active level."""
+        latest = (
+            select(verdicts.c.incident_id, func.max(verdicts.c.seq).label("seq"))
+            .group_by(verdicts.c.incident_id)
+            .subquery()
+        )
+        last = verdicts.alias("last")
+        columns = [c for c in incidents.c if c.name not in ("footprint", "request")]
+        query = (
+            select(*columns, latest.c.seq, last.c.level, last.c.created.label("updated"))
+            .outerjoin(latest, latest.c.incident_id == incidents.c.id)
+            .outerjoin(
+                last, and_(last.c.incident_id == latest.c.incident_id, last.c.seq == latest.c.seq)
+            )
+            .order_by(incidents.c.created.desc(), incidents.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._available(), self.engine.begin() as connection:
+            rows = connection.execute(query).all()
+        return [
+            IncidentSummary(
+                id=r.id,
+                created=r.created,
+                started=r.started,
+                title=r.title,
+                hazard=r.hazard,
+                plan=r.plan,
+                jurisdiction=r.jurisdiction,
+                reports=r.seq or 0,
+                level=r.level,
+                updated=r.updated,
+            )
+            for r in rows
+        ]
 
     def close(self) -> None:
         """Release the connections."""

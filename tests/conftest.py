@@ -125,6 +125,14 @@ def write_pack(
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test touches the user's store (~/.local/share/reliefgis) or their settings."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+    for name in ("RELIEF_STATE_DIR", "RELIEF_DATABASE_URL", "RELIEF_API_KEYS", "RELIEF_DATA"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def tiny_pack(tmp_path: Path) -> Path:
     """A valid tiny pack on disk."""

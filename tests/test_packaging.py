@@ -24,4 +24,5 @@ def test_wheel_contains_data_and_console_script(tmp_path):
     assert "reliefgis_data/yangquan/population.tif" in names
     assert "geo/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "web/static/index.html" in names
     assert "reliefgis = api.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -22,15 +22,19 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.patches import Rectangle
 from pyproj import CRS, Transformer
 
+from web import labels
+
 # ---------------------------------------------------------------------------- colours
-LEVEL_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffd700", 4: "#2b83ba"}
+# One palette for everything people look at (web/labels.py): the printed map, the
+# browser app and the incident map draw the same thing in the same colour.
+LEVEL_COLOURS = dict(labels.LEVEL_COLORS)
 NO_LEVEL_COLOUR = "#9e9e9e"
 NO_LEVEL_LABEL = "未达到启动条件"
 #: Text colour that reads on each level colour.
 LEVEL_TEXT = {1: "white", 2: "black", 3: "black", 4: "white"}
 
 #: 风险四色图: 重大 red, 较大 orange, 一般 yellow, 低 blue.
-RISK_COLOURS = {"extreme": "#d7191c", "high": "#fdae61", "medium": "#ffd700", "low": "#2b83ba"}
+RISK_COLOURS = dict(labels.RISK_COLORS)
 RISK_LABELS = {"extreme": "重大", "high": "较大", "medium": "一般", "low": "低"}
 HAZARD_ZONE_ALPHA = 0.35
 
@@ -47,12 +51,16 @@ class MarkerStyle:
 
 
 SHELTER_STYLES = {
-    "usable": MarkerStyle("o", "#1a9641", "white", 8.0, "可用避难场所"),
-    "in_footprint": MarkerStyle("X", "#d7191c", "white", 9.5, "位于灾害范围内（不可用）"),
-    "hazard_conflict": MarkerStyle("^", "#f46d43", "#5a1a00", 9.0, "邻近隐患区（不可用）"),
+    "usable": MarkerStyle("o", labels.STATUS_COLORS["usable"], "white", 8.0, "可用避难场所"),
+    "in_footprint": MarkerStyle(
+        "X", labels.STATUS_COLORS["in_footprint"], "white", 9.5, "位于灾害范围内（不可用）"
+    ),
+    "hazard_conflict": MarkerStyle(
+        "^", labels.STATUS_COLORS["hazard_conflict"], "white", 9.0, "邻近隐患区（不可用）"
+    ),
 }
-DEPOT_STYLE = MarkerStyle("s", "#3f007d", "white", 8.5, "救灾物资储备库")
-DEPOT_HELD_STYLE = MarkerStyle("s", "white", "#3f007d", 8.5, "不能调出的储备库")
+DEPOT_STYLE = MarkerStyle("s", labels.DEPOT_COLOR, "white", 8.5, "救灾物资储备库")
+DEPOT_HELD_STYLE = MarkerStyle("s", "white", labels.DEPOT_COLOR, 8.5, "不能调出的储备库")
 DEPOT_STATUS_ZH = {
     "sending": "调出",
     "in_footprint": "位于灾害范围内",
@@ -70,7 +78,7 @@ REASONS_ZH = (
     (re.compile(r"^no stock recorded$"), "无库存记录"),
 )
 UNREACHABLE_RING = MarkerStyle("o", "none", "black", 13.0, "无法送达的避难场所")
-ROUTE_COLOUR = "#7b3294"
+ROUTE_COLOUR = labels.ROUTE_COLOR
 COUNTY_EDGE = "#4d4d4d"
 COUNTY_DASH = (0, (6, 2, 1.5, 2))
 FRAME_COLOUR = "#222222"
@@ -124,31 +132,8 @@ _ROMAN = {"I": 1, "V": 5, "X": 10}
 _ROMAN_RE = re.compile(r"^[IVX]+$")
 FOOTPRINT_ALPHA = 0.72
 
-HAZARD_ZH = {
-    "flood": "洪涝",
-    "flash_flood": "山洪",
-    "waterlogging": "城市内涝",
-    "earthquake": "地震",
-    "landslide": "滑坡",
-    "debris_flow": "泥石流",
-    "collapse": "崩塌",
-    "drought": "干旱",
-    "typhoon": "台风",
-    "hail": "风雹",
-    "snow": "雪灾",
-    "low_temperature": "低温冷冻",
-    "forest_fire": "森林火灾",
-    "other": "其他灾害",
-}
-ZONE_KIND_ZH = {
-    "flash_flood": "山洪危险区",
-    "landslide": "滑坡隐患点",
-    "debris_flow": "泥石流隐患点",
-    "collapse": "崩塌隐患点",
-    "fault": "活动断层带",
-    "flood_risk": "洪涝风险区",
-    "floodway": "行洪区",
-}
+HAZARD_ZH = labels.HAZARDS
+ZONE_KIND_ZH = labels.ZONE_KINDS
 CLASS_ZH = {"extreme": "极高", "high": "高", "medium": "中", "low": "低"}
 
 

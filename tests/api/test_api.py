@@ -185,10 +185,16 @@ def test_unknown_layer_is_404(client):
     assert client.get("/api/v1/layers/population").status_code == 400
 
 
-def test_index_page_lists_counties(client):
+def test_the_browser_app_is_served_offline(client):
     page = client.get("/")
     assert page.status_code == 200
-    assert "西县" in page.text
+    assert "自然灾害救助" in page.text
+    assert "vendor/leaflet/leaflet.js" in page.text
+    assert "http://" not in page.text
+    assert "https://" not in page.text
+    leaflet = client.get("/vendor/leaflet/leaflet.js")
+    assert leaflet.status_code == 200
+    assert "Leaflet" in leaflet.text[:2000]
 
 
 def test_openapi_describes_fields(client):
@@ -208,3 +214,13 @@ def test_openapi_describes_every_field(client):
         if not prop.get("description")
     ]
     assert undescribed == []
+
+
+def test_every_list_of_hazards_agrees():
+    from typing import get_args
+
+    from api.schemas import HazardName
+    from geo.plans import HAZARDS
+    from web.labels import HAZARDS as HAZARD_NAMES
+
+    assert set(get_args(HazardName)) == HAZARDS == set(HAZARD_NAMES)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from conftest import TINY_CRS, X0, Y0
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from pyproj import Transformer
 from shapely.geometry import box, mapping, shape
 from shapely.ops import transform, unary_union
@@ -230,3 +232,22 @@ def test_demo_flood_supply_avoids_the_footprint_and_names_cut_off_shelters(demo_
         for item, quantity in depot["sent"].items():
             assert quantity <= held[(depot["id"], item)] + 1e-9
     assert supply["closed_roads"] > 0
+
+
+@pytest.mark.parametrize(("paper", "width"), [("A3", 1190.55), ("A4", 841.89)])
+def test_situation_map_pdf_of_a_stored_assessment(demo_client, paper, width):
+    created = demo_client.post(
+        "/api/v1/assessments",
+        json={"footprint": footprint("landslide_yuxian"), "hazard": "landslide"},
+    ).json()
+    response = demo_client.get(
+        f"/api/v1/assessments/{created['id']}/map.pdf", params={"paper": paper}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert float(page.mediabox.width) == pytest.approx(width, abs=1)
+    assert (
+        demo_client.get(f"/api/v1/assessments/{created['id']}/map.pdf?paper=B5").status_code == 422
+    )

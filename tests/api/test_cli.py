@@ -74,6 +74,7 @@ def test_assess_writes_the_api_json(tmp_path, capsys):
     assert main(argv) == 0
     assert "二级" in capsys.readouterr().out
     body = json.loads((tmp_path / "out" / "assessment.json").read_text())
+    assert (tmp_path / "out" / "map.pdf").read_bytes().startswith(b"%PDF")
     assert AssessmentOut.model_validate(body).response.level == 2
     assert body["population"]["affected"] == sum(
         row["affected"] for row in body["population"]["by_county"]

@@ -1,0 +1,180 @@
+"""The rows of the incident store: incidents, their reports and the verdict of each report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Row
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """An incident as opened: where, what, under which plan, by whom."""
+
+    id: str
+    created: datetime
+    started: datetime
+    title: str | None
+    hazard: str
+    plan: str
+    plan_sha256: str
+    jurisdiction: str
+    jurisdiction_code: str | None
+    software_version: str
+    requested_by: str | None
+    footprint: BaseGeometry
+    request: dict[str, Any]
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One 初报, 续报 or 核报 as received (``kind`` is initial, update or final)."""
+
+    id: str
+    incident_id: str
+    seq: int
+    kind: str
+    time: datetime
+    recorded: datetime
+    reporter: str | None
+    figures: dict[str, float]
+    estimates: tuple[str, ...]
+    stable: bool
+    note: str | None
+    requested_by: str | None
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert."""
+        values = asdict(self)
+        values["estimates"] = list(self.estimates)
+        return values
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    """The level decided on a report, with everything needed to trace it."""
+
+    id: str
+    incident_id: str
+    report_id: str
+    seq: int
+    created: datetime
+    plan: str
+    plan_sha256: str
+    software_version: str
+    requested_by: str | None
+    level: int | None
+    previous_level: int | None
+    escalation: bool
+    #: The figures graded: indicator to value, source report and whether estimated.
+    figures: dict[str, Any]
+    #: Indicators whose value was an estimate.
+    estimated: tuple[str, ...]
+    #: The verdict as answered (JSON).
+    body: dict[str, Any]
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert (the answer as JSON text, byte for byte as given)."""
+        values = asdict(self)
+        values["estimated"] = list(self.estimated)
+        values["body"] = json.dumps(self.body, ensure_ascii=False)
+        return values
+
+
+@dataclass(frozen=True)
+class IncidentHistory:
+    """An incident with its reports and verdicts in the order they were recorded."""
+
+    incident: IncidentRecord
+    reports: tuple[ReportRecord, ...]
+    verdicts: tuple[VerdictRecord, ...]
+
+    @property
+    def level(self) -> int | None:
+        """The active level: that of the latest verdict."""
+        return self.verdicts[-1].level if self.verdicts else None
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """An incident in the list: its identity and where it stands."""
+
+    id: str
+    created: datetime
+    started: datetime
+    title: str | None
+    hazard: str
+    plan: str
+    jurisdiction: str
+    reports: int
+    level: int | None
+    updated: datetime | None
+
+
+def incident_from_row(row: Row[Any]) -> IncidentRecord:
+    """An incident row as a record."""
+    m = row._mapping
+    return IncidentRecord(
+        id=m["id"],
+        created=m["created"],
+        started=m["started"],
+        title=m["title"],
+        hazard=m["hazard"],
+        plan=m["plan"],
+        plan_sha256=m["plan_sha256"],
+        jurisdiction=m["jurisdiction"],
+        jurisdiction_code=m["jurisdiction_code"],
+        software_version=m["software_version"],
+        requested_by=m["requested_by"],
+        footprint=m["footprint"],
+        request=dict(m["request"]),
+    )
+
+
+def report_from_row(row: Row[Any]) -> ReportRecord:
+    """A report row as a record."""
+    m = row._mapping
+    return ReportRecord(
+        id=m["id"],
+        incident_id=m["incident_id"],
+        seq=m["seq"],
+        kind=m["kind"],
+        time=m["time"],
+        recorded=m["recorded"],
+        reporter=m["reporter"],
+        figures=dict(m["figures"]),
+        estimates=tuple(m["estimates"]),
+        stable=bool(m["stable"]),
+        note=m["note"],
+        requested_by=m["requested_by"],
+    )
+
+
+def verdict_from_row(row: Row[Any]) -> VerdictRecord:
+    """A verdict row as a record."""
+    m = row._mapping
+    return VerdictRecord(
+        id=m["id"],
+        incident_id=m["incident_id"],
+        report_id=m["report_id"],
+        seq=m["seq"],
+        created=m["created"],
+        plan=m["plan"],
+        plan_sha256=m["plan_sha256"],
+        software_version=m["software_version"],
+        requested_by=m["requested_by"],
+        level=m["level"],
+        previous_level=m["previous_level"],
+        escalation=bool(m["escalation"]),
+        figures=dict(m["figures"]),
+        estimated=tuple(m["estimated"]),
+        body=json.loads(m["body"]),
+    )

@@ -1,0 +1,93 @@
+"""The incident map's legend (what each colour and symbol means) and its panels' style."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from web import labels
+
+#: Style of the incident map's title, notes and legend panels and of its tooltips.
+PANEL_CSS = """
+<style>
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
+.rg-panel { position: fixed; z-index: 1000; background: rgba(255,255,255,.94);
+  border: 1px solid #bbb; border-radius: 4px; padding: 6px 10px; font-size: 12px;
+  line-height: 1.5; box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+.rg-title { top: 10px; left: 54px; max-width: 480px; }
+.rg-title h1 { font-size: 16px; margin: 0 0 4px; }
+.rg-banner { font-size: 18px; font-weight: bold; padding: 2px 8px; border-radius: 3px;
+  display: inline-block; margin-bottom: 4px; }
+.rg-small { color: #333; }
+.rg-notes { bottom: 58px; left: 10px; max-width: 520px; color: #333; font-size: 11px; }
+.rg-legend { bottom: 24px; right: 10px; max-height: 70vh; overflow-y: auto; }
+.rg-legend h4 { margin: 6px 0 2px; font-size: 12px; }
+.rg-legend i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+  vertical-align: middle; border: 1px solid #666; }
+.rg-legend i.dot { border-radius: 50%; }
+.rg-legend i.line { height: 0; border: 0; border-top: 3px solid; }
+.rg-tip th { text-align: left; padding-right: 8px; font-weight: normal; color: #555; }
+.rg-county { font-size: 13px; font-weight: bold; color: #333; text-align: center;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
+.rg-depot { width: 10px; height: 10px; border: 2px solid #fff; box-shadow: 0 0 2px #000; }
+.leaflet-control-layers { font-size: 12px; }
+</style>
+"""
+
+
+def _row(swatch: str, text: str) -> str:
+    return f"<div>{swatch}{escape(text)}</div>"
+
+
+def _fill(color: str, *, dot: bool = False) -> str:
+    cls = ' class="dot"' if dot else ""
+    return f'<i{cls} style="background:{escape(color)}"></i>'
+
+
+def _line(color: str) -> str:
+    return f'<i class="line" style="border-top-color:{escape(color)}"></i>'
+
+
+def legend_html(assessment: Mapping[str, Any]) -> str:
+    """The legend panel of the incident map of ``assessment``."""
+    response = assessment.get("response") or {}
+    pieces = ((assessment.get("footprint") or {}).get("pieces") or {}).get("features", [])
+    supply = assessment.get("supply") or {}
+    parts = ['<div class="rg-panel rg-legend" id="rg-legend"><h4>响应级别</h4>']
+    parts += [
+        _row(_fill(color), f"{label}响应")
+        for label, color in zip(
+            ("一级", "二级", "三级", "四级"), labels.LEVEL_COLORS.values(), strict=True
+        )
+    ]
+    if response.get("level") is None:
+        parts.append(_row(_fill("#e0e0e0"), "未达到启动条件"))
+    parts.append("<h4>灾害范围（分级）</h4>")
+    for rank, feature in enumerate(pieces):
+        color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
+        name = labels.class_label((feature.get("properties") or {}).get("class", ""))
+        parts.append(_row(_fill(color), name))
+    parts.append("<h4>隐患区（风险四色）</h4>")
+    parts += [_row(_fill(labels.RISK_COLORS[risk]), name) for risk, name in labels.RISKS.items()]
+    parts.append("<h4>避难场所</h4>")
+    parts += [
+        _row(_fill(labels.STATUS_COLORS[status], dot=True), name)
+        for status, name in labels.SHELTER_STATUS.items()
+    ]
+    if supply:
+        parts.append(
+            _row(
+                f'<i class="dot" style="background:{labels.STATUS_COLORS["usable"]};'
+                f'border:3px solid {labels.UNREACHABLE_COLOR}"></i>',
+                "物资无法送达",
+            )
+        )
+    parts.append("<h4>其他</h4>")
+    parts.append(_row(_fill(labels.DEPOT_COLOR), "物资储备库"))
+    if (supply.get("routes") or {}).get("features"):
+        parts.append(_row(_line(labels.ROUTE_COLOR), "物资调运路线"))
+    parts.append(_row(_line(labels.ROAD_COLOR), "道路"))
+    parts.append(_row(_fill(labels.POPULATION_COLORS[-1]), "区县（颜色越深人口越多）"))
+    parts.append("</div>")
+    return "".join(parts)

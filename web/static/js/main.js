@@ -1,0 +1,327 @@
+// The browser app: the analyst gives a footprint (drawn or uploaded), a hazard, a plan
+// and any reported figures; the service assesses; the page shows what came back.
+
+import { ApiError, fetchFile, getJson, hasApiKey, postJson, setApiKey } from "./api.js";
+import { PolygonDrawer } from "./draw.js";
+import { makeDatum } from "./gcj02.js";
+import { MapView, classText, escapeHtml } from "./layers.js";
+import { renderResults } from "./results.js";
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  config: null,
+  view: null,
+  drawer: null,
+  footprint: null, // { source: "drawn" | "file", geojson, label }
+  preview: null, // the footprint as drawn on the map before assessment
+  busy: false,
+};
+
+function askForKey(err) {
+  $("auth").hidden = false;
+  $("auth-message").textContent = hasApiKey() ? err.message : "";
+  $("api-key").focus();
+}
+
+function isAuthError(err) {
+  return err instanceof ApiError && err.status === 401;
+}
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function setBusy(busy, text = "正在评估受灾人口、避难场所与响应级别……") {
+  state.busy = busy;
+  $("progress").hidden = !busy;
+  $("progress-text").textContent = text;
+  $("run").disabled = busy;
+  document.body.setAttribute("aria-busy", busy ? "true" : "false");
+}
+
+function setFootprint(footprint) {
+  state.footprint = footprint;
+  const status = $("footprint-status");
+  status.textContent = footprint ? `当前灾害范围：${footprint.label}` : "尚未指定灾害范围。";
+  status.classList.toggle("ok", Boolean(footprint));
+}
+
+function showPreview(geojson) {
+  if (state.preview) state.view.map.removeLayer(state.preview);
+  state.preview = null;
+  if (!geojson) return;
+  state.preview = state.view.geo(geojson, {
+    style: { color: "#3f007d", weight: 2, dashArray: "5 4", fillColor: "#6a51a3", fillOpacity: 0.2 },
+    interactive: false,
+  }).addTo(state.view.map);
+  const bounds = state.preview.getBounds();
+  if (bounds.isValid()) state.view.map.fitBounds(bounds, { padding: [40, 40] });
+}
+
+// ---- form -------------------------------------------------------------------------
+
+function fillHazards() {
+  const select = $("hazard");
+  select.innerHTML = state.config.hazards
+    .map((h) => `<option value="${escapeHtml(h.id)}">${escapeHtml(h.label)}</option>`)
+    .join("");
+  select.value = "flood";
+  select.addEventListener("change", fillClasses);
+  fillClasses();
+}
+
+function fillClasses() {
+  const hazard = state.config.hazards.find((h) => h.id === $("hazard").value);
+  const select = $("footprint-class");
+  const pct = (r) => `${Math.round(r * 1000) / 10}%`;
+  const labels = state.config.labels;
+  select.innerHTML = [`<option value="">不指定（按默认分级：${escapeHtml(classText(labels, hazard.default_class))}）</option>`]
+    .concat(hazard.classes.map((c) =>
+      `<option value="${escapeHtml(c.name)}">${escapeHtml(classText(labels, c.name))}（转移比例 ${pct(c.rate)}）</option>`))
+    .join("");
+}
+
+async function fillPlans() {
+  const plans = await getJson("plans");
+  const select = $("plan");
+  select.innerHTML = plans
+    .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}（${escapeHtml(p.issued)}）</option>`)
+    .join("");
+  select.value = state.config.default_plan;
+}
+
+function fillFigures() {
+  const box = $("figures");
+  box.innerHTML = state.config.indicators.map((f) => `
+    <label for="fig-${f.id}">${escapeHtml(f.label)}${f.kind === "share" ? "（%）" : ""}</label>
+    <input id="fig-${f.id}" data-figure="${f.id}" data-kind="${f.kind}" type="number" min="0"
+           ${f.kind === "share" ? 'max="100" step="any"' : 'step="1"'} inputmode="decimal">`).join("");
+}
+
+function readFigures() {
+  const figures = {};
+  for (const input of document.querySelectorAll("[data-figure]")) {
+    if (input.value.trim() === "") continue;
+    const value = Number(input.value);
+    const label = input.previousElementSibling.textContent;
+    if (!Number.isFinite(value) || value < 0) throw new ApiError(`报告数据“${label}”须为不小于 0 的数字。`);
+    if (input.dataset.kind === "share") {
+      if (value > 100) throw new ApiError(`报告数据“${label}”须在 0% 至 100% 之间。`);
+      figures[input.dataset.figure] = value / 100; // the API takes shares as 0–1
+    } else {
+      if (!Number.isInteger(value)) throw new ApiError(`报告数据“${label}”须为整数。`);
+      figures[input.dataset.figure] = value;
+    }
+  }
+  return figures;
+}
+
+// ---- footprint: drawing and upload ------------------------------------------------
+
+function drawnGeoJson(latlngs) {
+  const ring = latlngs.map((ll) => state.view.datum.fromDisplay(ll).map((v) => Math.round(v * 1e6) / 1e6));
+  ring.push(ring[0]);
+  const cls = $("footprint-class").value;
+  return {
+    type: "Feature",
+    properties: cls ? { class: cls } : {},
+    geometry: { type: "Polygon", coordinates: [ring] },
+  };
+}
+
+function setupDrawing() {
+  const drawer = new PolygonDrawer(state.view.map, {
+    onChange: (latlngs) => {
+      if (!latlngs) {
+        if (state.footprint?.source === "drawn") setFootprint(null);
+        return;
+      }
+      showPreview(null);
+      $("footprint-file").value = "";
+      $("file-name").textContent = "未选择文件";
+      setFootprint({ source: "drawn", latlngs, label: `绘制的多边形（${latlngs.length} 个顶点）` });
+    },
+    onState: (s) => {
+      $("draw-start").classList.toggle("active", s.active);
+      $("draw-finish").disabled = !s.active || s.vertices < 3;
+      $("draw-undo").disabled = !(s.active ? s.vertices > 0 : s.finished);
+      $("draw-clear").disabled = !(s.active || s.finished);
+      $("draw-hint").hidden = !s.active;
+      if (s.active) $("footprint-status").textContent = s.message || `正在绘制：已添加 ${s.vertices} 个顶点。`;
+    },
+  });
+  $("draw-start").addEventListener("click", () => {
+    showError("");
+    showPreview(null);
+    drawer.start();
+  });
+  $("draw-finish").addEventListener("click", () => drawer.finish());
+  $("draw-undo").addEventListener("click", () => drawer.undo());
+  $("draw-clear").addEventListener("click", () => {
+    drawer.clear();
+    setFootprint(null);
+  });
+  state.drawer = drawer;
+}
+
+function countPolygons(geojson) {
+  if (geojson.type === "FeatureCollection") return (geojson.features || []).length;
+  return 1;
+}
+
+function setupUpload() {
+  $("footprint-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    $("file-name").textContent = file ? file.name : "未选择文件";
+    if (!file) return;
+    showError("");
+    let geojson;
+    try {
+      geojson = JSON.parse(await file.text());
+    } catch {
+      setFootprint(null);
+      showError(`文件“${file.name}”不是有效的 GeoJSON（无法按 JSON 读取），请检查文件内容。`);
+      return;
+    }
+    if (!geojson || typeof geojson !== "object" || !geojson.type) {
+      setFootprint(null);
+      showError(`文件“${file.name}”不是 GeoJSON：缺少 type 字段。`);
+      return;
+    }
+    state.drawer.clear({ silent: true });
+    setFootprint({ source: "file", geojson, label: `文件 ${file.name}（${countPolygons(geojson)} 个要素，分级取自文件）` });
+    try {
+      showPreview(geojson);
+    } catch {
+      showPreview(null); // the server will say what is wrong with it
+    }
+  });
+}
+
+// ---- running an assessment --------------------------------------------------------
+
+function showAssessment(assessment) {
+  showPreview(null);
+  state.drawer.clear({ silent: true });
+  state.view.showAssessment(assessment);
+  renderResults($("results"), assessment, state.config, {
+    onShelter: (id) => state.view.focusShelter(id),
+  });
+  history.replaceState(null, "", `#a=${encodeURIComponent(assessment.id)}`);
+  $("results").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+async function run() {
+  if (state.busy) return;
+  showError("");
+  if (state.drawer.active) state.drawer.finish();
+  if (!state.footprint) {
+    showError("请先在地图上绘制灾害范围，或上传 GeoJSON 文件。");
+    return;
+  }
+  let figures;
+  try {
+    figures = readFigures();
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
+  const footprint = state.footprint.source === "drawn" ? drawnGeoJson(state.footprint.latlngs) : state.footprint.geojson;
+  const body = { footprint, hazard: $("hazard").value, plan: $("plan").value || null, figures };
+  const title = $("title").value.trim();
+  if (title) body.title = title;
+  setBusy(true);
+  try {
+    showAssessment(await postJson("assessments", body));
+  } catch (err) {
+    if (isAuthError(err)) askForKey(err);
+    showError(err instanceof ApiError ? err.message : "评估未能完成：页面出现意外错误，请刷新后重试。");
+  } finally {
+    setBusy(false);
+  }
+}
+
+// With an API key, result links are fetched with it and handed over as files: a plain
+// link cannot carry the Authorization header.
+async function openResult(event) {
+  const link = event.target.closest("a[href]");
+  if (!link || !hasApiKey()) return;
+  event.preventDefault();
+  showError("");
+  try {
+    const { blob, filename } = await fetchFile(link.getAttribute("href"));
+    const url = URL.createObjectURL(blob);
+    if (link.hasAttribute("download")) {
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = filename || "reliefgis";
+      document.body.append(a);
+      a.click();
+      a.remove();
+    } else {
+      window.open(url, "_blank", "noopener");
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    if (isAuthError(err)) askForKey(err);
+    showError(err instanceof ApiError ? err.message : "无法打开该文件。");
+  }
+}
+
+async function reopen() {
+  const match = location.hash.match(/^#a=([0-9A-Za-z_-]+)$/);
+  if (!match) return;
+  setBusy(true, "正在读取评估结果……");
+  try {
+    showAssessment(await getJson(`assessments/${match[1]}`));
+  } catch (err) {
+    showError(err instanceof ApiError ? err.message : "无法读取该评估。");
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function start() {
+  setBusy(true, "正在读取图层……");
+  try {
+    state.config = await getJson("web-config");
+    const { config } = state;
+    $("jurisdiction").textContent = config.jurisdiction;
+    if (config.notice) {
+      $("notice").textContent = config.notice;
+      $("notice").hidden = false;
+    }
+    state.view = state.view || new MapView($("map"), config, makeDatum(config.tiles.datum));
+    window.reliefgis = state; // for the browser tests and for curious analysts
+    state.view.fitPack();
+    fillHazards();
+    fillFigures();
+    setupDrawing();
+    setupUpload();
+    await Promise.all([fillPlans(), state.view.loadPackLayers()]);
+    $("run").addEventListener("click", run);
+    $("results").addEventListener("click", openResult);
+    document.body.dataset.ready = "true";
+  } catch (err) {
+    if (isAuthError(err)) askForKey(err);
+    showError(err instanceof ApiError ? err.message : "页面初始化失败，请刷新后重试。");
+    return;
+  } finally {
+    setBusy(false);
+  }
+  await reopen();
+}
+
+$("auth").addEventListener("submit", (event) => {
+  event.preventDefault();
+  setApiKey($("api-key").value);
+  $("api-key").value = "";
+  $("auth").hidden = true;
+  showError("");
+  if (document.body.dataset.ready !== "true") start();
+});
+
+start();
