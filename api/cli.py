@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
@@ -77,6 +78,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if args.workers > 1:
+        # Each worker process builds its own services from the same settings, passed on
+        # through the environment; the pack was checked above.
+        os.environ["RELIEF_DATA"] = str(settings.data_dir)
+        os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
+        return 0
     uvicorn.run(create_app(services=services), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -282,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the HTTP API and browser map")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (assessments are CPU-bound: one per core serves more at once)",
+    )
     with_data(serve)
     serve.set_defaults(run=cmd_serve)
 
