@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -52,3 +54,20 @@ def machine(packages: Iterable[str]) -> list[str]:
         f"- {platform.platform()}; Python {platform.python_version()}",
         "- " + ", ".join(found),
     ]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure of a benchmark for the summary in bench/RESULTS.md."""
+
+    figure: str
+    value: str
+    target: str | None  # None: no target set for this figure
+    met: bool | None
+
+
+def write_headlines(name: str, headlines: Sequence[Headline]) -> None:
+    """Write ``bench/results/<name>.json``, read by ``bench.run_all`` for the summary."""
+    RESULTS.mkdir(exist_ok=True)
+    text = json.dumps([asdict(h) for h in headlines], ensure_ascii=False, indent=1)
+    (RESULTS / f"{name}.json").write_text(text + "\n", encoding="utf-8")

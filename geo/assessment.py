@@ -41,6 +41,12 @@ MIN_BLOCK_M = 250.0
 MAX_DEMAND_POINTS = 600
 #: Added travel time (s) to shelters no depot can reach: filled only when others are full.
 UNSUPPLIED_PENALTY = 1.0e6
+#: A RESTRICTION for province-scale incidents: each demand point may go only to this many
+#: of its cheapest usable shelters (`geo.shelters.assign_displaced`), so the placement
+#: problem stays sparse (points × 30 flows, not points × thousands of shelters) and the
+#: evacuation searches may stop early (`geo.logistics.evacuation_cost`). With no more
+#: usable shelters than this, as in a city pack, placement is unrestricted.
+NEAREST_SHELTERS = 30
 
 
 @dataclass(frozen=True)
@@ -75,17 +81,14 @@ def demand_points(exposure: Exposure, *, metric_crs: CRS) -> DemandPoints:
     cells = cells[cells["county"].notna() & (cells["displaced"] > 0)]
     xy = lonlat_xy(cells["lon"], cells["lat"], metric_crs=metric_crs)
     block = MIN_BLOCK_M
+    county_code = pd.factorize(cells["county"].astype(str).to_numpy())[0].astype(np.int64)
     while True:
-        keys = pd.DataFrame(
-            {
-                "county": cells["county"].astype(str).to_numpy(),
-                "bx": np.floor(xy[:, 0] / block).astype(np.int64),
-                "by": np.floor(xy[:, 1] / block).astype(np.int64),
-            }
-        )
-        if keys.drop_duplicates().shape[0] <= MAX_DEMAND_POINTS:
+        bx = np.floor(xy[:, 0] / block).astype(np.int64)
+        by = np.floor(xy[:, 1] / block).astype(np.int64)
+        if _distinct(county_code, bx, by) <= MAX_DEMAND_POINTS:
             break
         block *= 2
+    keys = pd.DataFrame({"county": cells["county"].astype(str).to_numpy(), "bx": bx, "by": by})
     weights = cells["displaced"].to_numpy(dtype=float)
     keys["w"] = weights
     keys["wx"] = weights * xy[:, 0]
@@ -111,6 +114,18 @@ def demand_points(exposure: Exposure, *, metric_crs: CRS) -> DemandPoints:
         }
     )
     return DemandPoints(frame[frame["persons"] > 0].reset_index(drop=True), block)
+
+
+def _distinct(*columns: npt.NDArray[np.int64]) -> int:
+    """How many distinct rows the integer columns make (one hash pass, no sort)."""
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    for column in columns:
+        span = int(column.max() - column.min()) + 1 if column.size else 1
+        if span > 2**20:  # would overflow the packed key: count the rows as a table
+            frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)})
+            return int(frame.drop_duplicates().shape[0])
+        key = key * span + (column - column.min())
+    return int(pd.unique(key).size)
 
 
 def _to_lonlat(
@@ -235,22 +250,8 @@ def assess(
         metric_crs=metric_crs,
     )
     demand = demand_points(exposure, metric_crs=metric_crs)
-    if logistics is None:
-        travel = "straight-line distance (m)"
-        cost = straight_line_cost(
-            demand.frame[["x", "y"]].to_numpy(dtype=float),
-            shelter_xy(shelters, metric_crs=metric_crs),
-        )
-    else:
-        travel = "travel time by road (s); evacuees reach the road on foot or by boat"
-        sites = shelters.geometry.representative_point()
-        cost = evacuation_cost(
-            logistics.network,
-            demand.frame[["lon", "lat"]].to_numpy(dtype=float),
-            np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
-            snap_max_m=logistics.evacuation_snap_m,
-        )
     reach = None
+    penalty = np.zeros(len(statuses))
     if logistics is not None:
         reach = supply_reach(
             logistics.network,
@@ -266,8 +267,25 @@ def assess(
         # A shelter no depot can resupply is used only once the others are full.
         cut_off = {sid for sid, _ in reach.unreachable()}
         penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
+    if logistics is None:
+        travel = "straight-line distance (m)"
+        cost = straight_line_cost(
+            demand.frame[["x", "y"]].to_numpy(dtype=float),
+            shelter_xy(shelters, metric_crs=metric_crs),
+        )
+    else:
+        travel = "travel time by road (s); evacuees reach the road on foot or by boat"
+        sites = shelters.geometry.representative_point()
+        cost = evacuation_cost(
+            logistics.network,
+            demand.frame[["lon", "lat"]].to_numpy(dtype=float),
+            np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
+            snap_max_m=logistics.evacuation_snap_m,
+            nearest=NEAREST_SHELTERS,
+            eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),
+        )
         cost = cost + penalty
-    assignment = assign_displaced(demand.frame, statuses, cost=cost)
+    assignment = assign_displaced(demand.frame, statuses, cost=cost, nearest=NEAREST_SHELTERS)
     supply = None
     if logistics is not None and reach is not None:
         supply = plan_supply(

@@ -11,7 +11,7 @@ totals, and no row displaces more people than it has affected.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -22,17 +22,18 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 from affine import Affine
-from exactextract import exact_extract
-from exactextract.feature import Feature, FeatureSource
-from exactextract.raster import NumPyRasterSource
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo.coverage import COVERAGE_NOISE, cell_coverage
 from geo.displacement import DisplacementProfile
 from geo.errors import InputError
 from geo.rounding import largest_remainder
 
 LONLAT = "EPSG:4326"
+#: Grid an overlay GEOS cannot node is snap-rounded to: 0.1 mm, or about that in degrees.
+SNAP_GRID_M = 1e-4
+SNAP_GRID_DEG = 1e-9
 #: Columns of `Exposure.cells`, one row per (cell, county, class) with people in it.
 CELL_COLUMNS = ("x", "y", "lon", "lat", "county", "class", "affected", "displaced")
 #: `Exposure.cell_parts` has the same rows without lon/lat.
@@ -42,8 +43,6 @@ _POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 #: lon/lat (RFC 7946); densified to 0.005° (~500 m) they stay within 1 cm of that line
 #: once projected to a metric grid, where a 0.1° edge would sag by 1–3 m.
 MAX_SEGMENT_DEG = 0.005
-#: Cell shares below this are reprojection noise along a piece's edge (1 mm² of a 1 km cell).
-COVERAGE_NOISE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -135,13 +134,18 @@ class Exposure:
 
 
 @dataclass(frozen=True)
-class _Zones:
+class Zones:
     """The pieces split by county, in the raster's CRS; ``code`` None marks the part
     outside every county."""
 
     code: list[str | None]
     cls: list[str]
     geometry: npt.NDArray[np.object_]
+
+
+_EMPTY_WINDOW = PopulationWindow(
+    array=np.zeros((0, 0)), transform=Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0), crs=CRS("EPSG:4326")
+)
 
 
 def project_bounds(
@@ -188,11 +192,85 @@ def compute_exposure(
     """
     order = profile.order(hazard)
     _check_inputs(pieces, counties, order)
-    rates = {cls.name: cls.rate for cls in profile.classes(hazard)}
     zones = _zones(pieces, counties, crs=window.crs)
-    zone_index, cell_id, coverage = _extract(zones.geometry, window)
+    return exposure_of(
+        zones,
+        measure(zones.geometry, window),
+        counties=counties,
+        profile=profile,
+        hazard=hazard,
+        crs=window.crs,
+    )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Cell parts inside zones: zone number, cell centre (raster CRS) and persons in it."""
+
+    zone: npt.NDArray[np.intp]
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float64]
+    persons: npt.NDArray[np.float64]
+
+    @classmethod
+    def concat(cls, parts: list[Parts]) -> Parts:
+        """Parts of several tiles as one, in the order given."""
+        if not parts:
+            return measure(np.empty(0, dtype=object), _EMPTY_WINDOW)
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _PART_FIELDS))
+
+
+_PART_FIELDS = ("zone", "x", "y", "persons")
+
+
+def split_zones(
+    pieces: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame,
+    *,
+    crs: CRS,
+    profile: DisplacementProfile,
+    hazard: str,
+) -> Zones:
+    """Check the inputs and split the severity pieces by county, in ``crs`` (the raster's)."""
+    _check_inputs(pieces, counties, profile.order(hazard))
+    return _zones(pieces, counties, crs=crs)
+
+
+def measure(geoms: npt.NDArray[np.object_], window: PopulationWindow) -> Parts:
+    """Persons of every cell part inside each geometry, partial cells by covered share."""
+    zone_index, cell_id, coverage = cell_coverage(geoms, window)
     persons = window.array.ravel()[cell_id] * coverage
-    affected = np.bincount(zone_index, weights=persons, minlength=len(zones.code)).astype(float)
+    rows, cols = np.divmod(cell_id, max(window.array.shape[1], 1))
+    t = window.transform
+    return Parts(
+        zone=zone_index,
+        x=t.c + (cols + 0.5) * t.a,
+        y=t.f + (rows + 0.5) * t.e,
+        persons=persons,
+    )
+
+
+def exposure_of(
+    zones: Zones,
+    parts: Parts,
+    *,
+    counties: gpd.GeoDataFrame,
+    profile: DisplacementProfile,
+    hazard: str,
+    crs: CRS,
+    affected: npt.NDArray[np.float64] | None = None,
+) -> Exposure:
+    """The exposure from measured parts: exact sums per zone, then whole persons that add up.
+
+    ``affected`` (persons per zone) is summed from ``parts`` unless given, e.g. as the
+    sum of per-tile sums (`layers.distributed`).
+    """
+    order = profile.order(hazard)
+    rates = {cls.name: cls.rate for cls in profile.classes(hazard)}
+    if affected is None:
+        affected = np.bincount(parts.zone, weights=parts.persons, minlength=len(zones.code)).astype(
+            float
+        )
     rate = np.array([rates[c] for c in zones.cls], dtype=np.float64)
     sums = _Sums(zones, affected, affected * rate)
     total_affected, total_displaced = sums.totals()
@@ -209,10 +287,8 @@ def compute_exposure(
         by_class=sums.by_class(order, rates),
         outside_counties=round(outside_exact),
         outside_counties_exact=outside_exact,
-        crs=window.crs,
-        cell_parts=_cell_parts(
-            zones, (zone_index, cell_id, persons), window, rate=rate, order=order
-        ),
+        crs=crs,
+        cell_parts=_cell_parts(zones, parts, rate=rate, order=order),
     )
 
 
@@ -235,7 +311,7 @@ def _check_inputs(
         raise InputError("exposure: " + "; ".join(problems), field="footprint")
 
 
-def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) -> _Zones:
+def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) -> Zones:
     """Each piece split by county, plus the part of it outside every county, in ``crs``.
 
     Pieces are taken apart into their polygons first: a polygon wholly inside one county
@@ -243,7 +319,7 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
     county border go through an overlay.
     """
     if pieces.empty:
-        return _Zones(code=[], cls=[], geometry=np.empty(0, dtype=object))
+        return Zones(code=[], cls=[], geometry=np.empty(0, dtype=object))
     near = counties.iloc[np.sort(counties.sindex.query(shapely.box(*pieces.total_bounds)))]
     piece_geoms = _project(pieces, crs)
     county_geoms = near.to_crs(crs).geometry.to_numpy()  # as dense as the pack made them
@@ -252,7 +328,9 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
     at, county_at = shapely.STRtree(county_geoms).query(polygons, predicate="intersects")
     cut = polygons[at]
     crossing = ~shapely.contains_properly(county_geoms[county_at], cut)
-    cut[crossing] = shapely.intersection(cut[crossing], county_geoms[county_at][crossing])
+    cut[crossing] = _robust(
+        shapely.intersection, cut[crossing], county_geoms[county_at][crossing], crs
+    )
     classes = [str(c) for c in pieces["class"]]
     codes: list[str | None] = []
     zone_classes: list[str] = []
@@ -270,16 +348,39 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
     if outside.any():
         covered = shapely.union_all(county_geoms)
         for piece in np.flatnonzero(outside).tolist():
-            rest = shapely.difference(piece_geoms[piece], covered)
+            rest = _robust(shapely.difference, piece_geoms[piece], covered, crs)
             codes.append(None)
             zone_classes.append(classes[piece])
             geoms.append(_polygonal(shapely.get_parts(rest)))
     keep = [not g.is_empty for g in geoms]
-    return _Zones(
+    return Zones(
         code=[c for c, k in zip(codes, keep, strict=True) if k],
         cls=[c for c, k in zip(zone_classes, keep, strict=True) if k],
         geometry=np.array([g for g, k in zip(geoms, keep, strict=True) if k], dtype=object),
     )
+
+
+def _robust(operation: Callable[..., Any], a: Any, b: Any, crs: CRS) -> Any:
+    """An overlay, redone where GEOS cannot node nearly coincident edges.
+
+    Pieces reprojected from lon/lat can run within float noise of a county edge and come
+    out slightly invalid; GEOS then raises a TopologyException. Only those geometries
+    are redone: first made valid, then, if GEOS still fails, snap-rounded to a grid of
+    `SNAP_GRID_DEG` or `SNAP_GRID_M`. The others are untouched.
+    """
+    try:
+        return operation(a, b)
+    except shapely.errors.GEOSException:
+        if isinstance(a, np.ndarray):
+            return np.array(
+                [_robust(operation, x, y, crs) for x, y in zip(a, b, strict=True)], dtype=object
+            )
+    a, b = shapely.make_valid(a), shapely.make_valid(b)
+    try:
+        return operation(a, b)
+    except shapely.errors.GEOSException:
+        grid = SNAP_GRID_DEG if crs.is_geographic else SNAP_GRID_M
+        return operation(a, b, grid_size=grid)
 
 
 def _project(frame: gpd.GeoDataFrame, crs: CRS) -> npt.NDArray[np.object_]:
@@ -297,77 +398,12 @@ def _polygonal(parts: npt.NDArray[np.object_]) -> BaseGeometry:
     return shapely.MultiPolygon(polygons)
 
 
-class _WkbFeature(Feature):  # type: ignore[misc]
-    """A feature handed to exactextract as WKB, with its zone number as the one field."""
-
-    def __init__(self, zone: int, wkb: bytes) -> None:
-        Feature.__init__(self)
-        self.zone = zone
-        self.wkb = wkb
-
-    def geometry(self) -> bytes:
-        return self.wkb
-
-    def set_geometry_format(self) -> str:
-        return "wkb"
-
-    def fields(self) -> list[str]:
-        return ["zone"]
-
-    def get(self, name: str) -> int:
-        return self.zone
-
-    def set(self, name: str, value: Any) -> None:
-        """Results go to the writer, never back into the input feature."""
-
-
-class _WkbSource(FeatureSource):  # type: ignore[misc]
-    """Zones as WKB: no GeoJSON round trip of large polygons."""
-
-    def __init__(self, geoms: npt.NDArray[np.object_], srs_wkt: str) -> None:
-        super().__init__()
-        self.wkbs = shapely.to_wkb(geoms)
-        self.wkt = srs_wkt
-
-    def count(self) -> int:
-        return len(self.wkbs)
-
-    def __iter__(self) -> Iterator[_WkbFeature]:
-        return (_WkbFeature(i, bytes(w)) for i, w in enumerate(self.wkbs))
-
-    def srs_wkt(self) -> str:
-        return self.wkt
-
-
-def _extract(
-    geoms: npt.NDArray[np.object_], window: PopulationWindow
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Every cell each geometry touches, with the share of the cell it covers (exactextract)."""
-    none = (np.zeros(0, np.intp), np.zeros(0, np.int64), np.zeros(0, np.float64))
-    if not len(geoms) or window.array.size == 0:
-        return none
-    wkt = window.crs.to_wkt()
-    raster = NumPyRasterSource(window.array, *window.bounds, srs_wkt=wkt)
-    features = exact_extract(
-        raster, _WkbSource(geoms, wkt), ["cell_id", "coverage"], include_cols=["zone"]
-    )
-    zone = np.array([f["properties"]["zone"] for f in features], dtype=np.intp)
-    ids = [np.asarray(f["properties"]["cell_id"], dtype=np.int64) for f in features]
-    fractions = [np.asarray(f["properties"]["coverage"], dtype=np.float64) for f in features]
-    if not ids or not sum(len(i) for i in ids):
-        return none
-    zones = np.repeat(zone, [len(i) for i in ids])
-    cells, shares = np.concatenate(ids), np.concatenate(fractions)
-    real = shares >= COVERAGE_NOISE
-    return zones[real], cells[real], shares[real]
-
-
 class _Sums:
     """Exact per-zone sums rolled up by county and class into whole persons that add up."""
 
     def __init__(
         self,
-        zones: _Zones,
+        zones: Zones,
         affected: npt.NDArray[np.float64],
         displaced: npt.NDArray[np.float64],
     ) -> None:
@@ -433,32 +469,26 @@ class _Sums:
 
 
 def _cell_parts(
-    zones: _Zones,
-    parts: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.float64]],
-    window: PopulationWindow,
+    zones: Zones,
+    parts: Parts,
     *,
     rate: npt.NDArray[np.float64],
     order: tuple[str, ...],
 ) -> pd.DataFrame:
-    """The contributing cell parts inside the counties, located by their centres.
-
-    ``parts`` holds, per cell part, its zone, its cell number in the window and its persons.
-    """
-    zone_index, cell_id, persons = parts
+    """The contributing cell parts inside the counties, located by their centres."""
     counties = sorted({c for c in zones.code if c is not None})
     county_of_zone = np.array(
         [-1 if c is None else counties.index(c) for c in zones.code], dtype=np.intp
     )
     class_of_zone = np.array([order.index(c) for c in zones.cls], dtype=np.intp)
+    zone_index, persons = parts.zone, parts.persons
     keep = persons > 0
     if len(county_of_zone):
         keep &= county_of_zone[zone_index] >= 0
-    zone_index, cell_id, persons = zone_index[keep], cell_id[keep], persons[keep]
-    rows, cols = np.divmod(cell_id, window.array.shape[1])
-    t = window.transform
+    zone_index, persons = zone_index[keep], persons[keep]
     columns = {
-        "x": t.c + (cols + 0.5) * t.a,
-        "y": t.f + (rows + 0.5) * t.e,
+        "x": parts.x[keep],
+        "y": parts.y[keep],
         "county": pd.Categorical.from_codes(county_of_zone[zone_index], categories=counties),
         "class": pd.Categorical.from_codes(
             class_of_zone[zone_index], categories=list(order), ordered=True

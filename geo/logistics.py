@@ -22,11 +22,23 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.needs import NeedsProfile
 from geo.network import RoadNetwork
-from geo.routing import ClosedEdges, TravelMatrix, closures, route, travel_matrix
+from geo.routing import (
+    ClosedEdges,
+    TravelMatrix,
+    closures,
+    reachable,
+    route,
+    travel_matrix,
+    travel_times,
+)
 from geo.shelters import ShelterStatus
 from geo.supply import Allocation, allocate, demand
 
 DepotState = str  # "sending", "in_footprint", "cut_off", "no_stock"
+#: Evacuation searches stop at these travel times (s) in turn; a point goes on to the next
+#: only while fewer than the wanted number of shelters lie within the current limit.
+#: Doubling keeps the wasted work under about a third of the last search's.
+EVACUATION_LIMITS_S = (1800.0, 3600.0, 7200.0, np.inf)
 
 
 @dataclass(frozen=True)
@@ -86,19 +98,41 @@ def evacuation_cost(
     shelters_lonlat: npt.NDArray[np.float64],
     *,
     snap_max_m: float,
+    nearest: int | None = None,
+    eligible: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Travel time (s) from demand points to shelters over the whole network (no closures)."""
+    """Travel time (s) from demand points to shelters over the whole network (no closures).
+
+    With ``nearest`` (and ``eligible``, one flag per shelter), a point's row need only be
+    exact for its ``nearest`` fastest eligible shelters: each search stops at the first
+    of `EVACUATION_LIMITS_S` within which the point reaches that many eligible shelters,
+    and times beyond it are inf. Any shelter faster than those is then exact too, so the
+    ``nearest`` cheapest entries of a row are those of the full matrix as long as
+    ineligible shelters cost more than the limit (the unsupplied penalty of
+    `geo.assessment`). Without ``nearest`` every entry is exact.
+    """
     if len(points_lonlat) == 0 or len(shelters_lonlat) == 0:
         return np.zeros((len(points_lonlat), len(shelters_lonlat)))
-    matrix = travel_matrix(
-        network,
-        origins=points_lonlat,
-        destinations=shelters_lonlat,
-        snap_max_m=snap_max_m,
-        origin_label="demand point",
-        destination_label="shelter",
-    )
-    return np.asarray(matrix.durations_s, dtype=float)
+    wanted = np.ones(len(shelters_lonlat), dtype=bool) if eligible is None else eligible
+    limits: tuple[float, ...] = (np.inf,)
+    if nearest is not None and int(wanted.sum()) > nearest:
+        limits = EVACUATION_LIMITS_S
+    cost = np.full((len(points_lonlat), len(shelters_lonlat)), np.inf)
+    todo = np.arange(len(points_lonlat))
+    for limit in limits:
+        part = travel_times(
+            network,
+            origins=points_lonlat[todo],
+            destinations=shelters_lonlat,
+            snap_max_m=snap_max_m,
+            limit_s=limit,
+        )
+        cost[todo] = part
+        found = np.isfinite(part[:, wanted]).sum(axis=1)
+        todo = todo[found < (nearest or 0)]
+        if not todo.size:
+            break
+    return cost
 
 
 def _lonlat(frame: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
@@ -108,30 +142,39 @@ def _lonlat(frame: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class SupplyReach:
-    """Which depots can send and which usable shelters they reach over open roads."""
+    """Which depots can send and which usable shelters they reach over open roads.
+
+    ``depot_reasons`` (one per candidate depot) and ``shelter_reasons`` (one per usable
+    shelter) are None where the depot reaches some usable shelter (the shelter is
+    reached from some depot), else why not; the travel times themselves are computed
+    by `plan_supply` for the shelters that receive people.
+    """
 
     closed: ClosedEdges
-    matrix: TravelMatrix
     candidates: tuple[int, ...]
     inside: npt.NDArray[np.bool_]
     with_stock: frozenset[str]
     usable_ids: tuple[str, ...]
+    depot_reasons: tuple[str | None, ...]
+    shelter_reasons: tuple[str | None, ...]
+    depots_lonlat: npt.NDArray[np.float64]
+    shelters_lonlat: npt.NDArray[np.float64]
+    snap_max_m: float
 
     def unreachable(self) -> tuple[tuple[str, str], ...]:
         """Usable shelters no depot reaches, each with the reason."""
-        reach = self.matrix.reachable
         return tuple(
             (
                 sid,
-                self.matrix.destination_reasons[j]
+                reason
                 or (
                     "no depot with stock can send"
                     if not self.candidates
                     else "no path over open roads from any depot"
                 ),
             )
-            for j, sid in enumerate(self.usable_ids)
-            if not reach[:, j].any()
+            for sid, reason in zip(self.usable_ids, self.shelter_reasons, strict=True)
+            if reason is not None
         )
 
 
@@ -161,10 +204,12 @@ def supply_reach(
     candidates = tuple(
         i for i in range(len(depots)) if not inside[i] and str(depots["id"].iloc[i]) in with_stock
     )
-    matrix = travel_matrix(
+    origins = _lonlat(depots.iloc[list(candidates)]) if candidates else np.zeros((0, 2))
+    destinations = _lonlat(shelters.iloc[usable]) if usable else np.zeros((0, 2))
+    depot_reasons, shelter_reasons = reachable(
         network,
-        origins=_lonlat(depots.iloc[list(candidates)]) if candidates else np.zeros((0, 2)),
-        destinations=_lonlat(shelters.iloc[usable]) if usable else np.zeros((0, 2)),
+        origins=origins,
+        destinations=destinations,
         snap_max_m=snap_max_m,
         closed=closed,
         origin_label="depot",
@@ -172,11 +217,15 @@ def supply_reach(
     )
     return SupplyReach(
         closed=closed,
-        matrix=matrix,
         candidates=candidates,
         inside=np.asarray(inside, dtype=bool),
         with_stock=with_stock,
         usable_ids=tuple(statuses[i].id for i in usable),
+        depot_reasons=depot_reasons,
+        shelter_reasons=shelter_reasons,
+        depots_lonlat=origins,
+        shelters_lonlat=destinations,
+        snap_max_m=snap_max_m,
     )
 
 
@@ -193,26 +242,45 @@ def plan_supply(
     """Which depot sends what to which usable shelter, by which open road, and what is short.
 
     ``assigned`` (displaced persons per shelter id) times the needs over ``days`` is the
-    demand; stock goes at least total travel time, never more than a depot holds.
+    demand; stock goes at least total travel time, never more than a depot holds. Travel
+    times are searched only between the depots that can send and the reachable shelters
+    that receive people: a shelter nobody goes to needs nothing.
     """
-    matrix = reach.matrix
-    rows_of = {
-        str(depots["id"].iloc[d]): k
-        for k, d in enumerate(reach.candidates)
-        if matrix.origin_reasons[k] is None
-    }
+    sending = [k for k in range(len(reach.candidates)) if reach.depot_reasons[k] is None]
+    rows_of = {str(depots["id"].iloc[reach.candidates[k]]): r for r, k in enumerate(sending)}
     need = demand({sid: assigned.get(sid, 0) for sid in reach.usable_ids}, needs=needs, days=days)
+    receiving = [
+        j
+        for j, sid in enumerate(reach.usable_ids)
+        if assigned.get(sid, 0) > 0 and reach.shelter_reasons[j] is None
+    ]
+    matrix = travel_matrix(
+        network,
+        origins=reach.depots_lonlat[sending] if sending else np.zeros((0, 2)),
+        destinations=reach.shelters_lonlat[receiving] if receiving else np.zeros((0, 2)),
+        snap_max_m=reach.snap_max_m,
+        closed=reach.closed,
+        origin_label="depot",
+        destination_label="shelter",
+    )
+    cost = np.full((len(sending), len(reach.usable_ids)), np.inf)
+    cost[:, receiving] = matrix.durations_s
     columns = [reach.usable_ids.index(sid) for sid in need.shelters]
-    cost = matrix.durations_s[np.ix_(list(rows_of.values()), columns)]
     allocation = allocate(
         stock[stock["depot_id"].astype(str).isin(rows_of)],
         need,
-        cost=cost,
+        cost=cost[:, columns],
         depots=list(rows_of),
     )
     all_rows = {str(depots["id"].iloc[d]): k for k, d in enumerate(reach.candidates)}
     return SupplyPlan(
-        routes=_routes(network, matrix, allocation, rows=rows_of, columns=reach.usable_ids),
+        routes=_routes(
+            network,
+            matrix,
+            allocation,
+            rows=rows_of,
+            columns=[reach.usable_ids[j] for j in receiving],
+        ),
         unreachable=reach.unreachable(),
         shortfall=allocation.shortfall,
         shortfall_by_shelter=allocation.shortfall_by_shelter,
@@ -221,7 +289,7 @@ def plan_supply(
             inside=reach.inside,
             with_stock=set(reach.with_stock),
             rows=all_rows,
-            matrix=matrix,
+            reasons=reach.depot_reasons,
             allocation=allocation,
         ),
         closed=reach.closed,
@@ -246,7 +314,7 @@ def _routes(
             Route(
                 depot_id=shipment.depot,
                 shelter_id=shipment.shelter,
-                distance_m=float(matrix.distances_m[i, j]),
+                distance_m=matrix.distance_m(i, j),
                 duration_s=float(matrix.durations_s[i, j]),
                 items=dict(shipment.items),
                 line=route(network, matrix, i, j),
@@ -261,7 +329,7 @@ def _depot_states(
     inside: npt.NDArray[np.bool_],
     with_stock: set[str],
     rows: Mapping[str, int],
-    matrix: TravelMatrix,
+    reasons: Sequence[str | None],
     allocation: Allocation,
 ) -> tuple[DepotStatus, ...]:
     """Each depot's state: sending, in the footprint, cut off or without stock."""
@@ -272,7 +340,7 @@ def _depot_states(
             status, reason = "in_footprint", "the depot lies in the footprint"
         elif depot_id not in with_stock:
             status, reason = "no_stock", "no stock recorded"
-        elif (cut := matrix.origin_reasons[rows[depot_id]]) is not None:
+        elif (cut := reasons[rows[depot_id]]) is not None:
             status, reason = "cut_off", cut
         else:
             status = "sending"

@@ -5,7 +5,9 @@ A shelter is ``in_footprint`` when its ground touches the footprint and
 (GB 21734-2008 §5.2; 阳泉2026 §5.x(6), §7.4.3 “坚决避开山洪、地质灾害隐患点及其他危险区域”);
 neither receives anyone (CONTRACT §4). Displaced people are assigned to usable
 shelters by least total travel without ever exceeding a capacity: a transportation
-problem solved by HiGHS, with an "unplaced" sink so it is always feasible.
+problem solved by HiGHS, with an "unplaced" sink so it is always feasible. For
+province-scale incidents the problem can be restricted to each point's ``nearest``
+cheapest shelters (`assign_displaced`), which keeps it sparse.
 """
 
 from __future__ import annotations
@@ -242,11 +244,29 @@ def _check_assignment_input(
     return persons, matrix, seats
 
 
+def _nearest_pairs(
+    points: NDArray[np.intp], targets: NDArray[np.intp], unit: NDArray[np.float64], nearest: int
+) -> NDArray[np.bool_]:
+    """Which candidate pairs are among their point's ``nearest`` cheapest (ties: lower index)."""
+    order = np.lexsort((targets, unit, points))
+    first = np.r_[0, np.flatnonzero(points[order][1:] != points[order][:-1]) + 1]
+    rank = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
+    keep = np.zeros(order.size, dtype=bool)
+    keep[order[rank < nearest]] = True
+    return keep
+
+
 def _solve(
-    persons: NDArray[np.int64], cost: NDArray[np.float64], seats: NDArray[np.int64]
+    persons: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    seats: NDArray[np.int64],
+    nearest: int | None = None,
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]]:
     """Flows (point, shelter, persons) of the least-cost plan, and the unplaced per point."""
     points, targets = np.nonzero(np.isfinite(cost) & (seats > 0)[None, :] & (persons > 0)[:, None])
+    if nearest is not None and points.size:
+        keep = _nearest_pairs(points, targets, cost[points, targets], nearest)
+        points, targets = points[keep], targets[keep]
     if points.size == 0:
         return points, targets, np.zeros(0, dtype=np.int64), persons.copy()
     unit = cost[points, targets]
@@ -292,6 +312,7 @@ def assign_displaced(
     *,
     cost: ArrayLike,
     capacity: ArrayLike | None = None,
+    nearest: int | None = None,
 ) -> Assignment:
     """Send displaced persons to usable shelters by least total cost, never over capacity.
 
@@ -307,6 +328,13 @@ def assign_displaced(
         or a travel time; ``inf`` marks a pair with no way between them.
     capacity
         Places per shelter; each shelter's ``capacity`` when not given.
+    nearest
+        A RESTRICTION for large problems: each demand point may go only to its
+        ``nearest`` cheapest usable shelters with places (ties to the lower shelter
+        index); the rest of its people stay unplaced, never sent farther. None (the
+        default), or a number at least the count of such shelters, gives the
+        unrestricted least-cost plan. It keeps the problem sparse: points × ``nearest``
+        flows instead of points × shelters.
 
     Raises
     ------
@@ -316,7 +344,11 @@ def assign_displaced(
     seats_in = [s.capacity for s in shelters] if capacity is None else capacity
     persons, matrix, seats = _check_assignment_input(demand, shelters, cost, seats_in)
     usable = np.array([s.usable for s in shelters], dtype=bool)
-    points, targets, sent, left = _solve(persons, matrix, np.where(usable, seats, 0))
+    if nearest is not None and (isinstance(nearest, bool) or nearest < 1):
+        raise InputError(
+            "nearest: expected a whole number of shelters, at least 1", field="nearest"
+        )
+    points, targets, sent, left = _solve(persons, matrix, np.where(usable, seats, 0), nearest)
     ids = [s.id for s in shelters]
     assigned = np.bincount(targets, weights=sent, minlength=len(ids)).astype(np.int64)
     placed = np.bincount(points, weights=sent, minlength=persons.size).astype(np.int64)
@@ -391,7 +423,9 @@ def service_coverage(
         chosen = usable & (kinds == kind)
         reached = np.zeros(len(cells), dtype=bool)
         if chosen.any() and len(cells):
-            distance, _ = cKDTree(sites[chosen]).query(xy, k=1)
+            # Cells with no site within the radius stop searching early (distance inf).
+            bound = np.nextafter(float(radius), np.inf)
+            distance, _ = cKDTree(sites[chosen]).query(xy, k=1, distance_upper_bound=bound)
             reached = distance <= radius
         anywhere |= reached
         covered = float(affected[reached].sum())
