@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import shapely
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.deps import ServicesDep, store_of
 from api.incident_schemas import (
     DeadlineOut,
     DeadlinesOut,
@@ -31,13 +32,12 @@ from api.incident_schemas import (
 from api.schemas import VerdictOut
 from api.security import principal
 from geo.deadlines import CHINA, deadlines
-from geo.errors import InputError, NotFound
+from geo.errors import InputError
 from geo.footprint import parse_footprint
 from geo.levels import evaluate
 from geo.reporting import LABELS, report_kind
 from geo.reports import CurrentFigure, Report, cumulate, level_change, stable_since
 from layers.incidents import IncidentHistory, IncidentRecord, ReportRecord, VerdictRecord
-from layers.store import Store
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -45,20 +45,6 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 IncidentId = Annotated[str, Path(max_length=64, description="Incident id")]
 WORKING_DAYS = "Monday to Friday; public holidays and 调休 working weekends are not modelled"
-
-
-def _services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-ServicesDep = Annotated["Services", Depends(_services)]
-
-
-def _store(svc: Services) -> Store:
-    if svc.store is None:  # pragma: no cover - the service always opens one
-        raise NotFound("this service keeps no store")
-    return svc.store
 
 
 def _now() -> datetime:
@@ -115,7 +101,7 @@ def create_incident(
         footprint=shapely.union_all(footprint.features.geometry.to_numpy()),
         request=body.model_dump(mode="json"),
     )
-    _store(svc).add_incident(record)
+    store_of(svc).add_incident(record)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
     return _incident_out(IncidentHistory(incident=record, reports=(), verdicts=()))
 
@@ -129,14 +115,14 @@ def list_incidents(
     """Incidents, newest first, with report counts and active levels."""
     return [
         IncidentSummaryOut.model_validate(asdict(s))
-        for s in _store(svc).incidents(limit=limit, offset=offset)
+        for s in store_of(svc).incidents(limit=limit, offset=offset)
     ]
 
 
 @router.get("/{incident_id}")
 def get_incident(incident_id: IncidentId, svc: ServicesDep) -> IncidentOut:
     """An incident with its report history, verdict history and current state."""
-    return _incident_out(_store(svc).incident(incident_id))
+    return _incident_out(store_of(svc).incident(incident_id))
 
 
 def _decider(
@@ -234,7 +220,7 @@ def add_report(
 ) -> ReportAnswer:
     """Record a 初报, 续报 or 核报; the level is decided again on the cumulated figures."""
     decide = _decider(svc, body, principal(request.scope))
-    report, verdict = _store(svc).add_report(incident_id, decide)
+    report, verdict = store_of(svc).add_report(incident_id, decide)
     response.headers["Location"] = f"/api/v1/incidents/{incident_id}"
     return ReportAnswer(
         report=_report_out(report), verdict=IncidentVerdictOut.model_validate(verdict.body)
@@ -251,7 +237,7 @@ def get_deadlines(
     ] = None,
 ) -> DeadlinesOut:
     """What is due and what is overdue under the plan's 灾情报告 rules, with clauses."""
-    history = _store(svc).incident(incident_id)
+    history = store_of(svc).incident(incident_id)
     incident = history.incident
     moment = _moment(now)
     found = deadlines(

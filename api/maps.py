@@ -14,13 +14,14 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from api.deps import ServicesDep, store_of
 from geo.errors import InputError, NotFound
 from geo.plans import INDICATORS
 from layers.export import write_assessment_gpkg
@@ -30,7 +31,6 @@ from web.incident_map import render_html
 
 if TYPE_CHECKING:
     from api.services import Services
-    from layers.store import Store
 
 GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
 
@@ -144,20 +144,6 @@ class WebConfigOut(BaseModel):
     labels: dict[str, object] = Field(description="Chinese names and colours of codes")
 
 
-def _services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-ServicesDep = Annotated["Services", Depends(_services)]
-
-
-def _store(svc: Services) -> Store:
-    if svc.store is None:  # pragma: no cover - the service always opens one
-        raise NotFound("this service keeps no store")
-    return svc.store
-
-
 def web_config(svc: Services, web: WebSettings) -> WebConfigOut:
     """The browser app's configuration for this service."""
     profile = svc.displacement
@@ -212,7 +198,7 @@ def _checked_id(assessment_id: str) -> str:
 )
 def get_incident_map(assessment_id: str, svc: ServicesDep) -> HTMLResponse:
     """The incident map: one self-contained HTML page that opens offline from a file."""
-    body = _store(svc).assessment(_checked_id(assessment_id))
+    body = store_of(svc).assessment(_checked_id(assessment_id))
     return HTMLResponse(
         render_html(body, svc.pack),
         headers={"Content-Disposition": f'inline; filename="reliefgis-{assessment_id}.html"'},
@@ -227,7 +213,7 @@ def get_incident_map(assessment_id: str, svc: ServicesDep) -> HTMLResponse:
 )
 def get_export(assessment_id: str, svc: ServicesDep) -> Response:
     """The assessment as a GeoPackage: footprint, shelters, routes, counties and a readme."""
-    body = _store(svc).assessment(_checked_id(assessment_id))
+    body = store_of(svc).assessment(_checked_id(assessment_id))
     with tempfile.TemporaryDirectory(prefix="reliefgis-export-") as folder:
         path = write_assessment_gpkg(
             body,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.assess import readiness_report, run_assessment, site_check
@@ -16,6 +16,7 @@ from api.assessment_schemas import (
     SiteCheckOut,
     SiteCheckRequest,
 )
+from api.deps import ServicesDep, store_of
 from api.schemas import (
     Health,
     LayerInfo,
@@ -26,24 +27,13 @@ from api.schemas import (
 )
 from api.security import principal
 from api.views import layer_geojson, parse_bbox, plan_detail, plan_summary
-from geo.errors import NotFound
 from geo.levels import Figure, derive_figures, evaluate
-from layers.store import Store
 from web.printmap import render_pdf
 
 if TYPE_CHECKING:
-    from api.services import Services
+    pass
 
 router = APIRouter()
-
-
-def services(request: Request) -> Services:
-    """The services built at start-up."""
-    found: Services = request.app.state.services
-    return found
-
-
-ServicesDep = Annotated["Services", Depends(services)]
 
 
 @router.get("/health", tags=["service"])
@@ -116,12 +106,6 @@ def get_layer(
     return Response(layer_geojson(svc.pack, name, box), media_type="application/geo+json")
 
 
-def _store(svc: Services) -> Store:
-    if svc.store is None:  # pragma: no cover - the service always opens one
-        raise NotFound("this service keeps no store")
-    return svc.store
-
-
 @router.post("/assessments", tags=["assessments"], status_code=201)
 def create_assessment(
     body: AssessmentRequest, svc: ServicesDep, request: Request, response: Response
@@ -135,7 +119,7 @@ def create_assessment(
         figures=body.figures.model_dump(exclude_none=True),
         title=body.title,
     )
-    _store(svc).add_assessment(replace(record, requested_by=principal(request.scope)))
+    store_of(svc).add_assessment(replace(record, requested_by=principal(request.scope)))
     response.headers["Location"] = f"/api/v1/assessments/{record.id}"
     return AssessmentOut.model_validate(answer)
 
@@ -143,7 +127,7 @@ def create_assessment(
 @router.get("/assessments/{assessment_id}", tags=["assessments"])
 def get_assessment(assessment_id: str, svc: ServicesDep) -> AssessmentOut:
     """A stored assessment, as it was answered."""
-    return AssessmentOut.model_validate(_store(svc).assessment(assessment_id))
+    return AssessmentOut.model_validate(store_of(svc).assessment(assessment_id))
 
 
 @router.post("/site-check", tags=["assessments"])
@@ -175,7 +159,7 @@ def get_map_pdf(
     paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
 ) -> Response:
     """The printed situation map (PDF, landscape) of a stored assessment."""
-    body = _store(svc).assessment(assessment_id)
+    body = store_of(svc).assessment(assessment_id)
     pdf = render_pdf(body, svc.pack, paper=paper)
     return Response(
         pdf,

@@ -19,7 +19,8 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeometryError, InputError
-from geo.network import LONLAT, RoadNetwork
+from geo.footprint import footprint_series
+from geo.network import RoadNetwork
 from geo.setbacks import require_zones
 
 #: Why an edge is closed when it crosses the footprint.
@@ -53,14 +54,7 @@ class ClosedEdges:
 
 
 def _area(footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry, crs: CRS) -> BaseGeometry:
-    if isinstance(footprint, BaseGeometry):
-        footprint = gpd.GeoSeries([footprint], crs=LONLAT)
-    elif isinstance(footprint, gpd.GeoDataFrame):
-        footprint = footprint.geometry
-    if not isinstance(footprint, gpd.GeoSeries):
-        raise GeometryError("footprint: expected a geometry or a GeoDataFrame", field="footprint")
-    if footprint.crs is None:
-        raise GeometryError("footprint: no CRS is defined", field="footprint")
+    footprint = footprint_series(footprint)
     area = shapely.union_all(footprint.to_crs(crs).dropna().to_numpy())
     if area.is_empty:
         raise GeometryError("footprint: the geometry is empty", field="footprint")

@@ -280,3 +280,24 @@ def _keep_polygonal(geom: BaseGeometry) -> BaseGeometry:
         return geom
     parts = shapely.get_parts(geom)
     return shapely.union_all([p for p in parts if p.geom_type in POLYGONAL])
+
+
+def footprint_series(
+    footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry,
+) -> gpd.GeoSeries:
+    """The footprint as a GeoSeries with a CRS; a bare geometry is taken as lon/lat.
+
+    Raises
+    ------
+    GeometryError
+        When it is neither a geometry nor a (Geo)DataFrame, or has no CRS.
+    """
+    if isinstance(footprint, BaseGeometry):
+        footprint = gpd.GeoSeries([footprint], crs="EPSG:4326")
+    elif isinstance(footprint, gpd.GeoDataFrame):
+        footprint = footprint.geometry
+    if not isinstance(footprint, gpd.GeoSeries):
+        raise GeometryError("footprint: expected a geometry or a GeoDataFrame", field="footprint")
+    if footprint.crs is None:
+        raise GeometryError("footprint: no CRS is defined", field="footprint")
+    return footprint

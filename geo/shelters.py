@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeometryError, InputError, InternalError
+from geo.footprint import footprint_series
 from geo.setbacks import Setbacks, ZoneConflict, metric, require_frame, zone_conflicts
 
 ShelterState = Literal["usable", "in_footprint", "hazard_conflict"]
@@ -112,14 +113,7 @@ class Coverage:
 
 
 def _footprint_union(footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry) -> gpd.GeoSeries:
-    if isinstance(footprint, BaseGeometry):
-        footprint = gpd.GeoSeries([footprint], crs=LONLAT)
-    elif isinstance(footprint, gpd.GeoDataFrame):
-        footprint = footprint.geometry
-    if not isinstance(footprint, gpd.GeoSeries):
-        raise GeometryError("footprint: expected a geometry or a GeoDataFrame", field="footprint")
-    if footprint.crs is None:
-        raise GeometryError("footprint: no CRS is defined", field="footprint")
+    footprint = footprint_series(footprint)
     union = shapely.union_all(footprint.dropna().to_numpy())
     if union.is_empty:
         raise GeometryError("footprint: the geometry is empty", field="footprint")

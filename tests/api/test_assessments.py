@@ -6,8 +6,8 @@ import io
 import json
 
 import pytest
-from conftest import TINY_CRS, X0, Y0
 from fastapi.testclient import TestClient
+from packs import TINY_CRS, X0, Y0
 from pypdf import PdfReader
 from pyproj import Transformer
 from shapely.geometry import box, mapping, shape

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import write_pack
+from packs import write_pack
 from postgres import fresh_database
 
 pytestmark = pytest.mark.slow

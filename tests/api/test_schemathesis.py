@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 import shapely
-from conftest import TINY_CRS, X0, Y0, write_pack
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packs import TINY_CRS, X0, Y0, write_pack
 from pyproj import Transformer
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 import shapely
-from conftest import TINY_CRS, X0, Y0
 from fastapi.testclient import TestClient
+from packs import TINY_CRS, X0, Y0
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 from sqlalchemy import select

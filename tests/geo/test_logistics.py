@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import TINY_CRS, X0, Y0
+from packs import TINY_CRS, X0, Y0
 from shapely.geometry import LineString, Point, box
 
 from geo.logistics import plan_supply, supply_reach

@@ -10,7 +10,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from conftest import TINY_CRS, X0, Y0
+from packs import TINY_CRS, X0, Y0
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import TINY_CRS, X0, Y0, tiny_layers
+from packs import TINY_CRS, X0, Y0, tiny_layers
 from shapely.geometry import LineString, Point, Polygon, box
 
 from geo.errors import LayerError

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 from affine import Affine
-from conftest import CELL, X0, Y0, tiny_population, write_pack
+from packs import CELL, X0, Y0, tiny_population, write_pack
 
 from geo.errors import LayerError
 from layers.pack import read_population

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
+from localnet import TEST_KEY, is_local
 
 from api.app import create_app
 from api.maps import WebSettings
@@ -35,8 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-LOCAL_HOSTS = {"127.0.0.1"}
-LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 
 
 def _missing_browser() -> str | None:
@@ -104,10 +102,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-#: The API key of the keyed test server (an analyst's).
-TEST_KEY = "correct-horse-battery-staple"
-
-
 @pytest.fixture(scope="session")
 def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service with an API key (RELIEF_API_KEYS): every /api/v1 call needs it."""
@@ -136,12 +130,6 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
-
-
-def is_local(url: str) -> bool:
-    """True for a request that stays on this machine's loopback or inside the page."""
-    parts = urlparse(url)
-    return parts.scheme in LOCAL_SCHEMES or parts.hostname in LOCAL_HOSTS
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_KEY, is_local
+from localnet import TEST_KEY, is_local
 
 from api.maps import WebSettings
 from geo.errors import InputError

@@ -8,8 +8,8 @@ import re
 
 import pytest
 from branca.element import JavascriptLink
-from conftest import is_local
 from fastapi.testclient import TestClient
+from localnet import is_local
 
 from api.app import create_app
 from api.maps import WebSettings, install_web
