@@ -103,7 +103,8 @@ def get_layer(
 ) -> Response:
     """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
     box: Any = parse_bbox(bbox) if bbox is not None else None
-    return Response(layer_geojson(svc.pack, name, box), media_type="application/geo+json")
+    text = svc.layer_text(name) if box is None else layer_geojson(svc.pack, name, box)
+    return Response(text, media_type="application/geo+json")
 
 
 @router.post("/assessments", tags=["assessments"], status_code=201)
@@ -124,10 +125,17 @@ def create_assessment(
     return AssessmentOut.model_validate(answer)
 
 
-@router.get("/assessments/{assessment_id}", tags=["assessments"])
-def get_assessment(assessment_id: str, svc: ServicesDep) -> AssessmentOut:
-    """A stored assessment, as it was answered."""
-    return AssessmentOut.model_validate(store_of(svc).assessment(assessment_id))
+@router.get(
+    "/assessments/{assessment_id}",
+    tags=["assessments"],
+    response_model=AssessmentOut,
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "The assessment"}},
+)
+def get_assessment(assessment_id: str, svc: ServicesDep) -> Response:
+    """A stored assessment, exactly as it was answered (and validated) when created."""
+    text = store_of(svc).assessment_json(assessment_id)
+    return Response(text, media_type="application/json")
 
 
 @router.post("/site-check", tags=["assessments"])

@@ -10,7 +10,7 @@ from pyproj import CRS
 
 from api.schemas import LayerInfo
 from api.settings import Settings
-from api.views import layer_infos
+from api.views import layer_geojson, layer_infos
 from geo.displacement import DisplacementProfile
 from geo.errors import PlanNotFound
 from geo.logistics import Logistics
@@ -53,6 +53,16 @@ class Services:
     def layer_infos(self) -> tuple[LayerInfo, ...]:
         """The pack's layers, described once: the pack does not change while serving."""
         return tuple(layer_infos(self.pack))
+
+    @cached_property
+    def _layer_texts(self) -> dict[str, str]:
+        return {}
+
+    def layer_text(self, name: str) -> str:
+        """A whole layer as GeoJSON text, made once per process (the pack does not change)."""
+        if name not in self._layer_texts:
+            self._layer_texts[name] = layer_geojson(self.pack, name, None)
+        return self._layer_texts[name]
 
     def plan_id(self, requested: str | None) -> str:
         """The plan a request names, or the default plan of the pack."""

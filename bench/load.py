@@ -67,15 +67,12 @@ def _free_port() -> int:
 
 
 def server_command(port: int, workers: int) -> list[str]:
-    """``reliefgis serve`` (one process), or uvicorn's app factory with several workers."""
-    if workers > 1:
-        return [
-            sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        ]  # fmt: skip
+    """``reliefgis serve`` with one or several worker processes."""
     script = Path(sys.executable).with_name("reliefgis")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
-    return [*command, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [
+        *command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
 
 
 def start_server(state: Path, port: int, workers: int) -> subprocess.Popen[bytes]:

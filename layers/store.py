@@ -157,14 +157,19 @@ class Store:
 
     def assessment(self, assessment_id: str) -> dict[str, Any]:
         """The stored answer of an assessment, or `NotFound`."""
+        body: dict[str, Any] = json.loads(self.assessment_json(assessment_id))
+        return body
+
+    def assessment_json(self, assessment_id: str) -> str:
+        """The stored answer of an assessment as the JSON text it was stored as."""
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(assessments.c.body).where(assessments.c.id == assessment_id)
             ).first()
         if row is None:
             raise NotFound(f"assessment {assessment_id!r} does not exist")
-        body: dict[str, Any] = json.loads(row.body)
-        return body
+        text: str = row.body
+        return text
 
     def assessment_footprint(self, assessment_id: str) -> BaseGeometry:
         """The stored footprint of an assessment, or `NotFound`."""
