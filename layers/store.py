@@ -160,26 +160,23 @@ class Store:
         body: dict[str, Any] = json.loads(self.assessment_json(assessment_id))
         return body
 
+    def _assessment_value(self, assessment_id: str, column: str) -> Any:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(assessments.c[column]).where(assessments.c.id == assessment_id)
+            ).scalar_one_or_none()
+        if value is None:
+            raise NotFound(f"assessment {assessment_id!r} does not exist")
+        return value
+
     def assessment_json(self, assessment_id: str) -> str:
         """The stored answer of an assessment as the JSON text it was stored as."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(assessments.c.body).where(assessments.c.id == assessment_id)
-            ).first()
-        if row is None:
-            raise NotFound(f"assessment {assessment_id!r} does not exist")
-        text: str = row.body
+        text: str = self._assessment_value(assessment_id, "body")
         return text
 
     def assessment_footprint(self, assessment_id: str) -> BaseGeometry:
         """The stored footprint of an assessment, or `NotFound`."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(assessments.c.footprint).where(assessments.c.id == assessment_id)
-            ).first()
-        if row is None:
-            raise NotFound(f"assessment {assessment_id!r} does not exist")
-        geom: BaseGeometry = row.footprint
+        geom: BaseGeometry = self._assessment_value(assessment_id, "footprint")
         return geom
 
     def add_incident(self, record: IncidentRecord) -> None:
