@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, replace
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -107,22 +109,44 @@ def get_layer(
     return Response(text, media_type="application/geo+json")
 
 
-@router.post("/assessments", tags=["assessments"], status_code=201)
-def create_assessment(
-    body: AssessmentRequest, svc: ServicesDep, request: Request, response: Response
-) -> AssessmentOut:
+@router.post(
+    "/assessments",
+    tags=["assessments"],
+    status_code=201,
+    response_model=AssessmentOut,
+    response_class=Response,
+    responses={201: {"content": {"application/json": {}}, "description": "The assessment"}},
+)
+async def create_assessment(
+    body: AssessmentRequest, svc: ServicesDep, request: Request
+) -> Response:
     """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
-    answer, record = run_assessment(
-        svc,
-        footprint=body.footprint,
-        hazard=body.hazard,
-        plan=body.plan,
-        figures=body.figures.model_dump(exclude_none=True),
-        title=body.title,
+    answer, record = await asyncio.get_running_loop().run_in_executor(
+        svc.compute_pool,
+        partial(
+            run_assessment,
+            svc,
+            footprint=body.footprint,
+            hazard=body.hazard,
+            plan=body.plan,
+            figures=body.figures.model_dump(exclude_none=True),
+            title=body.title,
+        ),
     )
-    store_of(svc).add_assessment(replace(record, requested_by=principal(request.scope)))
-    response.headers["Location"] = f"/api/v1/assessments/{record.id}"
-    return AssessmentOut.model_validate(answer)
+    # Validated once against the model, then serialised by pydantic-core: FastAPI's own
+    # response handling would validate and encode the large answer again in Python.
+    text = AssessmentOut.model_validate(answer).model_dump_json(by_alias=True)
+    await asyncio.get_running_loop().run_in_executor(
+        svc.compute_pool,
+        store_of(svc).add_assessment,
+        replace(record, requested_by=principal(request.scope)),
+    )
+    return Response(
+        text,
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/assessments/{record.id}"},
+    )
 
 
 @router.get(

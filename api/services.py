@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata
@@ -24,6 +25,9 @@ from layers.resources import plans_dir
 from layers.setbacks import read_setbacks
 from layers.speeds import read_speeds
 from layers.store import Store, sqlite_url
+
+#: Threads per process that run assessments (they are CPU-bound: more would only queue).
+COMPUTE_THREADS = 2
 
 
 def version() -> str:
@@ -53,6 +57,16 @@ class Services:
     def layer_infos(self) -> tuple[LayerInfo, ...]:
         """The pack's layers, described once: the pack does not change while serving."""
         return tuple(layer_infos(self.pack))
+
+    @cached_property
+    def compute_pool(self) -> ThreadPoolExecutor:
+        """Long-lived threads for assessments.
+
+        pyproj keeps a PROJ context per thread and re-creates every transformer the first
+        time a new thread uses it (about 0.15 s per assessment on this machine); a few
+        threads that live as long as the process keep those warm.
+        """
+        return ThreadPoolExecutor(max_workers=COMPUTE_THREADS, thread_name_prefix="assess")
 
     @cached_property
     def _layer_texts(self) -> dict[str, str]:
