@@ -278,17 +278,7 @@ class MapLayers:
     def _draw_points(self, ax: Axes, page: Page, area: BaseGeometry) -> None:
         shelters = self.shelters[self.shelters.within(area)]
         for status, style in carto.SHELTER_STYLES.items():
-            chosen = shelters[shelters["status"] == status]
-            ax.scatter(
-                chosen.geometry.x,
-                chosen.geometry.y,
-                marker=style.marker,
-                c=style.colour,
-                edgecolors=style.edge,
-                s=page.marker(style.size),
-                linewidths=page.lw(0.6),
-                zorder=11,
-            )
+            _scatter(ax, page, shelters[shelters["status"] == status], style, width=0.6)
         ring = carto.UNREACHABLE_RING
         lost = shelters[shelters["id"].isin(self.unreachable)]
         ax.scatter(
@@ -317,20 +307,8 @@ class MapLayers:
         depots = self._clip(self.pack.depots, area)
         depots = depots[depots.within(area)]
         held = depots["id"].astype(str).isin(self.held_depots)
-        for style, chosen in (
-            (carto.DEPOT_STYLE, depots[~held]),
-            (carto.DEPOT_HELD_STYLE, depots[held]),
-        ):
-            ax.scatter(
-                chosen.geometry.x,
-                chosen.geometry.y,
-                marker=style.marker,
-                c=style.colour,
-                edgecolors=style.edge,
-                s=page.marker(style.size),
-                linewidths=page.lw(0.8),
-                zorder=11,
-            )
+        _scatter(ax, page, depots[~held], carto.DEPOT_STYLE, width=0.8)
+        _scatter(ax, page, depots[held], carto.DEPOT_HELD_STYLE, width=0.8)
         style = carto.DEPOT_STYLE
         for name, point in zip(depots["name"], depots.geometry, strict=True):
             carto.halo_text(
@@ -394,3 +372,19 @@ class MapLayers:
         extent = fit_extent(whole.bounds, box_mm=box_mm)
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
+
+
+def _scatter(
+    ax: Axes, page: Page, frame: gpd.GeoDataFrame, style: carto.MarkerStyle, *, width: float
+) -> None:
+    """Point features in one fixed symbol of the map's symbology."""
+    ax.scatter(
+        frame.geometry.x,
+        frame.geometry.y,
+        marker=style.marker,
+        c=style.colour,
+        edgecolors=style.edge,
+        s=page.marker(style.size),
+        linewidths=page.lw(width),
+        zorder=11,
+    )
