@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
+from api.compute import Compute
 from api.errors import add_exception_handlers
 from api.incidents import router as incidents_router
 from api.limits import BodyLimit
@@ -27,6 +31,17 @@ When the service has API keys, every `/api/v1` call needs `Authorization: Bearer
 `viewer` reads, `analyst` also creates assessments, incidents, reports and site checks,
 `admin` may do everything.
 """
+
+
+@asynccontextmanager
+async def _lifespan(compute: Compute, app: FastAPI) -> AsyncIterator[None]:
+    """Start the compute workers before the first request; stop them on shutdown."""
+    del app
+    await compute.start()
+    try:
+        yield
+    finally:
+        compute.close()
 
 
 def _openapi(app: FastAPI, *, keys: bool) -> dict[str, Any]:
@@ -65,6 +80,7 @@ def create_app(
     """
     services = services or load_services(settings or Settings.from_env())
     app = FastAPI(
+        lifespan=partial(_lifespan, services.compute),
         title="reliefgis",
         version=services.version,
         description=DESCRIPTION,

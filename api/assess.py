@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from api.assessment_schemas import AssessmentOut
 from api.schemas import VerdictOut
 from api.services import Services
 from geo.assessment import Assessment, assess
@@ -112,6 +113,27 @@ def run_assessment(
         body=body,
     )
     return body, record
+
+
+def answer_assessment(
+    services: Services,
+    *,
+    footprint: object,
+    hazard: str,
+    plan: str | None = None,
+    figures: dict[str, Any] | None = None,
+    title: str | None = None,
+) -> tuple[str, AssessmentRecord]:
+    """`run_assessment`, its answer validated against the API's model and encoded as JSON.
+
+    The task ``POST /api/v1/assessments`` hands to `api.compute`: validated once and
+    serialised by pydantic-core where it was computed (FastAPI's own response handling
+    would validate and encode the large answer again in Python).
+    """
+    body, record = run_assessment(
+        services, footprint=footprint, hazard=hazard, plan=plan, figures=figures, title=title
+    )
+    return AssessmentOut.model_validate(body).model_dump_json(by_alias=True), record
 
 
 def _population(result: Assessment, populations: dict[str, int]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
+from api.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.schemas import VerdictOut
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
@@ -56,6 +57,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _serve_settings(args: argparse.Namespace) -> Settings:
+    """The settings with the compute processes chosen: flag, environment, then default."""
+    settings = _settings(args)
+    processes = args.compute_processes
+    if processes is None and not os.environ.get("RELIEF_COMPUTE_PROCESSES"):
+        processes = default_processes() if args.workers == 1 else 0
+    if processes is None:
+        return settings
+    return replace(settings, compute_processes=processes)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the HTTP service and the browser map."""
     import uvicorn  # imported here: the other commands do not need a server
@@ -63,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.services import load_services
 
-    settings = _settings(args)
+    settings = _serve_settings(args)
     if not _is_loopback(args.host) and not settings.api_keys:
         raise InputError(
             f"--host {args.host}: without RELIEF_API_KEYS the service binds to loopback only "
@@ -74,7 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for repair in services.pack.repairs:
         print(f"reliefgis: {repair}", file=sys.stderr)
     print(
-        f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)",
+        f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)；"
+        f"计算进程 {settings.compute_processes} 个",
         file=sys.stderr,
         flush=True,
     )
@@ -83,6 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # through the environment; the pack was checked above.
         os.environ["RELIEF_DATA"] = str(settings.data_dir)
         os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
+        os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -301,7 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="server processes (assessments are CPU-bound: one per core serves more at once)",
+        help="server processes, each with its own pack and store connection (default 1)",
+    )
+    serve.add_argument(
+        "--compute-processes",
+        type=int,
+        metavar="N",
+        help="worker processes for assessments and printed maps, which are CPU-bound "
+        "(default: RELIEF_COMPUTE_PROCESSES, else one per core up to "
+        f"{DEFAULT_MAX_PROCESSES} with one server process, 0 with several; 0: threads of "
+        "the server process)",
     )
     with_data(serve)
     serve.set_defaults(run=cmd_serve)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.compute import ComputeUnavailable
 from geo.errors import (
     GeometryError,
     InputError,
@@ -34,6 +35,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (LayerNotFound, 404),
     (NotFound, 404),
     (StoreError, 503),
+    (ComputeUnavailable, 503),
     (PlanError, 500),
     (LayerError, 500),
     (FontNotFound, 503),

@@ -8,6 +8,7 @@ loads anything from outside the service.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -28,6 +29,7 @@ from layers.export import write_assessment_gpkg
 from web import labels
 from web.assets import LEAFLET_DIR, STATIC_DIR
 from web.incident_map import render_html
+from web.printmap import render_pdf
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -181,6 +183,11 @@ def get_web_config(request: Request) -> WebConfigOut:
     """Settings, Chinese names and colours for the browser app."""
     found: WebConfigOut = request.app.state.web_config
     return found
+
+
+def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> bytes:
+    """The printed situation map (PDF) of an answer stored as JSON text: an `api.compute` task."""
+    return render_pdf(json.loads(answer), services.pack, paper=paper)
 
 
 def _checked_id(assessment_id: str) -> str:

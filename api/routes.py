@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, replace
-from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from api.assess import readiness_report, run_assessment, site_check
+from api.assess import answer_assessment, readiness_report, site_check
 from api.assessment_schemas import (
     AssessmentOut,
     AssessmentRequest,
@@ -19,6 +18,7 @@ from api.assessment_schemas import (
     SiteCheckRequest,
 )
 from api.deps import ServicesDep, store_of
+from api.maps import situation_map
 from api.schemas import (
     Health,
     LayerInfo,
@@ -30,10 +30,6 @@ from api.schemas import (
 from api.security import principal
 from api.views import layer_geojson, parse_bbox, plan_detail, plan_summary
 from geo.levels import Figure, derive_figures, evaluate
-from web.printmap import render_pdf
-
-if TYPE_CHECKING:
-    pass
 
 router = APIRouter()
 
@@ -48,6 +44,7 @@ def health(svc: ServicesDep) -> Health:
         plans=svc.plans.ids(),
         layers={info.name: info.count for info in svc.layer_infos},
         repairs=list(svc.pack.repairs),
+        compute_processes=svc.compute.ready,
     )
 
 
@@ -121,25 +118,16 @@ async def create_assessment(
     body: AssessmentRequest, svc: ServicesDep, request: Request
 ) -> Response:
     """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
-    answer, record = await asyncio.get_running_loop().run_in_executor(
-        svc.compute_pool,
-        partial(
-            run_assessment,
-            svc,
-            footprint=body.footprint,
-            hazard=body.hazard,
-            plan=body.plan,
-            figures=body.figures.model_dump(exclude_none=True),
-            title=body.title,
-        ),
+    text, record = await svc.compute.run(
+        answer_assessment,
+        footprint=body.footprint,
+        hazard=body.hazard,
+        plan=body.plan,
+        figures=body.figures.model_dump(exclude_none=True),
+        title=body.title,
     )
-    # Validated once against the model, then serialised by pydantic-core: FastAPI's own
-    # response handling would validate and encode the large answer again in Python.
-    text = AssessmentOut.model_validate(answer).model_dump_json(by_alias=True)
-    await asyncio.get_running_loop().run_in_executor(
-        svc.compute_pool,
-        store_of(svc).add_assessment,
-        replace(record, requested_by=principal(request.scope)),
+    await run_in_threadpool(
+        store_of(svc).add_assessment, replace(record, requested_by=principal(request.scope))
     )
     return Response(
         text,
@@ -185,14 +173,14 @@ def get_readiness(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "Situation map"}},
 )
-def get_map_pdf(
+async def get_map_pdf(
     assessment_id: str,
     svc: ServicesDep,
     paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
 ) -> Response:
     """The printed situation map (PDF, landscape) of a stored assessment."""
-    body = store_of(svc).assessment(assessment_id)
-    pdf = render_pdf(body, svc.pack, paper=paper)
+    text = await run_in_threadpool(store_of(svc).assessment_json, assessment_id)
+    pdf = await svc.compute.run(situation_map, text, paper=paper)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -228,3 +228,7 @@ class Health(BaseModel):
     plans: list[str] = Field(description="Ids of the plan profiles loaded")
     layers: dict[str, int] = Field(description="Feature counts per layer")
     repairs: list[str] = Field(description="Invalid geometries repaired at load")
+    compute_processes: int = Field(
+        description="Worker processes that compute assessments and printed maps and have "
+        "read the pack (0: they run on threads of the server process)"
+    )

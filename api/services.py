@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata
 
 from pyproj import CRS
 
+from api.compute import Compute
 from api.schemas import LayerInfo
 from api.settings import Settings
 from api.views import layer_geojson, layer_infos
@@ -25,9 +25,6 @@ from layers.resources import plans_dir
 from layers.setbacks import read_setbacks
 from layers.speeds import read_speeds
 from layers.store import Store, sqlite_url
-
-#: Threads per process that run assessments (they are CPU-bound: more would only queue).
-COMPUTE_THREADS = 2
 
 
 def version() -> str:
@@ -59,14 +56,9 @@ class Services:
         return tuple(layer_infos(self.pack))
 
     @cached_property
-    def compute_pool(self) -> ThreadPoolExecutor:
-        """Long-lived threads for assessments.
-
-        pyproj keeps a PROJ context per thread and re-creates every transformer the first
-        time a new thread uses it (about 0.15 s per assessment on this machine); a few
-        threads that live as long as the process keep those warm.
-        """
-        return ThreadPoolExecutor(max_workers=COMPUTE_THREADS, thread_name_prefix="assess")
+    def compute(self) -> Compute:
+        """Where assessments and printed maps run: worker processes or threads (`api.compute`)."""
+        return Compute(self, processes=self.settings.compute_processes)
 
     @cached_property
     def _layer_texts(self) -> dict[str, str]:

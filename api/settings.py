@@ -8,9 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.security import ApiKey, parse_api_keys
+from geo.errors import InputError
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def _number(variable: str, text: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        return kind(text)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise InputError(f"{variable}: expected {expected}, got {text!r}", field=variable) from None
 
 
 def default_state_dir() -> Path:
@@ -45,6 +54,9 @@ class Settings:
       ``/api/v1`` call needs ``Authorization: Bearer KEY``
     - ``RELIEF_CORS_ORIGINS``: browser origins allowed to call the API, comma-separated
       (CORS is closed when unset)
+    - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
+      (0, the default here: threads of the server process; ``reliefgis serve`` starts one
+      per core unless told otherwise; see `api.compute`)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
@@ -65,6 +77,14 @@ class Settings:
     #: Never shown in a repr: only names, roles and digests are kept in any case.
     api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
     cors_origins: tuple[str, ...] = ()
+    compute_processes: int = 0
+
+    def __post_init__(self) -> None:
+        if self.compute_processes < 0:
+            raise InputError(
+                f"compute processes: expected 0 or more, got {self.compute_processes}",
+                field="compute_processes",
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,16 +113,16 @@ class Settings:
             "RELIEF_EVACUATION_SNAP_M": ("evacuation_snap_m", float),
             "RELIEF_PLANNING_DAYS": ("planning_days", int),
             "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
+            "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
+            "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
         }
         for variable, (name, kind) in numbers.items():
             if env.get(variable):
-                kwargs[name] = kind(env[variable])
+                kwargs[name] = _number(variable, env[variable], kind)
         if env.get("RELIEF_CLOSING_KINDS"):
             kwargs["closing_kinds"] = tuple(
                 k.strip() for k in env["RELIEF_CLOSING_KINDS"].split(",") if k.strip()
             )
-        if env.get("RELIEF_MAX_BODY_BYTES"):
-            kwargs["max_body_bytes"] = int(env["RELIEF_MAX_BODY_BYTES"])
         if env.get("RELIEF_API_KEYS", "").strip():
             kwargs["api_keys"] = parse_api_keys(env["RELIEF_API_KEYS"])
         if env.get("RELIEF_CORS_ORIGINS"):

@@ -10,12 +10,26 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import rasterio
+from pyproj import Transformer
 from rasterio.transform import from_origin
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, box, mapping
+from shapely.ops import transform
 
 #: UTM 49N; the tiny pack's origin lies near Yangquan.
 TINY_CRS = "EPSG:32649"
 X0, Y0 = 700_000.0, 4_190_000.0
+
+
+def lonlat_box(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
+    """A box in metres from the tiny pack's origin as a lon/lat GeoJSON polygon.
+
+    The edges are densified so that the polygon stays a box after projection.
+    """
+    ring = box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1).segmentize(50)
+    to_lonlat = Transformer.from_crs(TINY_CRS, "EPSG:4326", always_xy=True).transform
+    return dict(mapping(transform(to_lonlat, ring)))
+
+
 CELL = 1000.0
 
 

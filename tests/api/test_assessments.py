@@ -7,23 +7,14 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from packs import TINY_CRS, X0, Y0
+from packs import lonlat_box
 from pypdf import PdfReader
-from pyproj import Transformer
-from shapely.geometry import box, mapping, shape
-from shapely.ops import transform, unary_union
+from shapely.geometry import shape
+from shapely.ops import unary_union
 
 from api.app import create_app
 from api.settings import Settings
 from layers.resources import demo_pack_dir
-
-TO_LONLAT = Transformer.from_crs(TINY_CRS, "EPSG:4326", always_xy=True).transform
-
-
-def lonlat_box(x0: float, y0: float, x1: float, y1: float) -> dict:
-    """A UTM box as a lon/lat GeoJSON polygon, edges densified so it stays a box."""
-    ring = box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1).segmentize(50)
-    return mapping(transform(TO_LONLAT, ring))
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""Assessments and printed maps in compute worker processes (api/compute.py).
+
+The workers are real spawned processes that read the pack themselves; these tests check
+that their answers are the server's own answers, that refusals keep their status, that a
+worker that dies costs only the request it held, and how the number of workers is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import signal
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from packs import lonlat_box
+from pypdf import PdfReader
+
+from api.app import create_app
+from api.cli import _serve_settings, build_parser
+from api.compute import Compute, ComputeUnavailable, default_processes
+from api.services import Services, load_services
+from api.settings import Settings
+from geo.errors import GeometryError, InputError
+
+BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landslide"}
+
+
+def _pid(services: Services) -> int:
+    del services
+    return os.getpid()
+
+
+def _die(services: Services) -> None:
+    del services
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _refuse(services: Services) -> None:
+    del services
+    raise GeometryError("footprint: outside the jurisdiction", field="footprint")
+
+
+@pytest.fixture
+def settings(tiny_pack, tmp_path):
+    return Settings(data_dir=tiny_pack, state_dir=tmp_path / "state", default_plan="yangquan-2026")
+
+
+def test_worker_answers_equal_the_in_process_answers(settings):
+    with TestClient(create_app(settings)) as threads:
+        expected = threads.post("/api/v1/assessments", json=BODY)
+    processes = create_app(replace(settings, compute_processes=2))
+    with TestClient(processes) as client:
+        created = client.post("/api/v1/assessments", json=BODY)
+        assert created.status_code == 201, created.text
+        stored = client.get(created.headers["location"])
+        pdf = client.get(f"{created.headers['location']}/map.pdf?paper=A4")
+        refused = client.post(
+            "/api/v1/assessments",
+            json={"footprint": lonlat_box(-90_000, 0, -80_000, 10_000), "hazard": "flood"},
+        )
+    answer, reference = created.json(), expected.json()
+    for key in ("id", "created"):
+        answer.pop(key), reference.pop(key)
+    assert answer == reference
+    assert stored.json() == created.json()
+    assert pdf.status_code == 200
+    page = PdfReader(io.BytesIO(pdf.content)).pages[0]
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 297  # A4 landscape
+    assert (refused.status_code, refused.headers["content-type"]) == (
+        422,
+        "application/problem+json",
+    )
+    assert "outside" in refused.json()["detail"]
+
+
+def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
+    compute = Compute(load_services(settings, with_store=False), processes=2)
+
+    try:
+        asyncio.run(compute.start())
+        assert compute.ready == 2
+        assert asyncio.run(compute.run(_pid)) != os.getpid()
+        with pytest.raises(GeometryError, match="outside the jurisdiction") as refused:
+            asyncio.run(compute.run(_refuse))
+        assert refused.value.field == "footprint"
+    finally:
+        compute.close()
+
+
+def test_a_worker_that_dies_fails_only_its_request(settings):
+    compute = Compute(load_services(settings, with_store=False), processes=1)
+    try:
+        with pytest.raises(ComputeUnavailable, match="please retry"):
+            asyncio.run(compute.run(_die))
+        # Fresh workers take the next request.
+        assert asyncio.run(compute.run(_pid)) != os.getpid()
+    finally:
+        compute.close()
+
+
+def test_without_processes_tasks_run_on_threads_of_this_process(settings):
+    compute = Compute(load_services(settings, with_store=False), processes=0)
+    try:
+        asyncio.run(compute.start())
+        assert compute.ready == 0
+        assert asyncio.run(compute.run(_pid)) == os.getpid()
+    finally:
+        compute.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["serve"], {}, default_processes()),
+        (["serve", "--workers", "2"], {}, 0),
+        (["serve"], {"RELIEF_COMPUTE_PROCESSES": "3"}, 3),
+        (["serve", "--compute-processes", "0"], {"RELIEF_COMPUTE_PROCESSES": "3"}, 0),
+    ],
+)
+def test_serve_chooses_the_compute_processes(monkeypatch, argv, env, expected):
+    monkeypatch.delenv("RELIEF_COMPUTE_PROCESSES", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    args: argparse.Namespace = build_parser().parse_args(argv)
+    assert _serve_settings(args).compute_processes == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RELIEF_COMPUTE_PROCESSES": "two"}, "RELIEF_COMPUTE_PROCESSES: expected a whole number"),
+        ({"RELIEF_COMPUTE_PROCESSES": "-1"}, "compute processes: expected 0 or more"),
+        ({"RELIEF_SNAP_M": "far"}, "RELIEF_SNAP_M: expected a number, got 'far'"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_variable(env, message):
+    with pytest.raises(InputError, match=message):
+        Settings.from_env(env)
+
+
+def test_default_processes_is_one_per_core_within_bounds():
+    assert 1 <= default_processes() <= min(4, os.cpu_count() or 1)
