@@ -12,7 +12,10 @@ import asyncio
 import io
 import os
 import signal
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,6 +29,7 @@ from api.services import Services, load_services
 from api.settings import Settings
 from geo.errors import GeometryError, InputError
 
+T = TypeVar("T")
 BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landslide"}
 
 
@@ -42,6 +46,12 @@ def _die(services: Services) -> None:
 def _refuse(services: Services) -> None:
     del services
     raise GeometryError("footprint: outside the jurisdiction", field="footprint")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Await in a thread of its own: other tests' browsers keep a loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -81,11 +91,11 @@ def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
     compute = Compute(load_services(settings, with_store=False), processes=2)
 
     try:
-        asyncio.run(compute.start())
+        _run(compute.start())
         assert compute.ready == 2
-        assert asyncio.run(compute.run(_pid)) != os.getpid()
+        assert _run(compute.run(_pid)) != os.getpid()
         with pytest.raises(GeometryError, match="outside the jurisdiction") as refused:
-            asyncio.run(compute.run(_refuse))
+            _run(compute.run(_refuse))
         assert refused.value.field == "footprint"
     finally:
         compute.close()
@@ -95,9 +105,9 @@ def test_a_worker_that_dies_fails_only_its_request(settings):
     compute = Compute(load_services(settings, with_store=False), processes=1)
     try:
         with pytest.raises(ComputeUnavailable, match="please retry"):
-            asyncio.run(compute.run(_die))
+            _run(compute.run(_die))
         # Fresh workers take the next request.
-        assert asyncio.run(compute.run(_pid)) != os.getpid()
+        assert _run(compute.run(_pid)) != os.getpid()
     finally:
         compute.close()
 
@@ -105,9 +115,9 @@ def test_a_worker_that_dies_fails_only_its_request(settings):
 def test_without_processes_tasks_run_on_threads_of_this_process(settings):
     compute = Compute(load_services(settings, with_store=False), processes=0)
     try:
-        asyncio.run(compute.start())
+        _run(compute.start())
         assert compute.ready == 0
-        assert asyncio.run(compute.run(_pid)) == os.getpid()
+        assert _run(compute.run(_pid)) == os.getpid()
     finally:
         compute.close()
 
