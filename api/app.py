@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from api.compute import Compute
 from api.errors import add_exception_handlers
@@ -79,7 +80,11 @@ def create_app(
     default it comes from the ``RELIEF_TILES_*`` environment variables.
     """
     services = services or load_services(settings or Settings.from_env())
-    app = FastAPI(
+    # FastAPIOffline: /docs (Swagger UI) from files of the fastapi-offline package, served
+    # here; FastAPI's own page would load it from a CDN. No /redoc: ReDoc's page loads its
+    # logo from cdn.redoc.ly whatever it is told.
+    app = FastAPIOffline(
+        redoc_url=None,
         lifespan=partial(_lifespan, services.compute),
         title="reliefgis",
         version=services.version,

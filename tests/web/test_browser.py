@@ -376,3 +376,11 @@ def test_browser_with_api_keys_asks_for_one_and_sends_it(page, keyed_server, tmp
     download.value.save_as(saved)
     assert saved.read_bytes()[:16] == b"SQLite format 3\x00"
     assert_stayed_local(page)
+
+
+def test_api_documentation_opens_offline(page, live_server):
+    response = page.goto(live_server + "/docs")
+    assert response.status == 200
+    page.locator(".swagger-ui .info .title", has_text="reliefgis").wait_for(timeout=30_000)
+    assert page.get_by_text("/api/v1/assessments").count() >= 1
+    assert_stayed_local(page)
