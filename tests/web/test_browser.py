@@ -375,6 +375,13 @@ def test_browser_with_api_keys_asks_for_one_and_sends_it(page, keyed_server, tmp
     saved = tmp_path / "export.gpkg"
     download.value.save_as(saved)
     assert saved.read_bytes()[:16] == b"SQLite format 3\x00"
+    # The header's 预案 link goes into the API too: it is fetched with the key.
+    with page.context.expect_page() as opened:
+        page.click("header nav a:has-text('预案')")
+    plans = opened.value
+    plans.wait_for_load_state()
+    assert "yangquan-2026" in plans.content()
+    assert "API key" not in plans.content()
     assert_stayed_local(page)
 
 

@@ -1,7 +1,7 @@
 // The browser app: the analyst gives a footprint (drawn or uploaded), a hazard, a plan
 // and any reported figures; the service assesses; the page shows what came back.
 
-import { ApiError, fetchFile, getJson, hasApiKey, postJson, setApiKey } from "./api.js";
+import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postJson, setApiKey } from "./api.js";
 import { PolygonDrawer } from "./draw.js";
 import { makeDatum } from "./gcj02.js";
 import { MapView, classText, escapeHtml } from "./layers.js";
@@ -244,11 +244,12 @@ async function run() {
   }
 }
 
-// With an API key, result links are fetched with it and handed over as files: a plain
-// link cannot carry the Authorization header.
+// With an API key, links into the API (results, and 预案 and 图层 in the header) are
+// fetched with it and handed over as files: a plain link cannot carry the Authorization
+// header. Other links (the API documentation) open as they are.
 async function openResult(event) {
   const link = event.target.closest("a[href]");
-  if (!link || !hasApiKey()) return;
+  if (!link || !hasApiKey() || !isApiUrl(link.getAttribute("href"))) return;
   event.preventDefault();
   showError("");
   try {
@@ -304,6 +305,7 @@ async function start() {
     await Promise.all([fillPlans(), state.view.loadPackLayers()]);
     $("run").addEventListener("click", run);
     $("results").addEventListener("click", openResult);
+    document.querySelector("header nav").addEventListener("click", openResult);
     document.body.dataset.ready = "true";
   } catch (err) {
     if (isAuthError(err)) askForKey(err);
