@@ -66,20 +66,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(port: int, workers: int) -> list[str]:
-    """``reliefgis serve`` with one or several worker processes."""
+def server_command(port: int, workers: int, compute: int | None = None) -> list[str]:
+    """``reliefgis serve`` with one or several server processes and its compute processes."""
     script = Path(sys.executable).with_name("reliefgis")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
     return [
         *command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        *(["--compute-processes", str(compute)] if compute is not None else []),
     ]  # fmt: skip
 
 
-def start_server(state: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """The server on 127.0.0.1:port, waiting until it answers."""
+def start_server(
+    state: Path, port: int, workers: int, compute: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The server on 127.0.0.1:port, waiting until it answers; its compute processes."""
     env = {**os.environ, "RELIEF_STATE_DIR": str(state), "RELIEF_API_KEYS": f"load={KEY}:analyst"}
     process = subprocess.Popen(
-        server_command(port, workers),
+        server_command(port, workers, compute),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -92,7 +95,7 @@ def start_server(state: Path, port: int, workers: int) -> subprocess.Popen[bytes
         try:
             health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", headers=HEADERS)
             if health.status_code == 200:
-                return process
+                return process, int(health.json()["compute_processes"])
         except httpx.TransportError:
             time.sleep(0.2)
     process.terminate()
@@ -177,7 +180,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def _workers_cpu(pid: int) -> float:
-    """CPU time of a server and of its worker processes (uvicorn --workers)."""
+    """CPU time of a server and of its child processes (uvicorn workers, compute processes)."""
     total = cpu_seconds(pid)
     for child in Path("/proc").glob("[0-9]*"):
         try:
@@ -212,38 +215,40 @@ def _row(name: str, values: list[float], errors: int, elapsed: float) -> str:
     )
 
 
-def report(
-    tally: Tally,
-    *,
-    clients: int,
-    workers: int,
-    duration: float,
-    elapsed: float,
-    cpu: tuple[float, float],
-    mix: Mix = MIX,
-    load: str = "unknown",
-) -> str:
-    """The results as Markdown."""
-    every = [v for values in tally.latencies.values() for v in values]
-    errors = sum(len(e) for e in tally.errors.values())
-    p95 = _quantile(every, 0.95) if every else float("inf")
-    met = errors == 0 and p95 < TARGET_P95_S
+@dataclass
+class Run:
+    """One load run against one server configuration."""
+
+    compute: int  # compute processes the server reported (0: threads)
+    tally: Tally
+    elapsed: float
+    cpu: tuple[float, float]  # server (and its children), load generator
+
+    @property
+    def every(self) -> list[float]:
+        return [v for values in self.tally.latencies.values() for v in values]
+
+    @property
+    def errors(self) -> int:
+        return sum(len(e) for e in self.tally.errors.values())
+
+    @property
+    def p95(self) -> float:
+        return _quantile(self.every, 0.95) if self.every else float("inf")
+
+    @property
+    def label(self) -> str:
+        if self.compute:
+            return f"assessments and maps in {self.compute} compute processes"
+        return "assessments and maps on threads of the server process"
+
+
+def _section(run: Run, *, clients: int, mix: Mix) -> list[str]:
+    met = run.errors == 0 and run.p95 < TARGET_P95_S
+    tally, elapsed, cpu = run.tally, run.elapsed, run.cpu
     lines = [
-        "# Load test: concurrent clients against one server",
+        f"#### {run.label}",
         "",
-        f"Produced by `python -m bench.load --clients {clients} --duration {duration:g} "
-        f"--workers {workers} --assess-weight {mix[-1][1]:g}`: "
-        + (
-            "`reliefgis serve` (one uvicorn process)"
-            if workers == 1
-            else f"`uvicorn api.app:create_app --factory --workers {workers}`"
-        )
-        + " on the demo pack at 127.0.0.1 with API keys set (SQLite store), clients holding "
-        "HTTP/1.1 connections (asyncio + httpx) and sending the next request as soon as the "
-        "last is answered.",
-        "",
-        *machine(["fastapi", "uvicorn", "httpx", "sqlalchemy", "numpy", "shapely"]),
-        f"- load average (1, 5, 15 min) before the run: {load}",
         f"- CPU used during the run: server {cpu[0]:.1f} s, load generator {cpu[1]:.1f} s "
         f"(both on this machine), over {elapsed:.1f} s of wall time",
         f"- {clients} clients for {elapsed:.1f} s; mix (weights): "
@@ -255,36 +260,114 @@ def report(
             _row(kind, tally.latencies.get(kind, []), len(tally.errors.get(kind, [])), elapsed)
             for kind, _ in mix
         ),
-        _row("**all**", every, errors, elapsed),
+        _row("**all**", run.every, run.errors, elapsed),
         "",
         f"Target (16 clients, zero errors, p95 under {TARGET_P95_S:g} s): "
         + ("met." if met else "NOT met."),
     ]
-    if errors:
+    if run.errors:
         lines += ["", "Errors: " + json.dumps({k: v[:10] for k, v in tally.errors.items()})]
-    return "\n".join(lines) + "\n"
+    return [*lines, ""]
 
 
-def headlines(tally: Tally, *, clients: int, elapsed: float) -> list[dict[str, object]]:
+def report(
+    runs: list[Run],
+    *,
+    clients: int,
+    workers: int,
+    duration: float,
+    mix: Mix = MIX,
+    load: str = "unknown",
+) -> str:
+    """The results as Markdown: the server as configured first, then any comparison."""
+    lines = [
+        "# Load test: concurrent clients against one server",
+        "",
+        f"Produced by `python -m bench.load --clients {clients} --duration {duration:g} "
+        f"--workers {workers} --assess-weight {mix[-1][1]:g}`: "
+        + (
+            "`reliefgis serve` (one uvicorn process)"
+            if workers == 1
+            else f"`reliefgis serve --workers {workers}` (uvicorn worker processes)"
+        )
+        + " on the demo pack at 127.0.0.1 with API keys set (SQLite store), clients holding "
+        "HTTP/1.1 connections (asyncio + httpx) and sending the next request as soon as the "
+        "last is answered. The target is judged on the first configuration, the server as "
+        "`reliefgis serve` starts it; the second, run right after it on the same machine, "
+        "shows what the compute processes change.",
+        "",
+        *machine(["fastapi", "uvicorn", "httpx", "sqlalchemy", "numpy", "shapely"]),
+        f"- load average (1, 5, 15 min) before the run: {load}",
+        "",
+    ]
+    for run in runs:
+        lines += _section(run, clients=clients, mix=mix)
+    if len(runs) > 1 and runs[1].every and runs[0].every:
+        first, second = runs[0], runs[1]
+        lines.append(
+            f"Throughput {len(first.every) / first.elapsed:.1f} vs "
+            f"{len(second.every) / second.elapsed:.1f} requests/s "
+            f"({len(first.every) / first.elapsed / (len(second.every) / second.elapsed):.2f}×); "
+            f"p95 {first.p95 * 1000:.0f} vs {second.p95 * 1000:.0f} ms."
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def headlines(runs: list[Run], *, clients: int) -> list[dict[str, object]]:
     """The headline figures for bench/RESULTS.md (bench.run_all), each against its target."""
-    every = [v for values in tally.latencies.values() for v in values]
-    errors = sum(len(e) for e in tally.errors.values())
-    p95 = _quantile(every, 0.95) if every else float("inf")
-    return [
+    run = runs[0]
+    rows: list[dict[str, object]] = [
         {
-            "figure": f"p95 latency, {clients} clients, reads and assessments mixed",
-            "value": f"{p95 * 1000:.0f} ms",
+            "figure": f"p95 latency, {clients} clients, reads and assessments mixed "
+            f"({run.compute} compute processes)",
+            "value": f"{run.p95 * 1000:.0f} ms",
             "target": f"under {TARGET_P95_S * 1000:.0f} ms",
-            "met": p95 < TARGET_P95_S,
+            "met": run.p95 < TARGET_P95_S,
         },
-        {"figure": "errors under load", "value": str(errors), "target": "0", "met": errors == 0},
+        {
+            "figure": "errors under load",
+            "value": str(run.errors),
+            "target": "0",
+            "met": run.errors == 0,
+        },
         {
             "figure": "throughput under load",
-            "value": f"{len(every) / elapsed:.1f} requests/s",
+            "value": f"{len(run.every) / run.elapsed:.1f} requests/s",
             "target": None,
             "met": None,
         },
     ]
+    for other in runs[1:]:
+        rows.append(
+            {
+                "figure": f"same load, {other.label} (comparison)",
+                "value": f"p95 {other.p95 * 1000:.0f} ms, "
+                f"{len(other.every) / other.elapsed:.1f} requests/s",
+                "target": None,
+                "met": None,
+            }
+        )
+    return rows
+
+
+def measure(*, workers: int, compute: int | None, clients: int, duration: float, mix: Mix) -> Run:
+    """Start a server in a fresh state folder, hold the clients against it, stop it."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as state:
+        server, reported = start_server(Path(state), port, workers, compute)
+        try:
+            server_before = _workers_cpu(server.pid)
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            tally, elapsed = asyncio.run(run(port, clients, duration, mix))
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (
+                _workers_cpu(server.pid) - server_before,
+                after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return Run(compute=reported, tally=tally, elapsed=elapsed, cpu=cpu)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,6 +379,17 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=1, help="server processes (1: reliefgis serve)"
     )
     parser.add_argument(
+        "--compute-processes",
+        type=int,
+        default=None,
+        help="the server's compute processes (default: as reliefgis serve chooses)",
+    )
+    parser.add_argument(
+        "--no-comparison",
+        action="store_true",
+        help="skip the second run with assessments on threads of the server process",
+    )
+    parser.add_argument(
         "--assess-weight",
         type=float,
         default=1.0,
@@ -304,34 +398,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "load.md")
     args = parser.parse_args(argv)
     mix = (*MIX[:-1], ("POST /assessments", args.assess_weight))
-    port = _free_port()
     load = _loadavg()
-    with tempfile.TemporaryDirectory() as state:
-        server = start_server(Path(state), port, args.workers)
-        try:
-            server_before = _workers_cpu(server.pid)
-            own = resource.getrusage(resource.RUSAGE_SELF)
-            tally, elapsed = asyncio.run(run(port, args.clients, args.duration, mix))
-            after = resource.getrusage(resource.RUSAGE_SELF)
-            cpu = (
-                _workers_cpu(server.pid) - server_before,
-                after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime,
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    settings = {"workers": args.workers, "clients": args.clients, "duration": args.duration}
+    runs = [measure(compute=args.compute_processes, mix=mix, **settings)]
+    if not args.no_comparison and runs[0].compute:
+        runs.append(measure(compute=0, mix=mix, **settings))
     text = report(
-        tally,
+        runs,
         clients=args.clients,
         workers=args.workers,
         duration=args.duration,
-        elapsed=elapsed,
-        cpu=cpu,
         mix=mix,
         load=load,
     )
     args.out.write_text(text, encoding="utf-8")
-    rows = headlines(tally, clients=args.clients, elapsed=elapsed)
+    rows = headlines(runs, clients=args.clients)
     args.out.with_suffix(".json").write_text(
         json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8"
     )
