@@ -116,12 +116,12 @@ export async function postJson(path, body) {
   return response.json();
 }
 
-/** Fetch a result file with the API key; returns { blob, filename }. */
 /** Whether a link's address is one of this API's (relative to the app, as links are). */
 export function isApiUrl(url) {
   return Boolean(url) && url.startsWith(BASE);
 }
 
+/** Fetch a result file with the API key; returns { blob, filename }. */
 export async function fetchFile(url) {
   const path = url.startsWith(BASE) ? url.slice(BASE.length) : url;
   const response = await request(path);
