@@ -229,6 +229,7 @@ class Health(BaseModel):
     layers: dict[str, int] = Field(description="Feature counts per layer")
     repairs: list[str] = Field(description="Invalid geometries repaired at load")
     compute_processes: int = Field(
-        description="Worker processes that compute assessments and printed maps and have "
-        "read the pack (0: they run on threads of the server process)"
+        description="Worker processes for assessments and printed maps that have read the "
+        "pack and are ready; 0 when that work runs on threads of the server process "
+        "(RELIEF_COMPUTE_PROCESSES=0), and until fresh workers start after one died"
     )
