@@ -31,7 +31,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 from scipy.spatial import cKDTree
 
 from geo.errors import InputError
@@ -202,6 +202,22 @@ def _nodes(coords: NDArray[np.float64], crs: CRS) -> tuple[NDArray[np.int64], ND
     return label[inverse.ravel()].astype(np.int64), unique[first]
 
 
+def _local_order(
+    tail: NDArray[np.int64], head: NDArray[np.int64], nodes: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Renumber the nodes so that road neighbours get nearby numbers (reverse Cuthill–McKee).
+
+    A shortest-path search then reads memory that lies close together; the graph and
+    every time and length are unchanged.
+    """
+    n = len(nodes)
+    adjacency = sparse.csr_matrix((np.ones(tail.size), (tail, head)), shape=(n, n))
+    order = reverse_cuthill_mckee(adjacency, symmetric_mode=False)  # new number -> old
+    renumber = np.empty(n, dtype=np.int64)
+    renumber[order] = np.arange(n)
+    return renumber[tail], renumber[head], nodes[order]
+
+
 def build_network(
     roads: gpd.GeoDataFrame, *, speeds: SpeedProfile, metric_crs: CRS | str
 ) -> RoadNetwork:
@@ -236,6 +252,7 @@ def build_network(
     tail, head, edge_road = tail[keep], head[keep], owner[pair[keep], 0]
     if tail.size == 0:
         raise InputError("roads: no segment of positive length", field="roads")
+    tail, head, node_src = _local_order(tail, head, node_src)
     to_metric = Transformer.from_crs(roads.crs, crs, always_xy=True)
     to_lonlat = Transformer.from_crs(roads.crs, LONLAT, always_xy=True)
     node_xy = np.column_stack(to_metric.transform(node_src[:, 0], node_src[:, 1]))
