@@ -2,12 +2,12 @@
 
 `demand` turns the persons assigned to each shelter into quantities per item (the needs
 profile, `geo.needs`). `allocate` sends depot stock to that demand at least total travel
-time, one transportation problem per item (all stacked into one HiGHS call), with an
-"unmet" slack so it is always feasible: it first delivers as much as the stock and the
-open roads allow, then at least cost. No depot sends more than it holds and no
-unreachable pair (``inf`` cost) carries anything. `readiness` compares the
-jurisdiction's stock with the needs of a given number of persons plus a safety margin
-(阳泉2026 §7.2.2: stock for a level-II response “并留有安全冗余”).
+time, one transportation problem per item solved by HiGHS, with an "unmet" slack so it
+is always feasible: it first delivers as much as the stock and the open roads allow,
+then at least cost. No depot sends more than it holds and no unreachable pair (``inf``
+cost) carries anything. `readiness` compares the jurisdiction's stock with the needs of
+a given number of persons plus a safety margin (阳泉2026 §7.2.2: stock for a level-II
+response “并留有安全冗余”).
 """
 
 from __future__ import annotations
@@ -182,87 +182,50 @@ def stock_table(stock: pd.DataFrame, *, units: Mapping[str, str] | None = None) 
 # ---------------------------------------------------------------- allocation
 
 
-def _solve_items(
-    supply: NDArray[np.float64],
-    wanted: NDArray[np.float64],
-    cost: NDArray[np.float64],
-    whole: Sequence[bool],
+def _solve_item(
+    supply: NDArray[np.float64], wanted: NDArray[np.float64], cost: NDArray[np.float64], whole: bool
 ) -> NDArray[np.float64]:
-    """Least-cost shipments (depots × shelters × items), never over ``supply`` (depots × items).
-
-    The items share no constraint, so their transportation problems are stacked block by
-    block into one linear programme and solved in a single HiGHS call: its optimum is each
-    item's optimum, and the stacked matrix stays totally unimodular (integral vertices for
-    integral data). One call instead of one per item saves most of the solver's set-up.
-    """
-    n_depots, n_shelters = cost.shape
-    shipped = np.zeros((n_depots, n_shelters, supply.shape[1]))
+    """Least-cost shipments (depots × shelters) of one item, never over ``supply``."""
+    sent = np.zeros(cost.shape)
+    d, s = np.nonzero(np.isfinite(cost) & (supply > 0)[:, None] & (wanted > 0)[None, :])
+    if d.size == 0:
+        return sent
+    unit = cost[d, s]
+    scale = max(float(unit.max()), 1.0)
     # One unit left unmet must cost more than any chain of moves that makes room for it
     # (at most min(depots, shelters) paid legs), so the slack takes only what cannot go.
     slack = float(min(cost.shape) + 1)
-    blocks = []
-    # Pieces of the stacked programme, one or two per item, concatenated once at the end.
-    objective: list[NDArray[np.float64]] = []
-    eq_rows: list[NDArray[np.intp]] = []
-    eq_cols: list[NDArray[np.intp]] = []
-    ub_rows: list[NDArray[np.intp]] = []
-    ub_cols: list[NDArray[np.intp]] = []
-    b_eq: list[NDArray[np.float64]] = []
-    b_ub: list[NDArray[np.float64]] = []
-    start = 0
-    for k in range(supply.shape[1]):
-        d, s = np.nonzero(np.isfinite(cost) & (supply[:, k] > 0)[:, None] & (wanted[:, k] > 0))
-        if d.size == 0:
-            continue
-        unit = cost[d, s]
-        flows = start + np.arange(d.size)
-        slacks = start + d.size + np.arange(n_shelters)
-        eq_base, ub_base = len(b_eq) * n_shelters, len(b_ub) * n_depots
-        objective += [unit / max(float(unit.max()), 1.0), np.full(n_shelters, slack)]
-        eq_rows += [eq_base + s, eq_base + np.arange(n_shelters)]
-        eq_cols += [flows, slacks]
-        ub_rows.append(ub_base + d)
-        ub_cols.append(flows)
-        b_eq.append(wanted[:, k])
-        b_ub.append(supply[:, k])
-        blocks.append((k, d, s, flows))
-        start += d.size + n_shelters
-    if not blocks:
-        return shipped
+    n_flow, n_shelters = d.size, wanted.size
+    columns = np.arange(n_flow + n_shelters)
     a_eq = sparse.csr_matrix(
-        (np.ones(start), (np.concatenate(eq_rows), np.concatenate(eq_cols))),
-        shape=(len(b_eq) * n_shelters, start),
+        (np.ones(n_flow + n_shelters), (np.concatenate([s, np.arange(n_shelters)]), columns)),
+        shape=(n_shelters, n_flow + n_shelters),
     )
-    flow_cols = np.concatenate(ub_cols)
     a_ub = sparse.csr_matrix(
-        (np.ones(flow_cols.size), (np.concatenate(ub_rows), flow_cols)),
-        shape=(len(b_ub) * n_depots, start),
+        (np.ones(n_flow), (d, np.arange(n_flow))), shape=(supply.size, n_flow + n_shelters)
     )
     result = linprog(
-        np.concatenate(objective),
+        np.concatenate([unit / scale, np.full(n_shelters, slack)]),
         A_ub=a_ub,
-        b_ub=np.concatenate(b_ub),
+        b_ub=supply,
         A_eq=a_eq,
-        b_eq=np.concatenate(b_eq),
+        b_eq=wanted,
         bounds=(0, None),
         method="highs-ds",  # dual simplex: a vertex, integral for integral data (unimodular)
     )
     if result.status != 0:
         raise InternalError(f"supply allocation: HiGHS failed ({result.message})")
-    solution = np.clip(np.asarray(result.x), 0.0, None)
-    for k, d, s, flows in blocks:
-        x = solution[flows]
-        if whole[k]:
-            rounded = np.round(x)
-            tolerance = INTEGRALITY_TOLERANCE * max(1.0, float(wanted[:, k].max()))
-            if np.abs(x - rounded).max(initial=0.0) > tolerance:
-                raise InternalError("supply allocation: HiGHS returned a fractional plan")
-            x = rounded
-        else:
-            x = np.round(x, QUANTITY_DECIMALS)
-        shipped[d, s, k] = x
-        _trim_to_supply(shipped[:, :, k], supply[:, k])
-    return shipped
+    x = np.clip(np.asarray(result.x[:n_flow]), 0.0, None)
+    if whole:
+        rounded = np.round(x)
+        if np.abs(x - rounded).max(initial=0.0) > INTEGRALITY_TOLERANCE * max(1.0, wanted.max()):
+            raise InternalError("supply allocation: HiGHS returned a fractional plan")
+        x = rounded
+    else:
+        x = np.round(x, QUANTITY_DECIMALS)
+    sent[d, s] = x
+    _trim_to_supply(sent, supply)
+    return sent
 
 
 def _trim_to_supply(sent: NDArray[np.float64], supply: NDArray[np.float64]) -> None:
@@ -314,12 +277,11 @@ def allocate(
     if unknown:
         raise InputError(f"stock: depots {unknown[:5]} are not in depots", field="stock")
     table = table.reindex(index=ids, columns=list(demand.items), fill_value=0.0)
-    shipped = _solve_items(
-        table.to_numpy(),
-        demand.quantity,
-        matrix,
-        [item in demand.integral for item in demand.items],
-    )
+    shipped = np.zeros((len(ids), len(demand.shelters), len(demand.items)))
+    for k, item in enumerate(demand.items):
+        shipped[:, :, k] = _solve_item(
+            table[item].to_numpy(), demand.quantity[:, k], matrix, item in demand.integral
+        )
     return _allocation(shipped, table.to_numpy(), demand, matrix, ids)
 
 
