@@ -166,7 +166,7 @@ class Compute:
             return
         # One task per worker makes the pool spawn them all; the first ready may take
         # several, so wait for the others to count themselves ready too.
-        await asyncio.gather(*(self.run(_pid) for _ in range(self.processes)))
+        await asyncio.gather(*(self.run(worker_pid) for _ in range(self.processes)))
         deadline = time.monotonic() + timeout_s
         while self.ready < self.processes:
             if time.monotonic() > deadline:
@@ -184,7 +184,7 @@ class Compute:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _pid(services: Services) -> int:
-    """The pid of the worker that runs it: a task that proves the worker has started."""
+def worker_pid(services: Services) -> int:
+    """The pid of the process that runs it: a task that proves a worker has started."""
     del services
     return os.getpid()

@@ -24,18 +24,13 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from api.cli import _serve_settings, build_parser
-from api.compute import Compute, ComputeUnavailable, default_processes
+from api.compute import Compute, ComputeUnavailable, default_processes, worker_pid
 from api.services import Services, load_services
 from api.settings import Settings
 from geo.errors import GeometryError, InputError
 
 T = TypeVar("T")
 BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landslide"}
-
-
-def _pid(services: Services) -> int:
-    del services
-    return os.getpid()
 
 
 def _die(services: Services) -> None:
@@ -93,7 +88,7 @@ def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
     try:
         _run(compute.start())
         assert compute.ready == 2
-        assert _run(compute.run(_pid)) != os.getpid()
+        assert _run(compute.run(worker_pid)) != os.getpid()
         with pytest.raises(GeometryError, match="outside the jurisdiction") as refused:
             _run(compute.run(_refuse))
         assert refused.value.field == "footprint"
@@ -107,7 +102,7 @@ def test_a_worker_that_dies_fails_only_its_request(settings):
         with pytest.raises(ComputeUnavailable, match="please retry"):
             _run(compute.run(_die))
         # Fresh workers take the next request.
-        assert _run(compute.run(_pid)) != os.getpid()
+        assert _run(compute.run(worker_pid)) != os.getpid()
     finally:
         compute.close()
 
@@ -117,7 +112,7 @@ def test_without_processes_tasks_run_on_threads_of_this_process(settings):
     try:
         _run(compute.start())
         assert compute.ready == 0
-        assert _run(compute.run(_pid)) == os.getpid()
+        assert _run(compute.run(worker_pid)) == os.getpid()
     finally:
         compute.close()
 
