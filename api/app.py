@@ -12,14 +12,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from api.compute import Compute
 from api.errors import add_exception_handlers
-from api.incidents import router as incidents_router
 from api.limits import BodyLimit
-from api.maps import WebSettings, install_web
-from api.routes import router
+from api.routes.incidents import router as incidents_router
+from api.routes.maps import WebSettings, install_web
+from api.routes.plans import router
 from api.security import ApiKeyGuard
-from api.services import Services, load_services
+from api.service.bootstrap import Services, load_services
+from api.service.compute import Compute
 from api.settings import Settings
 
 DESCRIPTION = """

@@ -15,12 +15,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
-from api.compute import DEFAULT_MAX_PROCESSES, default_processes
-from api.schemas import VerdictOut
+from api.schemas.common import VerdictOut
+from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
-from geo.levels import Figure, Verdict, derive_figures, evaluate
-from geo.plans import HAZARDS, INDICATORS
+from geo.plans.model import HAZARDS, INDICATORS
+from geo.response.levels import Figure, Verdict, derive_figures, evaluate
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
@@ -73,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # imported here: the other commands do not need a server
 
     from api.app import create_app
-    from api.services import load_services
+    from api.service.bootstrap import load_services
 
     settings = _serve_settings(args)
     if not _is_loopback(args.host) and not settings.api_keys:
@@ -114,7 +114,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
     """List the plan profiles."""
     catalog = _catalog(_settings(args))
     if args.json:
-        from api.views import plan_summary
+        from api.service.views import plan_summary
 
         print(
             json.dumps(
@@ -190,8 +190,8 @@ def _read_json(path: str, what: str) -> object:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     """Assess a footprint file; write assessment.json into --out."""
-    from api.assess import run_assessment
-    from api.services import load_services
+    from api.service.assess import run_assessment
+    from api.service.bootstrap import load_services
 
     footprint = _read_json(args.footprint, "footprint")
     out = Path(args.out)
@@ -213,7 +213,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.printmap import render_pdf
+    from web.print.render import render_pdf
 
     (out / "map.pdf").write_bytes(render_pdf(body, services.pack, paper=args.paper))
     from web.incident_map import render_html
@@ -258,7 +258,7 @@ def cmd_import_osm(args: argparse.Namespace) -> int:
 
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
-    from api.views import layer_infos
+    from api.service.views import layer_infos
 
     pack = read_pack(_settings(args).data_dir)
     for repair in pack.repairs:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 
 from geo.errors import NotFound
-from layers.store import Store
+from layers.store.store import Store
 
 if TYPE_CHECKING:
-    from api.services import Services
+    from api.service.bootstrap import Services
 
 
 def services(request: Request) -> Services:

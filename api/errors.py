@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.compute import ComputeUnavailable
+from api.service.compute import ComputeUnavailable
 from geo.errors import (
     GeometryError,
     InputError,
@@ -22,8 +22,8 @@ from geo.errors import (
     PlanNotFound,
     ReliefError,
 )
-from layers.store import StoreError
-from web.fonts import FontNotFound
+from layers.store.store import StoreError
+from web.print.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -56,7 +56,7 @@ class Settings:
       (CORS is closed when unset)
     - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
       (0, the default here: threads of the server process; ``reliefgis serve`` starts one
-      per core unless told otherwise; see `api.compute`)
+      per core unless told otherwise; see `api.service.compute`)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import time
 
-from api.assess import run_assessment
-from api.services import load_services
+from api.service.assess import run_assessment
+from api.service.bootstrap import load_services
 from api.settings import Settings
 from bench.common import RESULTS, Headline, machine, median_s, write_headlines
 from layers.resources import demo_pack_dir
@@ -52,7 +52,7 @@ def main() -> None:
         "# Whole assessment on the demo pack",
         "",
         "Produced by `python -m bench.assessment`: median of "
-        f"{REPEATS} runs after a warm-up, in one process (`api.assess.run_assessment`).",
+        f"{REPEATS} runs after a warm-up, in one process (`api.service.assess.run_assessment`).",
         "",
         *machine(["numpy", "scipy", "shapely", "geopandas", "exactextract", "pyproj"]),
         f"- start-up (pack, plans, profiles, road graph): {startup * 1000:.0f} ms, once",

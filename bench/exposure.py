@@ -38,9 +38,9 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, box, mapping
 
 from bench.common import Headline, machine, median_s, write_headlines
-from geo.displacement import assign_classes
-from geo.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds
-from geo.footprint import dissolve_by_severity, parse_footprint
+from geo.incident.displacement import assign_classes
+from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds
+from geo.incident.footprint import dissolve_by_severity, parse_footprint
 from layers.displacement import read_profile
 from layers.pack import read_population
 from layers.population import read_window

@@ -1,8 +1,8 @@
-"""Time the printed situation map: `web.printmap.render_pdf(assessment, pack, paper="A3")`.
+"""Time the printed situation map: `web.print.render.render_pdf(assessment, pack, paper="A3")`.
 
 Run on demand: ``python -m bench.printmap``. Writes ``bench/results/printmap.md``. The
 assessments are the demo pack's three footprints (made once, not timed); the timed call
-renders one A3 landscape PDF from an assessment already made. When `web.printmap` (or
+renders one A3 landscape PDF from an assessment already made. When `web.print.render` (or
 a Chinese font it needs) is not available, prints one "skipped" line and writes that.
 """
 
@@ -33,11 +33,11 @@ def _skip(reason: str) -> int:
 def main() -> int:
     """Render each demo assessment's A3 map, time it, write the results."""
     try:
-        from web.printmap import render_pdf  # noqa: PLC0415
+        from web.print.render import render_pdf  # noqa: PLC0415
     except ImportError:
-        return _skip("web.printmap not available")
-    from api.assess import run_assessment  # noqa: PLC0415
-    from api.services import load_services  # noqa: PLC0415
+        return _skip("web.print.render not available")
+    from api.service.assess import run_assessment  # noqa: PLC0415
+    from api.service.bootstrap import load_services  # noqa: PLC0415
     from api.settings import Settings  # noqa: PLC0415
     from layers.resources import demo_pack_dir  # noqa: PLC0415
 
@@ -58,7 +58,7 @@ def main() -> int:
     lines = [
         "# Printed situation map (A3 PDF)",
         "",
-        "Produced by `python -m bench.printmap`: `web.printmap.render_pdf(assessment, pack, "
+        "Produced by `python -m bench.printmap`: `web.print.render.render_pdf(assessment, pack, "
         f'paper="A3")` on the demo pack\'s assessments, median of {REPEATS} runs after a '
         "warm-up, in one process.",
         "",

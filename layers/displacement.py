@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from geo.displacement import DisplacementProfile, parse_profile
 from geo.errors import PlanError
+from geo.incident.displacement import DisplacementProfile, parse_profile
 from layers.resources import data_dir
 
 

@@ -2,13 +2,13 @@
 
 For a national grid or many simultaneous incidents, the exposure step runs on an
 existing distributed engine (Dask distributed), not a scheduler of our own. The driver
-splits the footprint's pieces by county (`geo.exposure.split_zones`) and the window
-they need into tiles of whole cells (`geo.tiling.grid_tiles`); each task opens the
+splits the footprint's pieces by county (`geo.incident.exposure.split_zones`) and the window
+they need into tiles of whole cells (`geo.incident.tiling.grid_tiles`); each task opens the
 raster, reads ITS window only, clips the zones to the tile's box
-(`geo.tiling.clip_to_tile`) and measures them with exactextract
-(`geo.exposure.measure`). Tiles never share a cell, so the per-tile sums add up to the
+(`geo.incident.tiling.clip_to_tile`) and measures them with exactextract
+(`geo.incident.exposure.measure`). Tiles never share a cell, so the per-tile sums add up to the
 single-process sums, partial cells included; the driver adds them in tile order and
-applies the same largest-remainder rounding (`geo.exposure.exposure_of`).
+applies the same largest-remainder rounding (`geo.incident.exposure.exposure_of`).
 
 The client is given by the caller: ``Client(LocalCluster(...))`` on one machine, or
 ``Client("tcp://scheduler:8786")`` on a cluster whose workers can read the raster path.
@@ -30,10 +30,17 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
-from geo.displacement import DisplacementProfile
 from geo.errors import LayerError
-from geo.exposure import Exposure, Parts, PopulationWindow, exposure_of, measure, split_zones
-from geo.tiling import Tile, clip_to_tile, grid_tiles
+from geo.incident.displacement import DisplacementProfile
+from geo.incident.exposure import (
+    Exposure,
+    Parts,
+    PopulationWindow,
+    exposure_of,
+    measure,
+    split_zones,
+)
+from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
 from layers.pack import PopulationGrid
 from layers.population import window_for
 
@@ -133,7 +140,7 @@ def distributed_exposure(
     client: Client,
     tile_cells: int = TILE_CELLS,
 ) -> Exposure:
-    """`geo.exposure.compute_exposure` with the raster counted tile by tile on Dask workers.
+    """`compute_exposure` with the raster counted tile by tile on Dask workers.
 
     The same inputs as the single-process step, except the raster is named by ``grid``
     (read by window on the workers, never on the driver) and ``client`` is a Dask

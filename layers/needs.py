@@ -1,4 +1,4 @@
-"""Read a needs profile (``data/needs/*.toml``) into a `geo.needs.NeedsProfile`."""
+"""Read a needs profile (``data/needs/*.toml``) into a `geo.supply.needs.NeedsProfile`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from geo.errors import ProfileError
-from geo.needs import NeedsProfile, parse_needs
+from geo.supply.needs import NeedsProfile, parse_needs
 from layers.resources import data_dir
 
 

@@ -27,7 +27,7 @@ import pyogrio
 from shapely.geometry import LineString, box
 
 from geo.errors import InputError, LayerError
-from geo.speeds import parse_maxspeed, parse_oneway
+from geo.roads.speeds import parse_maxspeed, parse_oneway
 from layers.pack import GEOPACKAGE, OUTPUT_CRS
 from layers.speeds import read_speeds
 

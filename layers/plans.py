@@ -1,4 +1,4 @@
-"""Read plan profiles (``data/plans/*.toml``) into `geo.plans.Plan` objects."""
+"""Read plan profiles (``data/plans/*.toml``) into `geo.plans.model.Plan` objects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import PlanError, PlanNotFound
-from geo.plans import Plan, parse_plan
+from geo.plans.model import Plan, parse_plan
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Read the setbacks profile (``data/setbacks.toml``) into a `geo.setbacks.Setbacks`."""
+"""Read the setbacks profile (``data/setbacks.toml``) into a `geo.hazards.setbacks.Setbacks`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from geo.errors import ProfileError
-from geo.setbacks import Setbacks, parse_setbacks
+from geo.hazards.setbacks import Setbacks, parse_setbacks
 from layers.resources import data_dir
 
 SETBACKS_FILE = "setbacks.toml"

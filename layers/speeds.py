@@ -1,4 +1,4 @@
-"""Read the speeds profile (``data/speeds.toml``) into a `geo.speeds.SpeedProfile`."""
+"""Read the speeds profile (``data/speeds.toml``) into a `geo.roads.speeds.SpeedProfile`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from geo.errors import ProfileError
-from geo.speeds import SpeedProfile, parse_speeds
+from geo.roads.speeds import SpeedProfile, parse_speeds
 from layers.resources import data_dir
 
 SPEEDS_FILE = "speeds.toml"

@@ -219,8 +219,8 @@ def test_openapi_describes_every_field(client):
 def test_every_list_of_hazards_agrees():
     from typing import get_args
 
-    from api.schemas import HazardName
-    from geo.plans import HAZARDS
+    from api.schemas.common import HazardName
+    from geo.plans.model import HAZARDS
     from web.labels import HAZARDS as HAZARD_NAMES
 
     assert set(get_args(HazardName)) == HAZARDS == set(HAZARD_NAMES)

@@ -10,8 +10,8 @@ from tempfile import mkdtemp
 
 import pytest
 
-from api.assessment_schemas import AssessmentOut
 from api.cli import main
+from api.schemas.assessment import AssessmentOut
 from layers.pack import read_pack
 from layers.resources import demo_pack_dir
 

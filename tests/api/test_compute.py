@@ -1,4 +1,4 @@
-"""Assessments and printed maps in compute worker processes (api/compute.py).
+"""Assessments and printed maps in compute worker processes (api/service/compute.py).
 
 The workers are real spawned processes that read the pack themselves; these tests check
 that their answers are the server's own answers, that refusals keep their status, that a
@@ -24,8 +24,8 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from api.cli import _serve_settings, build_parser
-from api.compute import Compute, ComputeUnavailable, default_processes, worker_pid
-from api.services import Services, load_services
+from api.service.bootstrap import Services, load_services
+from api.service.compute import Compute, ComputeUnavailable, default_processes, worker_pid
 from api.settings import Settings
 from geo.errors import GeometryError, InputError
 

@@ -17,7 +17,7 @@ from api.app import create_app
 from api.security import identify, parse_api_keys
 from api.settings import Settings
 from geo.errors import InputError
-from layers.tables import assessments
+from layers.store.tables import assessments
 
 VIEWER, ANALYST, ADMIN = "v1ewer-secret-0001", "analyst-secret-0002", "adm1n-secret-0003"
 KEYS = f"{VIEWER}:viewer,ops={ANALYST}:analyst,chief={ADMIN}:admin"

@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point
 
 from geo.errors import InputError, LayerError
-from geo.network import build_network
+from geo.roads.network import build_network
 from layers import osm
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack

@@ -19,8 +19,8 @@ import pytest
 from localnet import TEST_KEY, is_local
 
 from api.app import create_app
-from api.maps import WebSettings
-from api.services import load_services
+from api.routes.maps import WebSettings
+from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.resources import demo_pack_dir
 

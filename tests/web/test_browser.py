@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from localnet import TEST_KEY, is_local
 
-from api.maps import WebSettings
+from api.routes.maps import WebSettings
 from geo.errors import InputError
-from geo.plans import INDICATORS
+from geo.plans.model import INDICATORS
 from layers.resources import demo_pack_dir
 from web import labels
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.maps import WebSettings, install_web
-from api.services import load_services
+from api.routes.maps import WebSettings, install_web
+from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.export import FIELD_DESCRIPTIONS, write_assessment_gpkg
 from layers.resources import demo_pack_dir

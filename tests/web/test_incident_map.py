@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from localnet import is_local
 
 from api.app import create_app
-from api.maps import WebSettings, install_web
-from api.services import load_services
+from api.routes.maps import WebSettings, install_web
+from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.resources import demo_pack_dir
 from web import incident_map

@@ -1,0 +1,1 @@
+"""HTTP routes: parse a request, call a use case, serialise the answer."""

@@ -1,0 +1,1 @@
+"""Use cases shared by the HTTP routes and the command line."""

@@ -1,0 +1,334 @@
+"""Run an assessment end to end: footprint in, the contract's assessment JSON out.
+
+Shared by ``POST /api/v1/assessments`` and ``reliefgis assess``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from api.schemas.assessment import AssessmentOut
+from api.schemas.common import VerdictOut
+from api.service.bootstrap import Services
+from geo.assessment import Assessment, assess
+from geo.errors import InputError
+from geo.hazards.reconstruction_sites import check_sites, parse_sites
+from geo.incident.displacement import GIVEN_COLUMN, assign_classes
+from geo.incident.exposure import compute_exposure, project_bounds
+from geo.incident.footprint import check_within, dissolve_by_severity, parse_footprint
+from geo.response.levels import Figure, check_figures
+from geo.supply.allocation import readiness
+from geo.supply.plan import SupplyPlan
+from layers.pack import LayerPack
+from layers.population import read_window
+from layers.store.store import AssessmentRecord
+
+LEVEL_TWO = 2
+ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
+
+
+def run_assessment(
+    services: Services,
+    *,
+    footprint: object,
+    hazard: str,
+    plan: str | None = None,
+    figures: dict[str, Any] | None = None,
+    title: str | None = None,
+) -> tuple[dict[str, Any], AssessmentRecord]:
+    """Assess an incident footprint; return the answer and the record to store."""
+    pack = services.pack
+    chosen = services.plans.file(services.plan_id(plan))
+    reported = {name: Figure(value=float(v)) for name, v in check_figures(figures or {}).items()}
+    parsed = parse_footprint(footprint)
+    check_within(parsed.features, pack.jurisdiction, name=chosen.plan.jurisdiction)
+    classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
+    pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
+    bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
+    exposure = compute_exposure(
+        pieces,
+        pack.counties,
+        read_window(pack.population, bounds),
+        profile=services.displacement,
+        hazard=hazard,
+    )
+    result = assess(
+        exposure,
+        pieces=pieces,
+        counties=pack.counties,
+        shelters=pack.shelters,
+        hazard_zones=pack.hazard_zones,
+        setbacks=services.setbacks,
+        plan=chosen.plan,
+        reported=reported,
+        metric_crs=services.metric_crs,
+        logistics=services.logistics,
+    )
+    created = datetime.now(UTC).replace(microsecond=0)
+    assessment_id = uuid.uuid4().hex
+    body = serialise(
+        result,
+        pack=pack,
+        assessment_id=assessment_id,
+        created=created,
+        title=title,
+        footprint={
+            "features": len(parsed.features),
+            "repairs": list(parsed.repairs),
+            "classes_defaulted": int((~classed[GIVEN_COLUMN]).sum()),
+            "bounds": [round(float(v), 6) for v in pieces.total_bounds],
+            "pieces": json.loads(
+                pieces[["class", "geometry"]].to_json(drop_id=True, ensure_ascii=False)
+            ),
+        },
+    )
+    body["software"] = {
+        "version": services.version,
+        "plan_sha256": chosen.sha256,
+        "displacement_profile": services.displacement.id,
+        "setbacks": services.setbacks.name,
+    }
+    record = AssessmentRecord(
+        id=assessment_id,
+        created=created,
+        plan=chosen.plan.id,
+        plan_sha256=chosen.sha256,
+        hazard=hazard,
+        software_version=services.version,
+        requested_by=None,
+        footprint=shapely.union_all(pieces.geometry.to_numpy()),
+        request={
+            "hazard": hazard,
+            "plan": chosen.plan.id,
+            "figures": figures or {},
+            "title": title,
+        },
+        body=body,
+    )
+    return body, record
+
+
+def answer_assessment(
+    services: Services,
+    *,
+    footprint: object,
+    hazard: str,
+    plan: str | None = None,
+    figures: dict[str, Any] | None = None,
+    title: str | None = None,
+) -> tuple[str, AssessmentRecord]:
+    """`run_assessment`, its answer validated against the API's model and encoded as JSON.
+
+    The task ``POST /api/v1/assessments`` hands to `api.service.compute`: validated once and
+    serialised by pydantic-core where it was computed (FastAPI's own response handling
+    would validate and encode the large answer again in Python).
+    """
+    body, record = run_assessment(
+        services, footprint=footprint, hazard=hazard, plan=plan, figures=figures, title=title
+    )
+    return AssessmentOut.model_validate(body).model_dump_json(by_alias=True), record
+
+
+def _population(result: Assessment, populations: dict[str, int]) -> dict[str, Any]:
+    exposure = result.exposure
+    unplaced = result.assignment.unplaced
+    return {
+        "affected": exposure.affected,
+        "displaced": exposure.displaced,
+        "estimate": True,
+        "notice": ESTIMATE_NOTICE,
+        "method": (
+            "people on the population grid inside the footprint, partial cells weighted by "
+            f"the share covered (exactextract); displaced by class rates of profile "
+            f"{exposure.profile!r}; county rows rounded by largest remainder"
+        ),
+        "outside_counties": exposure.outside_counties,
+        "by_county": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "population": populations.get(row.code),
+                "affected": row.affected,
+                "displaced": row.displaced,
+                "unplaced": unplaced.get(row.code, 0),
+                "by_class": dict(row.by_class),
+            }
+            for row in exposure.by_county
+        ],
+        "by_class": [
+            {
+                "class": c.name,
+                "rate": c.rate,
+                "affected": c.affected,
+                "displaced": c.displaced,
+            }
+            for c in exposure.by_class
+        ],
+    }
+
+
+def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    points = shelters.geometry.representative_point()
+    return [
+        {
+            "id": status.id,
+            "name": status.name,
+            "kind": status.kind,
+            "capacity": status.capacity,
+            "status": status.status,
+            "conflicts": [asdict(c) for c in status.conflicts],
+            "assigned": result.assignment.assigned.get(status.id, 0),
+            "lon": round(float(point.x), 6),
+            "lat": round(float(point.y), 6),
+        }
+        for status, point in zip(result.shelters, points, strict=True)
+    ]
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 3)
+
+
+def _supply(plan: SupplyPlan) -> dict[str, Any]:
+    routes = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(shapely.set_precision(r.line, 1e-6)),
+            "properties": {
+                "depot_id": r.depot_id,
+                "shelter_id": r.shelter_id,
+                "distance_m": round(r.distance_m, 1),
+                "duration_s": round(r.duration_s, 1),
+                "items": {item: _number(q) for item, q in r.items.items()},
+            },
+        }
+        for r in plan.routes
+    ]
+    return {
+        "routes": {"type": "FeatureCollection", "features": routes},
+        "unreachable": [sid for sid, _ in plan.unreachable],
+        "unreachable_detail": [{"shelter_id": s, "reason": r} for s, r in plan.unreachable],
+        "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
+        "shortfall_by_shelter": {
+            sid: {item: _number(q) for item, q in items.items()}
+            for sid, items in plan.shortfall_by_shelter.items()
+        },
+        "depots": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "status": d.status,
+                "reason": d.reason,
+                "sent": {item: _number(q) for item, q in d.sent.items()},
+            }
+            for d in plan.depots
+        ],
+        "closed_roads": len(plan.closed.roads),
+        "days": plan.days,
+        "units": dict(plan.units),
+    }
+
+
+def serialise(
+    result: Assessment,
+    *,
+    pack: LayerPack,
+    assessment_id: str,
+    created: datetime,
+    title: str | None,
+    footprint: dict[str, Any],
+) -> dict[str, Any]:
+    """The assessment as the contract's JSON (CONTRACT §4), with extra sections."""
+    counties = pack.counties
+    names = dict(zip(counties["code"], counties["name"], strict=True))
+    populations = {
+        str(c): int(p) for c, p in zip(counties["code"], counties["population"], strict=True)
+    }
+    assignment = result.assignment
+    coverage = result.coverage
+    return {
+        "id": assessment_id,
+        "plan": result.verdict.plan,
+        "hazard": result.exposure.hazard,
+        "created": created.isoformat(),
+        "title": title,
+        "population": _population(result, populations),
+        "shelters": _shelters(result, pack.shelters),
+        "placement": {
+            "travel": result.travel,
+            "placed": assignment.placed_total,
+            "unplaced": assignment.unplaced_total,
+            "unplaced_by_county": [
+                {"code": code, "name": names.get(code, code), "unplaced": n}
+                for code, n in sorted(assignment.unplaced.items())
+                if n > 0
+            ],
+            "demand_points": len(result.demand.frame),
+            "block_m": result.demand.block_m,
+        },
+        "coverage": {
+            "share": coverage.share,
+            "covered": round(coverage.covered),
+            "affected": round(coverage.affected),
+            "by_kind": [asdict(k) for k in coverage.by_kind],
+        },
+        "supply": _supply(result.supply) if result.supply else None,
+        "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
+        "footprint": footprint,
+        "notes": [ESTIMATE_NOTICE],
+    }
+
+
+def site_check(services: Services, sites: object) -> list[dict[str, Any]]:
+    """Candidate reconstruction sites against fault zones, flood and geological hazards."""
+    frame = parse_sites(sites)
+    checks = check_sites(
+        frame,
+        hazard_zones=services.pack.hazard_zones,
+        setbacks=services.setbacks,
+        metric_crs=services.metric_crs,
+    )
+    return [asdict(c) for c in checks]
+
+
+def readiness_report(
+    services: Services, *, plan: str | None, days: int | None, margin: float | None
+) -> dict[str, Any]:
+    """Stock against the needs of the plan's level-II relocated threshold (plans §7.2.2)."""
+    chosen = services.plans.get(services.plan_id(plan))
+    level_two = [
+        t for t in chosen.thresholds if t.indicator == "relocated" and t.level == LEVEL_TWO
+    ]
+    if not level_two:
+        raise InputError(
+            f"plan: {chosen.id} has no level-II threshold on relocated persons", field="plan"
+        )
+    threshold = level_two[0]
+    needs = services.logistics.needs
+    chosen_days = days or services.logistics.days
+    chosen_margin = needs.margin if margin is None else margin
+    if services.settings.readiness_margin is not None and margin is None:
+        chosen_margin = services.settings.readiness_margin
+    result = readiness(
+        services.pack.depot_stock,
+        needs=needs,
+        persons=int(threshold.min),
+        days=chosen_days,
+        margin=chosen_margin,
+    )
+    return {
+        "plan": chosen.id,
+        "persons": result.persons,
+        "clause": chosen.cite(threshold.clause),
+        "days": result.days,
+        "margin": result.margin,
+        "ready": result.ready,
+        "items": [asdict(item) for item in result.items],
+    }

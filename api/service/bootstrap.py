@@ -1,0 +1,133 @@
+"""What every request reads, built once per process: pack, plans, profiles, store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import metadata
+
+from pyproj import CRS
+
+from api.schemas.common import LayerInfo
+from api.service.compute import Compute
+from api.service.views import layer_geojson, layer_infos
+from api.settings import Settings
+from geo.errors import PlanNotFound
+from geo.hazards.setbacks import Setbacks
+from geo.incident.displacement import DisplacementProfile
+from geo.roads.network import build_network
+from geo.supply.plan import Logistics
+from layers.displacement import read_profile
+from layers.needs import read_needs
+from layers.pack import LayerPack, read_pack
+from layers.plans import PlanCatalog
+from layers.resources import plans_dir
+from layers.setbacks import read_setbacks
+from layers.speeds import read_speeds
+from layers.store.store import Store, sqlite_url
+
+
+def version() -> str:
+    """The installed reliefgis version."""
+    try:
+        return metadata.version("reliefgis")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built at start-up and shared by all requests; nothing here is read per request."""
+
+    settings: Settings
+    pack: LayerPack
+    plans: PlanCatalog
+    displacement: DisplacementProfile
+    setbacks: Setbacks
+    logistics: Logistics
+    metric_crs: CRS
+    default_plan: str
+    version: str
+    store: Store | None
+
+    @cached_property
+    def layer_infos(self) -> tuple[LayerInfo, ...]:
+        """The pack's layers, described once: the pack does not change while serving."""
+        return tuple(layer_infos(self.pack))
+
+    @cached_property
+    def compute(self) -> Compute:
+        """Where assessments and printed maps run: worker processes or threads."""
+        return Compute(self, processes=self.settings.compute_processes)
+
+    @cached_property
+    def _layer_texts(self) -> dict[str, str]:
+        return {}
+
+    def layer_text(self, name: str) -> str:
+        """A whole layer as GeoJSON text, made once per process (the pack does not change)."""
+        if name not in self._layer_texts:
+            self._layer_texts[name] = layer_geojson(self.pack, name, None)
+        return self._layer_texts[name]
+
+    def plan_id(self, requested: str | None) -> str:
+        """The plan a request names, or the default plan of the pack."""
+        return requested or self.default_plan
+
+
+def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str:
+    """The plan whose jurisdiction code covers every county of the pack (e.g. 1403xx → 140300).
+
+    Raises `PlanNotFound` when no profile's jurisdiction covers the pack.
+    """
+    codes = [str(c) for c in pack.counties["code"]]
+    matches = []
+    for entry in plans:
+        code = entry.plan.jurisdiction_code or ""
+        # Province codes end in 0000, city codes in 00: keep the digits that name them.
+        prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+        if prefix and all(c.startswith(prefix) for c in codes):
+            matches.append((len(prefix), entry.plan.id))
+    if not matches:
+        raise PlanNotFound(
+            "no plan profile covers the layer pack's counties; name one with --plan or "
+            "RELIEF_DEFAULT_PLAN"
+        )
+    return max(matches)[1]
+
+
+def load_services(settings: Settings, *, with_store: bool = True) -> Services:
+    """Read the pack, plans and profiles named by ``settings``; open the store."""
+    pack = read_pack(settings.data_dir)
+    plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
+    default_plan = settings.default_plan or pack_plan(plans, pack)
+    plans.get(default_plan)  # refuse an unknown default at start-up, not per request
+    needs = read_needs(settings.needs)
+    metric_crs = pack.metric_crs()
+    logistics = Logistics(
+        network=build_network(
+            pack.roads, speeds=read_speeds(settings.speeds), metric_crs=metric_crs
+        ),
+        depots=pack.depots,
+        stock=pack.depot_stock,
+        needs=needs,
+        days=settings.planning_days or needs.planning_days,
+        snap_max_m=settings.snap_max_m,
+        evacuation_snap_m=settings.evacuation_snap_m,
+        closing_kinds=settings.closing_kinds,
+    )
+    store = None
+    if with_store:
+        store = Store(settings.database_url or sqlite_url(settings.state_dir))
+    return Services(
+        settings=settings,
+        pack=pack,
+        plans=plans,
+        displacement=read_profile(settings.displacement),
+        setbacks=read_setbacks(settings.setbacks),
+        logistics=logistics,
+        metric_crs=metric_crs,
+        default_plan=default_plan,
+        version=version(),
+        store=store,
+    )

@@ -1,0 +1,190 @@
+"""Where the CPU-heavy work of a request runs: worker processes, or threads of the server.
+
+An assessment (about 0.1 s on the demo pack, seconds on a province) and a printed map
+(about 1 s) are Python that holds the GIL most of the time, so threads of one server
+process together use about one core however many there are. With ``compute_processes``
+N > 0 (``RELIEF_COMPUTE_PROCESSES``, ``reliefgis serve --compute-processes``) they run in
+N worker processes instead. Each worker reads the pack, plans, profiles and road graph
+once when it starts (`load_services` without the store: only the serving process writes)
+and sends back the finished answer; the server process parses requests, stores and
+answers. With N = 0 they run on `COMPUTE_THREADS` long-lived threads of the server.
+
+A worker that dies (killed, out of memory) fails the requests it held with
+`ComputeUnavailable` (503); the next request starts fresh workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from geo.errors import ReliefError
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
+    from api.service.bootstrap import Services
+    from api.settings import Settings
+
+#: Threads that run the work when there are no worker processes. pyproj keeps a PROJ
+#: context per thread and re-creates every transformer the first time a new thread uses
+#: it (about 0.15 s per assessment on this machine): threads that live as long as the
+#: process keep those warm, and more than two would only queue on the GIL.
+COMPUTE_THREADS = 2
+#: Most worker processes ``reliefgis serve`` starts by default: each holds its own copy
+#: of the pack and road graph (about 0.5 GiB for a province).
+DEFAULT_MAX_PROCESSES = 4
+
+#: How long `Compute.start` waits for every worker to read the pack, and how often it looks.
+START_TIMEOUT_S = 600.0
+READY_POLL_S = 0.05
+
+T = TypeVar("T")
+
+#: The services of a worker process, read once by `_start_worker`.
+_worker_services: Services | None = None
+
+
+class ComputeUnavailable(ReliefError, RuntimeError):
+    """A compute worker process died while it held the request; retrying may succeed."""
+
+
+def default_processes() -> int:
+    """Worker processes for ``reliefgis serve``: one per core, at most `DEFAULT_MAX_PROCESSES`."""
+    return max(1, min(DEFAULT_MAX_PROCESSES, os.cpu_count() or 1))
+
+
+def _start_worker(settings: Settings, ready: Synchronized[int]) -> None:
+    """Initialise a worker process: read everything the tasks need, once; count it ready."""
+    from api.service.bootstrap import load_services  # noqa: PLC0415 - only worker processes need it
+
+    global _worker_services  # noqa: PLW0603 - one per worker process, set once at its start
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        # The task queue's pipe stays open in the sibling workers, so a server killed
+        # outright (SIGKILL, OOM killer) would leave its workers waiting forever.
+        threading.Thread(
+            target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch", daemon=True
+        ).start()
+    _worker_services = load_services(settings, with_store=False)
+    with ready.get_lock():
+        ready.value += 1
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    """Wait for the server process to end, then end this worker at once."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _run_in_worker(task: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    """Run ``task(services, *args, **kwargs)`` with the worker's own services."""
+    if _worker_services is None:  # pragma: no cover - the initializer always ran
+        raise RuntimeError("compute worker used before its services were read")
+    return task(_worker_services, *args, **kwargs)
+
+
+class Compute:
+    """Runs tasks ``task(services, ...)`` off the event loop, in processes or threads."""
+
+    def __init__(self, services: Services, *, processes: int) -> None:
+        self.services = services
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._executor: Executor | None = None
+        self._ready: Synchronized[int] | None = None
+
+    def _pool(self) -> Executor:
+        with self._lock:
+            if self._executor is None:
+                if self.processes:
+                    # spawn: a fresh interpreter, not a fork of a server full of threads.
+                    context = multiprocessing.get_context("spawn")
+                    self._ready = context.Value("i", 0)
+                    self._executor = ProcessPoolExecutor(
+                        max_workers=self.processes,
+                        mp_context=context,
+                        initializer=_start_worker,
+                        initargs=(self.services.settings, self._ready),
+                    )
+                else:
+                    self._executor = ThreadPoolExecutor(
+                        max_workers=COMPUTE_THREADS, thread_name_prefix="compute"
+                    )
+            return self._executor
+
+    def _discard(self, broken: Executor) -> None:
+        with self._lock:
+            if self._executor is broken:
+                self._executor = None
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``task(services, *args, **kwargs)``, awaited without blocking the event loop.
+
+        In worker processes ``task`` must be a module-level function and its arguments
+        and result picklable; errors it raises reach the caller as raised.
+        """
+        loop = asyncio.get_running_loop()
+        executor = self._pool()
+        if not self.processes:
+            return await loop.run_in_executor(
+                executor, partial(task, self.services, *args, **kwargs)
+            )
+        try:
+            pending = loop.run_in_executor(executor, _run_in_worker, task, args, kwargs)
+        except BrokenProcessPool:  # a worker died between requests: nothing was lost
+            self._discard(executor)
+            executor = self._pool()
+            pending = loop.run_in_executor(executor, _run_in_worker, task, args, kwargs)
+        try:
+            return await pending
+        except BrokenProcessPool as exc:
+            self._discard(executor)
+            raise ComputeUnavailable(
+                "a compute worker process stopped while answering this request; "
+                "fresh workers are started for the next one: please retry"
+            ) from exc
+
+    @property
+    def ready(self) -> int:
+        """How many worker processes have read their services (0 with threads)."""
+        return 0 if self._ready is None else int(self._ready.value)
+
+    async def start(self, *, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Start every worker process now, not on the first request, and wait until ready."""
+        if not self.processes:
+            return
+        # One task per worker makes the pool spawn them all; the first ready may take
+        # several, so wait for the others to count themselves ready too.
+        await asyncio.gather(*(self.run(worker_pid) for _ in range(self.processes)))
+        deadline = time.monotonic() + timeout_s
+        while self.ready < self.processes:
+            if time.monotonic() > deadline:
+                raise ComputeUnavailable(
+                    f"only {self.ready} of {self.processes} compute worker processes were "
+                    f"ready after {timeout_s:g} s"
+                )
+            await asyncio.sleep(READY_POLL_S)
+
+    def close(self) -> None:
+        """Stop the workers (after the tasks they hold)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_pid(services: Services) -> int:
+    """The pid of the process that runs it: a task that proves a worker has started."""
+    del services
+    return os.getpid()

@@ -1,0 +1,1 @@
+"""The response: the level figures call for, an incident's report history and its deadlines."""

@@ -1,0 +1,1 @@
+"""Roads: speeds, the routable network, closures, and travel over the open roads."""

@@ -1,0 +1,267 @@
+"""The search behind `geo.roads.travel`: points attached to the open graph, one Dijkstra.
+
+Internal to `geo.roads.travel`: the open graph as CSR with one virtual
+node per source point, the multi-source search from whichever side has fewer points,
+optionally without predecessors or up to a time limit, and same-edge travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pyproj import CRS, Transformer
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from geo.errors import InputError
+from geo.roads.closures import ClosedEdges
+from geo.roads.network import Arcs, RoadNetwork, Snapped, snap
+
+#: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
+CHUNK_CELLS = 20_000_000
+#: Refuse a search whose predecessor table would exceed this many cells (4 bytes each).
+MAX_PATH_CELLS = 250_000_000
+#: Which slot of a target a best time came through: its two edge ends, or the shared edge.
+VIA_DIRECT = 2
+UNREACHED = -1
+
+
+@dataclass(frozen=True, eq=False)
+class Search:
+    """One Dijkstra over the open graph plus one virtual node per source point.
+
+    In ``reverse`` mode the sources are the destinations and the graph is reversed;
+    ``rows`` maps a source point to its row of ``pred`` (-1: not attached).
+    """
+
+    reverse: bool
+    n_nodes: int
+    lengths: sparse.csr_matrix
+    pred: NDArray[np.int32]
+    rows: NDArray[np.int64]
+    target_node: NDArray[np.int64]
+    target_length: NDArray[np.float64]
+
+    via: NDArray[np.int8]
+
+
+def open_graph(
+    arcs: Arcs,
+    closed: NDArray[np.bool_],
+    n_nodes: int,
+    slots: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """CSR time and length graphs: open arcs (the fastest of parallel ones), then sources.
+
+    Source ``s`` is the virtual node ``n_nodes + s``, with an arc to each edge end its
+    attachment may leave by, costing the partial edge.
+    """
+    keep = np.flatnonzero(~closed[arcs.edge])
+    tail, head = arcs.tail[keep], arcs.head[keep]
+    # Arcs are sorted by (tail, head, time): the first of each pair is the fastest.
+    first = np.ones(keep.size, dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    keep = keep[first]
+    node, time, length = slots
+    usable = np.isfinite(time).ravel()
+    virtual = n_nodes + np.repeat(np.arange(node.shape[0], dtype=np.int64), 2)
+    tails = np.concatenate([arcs.tail[keep], virtual[usable]])
+    size = n_nodes + node.shape[0]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=size))])
+    heads = np.concatenate([arcs.head[keep], node.ravel()[usable]])
+    times = np.concatenate([arcs.time_s[keep], time.ravel()[usable]])
+    lengths = np.concatenate([arcs.length_m[keep], length.ravel()[usable]])
+    return (
+        sparse.csr_matrix((times, heads, indptr), shape=(size, size)),
+        sparse.csr_matrix((lengths, heads, indptr), shape=(size, size)),
+    )
+
+
+Slots = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def run_search(
+    network: RoadNetwork,
+    closed: NDArray[np.bool_],
+    sources: Slots,
+    targets: Slots,
+    *,
+    reverse: bool,
+    paths: bool = True,
+    limit: float = np.inf,
+) -> tuple[Search, NDArray[np.float64]]:
+    """Run the multi-source Dijkstra; best time from every source point to every target.
+
+    Without ``paths`` no predecessors are kept (times only). With a finite ``limit`` the
+    search stops at that many seconds and every time above it is inf: a time at or under
+    the limit is exact, since every node of its fastest path lies within the limit.
+    """
+    node, time, length = sources
+    attached = np.isfinite(time).any(axis=1)
+    rows = np.where(attached, np.cumsum(attached) - 1, -1).astype(np.int64)
+    n, s = network.n_nodes, int(attached.sum())
+    if paths and s * (n + s) > MAX_PATH_CELLS:
+        raise InputError(
+            f"origins, destinations: {s} points on the smaller side are too many for one "
+            f"search over {n} road nodes; split them into batches",
+            field="origins",
+        )
+    arcs = network.reverse_arcs if reverse else network.arcs
+    graph, lengths = open_graph(arcs, closed, n, (node[attached], time[attached], length[attached]))
+    t_node, t_time, _ = targets
+    best = np.full((node.shape[0], t_node.shape[0]), np.inf)
+    via = np.full(best.shape, UNREACHED, dtype=np.int8)
+    pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
+    points = np.flatnonzero(attached)
+    step = max(1, CHUNK_CELLS // (n + s))
+    for start in range(0, s, step):
+        chunk = np.arange(start, min(s, start + step))
+        if paths:
+            dist, pred[chunk] = dijkstra(
+                graph, directed=True, indices=n + chunk, return_predecessors=True, limit=limit
+            )
+        else:
+            dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
+        arrive = dist[:, t_node] + t_time[None]  # (chunk, targets, 2 slots)
+        if np.isfinite(limit):
+            arrive[arrive > limit] = np.inf
+        slot = np.argmin(arrive, axis=2)
+        fastest = np.take_along_axis(arrive, slot[..., None], axis=2)[..., 0]
+        best[points[chunk]] = fastest
+        via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
+    search = Search(
+        reverse=reverse,
+        n_nodes=n,
+        lengths=lengths,
+        pred=pred,
+        rows=rows,
+        target_node=t_node,
+        target_length=targets[2],
+        via=via,
+    )
+    return search, best
+
+
+def direct(
+    network: RoadNetwork, origins: Snapped, destinations: Snapped
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Time and length along the edge itself for pairs attached to the same edge (else inf)."""
+    time = np.full((origins.edge.size, destinations.edge.size), np.inf)
+    length = time.copy()
+    i, j = np.nonzero(
+        (origins.edge[:, None] == destinations.edge[None, :]) & (origins.edge >= 0)[:, None]
+    )
+    e = origins.edge[i]
+    ahead = destinations.fraction[j] - origins.fraction[i]
+    allowed = np.where(ahead >= 0, network.edge_forward[e], network.edge_backward[e])
+    time[i, j] = np.where(allowed, np.abs(ahead) * network.edge_time_s[e], np.inf)
+    length[i, j] = np.abs(ahead) * network.edge_length_m[e]
+    return time, length
+
+
+def project_points(
+    points: ArrayLike, name: str, crs: CRS | str, target: CRS
+) -> NDArray[np.float64]:
+    """(n, 2) points in ``crs`` as metric x/y in ``target``, refused when not finite."""
+    array = np.asarray(points, dtype=float)
+    if array.size == 0:
+        return np.zeros((0, 2))
+    if array.ndim != 2 or array.shape[1] != 2 or not np.isfinite(array).all():
+        raise InputError(f"{name}: expected (n, 2) finite coordinates", field=name)
+    source = CRS.from_user_input(crs)
+    if source == target:
+        return array
+    x, y = Transformer.from_crs(source, target, always_xy=True).transform(array[:, 0], array[:, 1])
+    xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+    if not np.isfinite(xy).all():
+        raise InputError(f"{name}: some points cannot be projected to {target.name}", field=name)
+    return xy
+
+
+def closed_mask(network: RoadNetwork, closed: ClosedEdges | ArrayLike | None) -> NDArray[np.bool_]:
+    """One boolean per edge from `closures` output, a mask, or None (nothing closed)."""
+    if closed is None:
+        return np.zeros(network.n_edges, dtype=bool)
+    mask = np.asarray(closed.mask if isinstance(closed, ClosedEdges) else closed)
+    if mask.dtype != bool or mask.shape != (network.n_edges,):
+        raise InputError(
+            f"closed: expected one boolean per edge ({network.n_edges}), got {mask.dtype} "
+            f"{mask.shape}",
+            field="closed",
+        )
+    return mask
+
+
+@dataclass(frozen=True, eq=False)
+class Snaps:
+    """Both point sets attached to the open network, with the closed-edge mask."""
+
+    mask: NDArray[np.bool_]
+    origins: Snapped
+    destinations: Snapped
+    snap_m: float
+
+    @property
+    def reverse(self) -> bool:
+        """Search from the destinations when fewer of them are attached."""
+        return int((self.destinations.edge >= 0).sum()) < int((self.origins.edge >= 0).sum())
+
+
+def attach(
+    network: RoadNetwork,
+    origins: ArrayLike,
+    destinations: ArrayLike,
+    *,
+    snap_max_m: float,
+    closed: ClosedEdges | ArrayLike | None,
+    points_crs: CRS | str,
+) -> Snaps:
+    """Attach origins and destinations to the nearest open edge within ``snap_max_m``."""
+    if isinstance(snap_max_m, bool) or not np.isfinite(snap_max_m) or snap_max_m <= 0:
+        raise InputError("snap_max_m: expected a positive number of metres", field="snap_max_m")
+    snap_m = float(snap_max_m)
+    mask = closed_mask(network, closed)
+    o_xy = project_points(origins, "origins", points_crs, network.crs)
+    d_xy = project_points(destinations, "destinations", points_crs, network.crs)
+    return Snaps(
+        mask=mask,
+        origins=snap(network, o_xy, closed=mask, snap_max_m=snap_m),
+        destinations=snap(network, d_xy, closed=mask, snap_max_m=snap_m),
+        snap_m=snap_m,
+    )
+
+
+def best_times(
+    network: RoadNetwork, snaps: Snaps, *, paths: bool, limit: float = np.inf
+) -> tuple[Search, NDArray[np.float64], NDArray[np.int8]]:
+    """The search from the smaller side; best times and slots as (origins × destinations)."""
+    exits = snaps.origins.slots(network, leaving=True)
+    entries = snaps.destinations.slots(network, leaving=False)
+    if snaps.reverse:
+        search, best = run_search(
+            network, snaps.mask, entries, exits, reverse=True, paths=paths, limit=limit
+        )
+        return search, best.T, search.via.T
+    search, best = run_search(
+        network, snaps.mask, exits, entries, reverse=False, paths=paths, limit=limit
+    )
+    return search, best, search.via
+
+
+def reached_from(
+    network: RoadNetwork, mask: NDArray[np.bool_], sources: Slots, targets: Slots, *, reverse: bool
+) -> NDArray[np.bool_]:
+    """Which targets any source reaches: ONE Dijkstra from all sources at once (min_only)."""
+    node, time, length = sources
+    attached = np.isfinite(time).any(axis=1)
+    t_node, t_time, _ = targets
+    if not attached.any() or t_node.shape[0] == 0:
+        return np.zeros(t_node.shape[0], dtype=bool)
+    arcs = network.reverse_arcs if reverse else network.arcs
+    n = network.n_nodes
+    graph, _ = open_graph(arcs, mask, n, (node[attached], time[attached], length[attached]))
+    dist = dijkstra(graph, directed=True, indices=n + np.arange(int(attached.sum())), min_only=True)
+    reached: NDArray[np.bool_] = np.isfinite(dist[t_node] + t_time).any(axis=1)
+    return reached

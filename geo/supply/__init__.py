@@ -1,0 +1,1 @@
+"""Relief supply: needs per person, the supply plan, stock allocation and depot readiness."""

@@ -1,0 +1,370 @@
+"""Relief supply: what the shelters need, which depot sends what where, and stock readiness.
+
+`demand` turns the persons assigned to each shelter into quantities per item (the needs
+profile, `geo.supply.needs`). `allocate` sends depot stock to that demand at least total travel
+time, one transportation problem per item solved by HiGHS, with an "unmet" slack so it
+is always feasible: it first delivers as much as the stock and the open roads allow,
+then at least cost. No depot sends more than it holds and no unreachable pair (``inf``
+cost) carries anything. `readiness` compares the jurisdiction's stock with the needs of
+a given number of persons plus a safety margin (阳泉2026 §7.2.2: stock for a level-II
+response “并留有安全冗余”).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+from scipy.optimize import linprog
+
+from geo.errors import InputError, InternalError
+from geo.supply.needs import NeedsProfile, check_count, round_up
+
+#: Rounding slack allowed between HiGHS's vertex solution and the integers it stands for.
+INTEGRALITY_TOLERANCE = 1e-6
+#: Quantities of items not counted in whole pieces (kg, L) are kept to this many decimals.
+QUANTITY_DECIMALS = 3
+STOCK_COLUMNS = ("depot_id", "item", "quantity", "unit")
+
+
+@dataclass(frozen=True, eq=False)
+class Demand:
+    """Quantities per shelter (rows) and item (columns) for a planning period."""
+
+    shelters: tuple[str, ...]
+    items: tuple[str, ...]
+    quantity: NDArray[np.float64]
+    units: Mapping[str, str]
+    integral: frozenset[str]
+    days: int
+
+    def frame(self) -> pd.DataFrame:
+        """The quantities as a table indexed by shelter id, one column per item."""
+        return pd.DataFrame(self.quantity, index=list(self.shelters), columns=list(self.items))
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """What one depot sends one shelter, and the travel time of the route."""
+
+    depot: str
+    shelter: str
+    items: Mapping[str, float]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Shipments, what is left unmet (per item and per shelter), and what each depot sends.
+
+    ``shortfall`` lists every demanded item (0 when fully met); ``shortfall_by_shelter``
+    and ``sent`` list only positive quantities. Whole-piece items are ``int``.
+    ``unreachable`` lists the shelters no depot reaches (all-``inf`` cost column).
+    """
+
+    shipments: tuple[Shipment, ...]
+    shortfall: Mapping[str, float]
+    shortfall_by_shelter: Mapping[str, Mapping[str, float]]
+    sent: Mapping[str, Mapping[str, float]]
+    unreachable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemReadiness:
+    """Stock of one item against the needs of the planning case, with the margin."""
+
+    item: str
+    unit: str
+    stock: float
+    need: float
+    required: float
+    shortfall: float
+    ratio: float | None
+    ready: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Stock readiness for ``persons`` displaced over ``days``, with ``margin`` on top."""
+
+    persons: int
+    days: int
+    margin: float
+    items: tuple[ItemReadiness, ...]
+
+    @property
+    def ready(self) -> bool:
+        """Whether every item's stock meets its requirement."""
+        return all(item.ready for item in self.items)
+
+
+# ---------------------------------------------------------------- demand
+
+
+def _days(days: object) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InputError(
+            f"days: expected a whole number of days, at least 1, got {days!r}", field="days"
+        )
+    return days
+
+
+def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days: int) -> Demand:
+    """What each shelter needs for ``days``, from the persons assigned to it.
+
+    Households (tents) are counted per shelter, rounded up; whole-piece items are
+    rounded up per shelter.
+    """
+    span = _days(days)
+    for shelter, persons in assigned_by_shelter.items():
+        check_count(persons, f"assigned_by_shelter[{shelter!r}]")
+    items = tuple(needs.needs)
+    quantity = np.array(
+        [list(needs.amounts(float(p), days=span).values()) for p in assigned_by_shelter.values()],
+        dtype=float,
+    ).reshape(len(assigned_by_shelter), len(items))
+    return Demand(
+        shelters=tuple(str(s) for s in assigned_by_shelter),
+        items=items,
+        quantity=quantity,
+        units=needs.units(),
+        integral=frozenset(i for i, n in needs.needs.items() if n.integral),
+        days=span,
+    )
+
+
+# ---------------------------------------------------------------- stock
+
+
+def stock_table(stock: pd.DataFrame, *, units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Stock summed per (depot, item): a table indexed by depot id, one column per item.
+
+    Raises
+    ------
+    InputError
+        A column is missing, a quantity is negative or not a number, or an item's unit
+        differs from ``units`` (so stock and needs would not compare like for like).
+    """
+    if not isinstance(stock, pd.DataFrame):
+        raise InputError("stock: expected a table (depot_stock)", field="stock")
+    missing = [c for c in STOCK_COLUMNS if c not in stock.columns]
+    if missing:
+        raise InputError(f"stock: missing columns {missing}", field="stock")
+    quantity = pd.to_numeric(stock["quantity"], errors="coerce")
+    if quantity.isna().any() or not np.isfinite(quantity).all() or (quantity < 0).any():
+        raise InputError("stock.quantity: expected non-negative numbers", field="stock")
+    if units is not None:
+        given = stock.assign(item=stock["item"].astype(str), unit=stock["unit"].astype(str))
+        wrong = sorted(
+            {
+                f"{r.item} in {r.unit!r} (needs use {units[r.item]!r})"
+                for r in given.itertuples()
+                if r.item in units and r.unit != units[r.item]
+            }
+        )
+        if wrong:
+            raise InputError(f"stock.unit: {'; '.join(wrong)}", field="stock")
+    table = pd.DataFrame(
+        {
+            "depot": stock["depot_id"].astype(str),
+            "item": stock["item"].astype(str),
+            "q": quantity.astype(float),
+        }
+    ).pivot_table(index="depot", columns="item", values="q", aggfunc="sum", fill_value=0.0)
+    return table.astype(float)
+
+
+# ---------------------------------------------------------------- allocation
+
+
+def _solve_item(
+    supply: NDArray[np.float64], wanted: NDArray[np.float64], cost: NDArray[np.float64], whole: bool
+) -> NDArray[np.float64]:
+    """Least-cost shipments (depots × shelters) of one item, never over ``supply``."""
+    sent = np.zeros(cost.shape)
+    d, s = np.nonzero(np.isfinite(cost) & (supply > 0)[:, None] & (wanted > 0)[None, :])
+    if d.size == 0:
+        return sent
+    unit = cost[d, s]
+    scale = max(float(unit.max()), 1.0)
+    # One unit left unmet must cost more than any chain of moves that makes room for it
+    # (at most min(depots, shelters) paid legs), so the slack takes only what cannot go.
+    slack = float(min(cost.shape) + 1)
+    n_flow, n_shelters = d.size, wanted.size
+    columns = np.arange(n_flow + n_shelters)
+    a_eq = sparse.csr_matrix(
+        (np.ones(n_flow + n_shelters), (np.concatenate([s, np.arange(n_shelters)]), columns)),
+        shape=(n_shelters, n_flow + n_shelters),
+    )
+    a_ub = sparse.csr_matrix(
+        (np.ones(n_flow), (d, np.arange(n_flow))), shape=(supply.size, n_flow + n_shelters)
+    )
+    result = linprog(
+        np.concatenate([unit / scale, np.full(n_shelters, slack)]),
+        A_ub=a_ub,
+        b_ub=supply,
+        A_eq=a_eq,
+        b_eq=wanted,
+        bounds=(0, None),
+        method="highs-ds",  # dual simplex: a vertex, integral for integral data (unimodular)
+    )
+    if result.status != 0:
+        raise InternalError(f"supply allocation: HiGHS failed ({result.message})")
+    x = np.clip(np.asarray(result.x[:n_flow]), 0.0, None)
+    if whole:
+        rounded = np.round(x)
+        if np.abs(x - rounded).max(initial=0.0) > INTEGRALITY_TOLERANCE * max(1.0, wanted.max()):
+            raise InternalError("supply allocation: HiGHS returned a fractional plan")
+        x = rounded
+    else:
+        x = np.round(x, QUANTITY_DECIMALS)
+    sent[d, s] = x
+    _trim_to_supply(sent, supply)
+    return sent
+
+
+def _trim_to_supply(sent: NDArray[np.float64], supply: NDArray[np.float64]) -> None:
+    """Take back rounding excess (never more than a grain) so no depot sends over its stock."""
+    for depot in np.flatnonzero(sent.sum(axis=1) > supply).tolist():
+        excess = sent[depot].sum() - supply[depot]
+        for shelter in np.argsort(-sent[depot]).tolist():
+            taken = min(excess, sent[depot, shelter])
+            sent[depot, shelter] -= taken
+            excess -= taken
+            if excess <= 0:
+                break
+
+
+def _value(quantity: float, whole: bool) -> float:
+    return round(float(quantity)) if whole else round(float(quantity), QUANTITY_DECIMALS)
+
+
+def allocate(
+    stock: pd.DataFrame, demand: Demand, *, cost: ArrayLike, depots: Sequence[str]
+) -> Allocation:
+    """Send depot stock to shelter demand at least total travel time, item by item.
+
+    Parameters
+    ----------
+    stock
+        The ``depot_stock`` table: ``depot_id``, ``item``, ``quantity``, ``unit``.
+    demand
+        From `demand`; its units must match the stock's.
+    cost
+        (depots × shelters) travel time per unit, rows in ``depots`` order, columns in
+        ``demand.shelters`` order (`geo.roads.travel.TravelMatrix.durations_s`); ``inf``
+        where no open road joins them.
+    depots
+        The depot ids of the cost rows; stock of depots not listed is refused.
+    """
+    matrix = np.asarray(cost, dtype=float)
+    ids = [str(d) for d in depots]
+    if matrix.shape != (len(ids), len(demand.shelters)):
+        raise InputError(
+            f"cost: expected a {len(ids)} × {len(demand.shelters)} matrix (depots × shelters), "
+            f"got shape {matrix.shape}",
+            field="cost",
+        )
+    if np.isnan(matrix).any() or (matrix < 0).any():
+        raise InputError("cost: expected non-negative times (inf for unreachable)", field="cost")
+    table = stock_table(stock, units=demand.units)
+    unknown = sorted(set(table.index) - set(ids))
+    if unknown:
+        raise InputError(f"stock: depots {unknown[:5]} are not in depots", field="stock")
+    table = table.reindex(index=ids, columns=list(demand.items), fill_value=0.0)
+    shipped = np.zeros((len(ids), len(demand.shelters), len(demand.items)))
+    for k, item in enumerate(demand.items):
+        shipped[:, :, k] = _solve_item(
+            table[item].to_numpy(), demand.quantity[:, k], matrix, item in demand.integral
+        )
+    return _allocation(shipped, table.to_numpy(), demand, matrix, ids)
+
+
+def _allocation(
+    shipped: NDArray[np.float64],
+    supply: NDArray[np.float64],
+    demand: Demand,
+    cost: NDArray[np.float64],
+    depots: list[str],
+) -> Allocation:
+    unmet = demand.quantity - shipped.sum(axis=0)
+    sent = shipped.sum(axis=1)
+    if (sent > supply).any() or (unmet < -INTEGRALITY_TOLERANCE).any() or (shipped < 0).any():
+        raise InternalError("supply allocation: the plan does not add up; this is a bug")
+    unmet = np.clip(unmet, 0.0, None)
+    whole = [item in demand.integral for item in demand.items]
+    shipments = []
+    for d, s in zip(*np.nonzero(shipped.sum(axis=2) > 0), strict=True):
+        items = {
+            item: _value(q, w)
+            for item, q, w in zip(demand.items, shipped[d, s], whole, strict=True)
+            if q > 0
+        }
+        shipments.append(Shipment(depots[d], demand.shelters[s], items, float(cost[d, s])))
+
+    def positive(rows: NDArray[np.float64], keys: Sequence[str]) -> dict[str, dict[str, float]]:
+        out = {}
+        for key, row in zip(keys, rows, strict=True):
+            values = {i: _value(q, w) for i, q, w in zip(demand.items, row, whole, strict=True)}
+            kept = {i: v for i, v in values.items() if v > 0}
+            if kept:
+                out[key] = kept
+        return out
+
+    return Allocation(
+        shipments=tuple(shipments),
+        shortfall={
+            i: _value(q, w) for i, q, w in zip(demand.items, unmet.sum(axis=0), whole, strict=True)
+        },
+        shortfall_by_shelter=positive(unmet, demand.shelters),
+        sent=positive(sent, depots),
+        unreachable=tuple(
+            demand.shelters[s] for s in np.flatnonzero(~np.isfinite(cost).any(axis=0))
+        ),
+    )
+
+
+# ---------------------------------------------------------------- readiness
+
+
+def readiness(
+    stock: pd.DataFrame, *, needs: NeedsProfile, persons: int, days: int, margin: float
+) -> Readiness:
+    """Whether the jurisdiction's total stock meets the needs of ``persons`` over ``days``.
+
+    ``required`` is the need times (1 + ``margin``), rounded up for whole-piece items;
+    e.g. ``persons`` = 40000, the 阳泉2026 level-II threshold for relocated persons
+    (§5.2.1(2)), checks the stock §7.2.2 asks for. Stock items the profile does not
+    list are left out.
+    """
+    count = int(check_count(persons, "persons"))
+    span = _days(days)
+    spare = check_count(margin, "margin", whole=False)
+    totals = stock_table(stock, units=needs.units()).sum(axis=0)
+    rows = []
+    for item, need in needs.needs.items():
+        wanted = need.amount(count, days=span, household_size=needs.household_size)
+        required = wanted * (1 + spare)
+        required = (
+            float(round_up(required)) if need.integral else round(required, QUANTITY_DECIMALS)
+        )
+        held = float(totals.get(item, 0.0))
+        rows.append(
+            ItemReadiness(
+                item=item,
+                unit=need.unit,
+                stock=held,
+                need=wanted,
+                required=required,
+                shortfall=max(0.0, round(required - held, QUANTITY_DECIMALS)),
+                ratio=held / required if required > 0 else None,
+                ready=held >= required,
+                source=need.source,
+            )
+        )
+    return Readiness(persons=count, days=span, margin=spare, items=tuple(rows))

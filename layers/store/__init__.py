@@ -1,0 +1,1 @@
+"""The incident and assessment store: SQLite or PostGIS through SQLAlchemy, with migrations."""

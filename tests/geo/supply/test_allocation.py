@@ -1,0 +1,222 @@
+"""Supply: demand per shelter, least-time allocation with shortfall, stock readiness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from needprofiles import profile
+
+from geo.errors import InputError
+from geo.supply.allocation import Demand, allocate, demand, readiness
+from layers.needs import read_needs
+from layers.resources import demo_pack_dir
+
+INF = np.inf
+UNITS = {"tent": "顶", "food_ration": "kg"}
+
+
+def stock(*rows: tuple[str, str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(d, i, q, UNITS.get(i, "件")) for d, i, q in rows],
+        columns=["depot_id", "item", "quantity", "unit"],
+    )
+
+
+def wanted(quantity: list[list[float]], shelters: tuple[str, ...] = ("S1", "S2", "S3")) -> Demand:
+    """Tents (whole) and food (kg) per shelter."""
+    return Demand(
+        shelters=shelters,
+        items=("tent", "food_ration"),
+        quantity=np.array(quantity, dtype=float).reshape(len(shelters), 2),
+        units=UNITS,
+        integral=frozenset({"tent"}),
+        days=3,
+    )
+
+
+COST = np.array([[1.0, 2.0, INF], [3.0, 1.0, INF], [INF, INF, INF]])  # D3 cut off
+DEPOTS = ["A", "B", "D3"]
+
+
+def test_demand_per_shelter_is_literal() -> None:
+    d = demand({"S1": 10, "S2": 11, "S3": 0}, needs=profile(), days=3)
+    assert d.items == ("tent", "quilt", "food_ration")
+    assert d.frame().to_dict(orient="index") == {
+        "S1": {"tent": 4.0, "quilt": 10.0, "food_ration": 15.0},
+        "S2": {"tent": 5.0, "quilt": 11.0, "food_ration": 16.5},
+        "S3": {"tent": 0.0, "quilt": 0.0, "food_ration": 0.0},
+    }
+    assert d.integral == frozenset({"tent", "quilt"})
+
+
+def test_allocation_is_least_time_and_its_shortfall_exact() -> None:
+    plan = allocate(
+        stock(("A", "tent", 10), ("B", "tent", 5), ("A", "food_ration", 2.5), ("D3", "tent", 99)),
+        wanted([[6, 1.5], [6, 1.5], [4, 0]]),
+        cost=COST,
+        depots=DEPOTS,
+    )
+    assert [(s.depot, s.shelter, s.items, s.duration_s) for s in plan.shipments] == [
+        ("A", "S1", {"tent": 6, "food_ration": 1.5}, 1.0),
+        ("A", "S2", {"tent": 1, "food_ration": 1.0}, 2.0),
+        ("B", "S2", {"tent": 5}, 1.0),
+    ]
+    assert plan.shortfall == {"tent": 4, "food_ration": 0.5}
+    assert plan.shortfall_by_shelter == {"S2": {"food_ration": 0.5}, "S3": {"tent": 4}}
+    assert plan.sent == {"A": {"tent": 7, "food_ration": 2.5}, "B": {"tent": 5}}
+    assert plan.unreachable == ("S3",)
+    assert isinstance(plan.shortfall["tent"], int)
+
+
+def test_depot_cut_off_by_closed_roads_sends_nothing() -> None:
+    plan = allocate(
+        stock(("D3", "tent", 1000), ("A", "tent", 1)),
+        wanted([[6, 0], [6, 0], [0, 0]]),
+        cost=COST,
+        depots=DEPOTS,
+    )
+    assert "D3" not in plan.sent
+    assert plan.sent == {"A": {"tent": 1}}
+    assert plan.shortfall == {"tent": 11, "food_ration": 0.0}
+
+
+def test_shortfall_goes_where_delivery_would_cost_most() -> None:
+    plan = allocate(
+        stock(("A", "tent", 8)), wanted([[6, 0], [6, 0], [0, 0]]), cost=COST, depots=DEPOTS
+    )
+    assert plan.shortfall_by_shelter == {"S2": {"tent": 4}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    held=arrays(np.int64, (3, 2), elements=st.integers(0, 40)),
+    need=arrays(np.int64, (4, 2), elements=st.integers(0, 40)),
+    cost=arrays(np.float64, (3, 4), elements=st.sampled_from([1.0, 2.5, 7.0, 30.0, INF])),
+)
+def test_no_depot_sends_more_than_it_holds(
+    held: np.ndarray, need: np.ndarray, cost: np.ndarray
+) -> None:
+    depots, shelters = ["A", "B", "C"], ("S1", "S2", "S3", "S4")
+    rows = [(d, i, float(held[k, j])) for k, d in enumerate(depots) for j, i in enumerate(UNITS)]
+    plan = allocate(stock(*rows), wanted(need.tolist(), shelters), cost=cost, depots=depots)
+    for k, depot in enumerate(depots):
+        for j, item in enumerate(UNITS):
+            assert plan.sent.get(depot, {}).get(item, 0) <= held[k, j]
+    received = np.zeros(need.shape)
+    for s in plan.shipments:
+        d, t = depots.index(s.depot), shelters.index(s.shelter)
+        assert np.isfinite(cost[d, t])
+        assert all(isinstance(q, int) for q in s.items.values()) or "food_ration" in s.items
+        for j, item in enumerate(UNITS):
+            received[t, j] += s.items.get(item, 0)
+    short = np.array(
+        [[plan.shortfall_by_shelter.get(s, {}).get(i, 0) for i in UNITS] for s in shelters]
+    )
+    assert np.allclose(received + short, need)
+    if np.isfinite(cost).all():  # everything reaches everywhere: deliver all one can
+        assert np.allclose(received.sum(axis=0), np.minimum(held.sum(axis=0), need.sum(axis=0)))
+
+
+def test_readiness_is_literal() -> None:
+    ready = readiness(
+        stock(("A", "tent", 30), ("B", "tent", 20), ("A", "food_ration", 100)),
+        needs=profile(),
+        persons=100,
+        days=3,
+        margin=0.2,
+    )
+    rows = {r.item: (r.stock, r.need, r.required, r.shortfall, r.ready) for r in ready.items}
+    assert rows == {
+        "tent": (50.0, 40.0, 48.0, 0.0, True),
+        "quilt": (0.0, 100.0, 120.0, 120.0, False),
+        "food_ration": (100.0, 150.0, 180.0, 80.0, False),
+    }
+    assert ready.items[2].ratio == pytest.approx(100 / 180)
+    assert ready.ready is False
+
+
+def test_demo_stock_against_a_level_two_response() -> None:
+    held = pyogrio.read_dataframe(demo_pack_dir() / "layers.gpkg", layer="depot_stock")
+    ready = readiness(held, needs=read_needs(), persons=40000, days=3, margin=0.2)
+    rows = {r.item: (r.need, r.required, r.stock) for r in ready.items}
+    assert rows["tent"] == (15268.0, 18322.0, 5370.0)
+    assert rows["food_ration"] == (60000.0, 72000.0, 143200.0)
+    assert rows["drinking_water"] == (360000.0, 432000.0, 268500.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: allocate(stock(), wanted([[1, 1]] * 3), cost=np.ones((2, 3)), depots=DEPOTS),
+            r"cost: expected a 3 × 3 matrix",
+        ),
+        (
+            lambda: allocate(stock(), wanted([[1, 1]] * 3), cost=-COST, depots=DEPOTS),
+            "cost: expected non-negative",
+        ),
+        (
+            lambda: allocate(stock(), wanted([[1, 1]] * 3), cost=COST * np.nan, depots=DEPOTS),
+            "cost: expected non-negative",
+        ),
+        (
+            lambda: allocate(
+                stock(("Z", "tent", 1)), wanted([[1, 1]] * 3), cost=COST, depots=DEPOTS
+            ),
+            r"stock: depots \['Z'\] are not in depots",
+        ),
+        (
+            lambda: allocate(
+                stock(("A", "tent", -1)), wanted([[1, 1]] * 3), cost=COST, depots=DEPOTS
+            ),
+            "stock.quantity: expected non-negative",
+        ),
+        (
+            lambda: allocate(
+                stock().drop(columns="unit"), wanted([[1, 1]] * 3), cost=COST, depots=DEPOTS
+            ),
+            r"stock: missing columns \['unit'\]",
+        ),
+        (
+            lambda: allocate(
+                stock(("A", "food_ration", 1)).assign(unit="斤"),
+                wanted([[1, 1]] * 3),
+                cost=COST,
+                depots=DEPOTS,
+            ),
+            r"stock.unit: food_ration in '斤' \(needs use 'kg'\)",
+        ),
+        (
+            lambda: demand({"S1": -1}, needs=profile(), days=3),
+            r"assigned_by_shelter\['S1'\]: expected a non-negative whole number",
+        ),
+        (
+            lambda: demand({"S1": 2.5}, needs=profile(), days=3),
+            "expected a non-negative whole number",
+        ),
+        (
+            lambda: demand({"S1": 2}, needs=profile(), days=0),
+            "days: expected a whole number of days",
+        ),
+        (
+            lambda: readiness(stock(), needs=profile(), persons=10, days=3, margin=-0.1),
+            "margin: expected a non-negative number",
+        ),
+        (
+            lambda: readiness(stock(), needs=profile(), persons=1.5, days=3, margin=0.1),
+            "persons: expected a non-negative whole number",
+        ),
+        (
+            lambda: readiness("stock", needs=profile(), persons=1, days=3, margin=0.1),
+            "stock: expected a table",
+        ),
+    ],
+)
+def test_refusals(call: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        call()  # type: ignore[operator]

@@ -1,0 +1,327 @@
+"""The side column of the printed situation map: legend, key figures, supply, the level's basis.
+
+Laid out with `web.print.page.Flow` on the A3 design page (millimetres, y down) and fitted
+into its box with `web.print.page.fit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from geo.assessment import INCIDENT_ZONE
+from layers.pack import LayerPack
+from web.print import cartography as carto
+from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
+
+#: Legend rows: (kind, style, label); kinds: title, patch, line, marker, ring.
+LegendRow = tuple[str, Any, str]
+
+
+@dataclass(frozen=True)
+class LegendContent:
+    """What the legend lists beyond the fixed entries."""
+
+    hazard: str
+    classes: Sequence[str]
+    colours: Mapping[str, str]
+    routes: bool = False
+    unreachable: bool = False
+    held_depots: bool = False
+
+
+def draw_panel(
+    page: Page,
+    assessment: Mapping[str, Any],
+    pack: LayerPack,
+    *,
+    legend: LegendContent,
+    locator_box: Box,
+    panel_box: Box,
+) -> None:
+    """The side column: locator caption, legend, key figures, supply and the level's basis."""
+    lx, ly, _, _ = locator_box
+    page.text(lx, ly - 1.5, "位置示意（全辖区，红框为主图范围）", size=6.8, color=MUTED)
+
+    def content(flow: Flow) -> None:
+        _legend(flow, legend)
+        _population(flow, assessment)
+        _shelters(flow, assessment)
+        _supply(flow, assessment, pack)
+        _criteria(flow, assessment["response"])
+
+    fit(page, panel_box, content)
+
+
+# ----------------------------------------------------------------------------- legend
+def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow]]:
+    """The legend's two columns."""
+    hazard = carto.HAZARD_ZH.get(content.hazard, content.hazard)
+    left: list[LegendRow] = [("title", None, f"灾害范围（{hazard}）")]
+    left += [
+        ("patch", (content.colours[c], carto.FOOTPRINT_ALPHA), carto.class_label(c))
+        for c in content.classes
+    ]
+    left.append(("title", None, "隐患区（风险等级）"))
+    left += [
+        ("patch", (colour, carto.HAZARD_ZONE_ALPHA), f"{carto.RISK_LABELS[risk]}风险")
+        for risk, colour in carto.RISK_COLOURS.items()
+    ]
+    right: list[LegendRow] = [("title", None, "避难场所（状态）")]
+    right += [("marker", style, style.label) for style in carto.SHELTER_STYLES.values()]
+    if content.unreachable:
+        right.append(("ring", carto.UNREACHABLE_RING, carto.UNREACHABLE_RING.label))
+    right.append(("title", None, "救灾物资与基础信息"))
+    right.append(("marker", carto.DEPOT_STYLE, carto.DEPOT_STYLE.label))
+    if content.held_depots:
+        right.append(("marker", carto.DEPOT_HELD_STYLE, carto.DEPOT_HELD_STYLE.label))
+    if content.routes:
+        right.append(("line", (carto.ROUTE_COLOUR, 1.5, "-"), "物资调运路线"))
+    major, minor = carto.ROAD_STYLES["major"], carto.ROAD_STYLES["minor"]
+    right += [
+        ("line", (major[1], major[0], "-"), "高速、国道、主干道路"),
+        ("line", (minor[1], 0.6, "-"), "其他道路"),
+        ("line", (carto.COUNTY_EDGE, 1.1, carto.COUNTY_DASH), "县（区）界"),
+    ]
+    return left, right
+
+
+def _legend(flow: Flow, content: LegendContent) -> None:
+    flow.heading("图例")
+    top = flow.y
+    bottoms = []
+    for column, rows in enumerate(legend_rows(content)):
+        flow.y = top
+        x = flow.x + column * flow.width / 2
+        for kind, style, label in rows:
+            size = 7.6 if kind == "title" else 7.5
+            flow.advance(size)
+            flow.gap(0.8 if kind == "title" else 0.4)
+            if kind == "title":
+                flow.text(x, flow.y, label, size=size, color=MUTED)
+                continue
+            if flow.draw:
+                _symbol(flow.page, kind, style, x + 3.5, flow.y - 1.1 * flow.shrink)
+            flow.text(x + 8.5, flow.y, label, size=size)
+        bottoms.append(flow.y)
+    flow.y = max(bottoms)
+    flow.gap(1.0)
+
+
+def _symbol(page: Page, kind: str, style: Any, x: float, y: float) -> None:
+    """A legend symbol centred at (x, y) mm."""
+    ax = page.ax
+    if kind == "patch":
+        colour, alpha = style
+        ax.add_patch(
+            Rectangle(
+                (x - 3, y - 1.4),
+                6,
+                2.8,
+                facecolor=colour,
+                alpha=alpha,
+                edgecolor=colour,
+                linewidth=page.lw(0.5),
+            )
+        )
+    elif kind == "line":
+        colour, width, dash = style
+        ax.add_line(
+            Line2D([x - 3, x + 3], [y, y], color=colour, linewidth=page.lw(width), linestyle=dash)
+        )
+    else:
+        marker: carto.MarkerStyle = style
+        ring = kind == "ring"
+        ax.scatter(
+            [x],
+            [y],
+            marker=marker.marker,
+            s=page.marker(marker.size),
+            c="none" if ring else marker.colour,
+            edgecolors=marker.edge,
+            linewidths=page.lw(1.0 if ring else 0.6),
+        )
+
+
+# ------------------------------------------------------------------------ key figures
+def _population(flow: Flow, assessment: Mapping[str, Any]) -> None:
+    population = assessment["population"]
+    placement = assessment.get("placement") or {}
+    flow.heading("受灾与转移安置人数（估算）")
+    stops = ((0.0, "left"), (58.0, "right"), (88.0, "right"), (flow.width, "right"))
+
+    def row(values: Sequence[str], **style: Any) -> None:
+        flow.row([(v, dx, ha) for v, (dx, ha) in zip(values, stops, strict=True)], **style)
+
+    row(("县（区）", "受灾人口", "需转移安置", "未安置"), color=MUTED)
+    unplaced = {r["code"]: r["unplaced"] for r in placement.get("unplaced_by_county", [])}
+    for county in population.get("by_county", []):
+        if not county.get("affected") and not county.get("displaced"):
+            continue
+        left = county.get("unplaced", unplaced.get(county["code"], 0))
+        row(
+            (
+                str(county["name"]),
+                carto.thousands(county["affected"]),
+                carto.thousands(county["displaced"]),
+                carto.thousands(left),
+            ),
+            color=CAUTION if left else None,
+        )
+    outside = int(population.get("outside_counties") or 0)
+    if outside:
+        row(("辖区外", carto.thousands(outside), "—", "—"), color=MUTED)
+    flow.gap(0.8)
+    flow.rule(width=0.3)
+    row(
+        (
+            "合计",
+            carto.thousands(population.get("affected", 0)),
+            carto.thousands(population.get("displaced", 0)),
+            carto.thousands(placement.get("unplaced", 0)),
+        )
+    )
+
+
+def _shelters(flow: Flow, assessment: Mapping[str, Any]) -> None:
+    rows = assessment["shelters"]
+    unplaced = (assessment.get("placement") or {}).get("unplaced", 0)
+    flow.heading("避难场所")
+    count = {s: sum(1 for r in rows if r["status"] == s) for s in carto.SHELTER_STYLES}
+    capacity = sum(int(r["capacity"]) for r in rows if r["status"] == "usable")
+    assigned = sum(int(r.get("assigned", 0)) for r in rows)
+    flow.paragraph(
+        f"可用 {count['usable']} 处；位于灾害范围内 {count['in_footprint']} 处；"
+        f"邻近隐患区 {count['hazard_conflict']} 处（共 {len(rows)} 处）。"
+        f"已安置 {carto.thousands(assigned)} 人 / 可用容量 {carto.thousands(capacity)} 人；"
+        f"未安置 {carto.thousands(unplaced)} 人。",
+        color=CAUTION if unplaced else None,
+    )
+    blocked = [f"{r['id']} {r['name']}" for r in rows if r["status"] == "in_footprint"]
+    if blocked:
+        flow.paragraph(f"位于灾害范围内：{listing(blocked)}", color=MUTED)
+    near = [
+        f"{r['id']}（{_zone(r['conflicts'][0])}）" if r.get("conflicts") else str(r["id"])
+        for r in rows
+        if r["status"] == "hazard_conflict"
+    ]
+    if near:
+        flow.paragraph(f"邻近隐患区：{listing(near, limit=8)}", color=MUTED)
+    used = sorted((r for r in rows if r.get("assigned")), key=lambda r: -int(r["assigned"]))
+    if used:
+        parts = [
+            f"{r['id']} {carto.thousands(r['assigned'])}/{carto.thousands(r['capacity'])}"
+            for r in used
+        ]
+        flow.paragraph(f"主要安置点（已安置/容量）：{listing(parts, limit=5)}", color=MUTED)
+
+
+def _zone(conflict: Mapping[str, Any]) -> str:
+    kind = str(conflict.get("kind", ""))
+    if conflict.get("zone_id") == INCIDENT_ZONE:  # the incident's own footprint and setback
+        return f"本次{carto.HAZARD_ZH.get(kind, kind)}"
+    return f"{conflict.get('zone_id', '')} {carto.ZONE_KIND_ZH.get(kind, kind)}".strip()
+
+
+# ----------------------------------------------------------------------------- supply
+def _item_names(pack: LayerPack, units: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Item id → (printed name, unit): the pack's stock table, the supply's own units first."""
+    stock = pack.depot_stock
+    names = stock["item_name"] if "item_name" in stock.columns else stock["item"]
+    found = {
+        str(item): (str(name), str(units.get(str(item), unit)))
+        for item, name, unit in zip(stock["item"], names, stock["unit"], strict=True)
+    }
+    for item, unit in units.items():
+        found.setdefault(str(item), (str(item), str(unit)))
+    return found
+
+
+def _quantity(value: float) -> str:
+    return carto.thousands(value) if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _supply(flow: Flow, assessment: Mapping[str, Any], pack: LayerPack) -> None:
+    supply = assessment.get("supply")
+    flow.heading("物资调运")
+    if not supply:
+        flow.paragraph("本评估未计算物资调运（无道路网络分析结果）。", color=MUTED)
+        return
+    names = _item_names(pack, supply.get("units") or {})
+    routes = (supply.get("routes") or {}).get("features") or []
+    depots = supply.get("depots") or []
+    sending = [d for d in depots if d.get("status", "sending") == "sending" and d.get("sent")]
+    days = supply.get("days")
+    flow.paragraph(
+        (f"按 {days} 天需求，" if days else "")
+        + f"{len(sending)} 个储备库调出，调运路线 {len(routes)} 条；"
+        f"灾害范围内中断道路 {supply.get('closed_roads', 0)} 段。"
+    )
+    shortfall = {k: v for k, v in (supply.get("shortfall") or {}).items() if v}
+    if shortfall:
+        parts = []
+        for item, qty in shortfall.items():
+            name, unit = names.get(str(item), (str(item), ""))
+            parts.append(f"{name} {_quantity(qty)} {unit}".rstrip())
+        flow.paragraph("缺口：" + "；".join(parts), color=CAUTION)
+    else:
+        flow.paragraph("缺口：无（库存与可达道路满足需求）")
+    held = [
+        f"{d['id']} {d.get('name', '')}（{carto.DEPOT_STATUS_ZH.get(d['status'], d['status'])}）"
+        for d in depots
+        if d.get("status", "sending") != "sending"
+    ]
+    if held:
+        flow.paragraph(f"不能调出：{listing(held, unit='个')}", color=MUTED)
+    _unreachable(flow, supply, assessment)
+
+
+def _unreachable(flow: Flow, supply: Mapping[str, Any], assessment: Mapping[str, Any]) -> None:
+    """Unreachable shelters, grouped by reason."""
+    reasons = {
+        str(d["shelter_id"]): carto.reason_zh(str(d.get("reason") or ""))
+        for d in supply.get("unreachable_detail") or []
+    }
+    names = {str(r["id"]): str(r["name"]) for r in assessment["shelters"]}
+    grouped: dict[str, list[str]] = {}
+    for sid in (str(s) for s in supply.get("unreachable") or []):
+        grouped.setdefault(reasons.get(sid, ""), []).append(f"{sid} {names.get(sid, '')}".strip())
+    for reason, shelters in grouped.items():
+        suffix = f"（{reason}）" if reason else ""
+        flow.paragraph(f"无法送达：{listing(shelters)}{suffix}", color=CAUTION)
+
+
+# ------------------------------------------------------------------------------ level
+def _criteria(flow: Flow, response: Mapping[str, Any]) -> None:
+    flow.heading("响应级别判定依据")
+    criteria = response.get("criteria") or []
+    if not criteria:
+        flow.paragraph("无可判定的指标。", color=MUTED)
+    for criterion in criteria:
+        flow.paragraph(criterion_text(criterion))
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return carto.thousands(value) if abs(value) >= 1 or value == 0 else f"{value:.0%}"
+
+
+def criterion_text(criterion: Mapping[str, Any]) -> str:
+    """One criterion: indicator, value and source, the level reached and its clause."""
+    name = criterion.get("name") or criterion.get("indicator")
+    source = "报告" if criterion.get("source") == "reported" else "估算"
+    text = f"{name}：{_number(criterion.get('value'))}（{source}）→ "
+    if criterion.get("level") is not None:
+        text += f"{criterion.get('label') or criterion['level']}，{criterion.get('clause') or ''}"
+    else:
+        text += "未达到启动条件"
+    following = criterion.get("next") or {}
+    if following.get("label") and following.get("gap") is not None:
+        text += f"；距{following['label']}差 {_number(following['gap'])}"
+        text += f"（{following['clause']}）" if following.get("clause") else ""
+    return text
