@@ -1,4 +1,9 @@
-"""The one error hierarchy of reliefgis; `api/errors.py` maps it to HTTP statuses."""
+"""The one error hierarchy of reliefgis; `api/errors.py` maps it to HTTP statuses.
+
+Every exception class reliefgis raises on purpose lives here, whichever layer raises it
+(the store, the compute workers, the printed map): one table in `api/errors.py` can then
+map each to a status without importing the layer that raises it.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +50,26 @@ class ProfileError(ReliefError, ValueError):
 
 class InternalError(ReliefError, RuntimeError):
     """A result failed its own consistency check: a bug in reliefgis, not bad input."""
+
+
+class StoreError(ReliefError, RuntimeError):
+    """The store cannot be opened or written."""
+
+
+class ComputeUnavailable(ReliefError, RuntimeError):
+    """A compute worker process died while it held the request; retrying may succeed."""
+
+
+class FontNotFound(ReliefError, LookupError):
+    """No CJK TrueType font is installed to print Chinese text with."""
+
+
+class ExportError(ReliefError, RuntimeError):
+    """An export file could not be written."""
+
+
+class OfflineError(InternalError):
+    """A rendered page still refers to a remote asset: a bug, not bad input."""
 
 
 class Problems:
