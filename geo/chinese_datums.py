@@ -8,13 +8,14 @@ transformation pyproj knows: they are the published-by-leak polynomial of GCJ-02
 rotation-and-shift of BD-09, as implemented by the open conversion libraries and checked
 in the tests against the conversions the AMap and Aliyun services document.
 
-WGS84 → GCJ-02 is a closed formula; GCJ-02 → WGS84 has none, so it is solved by
-fixed-point iteration to below a millionth of a metre. The shift is defined for China
+WGS84 → GCJ-02 and GCJ-02 → BD-09 are closed formulas; their inverses have none, so
+they are solved by fixed-point iteration to about a micrometre. The shift is defined for China
 only: a point outside the service's box is refused rather than shifted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -87,23 +88,22 @@ def _arrays(lon: ArrayLike, lat: ArrayLike, datum: str) -> tuple[Array, Array]:
 
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
     """GCJ-02 lon/lat of WGS84 points (as an AMap or Tencent map shows them)."""
-    x, y = _arrays(lon, lat, "GCJ-02")
-    d_lon, d_lat = _gcj_offset(x, y)
-    return x + d_lon, y + d_lat
+    return _to_gcj(*_arrays(lon, lat, "GCJ-02"))
 
 
-def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
-    """WGS84 lon/lat of GCJ-02 points, solved by fixed-point iteration.
+def _invert(
+    forward: Callable[[Array, Array], tuple[Array, Array]], gx: Array, gy: Array
+) -> tuple[Array, Array]:
+    """The point whose ``forward`` image is (gx, gy), by fixed-point iteration.
 
     Each step moves the estimate by the difference between its own forward image and the
-    given point; the offset changes slowly, so the error shrinks about a thousandfold a
+    given point; the offsets change slowly, so the error shrinks about a thousandfold a
     step and a handful of steps reach `_INVERSE_TOLERANCE_DEG`.
     """
-    gx, gy = _arrays(lon, lat, "GCJ-02")
     x, y = gx.copy(), gy.copy()
     for _ in range(_INVERSE_MAX_STEPS):
-        d_lon, d_lat = _gcj_offset(x, y)
-        ex, ey = x + d_lon - gx, y + d_lat - gy
+        fx, fy = forward(x, y)
+        ex, ey = fx - gx, fy - gy
         x, y = x - ex, y - ey
         if max(float(np.abs(ex).max(initial=0.0)), float(np.abs(ey).max(initial=0.0))) < (
             _INVERSE_TOLERANCE_DEG
@@ -112,21 +112,30 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
     return x, y
 
 
-def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
-    """BD-09 lon/lat of GCJ-02 points (as a Baidu map shows them)."""
-    x, y = _arrays(lon, lat, "BD-09")
+def _to_gcj(x: Array, y: Array) -> tuple[Array, Array]:
+    d_lon, d_lat = _gcj_offset(x, y)
+    return x + d_lon, y + d_lat
+
+
+def _to_bd(x: Array, y: Array) -> tuple[Array, Array]:
     z = np.hypot(x, y) + 0.00002 * np.sin(y * _BD_X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
     return z * np.cos(theta) + _BD_SHIFT[0], z * np.sin(theta) + _BD_SHIFT[1]
 
 
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """WGS84 lon/lat of GCJ-02 points (exact: no closed inverse exists, so it is solved)."""
+    return _invert(_to_gcj, *_arrays(lon, lat, "GCJ-02"))
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """BD-09 lon/lat of GCJ-02 points (as a Baidu map shows them)."""
+    return _to_bd(*_arrays(lon, lat, "BD-09"))
+
+
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
-    """GCJ-02 lon/lat of BD-09 points."""
-    bx, by = _arrays(lon, lat, "BD-09")
-    x, y = bx - _BD_SHIFT[0], by - _BD_SHIFT[1]
-    z = np.hypot(x, y) - 0.00002 * np.sin(y * _BD_X_PI)
-    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _BD_X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
+    """GCJ-02 lon/lat of BD-09 points, solved exactly like `gcj02_to_wgs84`."""
+    return _invert(_to_bd, *_arrays(lon, lat, "BD-09"))
 
 
 def to_wgs84(lon: ArrayLike, lat: ArrayLike, *, datum: str) -> tuple[Array, Array]:
