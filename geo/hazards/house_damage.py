@@ -157,9 +157,7 @@ def _apportion(exact: Mapping[str, float]) -> tuple[dict[str, int], int]:
     return dict(zip(exact, whole, strict=True)), total
 
 
-def estimate_house_damage(
-    profile: DamageProfile, rows: Iterable[Mapping[str, Any]]
-) -> HouseDamage:
+def estimate_house_damage(profile: DamageProfile, rows: Iterable[Mapping[str, Any]]) -> HouseDamage:
     """Estimated collapsed (and severely damaged) rooms and households per county.
 
     Parameters

@@ -341,9 +341,9 @@ def _relation(relation_id: str, raw: object, problems: Problems) -> Relation | N
     return Relation(relation_id, label, cast(Log, log), long, short, source, status, sigma)
 
 
-def parse_attenuation(data: Mapping[str, Any], *, what: str = "attenuation profile") -> (
-    AttenuationProfile
-):
+def parse_attenuation(
+    data: Mapping[str, Any], *, what: str = "attenuation profile"
+) -> AttenuationProfile:
     """Freeze an attenuation profile mapping (the TOML as read), naming every problem at once.
 
     Raises

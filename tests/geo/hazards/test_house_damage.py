@@ -22,20 +22,30 @@ def profile():
 
 
 def row(county, structure, rooms, households, intensity):
-    return {"county": county, "structure": structure, "rooms": rooms,
-            "households": households, "intensity": intensity}
+    return {
+        "county": county,
+        "structure": structure,
+        "rooms": rooms,
+        "households": households,
+        "intensity": intensity,
+    }
 
 
 def test_collapse_by_hand(profile):
     # 砖混 (PAGER UFB, China) at Ⅷ collapses 0.14:
     #   1000 rooms * 0.14 = 140, 300 households * 0.14 = 42
     # 土木 (PAGER A) at Ⅶ collapses 0.10: 500 * 0.10 = 50 rooms, 120 * 0.10 = 12 households
-    result = estimate_house_damage(profile, [
-        row("盂县", "砖混", 1000, 300, 8),
-        row("平定县", "土木", 500, 120, 7),
-    ])
+    result = estimate_house_damage(
+        profile,
+        [
+            row("盂县", "砖混", 1000, 300, 8),
+            row("平定县", "土木", 500, 120, 7),
+        ],
+    )
     assert [(c.county, c.collapsed_rooms, c.collapsed_households) for c in result.counties] == [
-        ("盂县", 140, 42), ("平定县", 50, 12)]
+        ("盂县", 140, 42),
+        ("平定县", 50, 12),
+    ]
     assert (result.collapsed_rooms, result.collapsed_households) == (190, 54)
     assert result.label == "估算"
     assert "PAGER" in result.source
@@ -58,8 +68,10 @@ def test_county_rows_are_rounded_by_largest_remainder(profile):
     # 钢混 at Ⅷ collapses 0.02: exact rooms 0.5 (A), 0.5 (B), 1.02 (C) -> total round(2.02) = 2
     # shares of 2: 0.495, 0.495, 1.0099 -> floors 0, 0, 1;
     # the one unit left goes to A (equal remainders: the earlier row)
-    result = estimate_house_damage(profile, [
-        row("A", "钢混", 25, 0, 8), row("B", "钢混", 25, 0, 8), row("C", "钢混", 51, 0, 8)])
+    result = estimate_house_damage(
+        profile,
+        [row("A", "钢混", 25, 0, 8), row("B", "钢混", 25, 0, 8), row("C", "钢混", 51, 0, 8)],
+    )
     assert [c.collapsed_rooms for c in result.counties] == [1, 0, 1]
     assert result.collapsed_rooms == 2
 
@@ -82,19 +94,34 @@ def test_bad_rows_are_refused_naming_the_field(profile, bad, field):
 
 def test_a_profile_with_severe_shares_estimates_them():
     data = {
-        "label": "估算", "source": "test", "min_intensity": 6, "max_intensity": 7,
-        "structures": {"砖混": {
-            "collapse": {"6": 0.1, "7": 0.2}, "severe": {"6": 0.3, "7": 0.4},
-            "source": "test", "status": "checked"}},
+        "label": "估算",
+        "source": "test",
+        "min_intensity": 6,
+        "max_intensity": 7,
+        "structures": {
+            "砖混": {
+                "collapse": {"6": 0.1, "7": 0.2},
+                "severe": {"6": 0.3, "7": 0.4},
+                "source": "test",
+                "status": "checked",
+            }
+        },
     }
     result = estimate_house_damage(parse_damage(data), [row("A", "砖混", 10, 5, 7)])
     assert (result.severe_rooms, result.severe_households) == (4, 2)
 
 
 def test_malformed_profile_names_every_problem():
-    data = {"label": "估算", "source": "s", "min_intensity": 6, "max_intensity": 7,
-            "structures": {"砖混": {"collapse": {"6": 0.3, "7": 0.1}, "status": "x"},
-                           "土木": {"collapse": {"6": 1.5}, "source": "s", "status": "x"}}}
+    data = {
+        "label": "估算",
+        "source": "s",
+        "min_intensity": 6,
+        "max_intensity": 7,
+        "structures": {
+            "砖混": {"collapse": {"6": 0.3, "7": 0.1}, "status": "x"},
+            "土木": {"collapse": {"6": 1.5}, "source": "s", "status": "x"},
+        },
+    }
     with pytest.raises(ProfileError) as caught:
         parse_damage(data)
     message = str(caught.value)

@@ -65,8 +65,9 @@ def test_small_earthquake_reaches_no_damaging_degree(profile):
 
 @pytest.mark.parametrize("strike", [0.0, 90.0])
 def test_rings_are_labelled_nested_and_have_ellipse_areas(profile, strike):
-    field = intensity_field(profile, magnitude=7.0, lon=103.82, lat=33.20, strike=strike,
-                            region="west")
+    field = intensity_field(
+        profile, magnitude=7.0, lon=103.82, lat=33.20, strike=strike, region="west"
+    )
     rings = field.rings
     assert list(rings["intensity"]) == [6, 7, 8, 9]
     assert list(rings["label"]) == ["Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ"]
@@ -92,8 +93,10 @@ def test_default_strike_is_used_and_said(profile):
     field = intensity_field(profile, magnitude=6.0, lon=113.41, lat=38.09)
     assert field.strike_deg == 45.0
     assert field.strike_source == profile.default_strike_source
-    assert intensity_field(profile, magnitude=6.0, lon=113.41, lat=38.09,
-                           strike=-30).strike_source == "given"
+    assert (
+        intensity_field(profile, magnitude=6.0, lon=113.41, lat=38.09, strike=-30).strike_source
+        == "given"
+    )
 
 
 @pytest.mark.parametrize("magnitude", [2.9, 9.6, float("nan"), "6", True, None])
@@ -122,13 +125,23 @@ def test_roman_numerals():
 
 def test_malformed_profile_names_every_problem():
     data = {
-        "settings": {"default_region": "east", "default_strike_deg": 45.0,
-                     "default_strike_source": "x", "min_intensity": 6, "max_intensity": 12},
+        "settings": {
+            "default_region": "east",
+            "default_strike_deg": 45.0,
+            "default_strike_source": "x",
+            "min_intensity": 6,
+            "max_intensity": 12,
+        },
         "regions": {"east": "a"},
-        "relations": {"a": {"label": "A", "log": "log2",
-                            "long": {"a": 1, "b": 1, "c": 2.0, "r0": 1},
-                            "short": {"a": 1, "b": 1, "c": -1.0, "r0": 1},
-                            "status": "checked"}},
+        "relations": {
+            "a": {
+                "label": "A",
+                "log": "log2",
+                "long": {"a": 1, "b": 1, "c": 2.0, "r0": 1},
+                "short": {"a": 1, "b": 1, "c": -1.0, "r0": 1},
+                "status": "checked",
+            }
+        },
     }
     with pytest.raises(ProfileError) as caught:
         parse_attenuation(data)

@@ -54,8 +54,18 @@ def test_bad_exposure_is_refused(model, exposure):
 
 def test_malformed_profile_names_every_problem():
     with pytest.raises(ProfileError) as caught:
-        parse_fatality({"theta": -1, "beta": 0.1, "zeta": 2.0, "range_sigmas": 1.0,
-                        "min_intensity": 5, "max_intensity": 9, "model": "m", "country": "CN"})
+        parse_fatality(
+            {
+                "theta": -1,
+                "beta": 0.1,
+                "zeta": 2.0,
+                "range_sigmas": 1.0,
+                "min_intensity": 5,
+                "max_intensity": 9,
+                "model": "m",
+                "country": "CN",
+            }
+        )
     message = str(caught.value)
     assert "theta" in message
     assert "source" in message
