@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
 from shapely.geometry import Polygon
+from shapely.geometry.polygon import orient
 
 from geo.errors import InputError, Problems, ProfileError
 
@@ -265,8 +266,9 @@ def _rings(
         x, y = ellipse_xy(iso.semi_major_km * 1000.0, iso.semi_minor_km * 1000.0, strike_deg)
         xs, ys = to_lonlat.transform(x, y)
         shells.append(list(zip(xs.tolist(), ys.tolist(), strict=True)))
+    # Exterior counter-clockwise, hole clockwise, as RFC 7946 asks (and signed-area tools need).
     geometries = [
-        Polygon(shell, [shells[i + 1]] if i + 1 < len(shells) else None)
+        orient(Polygon(shell, [shells[i + 1]] if i + 1 < len(shells) else None), sign=1.0)
         for i, shell in enumerate(shells)
     ]
     return gpd.GeoDataFrame(

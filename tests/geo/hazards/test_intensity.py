@@ -72,6 +72,9 @@ def test_rings_are_labelled_nested_and_have_ellipse_areas(profile, strike):
     assert list(rings["intensity"]) == [6, 7, 8, 9]
     assert list(rings["label"]) == ["Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ"]
     assert all(isinstance(v, int) for v in rings["intensity"].tolist())
+    # RFC 7946 winding: exterior counter-clockwise, hole clockwise
+    assert rings.geometry.iloc[0].exterior.is_ccw
+    assert not rings.geometry.iloc[0].interiors[0].is_ccw
     local = rings.to_crs(local_crs(103.82, 33.20))
     assert local.is_valid.all()
     isos = field.isoseismals
