@@ -183,12 +183,12 @@ def exposure_tools(pack: Path, name: str) -> dict[str, float | None]:
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
     from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
-    from layers.displacement import read_profile  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
+    from layers.profiles import read_displacement  # noqa: PLC0415
 
     loaded = read_pack(pack)
-    grid, profile, footprint = loaded.population, read_profile(), _footprint(pack, name)
+    grid, profile, footprint = loaded.population, read_displacement(), _footprint(pack, name)
 
     def ours():
         classed = assign_classes(parse_footprint(footprint).features, profile, hazard="flood")
@@ -221,12 +221,12 @@ def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
     from geo.incident.exposure import compute_exposure, project_bounds, split_zones  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
-    from layers.displacement import read_profile  # noqa: PLC0415
     from layers.distributed import distributed_exposure, tile_jobs  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
+    from layers.profiles import read_displacement  # noqa: PLC0415
 
-    loaded, profile = read_pack(pack), read_profile()
+    loaded, profile = read_pack(pack), read_displacement()
     grid, counties = loaded.population, loaded.counties
     rows = []
     with (
@@ -271,7 +271,7 @@ def network_growth(pack: Path, name: str, repeats: int) -> list[dict]:
     """The province flood on the same roads with fewer shape points (fewer edges)."""
     from api.service.assess import run_assessment  # noqa: PLC0415
     from geo.roads.network import build_network  # noqa: PLC0415
-    from layers.speeds import read_speeds  # noqa: PLC0415
+    from layers.profiles import read_speeds  # noqa: PLC0415
 
     services = _services(pack)
     footprint = _footprint(pack, name)

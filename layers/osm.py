@@ -29,7 +29,7 @@ from shapely.geometry import LineString, box
 from geo.errors import InputError, LayerError
 from geo.roads.speeds import parse_maxspeed, parse_oneway
 from layers.pack import GEOPACKAGE, OUTPUT_CRS
-from layers.speeds import read_speeds
+from layers.profiles import read_speeds
 
 #: OSM tags kept as columns.
 KEPT_TAGS = ("highway", "name", "ref", "maxspeed", "oneway", "junction")

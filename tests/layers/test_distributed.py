@@ -12,10 +12,10 @@ from shapely.geometry import LineString, Polygon, box
 from geo.incident.exposure import compute_exposure, project_bounds
 from geo.incident.footprint import dissolve_by_severity
 from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
-from layers.displacement import read_profile
 from layers.distributed import distributed_exposure, tile_jobs
 from layers.pack import read_population
 from layers.population import read_window
+from layers.profiles import read_displacement
 
 distributed = pytest.importorskip("distributed")
 
@@ -86,12 +86,12 @@ def _pieces() -> gpd.GeoDataFrame:
         ],
         crs=UTM,
     ).to_crs("EPSG:4326")
-    return dissolve_by_severity(frame, order=read_profile().order("flood"))
+    return dissolve_by_severity(frame, order=read_displacement().order("flood"))
 
 
 @pytest.mark.parametrize("tile_cells", [7, 16, 64])
 def test_tiles_on_dask_give_the_single_process_answer(grid, client, tile_cells):
-    profile, pieces, counties = read_profile(), _pieces(), _counties()
+    profile, pieces, counties = read_displacement(), _pieces(), _counties()
     bounds = project_bounds(tuple(pieces.total_bounds), crs=grid.crs)
     one = compute_exposure(
         pieces, counties, read_window(grid, bounds), profile=profile, hazard="flood"
@@ -133,7 +133,7 @@ def test_small_tiles_make_many_jobs_and_each_reads_only_its_window(grid):
     pieces, counties = _pieces(), _counties()
     from geo.incident.exposure import split_zones
 
-    zones = split_zones(pieces, counties, crs=grid.crs, profile=read_profile(), hazard="flood")
+    zones = split_zones(pieces, counties, crs=grid.crs, profile=read_displacement(), hazard="flood")
     jobs = tile_jobs(grid, zones.geometry, tile_cells=7)
     assert len(jobs) > 12
     cells = {
