@@ -106,9 +106,11 @@ class Store:
             ) from exc
 
     def _safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True) if hasattr(
-            self, "engine"
-        ) else "(unparsed URL)"
+        return (
+            self.engine.url.render_as_string(hide_password=True)
+            if hasattr(self, "engine")
+            else "(unparsed URL)"
+        )
 
     @contextmanager
     def _available(self) -> Iterator[None]:
