@@ -21,8 +21,8 @@ from geo.errors import (
     PlanError,
     PlanNotFound,
     ReliefError,
+    StoreError,
 )
-from layers.store.store import StoreError
 from web.print.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"

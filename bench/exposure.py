@@ -41,9 +41,9 @@ from bench.common import Headline, machine, median_s, write_headlines
 from geo.incident.displacement import assign_classes
 from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds
 from geo.incident.footprint import dissolve_by_severity, parse_footprint
-from layers.displacement import read_profile
 from layers.pack import read_population
 from layers.population import read_window
+from layers.profiles import read_displacement
 
 try:
     from rasterstats import zonal_stats
@@ -194,7 +194,7 @@ def bench(scenario: Scenario, folder: Path) -> dict[str, object]:
     county_frame = counties(scenario.width, scenario.height)
     make = footprint if scenario.footprint == "bands" else fragmented_footprint
     geojson = make(scenario.width, scenario.height)
-    profile = read_profile()
+    profile = read_displacement()
     projected = gpd.GeoDataFrame.from_features(geojson["features"], crs="EPSG:4326").to_crs(CRS)
 
     def ours() -> object:

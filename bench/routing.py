@@ -31,7 +31,7 @@ from shapely.geometry import LineString, Point
 from bench.common import Headline, machine, median_s, write_headlines
 from geo.roads.network import RoadNetwork, Snapped, snap
 from geo.roads.travel import TravelMatrix, build_network, closures, travel_matrix
-from layers.speeds import read_speeds
+from layers.profiles import read_speeds
 
 try:
     import networkx as nx

@@ -183,12 +183,12 @@ def exposure_tools(pack: Path, name: str) -> dict[str, float | None]:
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
     from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
-    from layers.displacement import read_profile  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
+    from layers.profiles import read_displacement  # noqa: PLC0415
 
     loaded = read_pack(pack)
-    grid, profile, footprint = loaded.population, read_profile(), _footprint(pack, name)
+    grid, profile, footprint = loaded.population, read_displacement(), _footprint(pack, name)
 
     def ours():
         classed = assign_classes(parse_footprint(footprint).features, profile, hazard="flood")
@@ -214,19 +214,33 @@ def exposure_tools(pack: Path, name: str) -> dict[str, float | None]:
     return out
 
 
+class _CountingClient:
+    """A Dask client that counts the tasks it is sent (one per tile)."""
+
+    def __init__(self, client):
+        self.client, self.tasks = client, 0
+
+    def map(self, func, tasks, **kwargs):
+        self.tasks += len(tasks)
+        return self.client.map(func, tasks, **kwargs)
+
+    def gather(self, futures):
+        return self.client.gather(futures)
+
+
 def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
     """The exposure step single-process vs on a 2-worker Dask LocalCluster (processes)."""
     from distributed import Client, LocalCluster  # noqa: PLC0415
 
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
-    from geo.incident.exposure import compute_exposure, project_bounds, split_zones  # noqa: PLC0415
+    from geo.incident.exposure import compute_exposure, project_bounds  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
-    from layers.displacement import read_profile  # noqa: PLC0415
-    from layers.distributed import distributed_exposure, tile_jobs  # noqa: PLC0415
+    from layers.distributed import distributed_exposure  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
+    from layers.profiles import read_displacement  # noqa: PLC0415
 
-    loaded, profile = read_pack(pack), read_profile()
+    loaded, profile = read_pack(pack), read_displacement()
     grid, counties = loaded.population, loaded.counties
     rows = []
     with (
@@ -244,17 +258,17 @@ def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
                 window = read_window(grid, project_bounds(tuple(p.total_bounds), crs=grid.crs))
                 return compute_exposure(p, counties, window, profile=profile, hazard="flood")
 
-            def spread(p=pieces):
+            def spread(p=pieces, c=client):
                 return distributed_exposure(
-                    p, counties, grid, profile=profile, hazard="flood", client=client
+                    p, counties, grid, profile=profile, hazard="flood", client=c
                 )
 
-            one, many = single(), spread()
-            zones = split_zones(pieces, counties, crs=grid.crs, profile=profile, hazard="flood")
+            one, counting = single(), _CountingClient(client)
+            many = spread(c=counting)
             rows.append(
                 {
                     "footprint": name,
-                    "tiles": len(tile_jobs(grid, zones.geometry)),
+                    "tiles": counting.tasks,
                     "single_s": median_s(single, 3),
                     "dask_s": median_s(spread, 3),
                     "difference": abs(many.affected_exact - one.affected_exact),
@@ -271,7 +285,7 @@ def network_growth(pack: Path, name: str, repeats: int) -> list[dict]:
     """The province flood on the same roads with fewer shape points (fewer edges)."""
     from api.service.assess import run_assessment  # noqa: PLC0415
     from geo.roads.network import build_network  # noqa: PLC0415
-    from layers.speeds import read_speeds  # noqa: PLC0415
+    from layers.profiles import read_speeds  # noqa: PLC0415
 
     services = _services(pack)
     footprint = _footprint(pack, name)

@@ -76,12 +76,16 @@ class Problems:
     """Collects every fault of a profile or input so that the refusal names them all at once.
 
     ``what`` names the thing refused (e.g. ``"plan profile yangquan-2026.toml"``); the
-    error raised is ``error`` with every ``key: expectation`` joined.
+    error raised is ``error`` with every ``key: expectation`` joined, after ``what`` and
+    ``lead`` (``": "`` unless the refusal reads better with another, e.g. ``" refused — "``).
     """
 
-    def __init__(self, what: str, *, error: type[ReliefError] = PlanError) -> None:
+    def __init__(
+        self, what: str, *, error: type[ReliefError] = PlanError, lead: str = ": "
+    ) -> None:
         self.what = what
         self.error = error
+        self.lead = lead
         self.items: list[str] = []
 
     def add(self, key: str, expectation: str) -> None:
@@ -91,4 +95,4 @@ class Problems:
     def raise_if_any(self) -> None:
         """Raise one error naming every recorded fault, if there is any."""
         if self.items:
-            raise self.error(f"{self.what}: " + "; ".join(self.items))
+            raise self.error(self.what + self.lead + "; ".join(self.items))

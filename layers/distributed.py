@@ -10,6 +10,7 @@ raster, reads ITS window only, clips the zones to the tile's box
 single-process sums, partial cells included; the driver adds them in tile order and
 applies the same largest-remainder rounding (`geo.incident.exposure.exposure_of`).
 
+`distributed_exposure` is the one public function; the rest is how it does its work.
 The client is given by the caller: ``Client(LocalCluster(...))`` on one machine, or
 ``Client("tcp://scheduler:8786")`` on a cluster whose workers can read the raster path.
 """
@@ -48,11 +49,11 @@ if TYPE_CHECKING:
     from distributed import Client
 
 #: Cells per tile side: 1024² cells (≈ 8 MB of float64) per task.
-TILE_CELLS = 1024
+_TILE_CELLS = 1024
 
 
 @dataclass(frozen=True)
-class TileJob:
+class _TileJob:
     """What one task needs: the raster, its tile, and the zones that reach into it (WKB)."""
 
     path: Path
@@ -64,14 +65,14 @@ class TileJob:
 
 
 @dataclass(frozen=True)
-class TileResult:
+class _TileResult:
     """A tile's persons per zone (exact sums) and its cell parts (zone numbers global)."""
 
     sums: npt.NDArray[np.float64]
     parts: Parts
 
 
-def read_tile(path: Path, tile: Tile, raster: Affine, crs: CRS) -> PopulationWindow:
+def _read_tile(path: Path, tile: Tile, raster: Affine, crs: CRS) -> PopulationWindow:
     """Persons per cell over one tile, read by window; nodata and NaN cells hold 0."""
     window = Window(tile.col_off, tile.row_off, tile.width, tile.height)
     try:
@@ -84,22 +85,22 @@ def read_tile(path: Path, tile: Tile, raster: Affine, crs: CRS) -> PopulationWin
     return PopulationWindow(array=array, transform=tile.transform(raster), crs=crs)
 
 
-def count_tile(job: TileJob, n_zones: int) -> TileResult:
+def _count_tile(job: _TileJob, n_zones: int) -> _TileResult:
     """Run on a worker: read the tile, clip the zones to it, measure, sum per zone."""
     raster = Affine(*job.raster)
-    window = read_tile(job.path, job.tile, raster, CRS.from_wkt(job.crs_wkt))
+    window = _read_tile(job.path, job.tile, raster, CRS.from_wkt(job.crs_wkt))
     geoms = np.array(shapely.from_wkb(list(job.wkb)), dtype=object)
     index, clipped = clip_to_tile(geoms, job.tile.bounds(raster))
     local = measure(clipped, window)
     zone = job.zones[index][local.zone] if local.zone.size else local.zone
     parts = Parts(zone=zone, x=local.x, y=local.y, persons=local.persons)
     sums = np.bincount(zone, weights=parts.persons, minlength=n_zones).astype(float)
-    return TileResult(sums=sums, parts=parts)
+    return _TileResult(sums=sums, parts=parts)
 
 
-def tile_jobs(
-    grid: PopulationGrid, geoms: npt.NDArray[np.object_], *, tile_cells: int = TILE_CELLS
-) -> list[TileJob]:
+def _tile_jobs(
+    grid: PopulationGrid, geoms: npt.NDArray[np.object_], *, tile_cells: int = _TILE_CELLS
+) -> list[_TileJob]:
     """The tiles of whole cells covering the zones, each with the zones reaching into it."""
     if not len(geoms):
         return []
@@ -118,7 +119,7 @@ def tile_jobs(
         near = np.sort(tree.query(shapely.box(*tile.bounds(raster)), predicate="intersects"))
         if near.size:
             jobs.append(
-                TileJob(
+                _TileJob(
                     path=grid.path,
                     crs_wkt=grid.crs.to_wkt(),
                     raster=tuple(raster)[:6],
@@ -138,7 +139,7 @@ def distributed_exposure(
     profile: DisplacementProfile,
     hazard: str,
     client: Client,
-    tile_cells: int = TILE_CELLS,
+    tile_cells: int = _TILE_CELLS,
 ) -> Exposure:
     """`compute_exposure` with the raster counted tile by tile on Dask workers.
 
@@ -149,9 +150,9 @@ def distributed_exposure(
     rounding.
     """
     zones = split_zones(pieces, counties, crs=grid.crs, profile=profile, hazard=hazard)
-    jobs = tile_jobs(grid, zones.geometry, tile_cells=tile_cells)
-    futures = client.map(count_tile, jobs, n_zones=len(zones.code), pure=False)
-    results: list[TileResult] = client.gather(futures)  # type: ignore[no-untyped-call]
+    jobs = _tile_jobs(grid, zones.geometry, tile_cells=tile_cells)
+    futures = client.map(_count_tile, jobs, n_zones=len(zones.code), pure=False)
+    results: list[_TileResult] = client.gather(futures)  # type: ignore[no-untyped-call]
     affected = np.zeros(len(zones.code))
     for result in results:  # tile order: the same sum on every run
         affected += result.sums

@@ -22,7 +22,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import Point, shape
 
-from geo.errors import ReliefError
+from geo.errors import ExportError
 
 CRS = "EPSG:4326"
 
@@ -107,10 +107,6 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
 }
 
 _COLUMN = re.compile(r"[^0-9a-z_]+")
-
-
-class ExportError(ReliefError, RuntimeError):
-    """The GeoPackage could not be written."""
 
 
 def _column(prefix: str, code: str) -> str:

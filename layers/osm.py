@@ -24,12 +24,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pyogrio
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Polygon, box
 
 from geo.errors import InputError, LayerError
 from geo.roads.speeds import parse_maxspeed, parse_oneway
 from layers.pack import GEOPACKAGE, OUTPUT_CRS
-from layers.speeds import read_speeds
+from layers.profiles import read_speeds
 
 #: OSM tags kept as columns.
 KEPT_TAGS = ("highway", "name", "ref", "maxspeed", "oneway", "junction")
@@ -146,9 +146,23 @@ def import_osm(
     if not path.is_file():
         raise LayerError(f"OSM extract {path}: not found")
     classes = set(highways) if highways is not None else set(read_speeds().classes)
-    area = box(*window) if window else None
-    rows: list[dict[str, Any]] = []
     notes: Counter[str] = Counter()
+    rows = _road_rows(path, classes, area=box(*window) if window else None, notes=notes)
+    if not rows:
+        where = f" within bbox {window}" if window else ""
+        raise LayerError(f"OSM extract {path.name}: no roads of classes {sorted(classes)}{where}")
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=OUTPUT_CRS)
+    frame["maxspeed"] = frame["maxspeed"].astype(float)
+    frame["osm_id"] = frame["osm_id"].astype(np.int64)
+    frame.attrs["notes"] = [f"{text}: {n}" for text, n in sorted(notes.items())]
+    return frame
+
+
+def _road_rows(
+    path: Path, classes: Collection[str], *, area: Polygon | None, notes: Counter[str]
+) -> list[dict[str, Any]]:
+    """One row per way reaching into ``area`` (or per part of a cut way), digitised along it."""
+    rows: list[dict[str, Any]] = []
     for osm_id, tags, runs, cut in _ways(path, classes):
         if cut:
             notes["ways cut at the extract's edge kept in parts"] += 1
@@ -172,14 +186,7 @@ def import_osm(
                     "geometry": LineString(line.coords[::-1]) if direction < 0 else line,
                 }
             )
-    if not rows:
-        where = f" within bbox {window}" if window else ""
-        raise LayerError(f"OSM extract {path.name}: no roads of classes {sorted(classes)}{where}")
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=OUTPUT_CRS)
-    frame["maxspeed"] = frame["maxspeed"].astype(float)
-    frame["osm_id"] = frame["osm_id"].astype(np.int64)
-    frame.attrs["notes"] = [f"{text}: {n}" for text, n in sorted(notes.items())]
-    return frame
+    return rows
 
 
 # ---------------------------------------------------------------- writing into a pack

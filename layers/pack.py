@@ -25,7 +25,7 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import InputError, LayerError, LayerNotFound
+from geo.errors import InputError, LayerError, LayerNotFound, Problems
 
 GEOPACKAGE = "layers.gpkg"
 POPULATION = "population.tif"
@@ -166,19 +166,9 @@ class LayerPack:
         return crs
 
 
-class _Problems:
-    """Collects every fault of a pack so the refusal names them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, layer: str, column: str | None, expectation: str) -> None:
-        where = f"layer {layer!r}" + (f", column {column!r}" if column else "")
-        self.items.append(f"{where}: {expectation}")
-
-    def raise_if_any(self, pack: Path) -> None:
-        if self.items:
-            raise LayerError(f"layer pack {pack} refused — " + "; ".join(self.items))
+def _where(layer: str, column: str | None) -> str:
+    """The key a pack problem is filed under: the layer, and the column when there is one."""
+    return f"layer {layer!r}" + (f", column {column!r}" if column else "")
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -216,33 +206,42 @@ _KIND_CHECKS: dict[str, tuple[Callable[[pd.Series], bool], str]] = {
 }
 
 
-def _check_columns(frame: pd.DataFrame, spec: LayerSpec, problems: _Problems) -> None:
+def _check_kind(
+    frame: pd.DataFrame, spec: LayerSpec, column: str, kind: str, problems: Problems
+) -> None:
+    """Check one present column against its kind: emptiness, type, sign."""
+    base = kind.rstrip("?")
+    series = frame[column]
+    present = series.dropna()
+    if not kind.endswith("?") and len(present) < len(series):
+        problems.add(_where(spec.name, column), f"{len(series) - len(present)} empty values")
+    check, expected = _KIND_CHECKS[base]
+    if len(present) and not check(present):
+        problems.add(_where(spec.name, column), f"expected {expected}")
+    elif base in ("int", "number") and len(present) and (present < 0).any():
+        problems.add(_where(spec.name, column), "expected non-negative values")
+
+
+def _check_columns(frame: pd.DataFrame, spec: LayerSpec, problems: Problems) -> None:
+    """Check the layer's columns: required ones present, kinds, allowed values, unique keys."""
     for columns, required in ((spec.required, True), (spec.optional, False)):
         for column, kind in columns.items():
-            nullable = kind.endswith("?")
-            base = kind.rstrip("?")
-            if column not in frame.columns:
-                if required:
-                    problems.add(spec.name, column, f"missing; expected {base} values")
-                continue
-            series = frame[column]
-            present = series.dropna()
-            if not nullable and len(present) < len(series):
-                problems.add(spec.name, column, f"{len(series) - len(present)} empty values")
-            check, expected = _KIND_CHECKS[base]
-            if len(present) and not check(present):
-                problems.add(spec.name, column, f"expected {expected}")
-            elif base in ("int", "number") and len(present) and (present < 0).any():
-                problems.add(spec.name, column, "expected non-negative values")
+            if column in frame.columns:
+                _check_kind(frame, spec, column, kind, problems)
+            elif required:
+                expected = kind.rstrip("?")
+                problems.add(_where(spec.name, column), f"missing; expected {expected} values")
     for column, allowed in spec.choices.items():
         if column in frame.columns:
             bad = sorted(set(frame[column].dropna().astype(str)) - allowed)
             if bad:
-                problems.add(spec.name, column, f"values {bad} not in {sorted(allowed)}")
+                problems.add(_where(spec.name, column), f"values {bad} not in {sorted(allowed)}")
     if spec.key and spec.key in frame.columns:
         duplicated = frame[spec.key][frame[spec.key].duplicated()].astype(str).tolist()
         if duplicated:
-            problems.add(spec.name, spec.key, f"expected unique ids, repeated: {duplicated[:5]}")
+            problems.add(
+                _where(spec.name, spec.key), f"expected unique ids, repeated: {duplicated[:5]}"
+            )
 
 
 def _row_label(frame: pd.DataFrame, spec: LayerSpec, index: int) -> str:
@@ -252,16 +251,18 @@ def _row_label(frame: pd.DataFrame, spec: LayerSpec, index: int) -> str:
 
 
 def _check_geometry(
-    frame: gpd.GeoDataFrame, spec: LayerSpec, problems: _Problems, repairs: list[str]
+    frame: gpd.GeoDataFrame, spec: LayerSpec, problems: Problems, repairs: list[str]
 ) -> gpd.GeoDataFrame:
     """Refuse missing or wrongly typed geometries; repair invalid ones and say so."""
     if frame.crs is None:
-        problems.add(spec.name, "geometry", "no CRS is defined; expected a layer with a CRS")
+        problems.add(
+            _where(spec.name, "geometry"), "no CRS is defined; expected a layer with a CRS"
+        )
         return frame
     geoms = frame.geometry.to_numpy()
     missing = [i for i, g in enumerate(geoms) if g is None or g.is_empty]
     for i in missing[:5]:
-        problems.add(spec.name, "geometry", f"{_row_label(frame, spec, i)} has no geometry")
+        problems.add(_where(spec.name, "geometry"), f"{_row_label(frame, spec, i)} has no geometry")
     invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~np.isin(np.arange(len(geoms)), missing))
     repaired = geoms.copy()
     for i in invalid.tolist():
@@ -271,8 +272,7 @@ def _check_geometry(
             fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type in POLYGONAL])
         if fixed.is_empty:
             problems.add(
-                spec.name,
-                "geometry",
+                _where(spec.name, "geometry"),
                 f"{_row_label(frame, spec, i)} is invalid ({reason}) and cannot be repaired",
             )
             continue
@@ -285,12 +285,14 @@ def _check_geometry(
         types = {g.geom_type for g in repaired if g is not None and not g.is_empty}
         wrong = sorted(types - spec.geometry)
         if wrong:
-            problems.add(spec.name, "geometry", f"found {wrong}; expected {sorted(spec.geometry)}")
+            problems.add(
+                _where(spec.name, "geometry"), f"found {wrong}; expected {sorted(spec.geometry)}"
+            )
     return frame
 
 
 def _read_vector(
-    gpkg: Path, spec: LayerSpec, problems: _Problems, repairs: list[str]
+    gpkg: Path, spec: LayerSpec, problems: Problems, repairs: list[str]
 ) -> tuple[gpd.GeoDataFrame | pd.DataFrame | None, str | None]:
     try:
         if spec.geometry is None:
@@ -299,7 +301,7 @@ def _read_vector(
             return pd.DataFrame(table), None
         frame = gpd.read_file(gpkg, layer=spec.name, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        problems.add(spec.name, None, f"cannot be read ({exc})")
+        problems.add(_where(spec.name, None), f"cannot be read ({exc})")
         return None, None
     _check_columns(frame, spec, problems)
     frame = _check_geometry(frame, spec, problems, repairs)
@@ -365,13 +367,13 @@ def read_pack(folder: Path) -> LayerPack:
         present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
     except pyogrio.errors.DataSourceError as exc:
         raise LayerError(f"layer pack {folder}: {GEOPACKAGE} cannot be read ({exc})") from exc
-    problems = _Problems()
+    problems = Problems(f"layer pack {folder} refused", error=LayerError, lead=" — ")
     repairs: list[str] = []
     frames: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for spec in SPECS:
         if spec.name not in present:
-            problems.add(spec.name, None, f"missing from {GEOPACKAGE}")
+            problems.add(_where(spec.name, None), f"missing from {GEOPACKAGE}")
             continue
         frames[spec.name], source = _read_vector(gpkg, spec, problems, repairs)
         if source:
@@ -381,8 +383,10 @@ def read_pack(folder: Path) -> LayerPack:
             frames["depots"].get("id", [])
         )
         if unknown:
-            problems.add("depot_stock", "depot_id", f"ids {sorted(unknown)[:5]} not in depots")
-    problems.raise_if_any(folder)
+            problems.add(
+                _where("depot_stock", "depot_id"), f"ids {sorted(unknown)[:5]} not in depots"
+            )
+    problems.raise_if_any()
     population = read_population(folder / POPULATION)
     sources["population"] = population.crs.to_string()
     return LayerPack(

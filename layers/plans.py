@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import PlanError, PlanNotFound
 from geo.plans.model import Plan, parse_plan
+from layers.profiles import _read_toml  # the one profile reader, private to layers
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,15 @@ class PlanFile:
 
 
 def read_plan(path: Path) -> PlanFile:
-    """Read and validate one plan profile file."""
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PlanError(f"plan profile {path.name}: cannot be read as UTF-8 TOML ({exc})") from exc
+    """Read and validate one plan profile file.
+
+    Raises
+    ------
+    PlanError
+        The file cannot be read as UTF-8 TOML, a key is malformed, or the plan's id is not
+        the file name.
+    """
+    data, raw = _read_toml(path, what="plan profile", error=PlanError)
     plan = parse_plan(data, source=path.name)
     if plan.id != path.stem:
         raise PlanError(f"plan profile {path.name}: id {plan.id!r} must match the file name")
@@ -64,4 +67,5 @@ class PlanCatalog:
             ) from None
 
     def __iter__(self) -> Iterator[PlanFile]:
+        """The plan files in id order."""
         return iter(self._files[i] for i in self.ids())

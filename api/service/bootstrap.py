@@ -17,13 +17,10 @@ from geo.hazards.setbacks import Setbacks
 from geo.incident.displacement import DisplacementProfile
 from geo.roads.network import build_network
 from geo.supply.plan import Logistics
-from layers.displacement import read_profile
-from layers.needs import read_needs
 from layers.pack import LayerPack, read_pack
 from layers.plans import PlanCatalog
+from layers.profiles import read_displacement, read_needs, read_setbacks, read_speeds
 from layers.resources import plans_dir
-from layers.setbacks import read_setbacks
-from layers.speeds import read_speeds
 from layers.store.store import Store, sqlite_url
 
 
@@ -123,7 +120,7 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         settings=settings,
         pack=pack,
         plans=plans,
-        displacement=read_profile(settings.displacement),
+        displacement=read_displacement(settings.displacement),
         setbacks=read_setbacks(settings.setbacks),
         logistics=logistics,
         metric_crs=metric_crs,

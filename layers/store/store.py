@@ -1,7 +1,7 @@
 """The incident store: SQLite by default, PostgreSQL/PostGIS when a URL says so.
 
 One code path (SQLAlchemy Core) for both; the schema is created and upgraded by the
-Alembic migrations in ``layers/migrations``. Rows are inserted, never updated (triggers
+Alembic migrations in ``layers/store/migrations``. Rows are inserted, never updated (triggers
 refuse UPDATE and DELETE). A report and its verdict are written in one transaction that
 holds the incident: on SQLite ``BEGIN IMMEDIATE``, on PostgreSQL a row lock.
 """
@@ -25,7 +25,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from geo.errors import NotFound, ReliefError
+from geo.errors import NotFound, StoreError
 from layers.store.records import (
     IncidentHistory,
     IncidentRecord,
@@ -41,10 +41,6 @@ from layers.store.tables import assessments, incidents, reports, verdicts
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: PostgreSQL advisory lock key held while migrating (any constant unique to reliefgis).
 MIGRATION_LOCK = 7_336_170_101
-
-
-class StoreError(ReliefError, RuntimeError):
-    """The store cannot be opened or written."""
 
 
 def sqlite_url(folder: Path) -> str:
@@ -110,9 +106,11 @@ class Store:
             ) from exc
 
     def _safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True) if hasattr(
-            self, "engine"
-        ) else "(unparsed URL)"
+        return (
+            self.engine.url.render_as_string(hide_password=True)
+            if hasattr(self, "engine")
+            else "(unparsed URL)"
+        )
 
     @contextmanager
     def _available(self) -> Iterator[None]:

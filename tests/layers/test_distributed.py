@@ -11,11 +11,10 @@ from shapely.geometry import LineString, Polygon, box
 
 from geo.incident.exposure import compute_exposure, project_bounds
 from geo.incident.footprint import dissolve_by_severity
-from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
-from layers.displacement import read_profile
-from layers.distributed import distributed_exposure, tile_jobs
+from layers.distributed import distributed_exposure
 from layers.pack import read_population
 from layers.population import read_window
+from layers.profiles import read_displacement
 
 distributed = pytest.importorskip("distributed")
 
@@ -86,12 +85,12 @@ def _pieces() -> gpd.GeoDataFrame:
         ],
         crs=UTM,
     ).to_crs("EPSG:4326")
-    return dissolve_by_severity(frame, order=read_profile().order("flood"))
+    return dissolve_by_severity(frame, order=read_displacement().order("flood"))
 
 
 @pytest.mark.parametrize("tile_cells", [7, 16, 64])
 def test_tiles_on_dask_give_the_single_process_answer(grid, client, tile_cells):
-    profile, pieces, counties = read_profile(), _pieces(), _counties()
+    profile, pieces, counties = read_displacement(), _pieces(), _counties()
     bounds = project_bounds(tuple(pieces.total_bounds), crs=grid.crs)
     one = compute_exposure(
         pieces, counties, read_window(grid, bounds), profile=profile, hazard="flood"
@@ -129,39 +128,37 @@ def test_tiles_on_dask_give_the_single_process_answer(grid, client, tile_cells):
     np.testing.assert_allclose(mine["affected"], theirs["affected"], rtol=0, atol=1e-9)
 
 
-def test_small_tiles_make_many_jobs_and_each_reads_only_its_window(grid):
-    pieces, counties = _pieces(), _counties()
-    from geo.incident.exposure import split_zones
+class _InProcess:
+    """A stand-in for a Dask client: runs each task here and keeps what it was sent."""
 
-    zones = split_zones(pieces, counties, crs=grid.crs, profile=read_profile(), hazard="flood")
-    jobs = tile_jobs(grid, zones.geometry, tile_cells=7)
-    assert len(jobs) > 12
+    def __init__(self):
+        self.tasks = []
+
+    def map(self, func, tasks, **kwargs):
+        self.tasks.extend(tasks)
+        return [func(task, **{k: v for k, v in kwargs.items() if k != "pure"}) for task in tasks]
+
+    def gather(self, futures):
+        return futures
+
+
+def test_small_tiles_make_many_tasks_and_each_reads_only_its_window(grid):
+    pieces, counties, client = _pieces(), _counties(), _InProcess()
+    distributed_exposure(
+        pieces,
+        counties,
+        grid,
+        profile=read_displacement(),
+        hazard="flood",
+        client=client,
+        tile_cells=7,
+    )
+    tiles = [task.tile for task in client.tasks]
+    assert len(tiles) > 12
     cells = {
         (r, c)
-        for j in jobs
-        for r in range(j.tile.row_off, j.tile.row_off + j.tile.height)
-        for c in range(j.tile.col_off, j.tile.col_off + j.tile.width)
+        for t in tiles
+        for r in range(t.row_off, t.row_off + t.height)
+        for c in range(t.col_off, t.col_off + t.width)
     }
-    assert sum(j.tile.height * j.tile.width for j in jobs) == len(cells)  # no cell twice
-
-
-def test_grid_tiles_cover_a_window_once():
-    tiles = grid_tiles(row_off=3, col_off=5, height=10, width=7, tile_cells=4)
-    assert tiles[0] == Tile(3, 5, 4, 4)
-    assert tiles[-1] == Tile(11, 9, 2, 3)
-    assert sum(t.height * t.width for t in tiles) == 70
-
-
-@pytest.mark.parametrize("tile_cells", [0, -2, True])
-def test_grid_tiles_refuse_a_bad_size(tile_cells):
-    from geo.errors import InputError
-
-    with pytest.raises(InputError, match="tile_cells: expected a whole number"):
-        grid_tiles(row_off=0, col_off=0, height=3, width=3, tile_cells=tile_cells)
-
-
-def test_a_zone_touching_a_tile_edge_is_not_clipped_into_it():
-    geoms = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10), box(5, 5, 15, 8)], dtype=object)
-    index, clipped = clip_to_tile(geoms, (10.0, 0.0, 20.0, 10.0))
-    assert index.tolist() == [1, 2]
-    assert [round(g.area, 9) for g in clipped] == [100.0, 15.0]
+    assert sum(t.height * t.width for t in tiles) == len(cells)  # no cell twice

@@ -20,7 +20,7 @@ from geo.roads.network import build_network
 from layers import osm
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
-from layers.speeds import read_speeds
+from layers.profiles import read_speeds
 
 HELSINKI_CENTRE = (24.935, 60.160, 24.950, 60.170)
 

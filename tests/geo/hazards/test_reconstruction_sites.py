@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point, box, mapping
 from geo.errors import GeometryError, InputError
 from geo.hazards.reconstruction_sites import check_sites, parse_sites
 from geo.hazards.setbacks import Setbacks, parse_setbacks
-from layers.setbacks import read_setbacks
+from layers.profiles import read_setbacks
 
 UTM = "EPSG:32649"
 X0, Y0 = 700_000.0, 4_190_000.0

@@ -9,7 +9,7 @@ import pytest
 
 from geo.errors import ProfileError
 from geo.hazards.setbacks import parse_setbacks
-from layers.setbacks import read_setbacks
+from layers.profiles import read_setbacks
 
 GRADES = {"extreme": 300, "high": 200, "medium": 100, "low": 50, "basis": "b", "rationale": "r"}
 VALID = {

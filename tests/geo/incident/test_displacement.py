@@ -12,17 +12,17 @@ from shapely.geometry import box
 from geo.errors import InputError, PlanError
 from geo.incident.displacement import assign_classes, parse_profile
 from geo.plans.model import HAZARDS
-from layers.displacement import default_profile_path, read_profile
+from layers.profiles import default_displacement_path, read_displacement
 
 
 @pytest.fixture(scope="module")
 def profile():
-    return read_profile()
+    return read_displacement()
 
 
 @pytest.fixture
 def raw():
-    return tomllib.loads(default_profile_path().read_text(encoding="utf-8"))
+    return tomllib.loads(default_displacement_path().read_text(encoding="utf-8"))
 
 
 GEOHAZARDS = {"landslide", "collapse", "debris_flow", "flash_flood"}
@@ -166,4 +166,4 @@ def test_read_profile_refuses_an_unreadable_file(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("tables = [", encoding="utf-8")
     with pytest.raises(PlanError, match=r"displacement profile bad.toml: cannot be read"):
-        read_profile(path)
+        read_displacement(path)

@@ -21,7 +21,7 @@ from geo.incident.exposure import (
     project_bounds,
 )
 from geo.incident.footprint import dissolve_by_severity
-from layers.displacement import read_profile
+from layers.profiles import read_displacement
 
 UTM = CRS.from_epsg(32649)
 X0, Y0, CELL = 700_000.0, 4_190_000.0, 1000.0
@@ -32,7 +32,7 @@ WEST, EAST = "140302", "140303"
 
 @pytest.fixture(scope="module")
 def profile():
-    return read_profile()
+    return read_displacement()
 
 
 def window(array=GRID) -> PopulationWindow:
@@ -69,7 +69,7 @@ def counties(*, east=True):
 
 
 def exposure(pieces, *, hazard="landslide", grid=GRID, east=True, profile=None):
-    profile = profile or read_profile()
+    profile = profile or read_displacement()
     return compute_exposure(
         pieces, counties(east=east), window(grid), profile=profile, hazard=hazard
     )
@@ -205,7 +205,7 @@ def test_random_polygon_agrees_with_an_independent_computation():
         lonlat(("high", polygon)),
         everything,
         window(grid),
-        profile=read_profile(),
+        profile=read_displacement(),
         hazard="landslide",
     )
     expected = _exact_by_shapely(polygon, grid)
@@ -231,7 +231,7 @@ _boxes = st.lists(
 def test_county_rows_add_up_and_never_displace_more_than_affected(boxes, seed):
     rng = np.random.default_rng(seed)
     grid = np.round(rng.gamma(1.5, 7.0, size=(4, 4)), 1)
-    profile = read_profile()
+    profile = read_displacement()
     footprint = lonlat(*[(cls, km(x, y, x + w, y + h)) for cls, x, y, w, h in boxes])
     pieces = dissolve_by_severity(footprint, order=profile.order("earthquake"))
     result = exposure(pieces, hazard="earthquake", grid=grid, profile=profile)

@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from geo.errors import InputError, ProfileError
 from geo.roads.network import build_network
 from geo.roads.speeds import parse_maxspeed, parse_oneway, parse_speeds
-from layers.speeds import read_speeds
+from layers.profiles import read_speeds
 
 
 def test_interior_vertex_is_a_junction() -> None:

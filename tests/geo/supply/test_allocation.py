@@ -13,7 +13,7 @@ from needprofiles import profile
 
 from geo.errors import InputError
 from geo.supply.allocation import Demand, allocate, demand, readiness
-from layers.needs import read_needs
+from layers.profiles import read_needs
 from layers.resources import demo_pack_dir
 
 INF = np.inf

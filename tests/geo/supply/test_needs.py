@@ -11,7 +11,7 @@ from needprofiles import PROFILE, profile
 
 from geo.errors import ProfileError
 from geo.supply.needs import parse_needs
-from layers.needs import read_needs
+from layers.profiles import read_needs
 from layers.resources import demo_pack_dir
 
 

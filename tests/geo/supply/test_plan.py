@@ -11,8 +11,7 @@ from shapely.geometry import LineString, Point, box
 from geo.roads.network import build_network
 from geo.shelters.status import ShelterStatus
 from geo.supply.plan import plan_supply, supply_reach
-from layers.needs import read_needs
-from layers.speeds import read_speeds
+from layers.profiles import read_needs, read_speeds
 
 LONLAT = "EPSG:4326"
 

@@ -15,9 +15,9 @@ from postgres import fresh_database, plain_dsn
 from shapely.geometry import Polygon
 from sqlalchemy import create_engine, text
 
-from geo.errors import NotFound
+from geo.errors import NotFound, StoreError
 from layers.store.records import IncidentRecord, ReportRecord, VerdictRecord
-from layers.store.store import MIGRATIONS, AssessmentRecord, Store, StoreError, sqlite_url
+from layers.store.store import MIGRATIONS, AssessmentRecord, Store, sqlite_url
 
 
 @pytest.fixture(scope="session")

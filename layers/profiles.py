@@ -1,0 +1,112 @@
+"""Read the settings profiles (``data/*.toml``): needs, speeds, displacement, setbacks.
+
+Every profile file goes through one reader, `_read_toml`, so that each is refused the
+same way: one error naming the file when it cannot be read as UTF-8 TOML. What the keys
+mean is checked in `geo/` (``parse_*``), which names the file and the key at fault. The
+plan catalogue (`layers.plans`) reads its files through the same reader.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from geo.errors import PlanError, ProfileError, ReliefError
+from geo.hazards.setbacks import Setbacks, parse_setbacks
+from geo.incident.displacement import DisplacementProfile, parse_profile
+from geo.roads.speeds import SpeedProfile, parse_speeds
+from geo.supply.needs import NeedsProfile, parse_needs
+from layers.resources import data_dir
+
+SPEEDS_FILE = "speeds.toml"
+SETBACKS_FILE = "setbacks.toml"
+
+
+def _read_toml(path: Path, *, what: str, error: type[ReliefError]) -> tuple[dict[str, Any], bytes]:
+    """The TOML table of a profile file and its raw bytes (for a checksum).
+
+    Private to `layers`: the one reader every profile file goes through.
+
+    Raises
+    ------
+    ReliefError
+        ``error``, naming ``what`` and the file, when the file cannot be read as UTF-8 TOML.
+    """
+    try:
+        raw = path.read_bytes()
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(f"{what} {path.name}: cannot be read as UTF-8 TOML ({exc})") from exc
+
+
+def default_needs_path() -> Path:
+    """The embedded needs profile."""
+    return data_dir() / "needs" / "default.toml"
+
+
+def default_speeds_path() -> Path:
+    """The embedded speeds profile."""
+    return data_dir() / SPEEDS_FILE
+
+
+def default_displacement_path() -> Path:
+    """The embedded displacement profile: InaSAFE's default rates."""
+    return data_dir() / "displacement" / "default.toml"
+
+
+def default_setbacks_path() -> Path:
+    """The embedded setbacks profile."""
+    return data_dir() / SETBACKS_FILE
+
+
+def read_needs(path: Path | None = None) -> NeedsProfile:
+    """Read and check a needs profile; the embedded default when ``path`` is None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_needs_path()
+    data, _ = _read_toml(path, what="needs profile", error=ProfileError)
+    return parse_needs(data, source=path.name)
+
+
+def read_speeds(path: Path | None = None) -> SpeedProfile:
+    """Read and check a speeds profile; the embedded one when ``path`` is None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_speeds_path()
+    data, _ = _read_toml(path, what="speeds profile", error=ProfileError)
+    return parse_speeds(data, source=path.name)
+
+
+def read_displacement(path: Path | None = None) -> DisplacementProfile:
+    """Read and check a displacement profile; the embedded default when ``path`` is None.
+
+    Raises
+    ------
+    PlanError
+        The file cannot be read as UTF-8 TOML, or the profile is malformed.
+    """
+    path = default_displacement_path() if path is None else path
+    data, _ = _read_toml(path, what="displacement profile", error=PlanError)
+    return parse_profile(data, source=path.name)
+
+
+def read_setbacks(path: Path | None = None) -> Setbacks:
+    """Read and check a setbacks profile; the embedded one when ``path`` is None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_setbacks_path()
+    data, _ = _read_toml(path, what="setbacks profile", error=ProfileError)
+    return parse_setbacks(data, source=path.name)
