@@ -80,6 +80,7 @@ class Settings:
     compute_processes: int = 0
 
     def __post_init__(self) -> None:
+        """Refuse settings that cannot work."""
         if self.compute_processes < 0:
             raise InputError(
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
