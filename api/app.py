@@ -35,7 +35,7 @@ When the service has API keys, every `/api/v1` call needs `Authorization: Bearer
 
 
 @asynccontextmanager
-async def _lifespan(compute: Compute, app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(compute: Compute[Services], app: FastAPI) -> AsyncIterator[None]:
     """Start the compute workers before the first request; stop them on shutdown."""
     del app
     await compute.start()

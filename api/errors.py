@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.service.compute import ComputeUnavailable
 from geo.errors import (
+    ComputeUnavailable,
+    FontNotFound,
     GeometryError,
     InputError,
     LayerError,
@@ -21,9 +22,8 @@ from geo.errors import (
     PlanError,
     PlanNotFound,
     ReliefError,
+    StoreError,
 )
-from layers.store.store import StoreError
-from web.print.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from layers.store.store import StoreError
+from geo.errors import StoreError
 
 PROBLEM = "application/problem+json"
 FOOTPRINT = {
