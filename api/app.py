@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 from api.errors import add_exception_handlers
 from api.limits import BodyLimit
 from api.routes.incidents import router as incidents_router
-from api.routes.maps import WebSettings, install_web
+from api.routes.maps import install_web
 from api.routes.plans import router
 from api.security import ApiKeyGuard
 from api.service.bootstrap import Services, load_services
@@ -68,16 +68,12 @@ def _openapi(app: FastAPI, *, keys: bool) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    services: Services | None = None,
-    web: WebSettings | None = None,
-) -> FastAPI:
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     """Build the service; the layer pack, plans and profiles are read here, once.
 
-    ``web`` configures the browser map (an internal tile server and its datum); by
-    default it comes from the ``RELIEF_TILES_*`` environment variables.
+    ``settings`` (default: the ``RELIEF_*`` environment variables) configure everything,
+    the browser map's basemap included; ``services`` already built from them may be given
+    instead.
     """
     services = services or load_services(settings or Settings.from_env())
     # FastAPIOffline: /docs (Swagger UI) from files of the fastapi-offline package, served
@@ -116,6 +112,6 @@ def create_app(
     app.include_router(incidents_router, prefix="/api/v1")
     # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the
     # browser app at /.
-    install_web(app, services, web=web)
+    install_web(app, services)
     app.openapi = lambda: _openapi(app, keys=bool(settings.api_keys))  # type: ignore[method-assign]
     return app

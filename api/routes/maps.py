@@ -9,11 +9,8 @@ loads anything from outside the service.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep, store_of
-from geo.errors import InputError, NotFound
+from api.settings import Datum
+from geo.errors import NotFound
 from geo.plans.model import INDICATORS
 from layers.export import write_assessment_gpkg
 from web import labels
@@ -36,66 +34,9 @@ if TYPE_CHECKING:
 
 GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
 
-Datum = Literal["WGS84", "GCJ-02"]
-_DATUMS: dict[str, Datum] = {
-    "WGS84": "WGS84",
-    "WGS-84": "WGS84",
-    "GCJ-02": "GCJ-02",
-    "GCJ02": "GCJ-02",
-}
-_TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """The browser app's settings: an optional internal tile server and its datum.
-
-    Environment variables:
-
-    - ``RELIEF_TILES_URL``: an XYZ tile URL template (``{z}/{x}/{y}``) of a tile server
-      the analysts' machines reach; unset (the default) means no basemap at all
-    - ``RELIEF_TILES_DATUM``: ``WGS84`` (default) or ``GCJ-02`` (AMap- and Tencent-style
-      tiles; the app then shifts the WGS84 data onto them). BD-09 tiles are refused.
-    - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
-    """
-
-    tiles_url: str | None = None
-    tiles_datum: Datum = "WGS84"
-    tiles_attribution: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        """Read and check the ``RELIEF_TILES_*`` variables."""
-        env = os.environ if env is None else env
-        url = env.get("RELIEF_TILES_URL") or None
-        raw_datum = (env.get("RELIEF_TILES_DATUM") or "WGS84").strip().upper()
-        datum = _DATUMS.get(raw_datum)
-        if datum is None:
-            raise InputError(
-                f"RELIEF_TILES_DATUM: expected WGS84 or GCJ-02, got {raw_datum!r} "
-                "(BD-09 tiles cannot be shifted and are not supported)",
-                field="RELIEF_TILES_DATUM",
-            )
-        if url is not None:
-            if not url.startswith(("http://", "https://", "/")):
-                raise InputError(
-                    f"RELIEF_TILES_URL: expected an http(s) URL or a path, got {url!r}",
-                    field="RELIEF_TILES_URL",
-                )
-            missing = [p for p in _TILE_PLACEHOLDERS if p not in url]
-            if missing:
-                raise InputError(
-                    f"RELIEF_TILES_URL: the template lacks {', '.join(missing)}",
-                    field="RELIEF_TILES_URL",
-                )
-        return cls(
-            tiles_url=url,
-            tiles_datum=datum,
-            tiles_attribution=env.get("RELIEF_TILES_ATTRIBUTION") or None,
-        )
 
 
 class TilesOut(BaseModel):
@@ -146,9 +87,10 @@ class WebConfigOut(BaseModel):
     labels: dict[str, object] = Field(description="Chinese names and colours of codes")
 
 
-def web_config(svc: Services, web: WebSettings) -> WebConfigOut:
+def web_config(svc: Services) -> WebConfigOut:
     """The browser app's configuration for this service."""
     profile = svc.displacement
+    settings = svc.settings
     hazards = [
         HazardOut(
             id=hazard,
@@ -164,7 +106,11 @@ def web_config(svc: Services, web: WebSettings) -> WebConfigOut:
         jurisdiction=svc.plans.get(svc.default_plan).jurisdiction,
         default_plan=svc.default_plan,
         bounds=list(svc.pack.bounds),
-        tiles=TilesOut(url=web.tiles_url, datum=web.tiles_datum, attribution=web.tiles_attribution),
+        tiles=TilesOut(
+            url=settings.tiles_url,
+            datum=settings.tiles_datum,
+            attribution=settings.tiles_attribution,
+        ),
         hazards=hazards,
         indicators=[
             IndicatorOut(id=name, label=label, kind="share" if kind == "share" else "count")
@@ -237,17 +183,17 @@ def get_export(assessment_id: str, svc: ServicesDep) -> Response:
     )
 
 
-def install_web(app: FastAPI, services: Services, *, web: WebSettings | None = None) -> None:
+def install_web(app: FastAPI, services: Services) -> None:
     """Add the browser app, Leaflet, the incident map, the export and ``/api/v1/web-config``.
 
     The configuration served at ``/api/v1/web-config`` is built here, once, from
-    ``services`` and ``web`` (default: the ``RELIEF_TILES_*`` environment variables).
+    ``services`` and their settings.
     Replaces any landing page already routed at ``/``; a second call does nothing.
     """
     if getattr(app.state, "web_installed", False):
         return
     app.state.web_installed = True
-    app.state.web_config = web_config(services, web or WebSettings.from_env())
+    app.state.web_config = web_config(services)
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/"]
     app.include_router(router, prefix="/api/v1")
     app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
