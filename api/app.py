@@ -14,9 +14,8 @@ from fastapi_offline import FastAPIOffline
 
 from api.errors import add_exception_handlers
 from api.limits import BodyLimit
-from api.routes.incidents import router as incidents_router
+from api.routes import assessments, incidents, layers, plans
 from api.routes.maps import install_web
-from api.routes.plans import router
 from api.security import ApiKeyGuard
 from api.service.bootstrap import Services, load_services
 from api.service.compute import Compute
@@ -108,8 +107,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location"],
         )
-    app.include_router(router, prefix="/api/v1")
-    app.include_router(incidents_router, prefix="/api/v1")
+    for routes in (layers, plans, assessments, incidents):
+        app.include_router(routes.router, prefix="/api/v1")
     # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the
     # browser app at /.
     install_web(app, services)

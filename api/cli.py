@@ -17,10 +17,11 @@ from typing import NoReturn
 
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
+from api.service.levels import grade
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.levels import Verdict
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
@@ -157,21 +158,20 @@ def _format_verdict(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
+def _figures(args: argparse.Namespace) -> dict[str, float]:
+    """The reported figures given as options (``--dead-missing`` …)."""
+    return {name: value for name in INDICATORS if (value := getattr(args, name)) is not None}
+
+
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
     settings = _settings(args)
-    plan = _catalog(settings).get(args.plan)
-    figures = {
-        name: Figure(value=value)
-        for name in INDICATORS
-        if (value := getattr(args, name)) is not None
-    }
-    if args.county:
-        name, agri = read_pack(settings.data_dir).agri_population(args.county)
-        figures = derive_figures(
-            plan, figures, agri_population=agri, agri_population_basis=f"{name} agri_population"
-        )
-    verdict = evaluate(plan, figures, hazard=args.hazard)
+    verdict = grade(
+        _catalog(settings).get(args.plan),
+        _figures(args),
+        hazard=args.hazard,
+        county=read_pack(settings.data_dir).agri_population(args.county) if args.county else None,
+    )
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
@@ -200,13 +200,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
-    figures = {name: v for name in INDICATORS if (v := getattr(args, name)) is not None}
     body, _ = run_assessment(
         services,
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures=figures,
+        figures=_figures(args),
         title=args.title,
     )
     out.mkdir(parents=True, exist_ok=True)
