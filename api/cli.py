@@ -18,7 +18,7 @@ from typing import NoReturn
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
-from api.service.views import layer_infos, plan_summary
+from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
@@ -231,21 +231,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    parts = text.split(",")
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError:
-        raise InputError(f"--bbox {text}: expected four numbers west,south,east,north") from None
-    if not (west < east and south < north):
-        raise InputError(f"--bbox {text}: expected west < east and south < north")
-    return west, south, east, north
-
-
 def cmd_import_osm(args: argparse.Namespace) -> int:
     """Write the pack's roads from an OpenStreetMap extract."""
     pack = _settings(args).data_dir
-    bbox = _bbox(args.bbox) if args.bbox else None
+    bbox = parse_bbox(args.bbox).bounds if args.bbox else None
     print(f"reliefgis: 正在读取 OSM 数据 {args.extract} …", file=sys.stderr)
     roads = import_osm(Path(args.extract), bbox=bbox)
     for note in roads.attrs.get("notes", []):
