@@ -14,9 +14,8 @@ from fastapi_offline import FastAPIOffline
 
 from api.errors import add_exception_handlers
 from api.limits import BodyLimit
-from api.routes.incidents import router as incidents_router
-from api.routes.maps import WebSettings, install_web
-from api.routes.plans import router
+from api.routes import assessments, incidents, layers, plans
+from api.routes.maps import install_web
 from api.security import ApiKeyGuard
 from api.service.bootstrap import Services, load_services
 from api.service.compute import Compute
@@ -35,7 +34,7 @@ When the service has API keys, every `/api/v1` call needs `Authorization: Bearer
 
 
 @asynccontextmanager
-async def _lifespan(compute: Compute, app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(compute: Compute[Services], app: FastAPI) -> AsyncIterator[None]:
     """Start the compute workers before the first request; stop them on shutdown."""
     del app
     await compute.start()
@@ -68,16 +67,12 @@ def _openapi(app: FastAPI, *, keys: bool) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    services: Services | None = None,
-    web: WebSettings | None = None,
-) -> FastAPI:
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     """Build the service; the layer pack, plans and profiles are read here, once.
 
-    ``web`` configures the browser map (an internal tile server and its datum); by
-    default it comes from the ``RELIEF_TILES_*`` environment variables.
+    ``settings`` (default: the ``RELIEF_*`` environment variables) configure everything,
+    the browser map's basemap included; ``services`` already built from them may be given
+    instead.
     """
     services = services or load_services(settings or Settings.from_env())
     # FastAPIOffline: /docs (Swagger UI) from files of the fastapi-offline package, served
@@ -112,10 +107,10 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location"],
         )
-    app.include_router(router, prefix="/api/v1")
-    app.include_router(incidents_router, prefix="/api/v1")
+    for routes in (layers, plans, assessments, incidents):
+        app.include_router(routes.router, prefix="/api/v1")
     # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the
     # browser app at /.
-    install_web(app, services, web=web)
+    install_web(app, services)
     app.openapi = lambda: _openapi(app, keys=bool(settings.api_keys))  # type: ignore[method-assign]
     return app

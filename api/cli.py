@@ -1,4 +1,4 @@
-"""The ``reliefgis`` command: serve, plans, level, layers.
+"""The ``reliefgis`` command: serve, plans, level, assess, import-osm, layers.
 
 Bad input exits non-zero with one line on stderr, never a traceback.
 """
@@ -17,10 +17,13 @@ from typing import NoReturn
 
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
+from api.service.levels import grade
+from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.levels import Verdict
+from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
@@ -70,10 +73,11 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the HTTP service and the browser map."""
-    import uvicorn  # imported here: the other commands do not need a server
+    # Imported here for start-up time: the other commands do not need a server.
+    import uvicorn
 
-    from api.app import create_app
-    from api.service.bootstrap import load_services
+    from api.app import create_app  # start-up: the server, only for serve
+    from api.service.bootstrap import load_services  # start-up: only commands that serve
 
     settings = _serve_settings(args)
     if not _is_loopback(args.host) and not settings.api_keys:
@@ -114,8 +118,6 @@ def cmd_plans(args: argparse.Namespace) -> int:
     """List the plan profiles."""
     catalog = _catalog(_settings(args))
     if args.json:
-        from api.service.views import plan_summary
-
         print(
             json.dumps(
                 [plan_summary(e).model_dump() for e in catalog], ensure_ascii=False, indent=2
@@ -157,21 +159,20 @@ def _format_verdict(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
+def _figures(args: argparse.Namespace) -> dict[str, float]:
+    """The reported figures given as options (``--dead-missing`` …)."""
+    return {name: value for name in INDICATORS if (value := getattr(args, name)) is not None}
+
+
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
     settings = _settings(args)
-    plan = _catalog(settings).get(args.plan)
-    figures = {
-        name: Figure(value=value)
-        for name in INDICATORS
-        if (value := getattr(args, name)) is not None
-    }
-    if args.county:
-        name, agri = read_pack(settings.data_dir).agri_population(args.county)
-        figures = derive_figures(
-            plan, figures, agri_population=agri, agri_population_basis=f"{name} agri_population"
-        )
-    verdict = evaluate(plan, figures, hazard=args.hazard)
+    verdict = grade(
+        _catalog(settings).get(args.plan),
+        _figures(args),
+        hazard=args.hazard,
+        county=read_pack(settings.data_dir).agri_population(args.county) if args.county else None,
+    )
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
@@ -190,8 +191,9 @@ def _read_json(path: str, what: str) -> object:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     """Assess a footprint file; write assessment.json into --out."""
+    # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
-    from api.service.bootstrap import load_services
+    from api.service.bootstrap import load_services  # start-up: as above
 
     footprint = _read_json(args.footprint, "footprint")
     out = Path(args.out)
@@ -200,23 +202,22 @@ def cmd_assess(args: argparse.Namespace) -> int:
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
-    figures = {name: v for name in INDICATORS if (v := getattr(args, name)) is not None}
     body, _ = run_assessment(
         services,
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures=figures,
+        figures=_figures(args),
         title=args.title,
     )
     out.mkdir(parents=True, exist_ok=True)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.print.render import render_pdf
+    from web.print.render import render_pdf  # start-up: matplotlib, only to print
 
     (out / "map.pdf").write_bytes(render_pdf(body, services.pack, paper=args.paper))
-    from web.incident_map import render_html
+    from web.incident_map import render_html  # start-up: folium, only for the map page
 
     (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
     verdict = body["response"]
@@ -230,23 +231,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    parts = text.split(",")
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError:
-        raise InputError(f"--bbox {text}: expected four numbers west,south,east,north") from None
-    if not (west < east and south < north):
-        raise InputError(f"--bbox {text}: expected west < east and south < north")
-    return west, south, east, north
-
-
 def cmd_import_osm(args: argparse.Namespace) -> int:
     """Write the pack's roads from an OpenStreetMap extract."""
-    from layers.osm import import_osm, write_roads
-
     pack = _settings(args).data_dir
-    bbox = _bbox(args.bbox) if args.bbox else None
+    bbox = parse_bbox(args.bbox).bounds if args.bbox else None
     print(f"reliefgis: 正在读取 OSM 数据 {args.extract} …", file=sys.stderr)
     roads = import_osm(Path(args.extract), bbox=bbox)
     for note in roads.attrs.get("notes", []):
@@ -258,8 +246,6 @@ def cmd_import_osm(args: argparse.Namespace) -> int:
 
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
-    from api.service.views import layer_infos
-
     pack = read_pack(_settings(args).data_dir)
     for repair in pack.repairs:
         print(f"repaired: {repair}")
@@ -294,20 +280,18 @@ def _figure_options(parser: argparse.ArgumentParser) -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``reliefgis`` argument parser."""
-    parser = _Parser(prog="reliefgis", description="自然灾害救助空间决策支持 reliefgis")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _with_data(parser: argparse.ArgumentParser) -> None:
+    """The options naming the layer pack and extra plan folders."""
+    parser.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
+    parser.add_argument(
+        "--plans",
+        metavar="DIR",
+        action="append",
+        help="extra folder of plan profiles (repeatable)",
+    )
 
-    def with_data(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
-        p.add_argument(
-            "--plans",
-            metavar="DIR",
-            action="append",
-            help="extra folder of plan profiles (repeatable)",
-        )
 
+def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve = sub.add_parser("serve", help="start the HTTP API and browser map")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -326,23 +310,22 @@ def build_parser() -> argparse.ArgumentParser:
         f"{DEFAULT_MAX_PROCESSES} with one server process, 0 with several; 0: threads of "
         "the server process)",
     )
-    with_data(serve)
+    _with_data(serve)
     serve.set_defaults(run=cmd_serve)
 
-    plans = sub.add_parser("plans", help="list plan profiles")
-    plans.add_argument("--json", action="store_true", help="print JSON")
-    with_data(plans)
-    plans.set_defaults(run=cmd_plans)
 
+def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level = sub.add_parser("level", help="response level for reported figures")
     level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
     level.add_argument("--hazard", choices=sorted(HAZARDS))
     level.add_argument("--county", help="county code, to grade drought persons as a share")
     _figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    with_data(level)
+    _with_data(level)
     level.set_defaults(run=cmd_level)
 
+
+def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess = sub.add_parser("assess", help="assess an incident footprint (GeoJSON file)")
     assess.add_argument("footprint", metavar="FOOTPRINT.geojson")
     assess.add_argument("--hazard", required=True, choices=sorted(HAZARDS))
@@ -351,8 +334,23 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
     _figure_options(assess)
-    with_data(assess)
+    _with_data(assess)
     assess.set_defaults(run=cmd_assess)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``reliefgis`` argument parser."""
+    parser = _Parser(prog="reliefgis", description="自然灾害救助空间决策支持 reliefgis")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_serve(sub)
+
+    plans = sub.add_parser("plans", help="list plan profiles")
+    plans.add_argument("--json", action="store_true", help="print JSON")
+    _with_data(plans)
+    plans.set_defaults(run=cmd_plans)
+
+    _add_level(sub)
+    _add_assess(sub)
 
     osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
     osm.add_argument("extract", metavar="EXTRACT.osm.pbf")
@@ -361,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     osm.set_defaults(run=cmd_import_osm)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
-    with_data(layers)
+    _with_data(layers)
     layers.set_defaults(run=cmd_layers)
     return parser
 

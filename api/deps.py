@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.service.bootstrap import Services
 from geo.errors import NotFound
 from layers.store.store import Store
-
-if TYPE_CHECKING:
-    from api.service.bootstrap import Services
 
 
 def services(request: Request) -> Services:
@@ -19,7 +17,7 @@ def services(request: Request) -> Services:
     return found
 
 
-ServicesDep = Annotated["Services", Depends(services)]
+ServicesDep = Annotated[Services, Depends(services)]
 
 
 def store_of(svc: Services) -> Store:

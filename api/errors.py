@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.service.compute import ComputeUnavailable
 from geo.errors import (
+    ComputeUnavailable,
+    FontNotFound,
     GeometryError,
     InputError,
     LayerError,
@@ -23,7 +24,6 @@ from geo.errors import (
     ReliefError,
     StoreError,
 )
-from web.print.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -40,6 +40,7 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer 413 once its body is over the limit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

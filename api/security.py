@@ -122,6 +122,7 @@ class ApiKeyGuard:
         self.keys = keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with its key, or answer 401 or 403."""
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not self.keys or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
             await self.app(scope, receive, send)

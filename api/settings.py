@@ -6,12 +6,23 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from api.security import ApiKey, parse_api_keys
 from geo.errors import InputError
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+#: The datums basemap tiles may be in: GCJ-02 makes the browser shift the WGS84 data.
+Datum = Literal["WGS84", "GCJ-02"]
+_DATUMS: dict[str, Datum] = {
+    "WGS84": "WGS84",
+    "WGS-84": "WGS84",
+    "GCJ-02": "GCJ-02",
+    "GCJ02": "GCJ-02",
+}
+_TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 
 
 def _number(variable: str, text: str, kind: type[int] | type[float]) -> int | float:
@@ -57,6 +68,12 @@ class Settings:
     - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
       (0, the default here: threads of the server process; ``reliefgis serve`` starts one
       per core unless told otherwise; see `api.service.compute`)
+    - ``RELIEF_TILES_URL``: an XYZ tile URL template (``{z}/{x}/{y}``) of a tile server
+      the analysts' machines reach, for the browser map; unset (the default) means no
+      basemap at all
+    - ``RELIEF_TILES_DATUM``: ``WGS84`` (default) or ``GCJ-02`` (AMap- and Tencent-style
+      tiles; the app then shifts the WGS84 data onto them). BD-09 tiles are refused.
+    - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
@@ -78,8 +95,12 @@ class Settings:
     api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
     cors_origins: tuple[str, ...] = ()
     compute_processes: int = 0
+    tiles_url: str | None = None
+    tiles_datum: Datum = "WGS84"
+    tiles_attribution: str | None = None
 
     def __post_init__(self) -> None:
+        """Refuse settings that cannot work."""
         if self.compute_processes < 0:
             raise InputError(
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
@@ -90,43 +111,93 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``RELIEF_*`` environment variables, defaults elsewhere."""
         env = os.environ if env is None else env
-        kwargs: dict[str, object] = {}
-        paths = {
-            "RELIEF_DATA": "data_dir",
-            "RELIEF_STATE_DIR": "state_dir",
-            "RELIEF_SETBACKS": "setbacks",
-            "RELIEF_DISPLACEMENT": "displacement",
-            "RELIEF_NEEDS": "needs",
-            "RELIEF_SPEEDS": "speeds",
+        kwargs: dict[str, object] = {
+            **_paths(env),
+            **_numbers(env),
+            **_lists(env),
+            **_tiles(env),
         }
-        for variable, name in paths.items():
-            if env.get(variable):
-                kwargs[name] = Path(env[variable])
-        if env.get("RELIEF_PLANS"):
-            kwargs["plan_dirs"] = tuple(Path(p) for p in env["RELIEF_PLANS"].split(os.pathsep) if p)
         if env.get("RELIEF_DEFAULT_PLAN"):
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
-        numbers = {
-            "RELIEF_SNAP_M": ("snap_max_m", float),
-            "RELIEF_EVACUATION_SNAP_M": ("evacuation_snap_m", float),
-            "RELIEF_PLANNING_DAYS": ("planning_days", int),
-            "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
-            "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
-            "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
-        }
-        for variable, (name, kind) in numbers.items():
-            if env.get(variable):
-                kwargs[name] = _number(variable, env[variable], kind)
-        if env.get("RELIEF_CLOSING_KINDS"):
-            kwargs["closing_kinds"] = tuple(
-                k.strip() for k in env["RELIEF_CLOSING_KINDS"].split(",") if k.strip()
-            )
         if env.get("RELIEF_API_KEYS", "").strip():
             kwargs["api_keys"] = parse_api_keys(env["RELIEF_API_KEYS"])
-        if env.get("RELIEF_CORS_ORIGINS"):
-            kwargs["cors_origins"] = tuple(
-                o.strip() for o in env["RELIEF_CORS_ORIGINS"].split(",") if o.strip()
-            )
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def _paths(env: Mapping[str, str]) -> dict[str, object]:
+    """The folders and profile files named by the environment."""
+    paths = {
+        "RELIEF_DATA": "data_dir",
+        "RELIEF_STATE_DIR": "state_dir",
+        "RELIEF_SETBACKS": "setbacks",
+        "RELIEF_DISPLACEMENT": "displacement",
+        "RELIEF_NEEDS": "needs",
+        "RELIEF_SPEEDS": "speeds",
+    }
+    found: dict[str, object] = {
+        name: Path(env[variable]) for variable, name in paths.items() if env.get(variable)
+    }
+    if env.get("RELIEF_PLANS"):
+        found["plan_dirs"] = tuple(Path(p) for p in env["RELIEF_PLANS"].split(os.pathsep) if p)
+    return found
+
+
+def _numbers(env: Mapping[str, str]) -> dict[str, object]:
+    """The numbers named by the environment, each checked."""
+    numbers = {
+        "RELIEF_SNAP_M": ("snap_max_m", float),
+        "RELIEF_EVACUATION_SNAP_M": ("evacuation_snap_m", float),
+        "RELIEF_PLANNING_DAYS": ("planning_days", int),
+        "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
+        "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
+        "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
+    }
+    return {
+        name: _number(variable, env[variable], kind)
+        for variable, (name, kind) in numbers.items()
+        if env.get(variable)
+    }
+
+
+def _comma_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _lists(env: Mapping[str, str]) -> dict[str, object]:
+    """The comma-separated lists named by the environment."""
+    lists = {"RELIEF_CLOSING_KINDS": "closing_kinds", "RELIEF_CORS_ORIGINS": "cors_origins"}
+    return {
+        name: _comma_list(env[variable]) for variable, name in lists.items() if env.get(variable)
+    }
+
+
+def _tiles(env: Mapping[str, str]) -> dict[str, object]:
+    """The browser map's basemap (``RELIEF_TILES_*``), checked."""
+    url = env.get("RELIEF_TILES_URL") or None
+    raw_datum = (env.get("RELIEF_TILES_DATUM") or "WGS84").strip().upper()
+    datum = _DATUMS.get(raw_datum)
+    if datum is None:
+        raise InputError(
+            f"RELIEF_TILES_DATUM: expected WGS84 or GCJ-02, got {raw_datum!r} "
+            "(BD-09 tiles cannot be shifted and are not supported)",
+            field="RELIEF_TILES_DATUM",
+        )
+    if url is not None:
+        if not url.startswith(("http://", "https://", "/")):
+            raise InputError(
+                f"RELIEF_TILES_URL: expected an http(s) URL or a path, got {url!r}",
+                field="RELIEF_TILES_URL",
+            )
+        missing = [p for p in _TILE_PLACEHOLDERS if p not in url]
+        if missing:
+            raise InputError(
+                f"RELIEF_TILES_URL: the template lacks {', '.join(missing)}",
+                field="RELIEF_TILES_URL",
+            )
+    return {
+        "tiles_url": url,
+        "tiles_datum": datum,
+        "tiles_attribution": env.get("RELIEF_TILES_ATTRIBUTION") or None,
+    }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,20 +18,75 @@ from api.schemas.assessment import AssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
 from geo.assessment import Assessment, assess
-from geo.errors import InputError
-from geo.hazards.reconstruction_sites import check_sites, parse_sites
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
-from geo.incident.exposure import compute_exposure, project_bounds
-from geo.incident.footprint import check_within, dissolve_by_severity, parse_footprint
+from geo.incident.exposure import Exposure, compute_exposure, project_bounds
+from geo.incident.footprint import (
+    Footprint,
+    check_within,
+    dissolve_by_severity,
+    parse_footprint,
+)
+from geo.plans.model import Plan
 from geo.response.levels import Figure, check_figures
-from geo.supply.allocation import readiness
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
+from layers.plans import PlanFile
 from layers.population import read_window
 from layers.store.store import AssessmentRecord
 
-LEVEL_TWO = 2
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
+
+
+@dataclass(frozen=True)
+class _Exposed:
+    """A parsed footprint, classed and dissolved by severity, and what the pieces expose."""
+
+    parsed: Footprint
+    classed: gpd.GeoDataFrame
+    pieces: gpd.GeoDataFrame
+    exposure: Exposure
+
+
+def _expose(services: Services, footprint: object, *, hazard: str, plan: Plan) -> _Exposed:
+    """Parse the footprint, class its features and count the people the pieces cover."""
+    pack = services.pack
+    parsed = parse_footprint(footprint)
+    check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
+    classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
+    pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
+    bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
+    exposure = compute_exposure(
+        pieces,
+        pack.counties,
+        read_window(pack.population, bounds),
+        profile=services.displacement,
+        hazard=hazard,
+    )
+    return _Exposed(parsed=parsed, classed=classed, pieces=pieces, exposure=exposure)
+
+
+def _footprint_summary(exposed: _Exposed) -> dict[str, Any]:
+    """The answer's ``footprint`` section: what was read, repaired and defaulted."""
+    pieces = exposed.pieces
+    return {
+        "features": len(exposed.parsed.features),
+        "repairs": list(exposed.parsed.repairs),
+        "classes_defaulted": int((~exposed.classed[GIVEN_COLUMN]).sum()),
+        "bounds": [round(float(v), 6) for v in pieces.total_bounds],
+        "pieces": json.loads(
+            pieces[["class", "geometry"]].to_json(drop_id=True, ensure_ascii=False)
+        ),
+    }
+
+
+def _software(services: Services, chosen: PlanFile) -> dict[str, Any]:
+    """The answer's ``software`` section: which code, plan file and profiles answered."""
+    return {
+        "version": services.version,
+        "plan_sha256": chosen.sha256,
+        "displacement_profile": services.displacement.id,
+        "setbacks": services.setbacks.name,
+    }
 
 
 def run_assessment(
@@ -47,21 +102,10 @@ def run_assessment(
     pack = services.pack
     chosen = services.plans.file(services.plan_id(plan))
     reported = {name: Figure(value=float(v)) for name, v in check_figures(figures or {}).items()}
-    parsed = parse_footprint(footprint)
-    check_within(parsed.features, pack.jurisdiction, name=chosen.plan.jurisdiction)
-    classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
-    pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
-    bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
-    exposure = compute_exposure(
-        pieces,
-        pack.counties,
-        read_window(pack.population, bounds),
-        profile=services.displacement,
-        hazard=hazard,
-    )
+    exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
     result = assess(
-        exposure,
-        pieces=pieces,
+        exposed.exposure,
+        pieces=exposed.pieces,
         counties=pack.counties,
         shelters=pack.shelters,
         hazard_zones=pack.hazard_zones,
@@ -79,22 +123,9 @@ def run_assessment(
         assessment_id=assessment_id,
         created=created,
         title=title,
-        footprint={
-            "features": len(parsed.features),
-            "repairs": list(parsed.repairs),
-            "classes_defaulted": int((~classed[GIVEN_COLUMN]).sum()),
-            "bounds": [round(float(v), 6) for v in pieces.total_bounds],
-            "pieces": json.loads(
-                pieces[["class", "geometry"]].to_json(drop_id=True, ensure_ascii=False)
-            ),
-        },
+        footprint=_footprint_summary(exposed),
     )
-    body["software"] = {
-        "version": services.version,
-        "plan_sha256": chosen.sha256,
-        "displacement_profile": services.displacement.id,
-        "setbacks": services.setbacks.name,
-    }
+    body["software"] = _software(services, chosen)
     record = AssessmentRecord(
         id=assessment_id,
         created=created,
@@ -103,7 +134,7 @@ def run_assessment(
         hazard=hazard,
         software_version=services.version,
         requested_by=None,
-        footprint=shapely.union_all(pieces.geometry.to_numpy()),
+        footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
         request={
             "hazard": hazard,
             "plan": chosen.plan.id,
@@ -283,52 +314,4 @@ def serialise(
         "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
         "footprint": footprint,
         "notes": [ESTIMATE_NOTICE],
-    }
-
-
-def site_check(services: Services, sites: object) -> list[dict[str, Any]]:
-    """Candidate reconstruction sites against fault zones, flood and geological hazards."""
-    frame = parse_sites(sites)
-    checks = check_sites(
-        frame,
-        hazard_zones=services.pack.hazard_zones,
-        setbacks=services.setbacks,
-        metric_crs=services.metric_crs,
-    )
-    return [asdict(c) for c in checks]
-
-
-def readiness_report(
-    services: Services, *, plan: str | None, days: int | None, margin: float | None
-) -> dict[str, Any]:
-    """Stock against the needs of the plan's level-II relocated threshold (plans §7.2.2)."""
-    chosen = services.plans.get(services.plan_id(plan))
-    level_two = [
-        t for t in chosen.thresholds if t.indicator == "relocated" and t.level == LEVEL_TWO
-    ]
-    if not level_two:
-        raise InputError(
-            f"plan: {chosen.id} has no level-II threshold on relocated persons", field="plan"
-        )
-    threshold = level_two[0]
-    needs = services.logistics.needs
-    chosen_days = days or services.logistics.days
-    chosen_margin = needs.margin if margin is None else margin
-    if services.settings.readiness_margin is not None and margin is None:
-        chosen_margin = services.settings.readiness_margin
-    result = readiness(
-        services.pack.depot_stock,
-        needs=needs,
-        persons=int(threshold.min),
-        days=chosen_days,
-        margin=chosen_margin,
-    )
-    return {
-        "plan": chosen.id,
-        "persons": result.persons,
-        "clause": chosen.cite(threshold.clause),
-        "days": result.days,
-        "margin": result.margin,
-        "ready": result.ready,
-        "items": [asdict(item) for item in result.items],
     }

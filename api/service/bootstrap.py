@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import metadata
 
 from pyproj import CRS
@@ -53,9 +53,17 @@ class Services:
         return tuple(layer_infos(self.pack))
 
     @cached_property
-    def compute(self) -> Compute:
-        """Where assessments and printed maps run: worker processes or threads."""
-        return Compute(self, processes=self.settings.compute_processes)
+    def compute(self) -> Compute[Services]:
+        """Where assessments and printed maps run: worker processes or threads.
+
+        A worker process reads its own services from the same settings, without the
+        store: only the serving process writes.
+        """
+        return Compute(
+            self,
+            processes=self.settings.compute_processes,
+            load=partial(load_services, self.settings, with_store=False),
+        )
 
     @cached_property
     def _layer_texts(self) -> dict[str, str]:

@@ -5,9 +5,10 @@ An assessment (about 0.1 s on the demo pack, seconds on a province) and a printe
 process together use about one core however many there are. With ``compute_processes``
 N > 0 (``RELIEF_COMPUTE_PROCESSES``, ``reliefgis serve --compute-processes``) they run in
 N worker processes instead. Each worker reads the pack, plans, profiles and road graph
-once when it starts (`load_services` without the store: only the serving process writes)
-and sends back the finished answer; the server process parses requests, stores and
-answers. With N = 0 they run on `COMPUTE_THREADS` long-lived threads of the server.
+once when it starts (the ``load`` callable it is given: `load_services` without the store,
+as only the serving process writes) and sends back the finished answer; the server
+process parses requests, stores and answers. With N = 0 they run on `COMPUTE_THREADS`
+long-lived threads of the server.
 
 A worker that dies (killed, out of memory) fails the requests it held with
 `ComputeUnavailable` (503); the next request starts fresh workers.
@@ -25,15 +26,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from geo.errors import ReliefError
+from geo.errors import ComputeUnavailable
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
-
-    from api.service.bootstrap import Services
-    from api.settings import Settings
 
 #: Threads that run the work when there are no worker processes. pyproj keeps a PROJ
 #: context per thread and re-creates every transformer the first time a new thread uses
@@ -49,13 +47,11 @@ START_TIMEOUT_S = 600.0
 READY_POLL_S = 0.05
 
 T = TypeVar("T")
+#: What the tasks are handed first: the services of the process they run in.
+S = TypeVar("S")
 
 #: The services of a worker process, read once by `_start_worker`.
-_worker_services: Services | None = None
-
-
-class ComputeUnavailable(ReliefError, RuntimeError):
-    """A compute worker process died while it held the request; retrying may succeed."""
+_worker_services: object | None = None
 
 
 def default_processes() -> int:
@@ -63,10 +59,8 @@ def default_processes() -> int:
     return max(1, min(DEFAULT_MAX_PROCESSES, os.cpu_count() or 1))
 
 
-def _start_worker(settings: Settings, ready: Synchronized[int]) -> None:
+def _start_worker(load: Callable[[], object], ready: Synchronized[int]) -> None:
     """Initialise a worker process: read everything the tasks need, once; count it ready."""
-    from api.service.bootstrap import load_services  # noqa: PLC0415 - only worker processes need it
-
     global _worker_services  # noqa: PLW0603 - one per worker process, set once at its start
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -75,7 +69,7 @@ def _start_worker(settings: Settings, ready: Synchronized[int]) -> None:
         threading.Thread(
             target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch", daemon=True
         ).start()
-    _worker_services = load_services(settings, with_store=False)
+    _worker_services = load()
     with ready.get_lock():
         ready.value += 1
 
@@ -93,12 +87,24 @@ def _run_in_worker(task: Callable[..., T], args: tuple[Any, ...], kwargs: dict[s
     return task(_worker_services, *args, **kwargs)
 
 
-class Compute:
-    """Runs tasks ``task(services, ...)`` off the event loop, in processes or threads."""
+class Compute(Generic[S]):
+    """Runs tasks ``task(services, ...)`` off the event loop, in processes or threads.
 
-    def __init__(self, services: Services, *, processes: int) -> None:
+    Parameters
+    ----------
+    services
+        What a task is handed in a thread of this process.
+    processes
+        Worker processes; 0 runs the tasks on `COMPUTE_THREADS` threads instead.
+    load
+        Builds a worker process's own services when it starts: a picklable callable
+        (a module-level function, or a ``functools.partial`` of one).
+    """
+
+    def __init__(self, services: S, *, processes: int, load: Callable[[], S]) -> None:
         self.services = services
         self.processes = processes
+        self.load = load
         self._lock = threading.Lock()
         self._executor: Executor | None = None
         self._ready: Synchronized[int] | None = None
@@ -114,7 +120,7 @@ class Compute:
                         max_workers=self.processes,
                         mp_context=context,
                         initializer=_start_worker,
-                        initargs=(self.services.settings, self._ready),
+                        initargs=(self.load, self._ready),
                     )
                 else:
                     self._executor = ThreadPoolExecutor(
@@ -184,7 +190,7 @@ class Compute:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def worker_pid(services: Services) -> int:
+def worker_pid(services: object) -> int:
     """The pid of the process that runs it: a task that proves a worker has started."""
     del services
     return os.getpid()

@@ -25,9 +25,9 @@ from pypdf import PdfReader
 from api.app import create_app
 from api.cli import _serve_settings, build_parser
 from api.service.bootstrap import Services, load_services
-from api.service.compute import Compute, ComputeUnavailable, default_processes, worker_pid
+from api.service.compute import default_processes, worker_pid
 from api.settings import Settings
-from geo.errors import GeometryError, InputError
+from geo.errors import ComputeUnavailable, GeometryError, InputError
 
 T = TypeVar("T")
 BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landslide"}
@@ -83,8 +83,7 @@ def test_worker_answers_equal_the_in_process_answers(settings):
 
 
 def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
-    compute = Compute(load_services(settings, with_store=False), processes=2)
-
+    compute = load_services(replace(settings, compute_processes=2), with_store=False).compute
     try:
         _run(compute.start())
         assert compute.ready == 2
@@ -97,7 +96,7 @@ def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
 
 
 def test_a_worker_that_dies_fails_only_its_request(settings):
-    compute = Compute(load_services(settings, with_store=False), processes=1)
+    compute = load_services(replace(settings, compute_processes=1), with_store=False).compute
     try:
         with pytest.raises(ComputeUnavailable, match="please retry"):
             _run(compute.run(_die))
@@ -108,7 +107,7 @@ def test_a_worker_that_dies_fails_only_its_request(settings):
 
 
 def test_without_processes_tasks_run_on_threads_of_this_process(settings):
-    compute = Compute(load_services(settings, with_store=False), processes=0)
+    compute = load_services(replace(settings, compute_processes=0), with_store=False).compute
     try:
         _run(compute.start())
         assert compute.ready == 0

@@ -19,7 +19,6 @@ import pytest
 from localnet import TEST_KEY, is_local
 
 from api.app import create_app
-from api.routes.maps import WebSettings
 from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.resources import demo_pack_dir
@@ -65,10 +64,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(state_dir: Path, web: WebSettings, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(state_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the real service on the demo pack on a free loopback port; yield its base URL.
 
-    ``env`` holds further ``RELIEF_*`` settings (e.g. ``RELIEF_API_KEYS``).
+    ``env`` holds further ``RELIEF_*`` settings (e.g. ``RELIEF_API_KEYS``, ``RELIEF_TILES_*``).
     """
     import uvicorn
 
@@ -76,7 +75,7 @@ def serve(state_dir: Path, web: WebSettings, env: dict[str, str] | None = None) 
         {"RELIEF_DATA": str(demo_pack_dir()), "RELIEF_STATE_DIR": str(state_dir), **(env or {})}
     )
     services = load_services(settings)
-    app = create_app(services=services, web=web)
+    app = create_app(services=services)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -98,7 +97,7 @@ def serve(state_dir: Path, web: WebSettings, env: dict[str, str] | None = None) 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service with its default settings (no basemap)."""
-    with serve(tmp_path_factory.mktemp("state"), WebSettings()) as url:
+    with serve(tmp_path_factory.mktemp("state")) as url:
         yield url
 
 
@@ -106,14 +105,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service with an API key (RELIEF_API_KEYS): every /api/v1 call needs it."""
     env = {"RELIEF_API_KEYS": f"tester={TEST_KEY}:analyst"}
-    with serve(tmp_path_factory.mktemp("state"), WebSettings(), env) as url:
+    with serve(tmp_path_factory.mktemp("state"), env) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def gcj_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service told that its basemap tiles are GCJ-02 (they are not there: 404s)."""
-    tiles = WebSettings(tiles_url="/no-tiles/{z}/{x}/{y}.png", tiles_datum="GCJ-02")
+    tiles = {"RELIEF_TILES_URL": "/no-tiles/{z}/{x}/{y}.png", "RELIEF_TILES_DATUM": "GCJ-02"}
     with serve(tmp_path_factory.mktemp("state"), tiles) as url:
         yield url
 

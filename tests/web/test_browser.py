@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from localnet import TEST_KEY, is_local
 
-from api.routes.maps import WebSettings
+from api.settings import Settings
 from geo.errors import InputError
 from geo.plans.model import INDICATORS
 from layers.resources import demo_pack_dir
@@ -242,19 +242,20 @@ def test_gcj02_transform_matches_the_published_reference(page, live_server):
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, WebSettings(tiles_url=None, tiles_datum="WGS84")),
+        ({}, (None, "WGS84")),
         (
             {"RELIEF_TILES_URL": "http://10.0.0.5/tiles/{z}/{x}/{y}.png"},
-            WebSettings(tiles_url="http://10.0.0.5/tiles/{z}/{x}/{y}.png", tiles_datum="WGS84"),
+            ("http://10.0.0.5/tiles/{z}/{x}/{y}.png", "WGS84"),
         ),
         (
             {"RELIEF_TILES_URL": "/tiles/{z}/{x}/{y}.png", "RELIEF_TILES_DATUM": "gcj-02"},
-            WebSettings(tiles_url="/tiles/{z}/{x}/{y}.png", tiles_datum="GCJ-02"),
+            ("/tiles/{z}/{x}/{y}.png", "GCJ-02"),
         ),
     ],
 )
 def test_browser_tile_settings_are_read_from_the_environment(env, expected):
-    assert WebSettings.from_env(env) == expected
+    settings = Settings.from_env(env)
+    assert (settings.tiles_url, settings.tiles_datum) == expected
 
 
 @pytest.mark.parametrize(
@@ -267,7 +268,7 @@ def test_browser_tile_settings_are_read_from_the_environment(env, expected):
 )
 def test_browser_tile_settings_refuse_what_cannot_work(env, message):
     with pytest.raises(InputError, match=message):
-        WebSettings.from_env(env)
+        Settings.from_env(env)
 
 
 def test_browser_config_names_hazards_figures_and_items(live_server):

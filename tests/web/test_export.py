@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.routes.maps import WebSettings, install_web
 from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.export import FIELD_DESCRIPTIONS, write_assessment_gpkg
@@ -28,9 +27,7 @@ def services(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(services):
-    app = create_app(services=services)
-    install_web(app, services, web=WebSettings())
-    return TestClient(app)
+    return TestClient(create_app(services=services))
 
 
 @pytest.fixture(scope="module")

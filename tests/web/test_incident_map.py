@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from localnet import is_local
 
 from api.app import create_app
-from api.routes.maps import WebSettings, install_web
 from api.service.bootstrap import load_services
 from api.settings import Settings
 from layers.resources import demo_pack_dir
@@ -28,9 +27,7 @@ def services(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(services):
-    app = create_app(services=services)
-    install_web(app, services, web=WebSettings())
-    return TestClient(app)
+    return TestClient(create_app(services=services))
 
 
 @pytest.fixture(scope="module")

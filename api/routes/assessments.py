@@ -1,0 +1,84 @@
+"""Routes of ``/api/v1/assessments``, ``/site-check`` and ``/readiness``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServicesDep, store_of
+from api.schemas.assessment import (
+    AssessmentOut,
+    AssessmentRequest,
+    ReadinessOut,
+    SiteCheckOut,
+    SiteCheckRequest,
+)
+from api.security import principal
+from api.service.assess import answer_assessment
+from api.service.readiness import readiness_report
+from api.service.site_check import site_check
+
+router = APIRouter(tags=["assessments"])
+
+
+@router.post(
+    "/assessments",
+    status_code=201,
+    response_model=AssessmentOut,
+    response_class=Response,
+    responses={201: {"content": {"application/json": {}}, "description": "The assessment"}},
+)
+async def create_assessment(
+    body: AssessmentRequest, svc: ServicesDep, request: Request
+) -> Response:
+    """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
+    text, record = await svc.compute.run(
+        answer_assessment,
+        footprint=body.footprint,
+        hazard=body.hazard,
+        plan=body.plan,
+        figures=body.figures.model_dump(exclude_none=True),
+        title=body.title,
+    )
+    await run_in_threadpool(
+        store_of(svc).add_assessment, replace(record, requested_by=principal(request.scope))
+    )
+    return Response(
+        text,
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/assessments/{record.id}"},
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response_model=AssessmentOut,
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "The assessment"}},
+)
+def get_assessment(assessment_id: str, svc: ServicesDep) -> Response:
+    """A stored assessment, exactly as it was answered (and validated) when created."""
+    text = store_of(svc).assessment_json(assessment_id)
+    return Response(text, media_type="application/json")
+
+
+@router.post("/site-check")
+def post_site_check(body: SiteCheckRequest, svc: ServicesDep) -> list[SiteCheckOut]:
+    """Check candidate reconstruction sites against fault zones, flood and geological hazards."""
+    return [SiteCheckOut.model_validate(c) for c in site_check(svc, body.sites)]
+
+
+@router.get("/readiness")
+def get_readiness(
+    svc: ServicesDep,
+    plan: Annotated[str | None, Query(description="Plan id; the pack's plan by default")] = None,
+    days: Annotated[int | None, Query(ge=1, le=90, description="Planning days")] = None,
+    margin: Annotated[float | None, Query(ge=0, le=5, description="Safety margin")] = None,
+) -> ReadinessOut:
+    """Depot stock in the jurisdiction against the plan's level-II relocated figure (§7.2.2)."""
+    return ReadinessOut.model_validate(readiness_report(svc, plan=plan, days=days, margin=margin))

@@ -1,0 +1,57 @@
+"""Routes of ``/api/v1/layers`` and ``/api/v1/health``: the layer pack the service reads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import ServicesDep
+from api.schemas.common import Health, LayerInfo
+from api.service.views import layer_geojson, parse_bbox
+
+router = APIRouter()
+
+
+@router.get("/health", tags=["service"])
+def health(svc: ServicesDep) -> Health:
+    """Service status, the pack in use and what it holds."""
+    return Health(
+        status="ok",
+        version=svc.version,
+        pack=str(svc.pack.path),
+        plans=svc.plans.ids(),
+        layers={info.name: info.count for info in svc.layer_infos},
+        repairs=list(svc.pack.repairs),
+        compute_processes=svc.compute.ready,
+    )
+
+
+@router.get("/layers", tags=["layers"])
+def list_layers(svc: ServicesDep) -> list[LayerInfo]:
+    """The layers of the pack with counts, geometry types and CRS."""
+    return list(svc.layer_infos)
+
+
+@router.get(
+    "/layers/{name}",
+    tags=["layers"],
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"}},
+)
+def get_layer(
+    name: str,
+    svc: ServicesDep,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minx,miny,maxx,maxy in EPSG:4326; only features intersecting it",
+            max_length=200,
+        ),
+    ] = None,
+) -> Response:
+    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
+    box = None if bbox is None else parse_bbox(bbox)
+    text = svc.layer_text(name) if box is None else layer_geojson(svc.pack, name, box)
+    return Response(text, media_type="application/geo+json")

@@ -1,0 +1,45 @@
+"""The browser app's configuration: the pack's hazards, figures, items, names and colours."""
+
+from __future__ import annotations
+
+from api.schemas.browser import HazardClassOut, HazardOut, IndicatorOut, TilesOut, WebConfigOut
+from api.service.bootstrap import Services
+from geo.plans.model import INDICATORS
+from web import labels
+
+
+def web_config(svc: Services) -> WebConfigOut:
+    """The browser app's configuration for this service."""
+    profile = svc.displacement
+    settings = svc.settings
+    hazards = [
+        HazardOut(
+            id=hazard,
+            label=labels.HAZARDS.get(hazard, hazard),
+            classes=[HazardClassOut(name=c.name, rate=c.rate) for c in profile.classes(hazard)],
+            default_class=profile.default_class(hazard),
+        )
+        for hazard in labels.HAZARDS
+        if hazard in profile.hazards
+    ]
+    synthetic = labels.synthetic_layers(svc.pack)
+    return WebConfigOut(
+        jurisdiction=svc.plans.get(svc.default_plan).jurisdiction,
+        default_plan=svc.default_plan,
+        bounds=list(svc.pack.bounds),
+        tiles=TilesOut(
+            url=settings.tiles_url,
+            datum=settings.tiles_datum,
+            attribution=settings.tiles_attribution,
+        ),
+        hazards=hazards,
+        indicators=[
+            IndicatorOut(id=name, label=label, kind="share" if kind == "share" else "count")
+            for name, (kind, label) in INDICATORS.items()
+        ],
+        items=labels.item_names(svc.pack),
+        synthetic_layers=synthetic,
+        notice=labels.synthetic_notice(synthetic),
+        estimate_caution=labels.ESTIMATE_CAUTION,
+        labels=labels.as_json(),
+    )

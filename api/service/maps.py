@@ -1,0 +1,52 @@
+"""A stored assessment as a map or a file: the printed map, the incident map, the GeoPackage."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from api.service.bootstrap import Services
+from geo.errors import NotFound
+from layers.export import write_assessment_gpkg
+from layers.store.store import Store
+from web import labels
+from web.incident_map import render_html
+from web.print.render import render_pdf
+
+_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> bytes:
+    """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
+    return render_pdf(json.loads(answer), services.pack, paper=paper)
+
+
+def _checked_id(assessment_id: str) -> str:
+    # Ids become file names in Content-Disposition; refuse anything else outright.
+    if not _ID.match(assessment_id):
+        raise NotFound(f"assessment {assessment_id!r} does not exist")
+    return assessment_id
+
+
+def incident_map(services: Services, store: Store, assessment_id: str) -> str:
+    """The incident map of a stored assessment: one self-contained HTML page."""
+    body = store.assessment(_checked_id(assessment_id))
+    return render_html(body, services.pack)
+
+
+def assessment_gpkg(services: Services, store: Store, assessment_id: str) -> bytes:
+    """A stored assessment as a GeoPackage: footprint, shelters, routes, counties, a readme."""
+    body = store.assessment(_checked_id(assessment_id))
+    pack = services.pack
+    with tempfile.TemporaryDirectory(prefix="reliefgis-export-") as folder:
+        path = write_assessment_gpkg(
+            body,
+            counties=pack.counties,
+            depots=pack.depots,
+            path=Path(folder) / "assessment.gpkg",
+            names={**labels.export_names(), "item": labels.item_names(pack)},
+        )
+        return path.read_bytes()

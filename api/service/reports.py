@@ -1,0 +1,196 @@
+"""A 初报, 续报 or 核报 received: its figures summed with the earlier ones and graded again.
+
+The store runs the decision while it holds the incident (`layers.store.store.Store.add_report`),
+so concurrent reports are decided one after the other. Each verdict records the figures,
+which were estimates, the plan file's hash, the software version and who asked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from api.schemas.common import VerdictOut
+from api.schemas.incident import IncidentVerdictOut, ReportRequest
+from api.service.bootstrap import Services
+from geo.errors import InputError
+from geo.plans.reporting_rules import ReportKind, report_kind
+from geo.response.history import CurrentFigure, LevelChange, Report, cumulate, level_change
+from geo.response.levels import Verdict, evaluate
+from layers.plans import PlanFile
+from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord, VerdictRecord
+
+
+def now() -> datetime:
+    """The current moment, in UTC."""
+    return datetime.now(UTC)
+
+
+def report_of(record: ReportRecord) -> Report:
+    """A stored report as the history's cumulation reads it."""
+    return Report(
+        id=record.id,
+        seq=record.seq,
+        kind=report_kind(record.kind),
+        time=record.time,
+        figures=record.figures,
+        estimates=frozenset(record.estimates),
+        stable=record.stable,
+    )
+
+
+def graded(current: dict[str, CurrentFigure]) -> dict[str, dict[str, Any]]:
+    """The figures in force: value, the report that gave it, its time, whether estimated."""
+    return {
+        name: {
+            "value": c.value,
+            "report_id": c.report_id,
+            "kind": c.kind,
+            "time": c.time.astimezone(UTC).isoformat(),
+            "estimated": c.estimated,
+        }
+        for name, c in current.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """A verdict on the cumulated figures and how it changes the active level."""
+
+    entry: PlanFile
+    current: dict[str, CurrentFigure]
+    verdict: Verdict
+    change: LevelChange
+
+    @property
+    def estimated(self) -> tuple[str, ...]:
+        return tuple(sorted(n for n, c in self.current.items() if c.estimated))
+
+
+@dataclass(frozen=True)
+class ReportDecision:
+    """Decides, on the incident's history as it stands, the new report's rows.
+
+    Called by the store with the history and the report's sequence number; returns the
+    report and the verdict to record.
+    """
+
+    services: Services
+    body: ReportRequest
+    figures: dict[str, float]
+    kind: ReportKind
+    recorded: datetime
+    requested_by: str | None
+
+    def __call__(self, history: IncidentHistory, seq: int) -> tuple[ReportRecord, VerdictRecord]:
+        """The report and its verdict, the level decided on every report so far."""
+        report = self._report(history.incident, seq)
+        entry = self.services.plans.file(history.incident.plan)
+        current = cumulate([*map(report_of, history.reports), report_of(report)])
+        verdict = evaluate(
+            entry.plan,
+            {n: c.as_figure() for n, c in current.items()},
+            hazard=history.incident.hazard,
+        )
+        result = _Graded(
+            entry=entry,
+            current=current,
+            verdict=verdict,
+            change=level_change(entry.plan, history.level, verdict),
+        )
+        return report, self._verdict(report, result)
+
+    def _report(self, incident: IncidentRecord, seq: int) -> ReportRecord:
+        """The report's row; refused when its time is before the incident started."""
+        body = self.body
+        report = ReportRecord(
+            id=uuid.uuid4().hex,
+            incident_id=incident.id,
+            seq=seq,
+            kind=self.kind,
+            time=(body.time or self.recorded).astimezone(UTC),
+            recorded=self.recorded,
+            reporter=body.reporter,
+            figures=self.figures,
+            estimates=tuple(sorted(set(body.estimates))),
+            stable=body.stable,
+            note=body.note,
+            requested_by=self.requested_by,
+        )
+        if report.time < incident.started:
+            raise InputError(
+                f"time: {report.time.isoformat()} is before the incident started "
+                f"({incident.started.isoformat()})",
+                field="time",
+            )
+        return report
+
+    def _answer(self, report: ReportRecord, result: _Graded) -> IncidentVerdictOut:
+        """The verdict as the API answers it (and the store keeps it)."""
+        change = result.change
+        return IncidentVerdictOut.model_validate(
+            {
+                "id": uuid.uuid4().hex,
+                "seq": report.seq,
+                "report_id": report.id,
+                "created": self.recorded,
+                "level": result.verdict.level,
+                "label": result.verdict.label,
+                "previous_level": change.previous,
+                "change": change.change,
+                "escalation": change.escalation,
+                "escalation_clauses": list(change.clauses),
+                "escalation_rule": change.rule,
+                "figures": graded(result.current),
+                "estimated": list(result.estimated),
+                "plan": result.entry.plan.id,
+                "plan_sha256": result.entry.sha256,
+                "software_version": self.services.version,
+                "requested_by": self.requested_by,
+                "verdict": VerdictOut.model_validate(asdict(result.verdict)),
+            }
+        )
+
+    def _verdict(self, report: ReportRecord, result: _Graded) -> VerdictRecord:
+        """The verdict's row, its answer included."""
+        answer = self._answer(report, result)
+        return VerdictRecord(
+            id=answer.id,
+            incident_id=report.incident_id,
+            report_id=report.id,
+            seq=report.seq,
+            created=self.recorded,
+            plan=result.entry.plan.id,
+            plan_sha256=result.entry.sha256,
+            software_version=self.services.version,
+            requested_by=self.requested_by,
+            level=result.verdict.level,
+            previous_level=result.change.previous,
+            escalation=result.change.escalation,
+            figures=graded(result.current),
+            estimated=result.estimated,
+            body=answer.model_dump(mode="json"),
+        )
+
+
+def report_decision(
+    services: Services, body: ReportRequest, requested_by: str | None
+) -> ReportDecision:
+    """The decision a report asks for; refused at once when ``estimates`` names no figure."""
+    figures = body.figures.model_dump(exclude_none=True)
+    unknown = sorted(set(body.estimates) - set(figures))
+    if unknown:
+        raise InputError(
+            f"estimates: {', '.join(unknown)} names no figure given in this report",
+            field="estimates",
+        )
+    return ReportDecision(
+        services=services,
+        body=body,
+        figures=figures,
+        kind=report_kind(body.kind),
+        recorded=now(),
+        requested_by=requested_by,
+    )
