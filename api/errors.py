@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.compute import ComputeUnavailable
 from geo.errors import (
+    FontNotFound,
     GeometryError,
     InputError,
     LayerError,
@@ -23,7 +24,6 @@ from geo.errors import (
     ReliefError,
 )
 from layers.store.store import StoreError
-from web.print.fonts import FontNotFound
 
 PROBLEM_JSON = "application/problem+json"
 

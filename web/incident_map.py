@@ -24,6 +24,7 @@ import folium
 import geopandas as gpd
 from branca.element import Element, Figure
 
+from geo.errors import OfflineError
 from layers.pack import LayerPack
 from web import labels
 from web.assets import LEAFLET_DIR
@@ -37,10 +38,6 @@ REMOTE_ASSET = re.compile(
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
 ROAD_WEIGHTS = {"motorway": 2.5, "trunk": 2.2, "primary": 2.0, "secondary": 1.6, "tertiary": 1.2}
 SHELTER_RADIUS = {"emergency": 5, "short_term": 7, "medium_term": 8, "long_term": 9}
-
-
-class OfflineError(RuntimeError):
-    """A rendered page still refers to a remote asset: a bug, not bad input."""
 
 
 class _OfflineMap(folium.Map):

@@ -15,9 +15,10 @@ from api.app import create_app
 from api.routes.maps import WebSettings, install_web
 from api.service.bootstrap import load_services
 from api.settings import Settings
+from geo.errors import OfflineError
 from layers.resources import demo_pack_dir
 from web import incident_map
-from web.incident_map import REMOTE_ASSET, OfflineError, render_html
+from web.incident_map import REMOTE_ASSET, render_html
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,12 @@ from shapely.geometry import box
 from geo.errors import InputError
 from layers.pack import LayerPack
 from web.print import cartography as carto
-from web.print.fonts import FontNotFound, find_cjk_font
+from web.print.fonts import find_cjk_font
 from web.print.layers import MapLayers, fit_extent
 from web.print.page import Page, draw_footer, draw_header
 from web.print.panel import LegendContent, draw_panel
 
-__all__ = ["PAPERS", "FontNotFound", "render_pdf"]
+__all__ = ["PAPERS", "render_pdf"]
 
 Paper = Literal["A3", "A4"]
 #: Landscape page sizes in millimetres.
