@@ -26,7 +26,7 @@ from branca.element import Element, Figure
 
 from geo.errors import OfflineError
 from layers.pack import LayerPack
-from web import labels
+from web import labels, pack_notes
 from web.assets import LEAFLET_DIR
 from web.legend import PANEL_CSS, legend_html
 
@@ -291,7 +291,7 @@ def _items(quantities: Mapping[str, Any] | None, names: Mapping[str, str]) -> st
 
 def _depots(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup:
     supply = assessment.get("supply") or {}
-    names = labels.item_names(pack)
+    names = pack_notes.item_names(pack)
     sent = {str(d.get("id")): d for d in supply.get("depots", [])}
     group = folium.FeatureGroup(name="物资储备库")
     depots = pack.depots
@@ -323,7 +323,7 @@ def _depots(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGro
 
 def _routes(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup | None:
     supply = assessment.get("supply") or {}
-    names = labels.item_names(pack)
+    names = pack_notes.item_names(pack)
     features = (supply.get("routes") or {}).get("features", [])
     if not features:
         return None
@@ -363,7 +363,7 @@ def _supply_line(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     if not supply:
         return "物资调运：未计算"
     routes = len((supply.get("routes") or {}).get("features", []))
-    shortfall = _items(supply.get("shortfall"), labels.item_names(pack)) or "无"
+    shortfall = _items(supply.get("shortfall"), pack_notes.item_names(pack)) or "无"
     return (
         f"物资调运：路线 {routes} 条；物资无法送达的避难场所 "
         f"{len(supply.get('unreachable', []))} 处；缺口：{shortfall}"
@@ -399,7 +399,7 @@ def _title_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
 
 
 def _notes_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
-    notice = labels.synthetic_notice(labels.synthetic_layers(pack))
+    notice = labels.synthetic_notice(pack_notes.synthetic_layers(pack))
     lines = [
         f"制图时间：{_created(assessment)}；评估编号 {assessment.get('id', '')}",
         "坐标系：WGS84 经纬度（EPSG:4326；CGCS2000 视为等同）",

@@ -26,7 +26,7 @@ from api.deps import ServicesDep, store_of
 from geo.errors import InputError, NotFound
 from geo.plans.model import INDICATORS
 from layers.export import write_assessment_gpkg
-from web import labels
+from web import labels, pack_notes
 from web.assets import LEAFLET_DIR, STATIC_DIR
 from web.incident_map import render_html
 from web.print.render import render_pdf
@@ -159,7 +159,7 @@ def web_config(svc: Services, web: WebSettings) -> WebConfigOut:
         for hazard in labels.HAZARDS
         if hazard in profile.hazards
     ]
-    synthetic = labels.synthetic_layers(svc.pack)
+    synthetic = pack_notes.synthetic_layers(svc.pack)
     return WebConfigOut(
         jurisdiction=svc.plans.get(svc.default_plan).jurisdiction,
         default_plan=svc.default_plan,
@@ -170,7 +170,7 @@ def web_config(svc: Services, web: WebSettings) -> WebConfigOut:
             IndicatorOut(id=name, label=label, kind="share" if kind == "share" else "count")
             for name, (kind, label) in INDICATORS.items()
         ],
-        items=labels.item_names(svc.pack),
+        items=pack_notes.item_names(svc.pack),
         synthetic_layers=synthetic,
         notice=labels.synthetic_notice(synthetic),
         estimate_caution=labels.ESTIMATE_CAUTION,
@@ -227,7 +227,7 @@ def get_export(assessment_id: str, svc: ServicesDep) -> Response:
             counties=svc.pack.counties,
             depots=svc.pack.depots,
             path=Path(folder) / "assessment.gpkg",
-            names={**labels.export_names(), "item": labels.item_names(svc.pack)},
+            names={**labels.export_names(), "item": pack_notes.item_names(svc.pack)},
         )
         content = path.read_bytes()
     return Response(
