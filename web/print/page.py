@@ -12,13 +12,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from pyproj import CRS
 
 from layers.pack import LayerPack
-from web import labels
+from web import labels, pack_notes
 from web.print.text import thousands, wrap
 
 DESIGN_WIDTH_MM, DESIGN_HEIGHT_MM = 420.0, 297.0
@@ -37,7 +36,6 @@ CAUTION_TEXT = (
     "注意：图中受灾、转移安置人数与安置方案均为模型估算值，仅供会商研判参考，须经实地核查后使用。"
 )
 PLAN_CAUTION = "避难场所安置与物资调运为模型方案，须经实地核查后使用。"
-SYNTHETIC_MARKERS = ("synthetic", "合成")
 
 Box = tuple[float, float, float, float]
 
@@ -231,29 +229,21 @@ def layer_sources(pack: LayerPack) -> tuple[list[str], list[str]]:
     synthetic: list[str] = []
     for name in SOURCE_LAYERS:
         label = labels.LAYERS[name]
-        values = _distinct(getattr(pack, name), "source")
-        if any(m in v.lower() for v in values for m in SYNTHETIC_MARKERS):
+        values = pack_notes.distinct(getattr(pack, name))
+        if any(pack_notes.says_synthetic(v) for v in values):
             synthetic.append(label)
         elif values:
             stated.append(f"{label}：{'；'.join(values)}")
         else:
             stated.append(f"{label}：未注明来源")
-    population = _distinct(pack.counties, "population_source")
+    population = pack_notes.distinct(pack.counties, "population_source")
     if population:
         stated.append(f"人口：{'；'.join(population)}")
-    tags = pack.population.tags
-    grid = " ".join(str(tags.get(k, "")) for k in ("source", "synthetic")).lower()
-    if any(m in grid for m in SYNTHETIC_MARKERS):
+    if pack_notes.grid_is_synthetic(pack):
         synthetic.append(labels.LAYERS["population"])
-    elif tags.get("source"):
-        stated.append(f"人口格网：{tags['source']}")
+    elif pack.population.tags.get("source"):
+        stated.append(f"{labels.LAYERS['population']}：{pack.population.tags['source']}")
     return stated, synthetic
-
-
-def _distinct(frame: pd.DataFrame, column: str) -> list[str]:
-    if column not in frame.columns:
-        return []
-    return list(dict.fromkeys(str(v) for v in frame[column].dropna() if str(v).strip()))
 
 
 def round_ratio(ratio: float) -> int:

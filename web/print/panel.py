@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 
 from geo.assessment import INCIDENT_ZONE
 from layers.pack import LayerPack
-from web import labels
+from web import labels, pack_notes
 from web.print import cartography as carto
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
 from web.print.text import thousands
@@ -231,11 +231,9 @@ def _zone(conflict: Mapping[str, Any]) -> str:
 # ----------------------------------------------------------------------------- supply
 def _item_names(pack: LayerPack, units: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """Item id → (printed name, unit): the pack's stock table, the supply's own units first."""
-    stock = pack.depot_stock
-    names = stock["item_name"] if "item_name" in stock.columns else stock["item"]
     found = {
-        str(item): (str(name), str(units.get(str(item), unit)))
-        for item, name, unit in zip(stock["item"], names, stock["unit"], strict=True)
+        item: (name, str(units.get(item, unit)))
+        for item, (name, unit) in pack_notes.items(pack).items()
     }
     for item, unit in units.items():
         found.setdefault(str(item), (str(item), str(unit)))
