@@ -13,7 +13,6 @@ from typing import Any
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from geo.assessment import INCIDENT_ZONE
 from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print import cartography as carto
@@ -223,7 +222,7 @@ def _shelters(flow: Flow, assessment: Mapping[str, Any]) -> None:
 
 def _zone(conflict: Mapping[str, Any]) -> str:
     kind = str(conflict.get("kind", ""))
-    if conflict.get("zone_id") == INCIDENT_ZONE:  # the incident's own footprint and setback
+    if conflict.get("zone_id") == labels.INCIDENT_ZONE:  # the incident's own footprint and setback
         return f"本次{labels.label(labels.HAZARDS, kind)}"
     return f"{conflict.get('zone_id', '')} {labels.label(labels.ZONE_KINDS, kind)}".strip()
 
