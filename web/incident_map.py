@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import mimetypes
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from html import escape
 from typing import Any
 
 import folium
-import geopandas as gpd
 from branca.element import Element, Figure
 
+from geo.errors import OfflineError
 from layers.pack import LayerPack
-from web import labels
+from web import incident_layers, labels, pack_notes
 from web.assets import LEAFLET_DIR
-from web.legend import PANEL_CSS, legend_html
+from web.incident_layers import items_text, number
+from web.incident_legend import PANEL_CSS, legend_html
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 #: A script or stylesheet reference to another host; none may remain in the page.
@@ -35,12 +35,6 @@ REMOTE_ASSET = re.compile(
     r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE
 )
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
-ROAD_WEIGHTS = {"motorway": 2.5, "trunk": 2.2, "primary": 2.0, "secondary": 1.6, "tertiary": 1.2}
-SHELTER_RADIUS = {"emergency": 5, "short_term": 7, "medium_term": 8, "long_term": 9}
-
-
-class OfflineError(RuntimeError):
-    """A rendered page still refers to a remote asset: a bug, not bad input."""
 
 
 class _OfflineMap(folium.Map):
@@ -80,279 +74,6 @@ def _inline_leaflet(m: folium.Map) -> None:
     header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js", index=1)
 
 
-def _tip(rows: Sequence[tuple[str, object]], title: str | None = None) -> str:
-    """A small escaped HTML table for a tooltip or popup."""
-    head = f"<b>{escape(title)}</b>" if title else ""
-    body = "".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v != ""
-    )
-    return f'{head}<table class="rg-tip">{body}</table>'
-
-
-def _number(value: object) -> str:
-    if isinstance(value, int | float) and math.isfinite(value):
-        return f"{value:,.0f}"
-    return "—"
-
-
-def _population_breaks(populations: Sequence[float]) -> list[float]:
-    """Equal-interval class limits over the counties' populations (display classes)."""
-    low, high = min(populations), max(populations)
-    n = len(labels.POPULATION_COLORS)
-    return [low + (high - low) * i / n for i in range(1, n)]
-
-
-def _population_color(value: float, breaks: Sequence[float]) -> str:
-    index = sum(value > b for b in breaks)
-    return labels.POPULATION_COLORS[index]
-
-
-def _features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    geometries = json.loads(frame.geometry.to_json(drop_id=True))["features"]
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": p, "geometry": g["geometry"]}
-            for p, g in zip(props, geometries, strict=True)
-        ],
-    }
-
-
-def _style(key: str) -> Any:
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        found: dict[str, Any] = feature["properties"][key]
-        return found
-
-    return style
-
-
-def _geojson(
-    data: dict[str, Any], *, name: str, tooltip: bool = True, show: bool = True
-) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=name, show=show)
-    folium.GeoJson(
-        data,
-        style_function=_style("style"),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)
-        if tooltip
-        else None,
-        smooth_factor=0.5,
-    ).add_to(group)
-    return group
-
-
-def _counties(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup:
-    counties = pack.counties
-    rows = {str(r["code"]): r for r in assessment.get("population", {}).get("by_county", [])}
-    populations = [float(p) for p in counties["population"]]
-    breaks = _population_breaks(populations)
-    props = []
-    for code, name, population in zip(counties["code"], counties["name"], populations, strict=True):
-        row = rows.get(str(code), {})
-        props.append(
-            {
-                "tip": _tip(
-                    [
-                        ("常住人口", _number(population)),
-                        ("受灾人口（估算）", _number(row.get("affected", 0))),
-                        ("需转移安置（估算）", _number(row.get("displaced", 0))),
-                    ],
-                    title=f"{name}（{code}）",
-                ),
-                "style": {
-                    "color": "#4d4d4d",
-                    "weight": 1.2,
-                    "fillColor": _population_color(population, breaks),
-                    "fillOpacity": 0.45,
-                },
-            }
-        )
-    group = _geojson(_features(counties, props), name="区县（人口）")
-    for name, point in zip(counties["name"], counties.geometry.representative_point(), strict=True):
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="rg-county">{escape(str(name))}</div>',
-                icon_size=(80, 20),
-                icon_anchor=(40, 10),
-                class_name="rg-county-icon",
-            ),
-            interactive=False,
-        ).add_to(group)
-    return group
-
-
-def _hazard_zones(pack: LayerPack) -> folium.FeatureGroup:
-    zones = pack.hazard_zones
-    props = [
-        {
-            "tip": _tip(
-                [
-                    ("编号", zone_id),
-                    ("类型", labels.label(labels.ZONE_KINDS, kind)),
-                    ("风险等级", labels.label(labels.RISKS, risk)),
-                ],
-                title=str(name) if isinstance(name, str) else None,
-            ),
-            "style": {
-                "color": labels.RISK_COLORS.get(str(risk), "#999999"),
-                "weight": 1,
-                "fillColor": labels.RISK_COLORS.get(str(risk), "#999999"),
-                "fillOpacity": 0.55,
-            },
-        }
-        for zone_id, kind, risk, name in zip(
-            zones["id"],
-            zones["kind"],
-            zones["risk"],
-            zones["name"] if "name" in zones else [None] * len(zones),
-            strict=True,
-        )
-    ]
-    return _geojson(_features(zones, props), name="隐患区（风险四色）")
-
-
-def _roads(pack: LayerPack) -> folium.FeatureGroup:
-    roads = pack.roads
-    props = [
-        {
-            "style": {
-                "color": labels.ROAD_COLOR,
-                "weight": ROAD_WEIGHTS.get(str(highway), 0.8),
-                "opacity": 0.8,
-            }
-        }
-        for highway in roads["highway"]
-    ]
-    return _geojson(_features(roads, props), name="道路", tooltip=False)
-
-
-def _footprint(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
-    pieces = (assessment.get("footprint") or {}).get("pieces") or {"features": []}
-    hazard = labels.label(labels.HAZARDS, assessment.get("hazard", ""))
-    features = []
-    for rank, feature in enumerate(pieces.get("features", [])):
-        color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
-        cls = str((feature.get("properties") or {}).get("class", ""))
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": feature["geometry"],
-                "properties": {
-                    "tip": _tip(
-                        [("灾种", hazard), ("分级", labels.class_label(cls))], title="灾害范围"
-                    ),
-                    "style": {
-                        "color": labels.FOOTPRINT_COLORS[0],
-                        "weight": 2,
-                        "fillColor": color,
-                        "fillOpacity": 0.45,
-                    },
-                },
-            }
-        )
-    return _geojson({"type": "FeatureCollection", "features": features}, name="灾害范围")
-
-
-def _shelters(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
-    supply = assessment.get("supply") or {}
-    unreachable = set(supply.get("unreachable", []))
-    group = folium.FeatureGroup(name="避难场所（状态）")
-    for s in assessment.get("shelters", []):
-        status = str(s.get("status"))
-        conflicts = "；".join(
-            f"{labels.zone_label(c.get('zone_id'))} "
-            f"{labels.label(labels.ZONE_KINDS, c.get('kind'))} "
-            f"{float(c.get('distance_m', 0)):.0f} 米"
-            for c in s.get("conflicts", [])
-        )
-        rows: list[tuple[str, object]] = [
-            ("类型", labels.label(labels.SHELTER_KINDS, s.get("kind"))),
-            ("状态", labels.label(labels.SHELTER_STATUS, status)),
-            ("安置 / 容量", f"{_number(s.get('assigned'))} / {_number(s.get('capacity'))}"),
-            ("冲突隐患区", conflicts),
-            ("物资", "无法送达（道路中断）" if s["id"] in unreachable else ""),
-        ]
-        html = _tip(rows, title=f"{s.get('name')}（{s['id']}）")
-        is_unreachable = s["id"] in unreachable
-        folium.CircleMarker(
-            [float(s["lat"]), float(s["lon"])],
-            radius=SHELTER_RADIUS.get(str(s.get("kind")), 6),
-            color=labels.UNREACHABLE_COLOR if is_unreachable else "#ffffff",
-            weight=3 if is_unreachable else 1.5,
-            fill=True,
-            fill_color=labels.STATUS_COLORS.get(status, "#777777"),
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(html, sticky=True),
-        ).add_to(group)
-    return group
-
-
-def _items(quantities: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
-    return "、".join(f"{names.get(k, k)} {_number(v)}" for k, v in (quantities or {}).items() if v)
-
-
-def _depots(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup:
-    supply = assessment.get("supply") or {}
-    names = labels.item_names(pack)
-    sent = {str(d.get("id")): d for d in supply.get("depots", [])}
-    group = folium.FeatureGroup(name="物资储备库")
-    depots = pack.depots
-    for depot_id, name, level, point in zip(
-        depots["id"], depots["name"], depots["level"], depots.geometry, strict=True
-    ):
-        info = sent.get(str(depot_id), {})
-        html = _tip(
-            [
-                ("级别", labels.label(labels.DEPOT_LEVELS, level)),
-                ("状态", labels.label(labels.DEPOT_STATUS, info["status"]) if info else ""),
-                ("原因", labels.reason_label(info.get("reason")) if info else ""),
-                ("本次调出", _items(info.get("sent"), names)),
-            ],
-            title=f"{name}（{depot_id}）",
-        )
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="rg-depot" style="background:{labels.DEPOT_COLOR}"></div>',
-                icon_size=(14, 14),
-                icon_anchor=(7, 7),
-                class_name="rg-depot-icon",
-            ),
-            tooltip=folium.Tooltip(html),
-        ).add_to(group)
-    return group
-
-
-def _routes(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup | None:
-    supply = assessment.get("supply") or {}
-    names = labels.item_names(pack)
-    features = (supply.get("routes") or {}).get("features", [])
-    if not features:
-        return None
-    out = []
-    for feature in features:
-        p = feature.get("properties") or {}
-        out.append(
-            {
-                "type": "Feature",
-                "geometry": feature["geometry"],
-                "properties": {
-                    "tip": _tip(
-                        [
-                            ("路程", f"{float(p.get('distance_m', 0)) / 1000:.1f} 公里"),
-                            ("用时", f"{float(p.get('duration_s', 0)) / 60:.0f} 分钟"),
-                            ("物资", _items(p.get("items"), names)),
-                        ],
-                        title=f"{p.get('depot_id')} → {p.get('shelter_id')}",
-                    ),
-                    "style": {"color": labels.ROUTE_COLOR, "weight": 3.5, "opacity": 0.9},
-                },
-            }
-        )
-    return _geojson({"type": "FeatureCollection", "features": out}, name="物资调运路线")
-
-
 def _created(assessment: Mapping[str, Any]) -> str:
     try:
         when = datetime.fromisoformat(str(assessment.get("created")))
@@ -366,7 +87,7 @@ def _supply_line(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     if not supply:
         return "物资调运：未计算"
     routes = len((supply.get("routes") or {}).get("features", []))
-    shortfall = _items(supply.get("shortfall"), labels.item_names(pack)) or "无"
+    shortfall = items_text(supply.get("shortfall"), pack_notes.item_names(pack)) or "无"
     return (
         f"物资调运：路线 {routes} 条；物资无法送达的避难场所 "
         f"{len(supply.get('unreachable', []))} 处；缺口：{shortfall}"
@@ -379,11 +100,11 @@ def _title_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     hazard = labels.label(labels.HAZARDS, assessment.get("hazard", ""))
     title = assessment.get("title") or f"{hazard}灾害"
     level = response.get("level")
-    color = response.get("color") or labels.LEVEL_COLORS.get(level or 0, "#e0e0e0")
-    text_color = "#000000" if level in (2, 3) or level is None else "#ffffff"
-    banner = f"{response.get('label')}响应" if level else "未达到启动条件"
+    color = response.get("color") or labels.LEVEL_COLORS.get(level or 0, labels.NO_LEVEL_COLOR)
+    text_color = labels.LEVEL_TEXT_COLORS.get(level or 0, labels.NO_LEVEL_TEXT_COLOR)
+    banner = f"{response.get('label')}响应" if level else labels.NO_LEVEL_LABEL
     clauses = "；".join(
-        f"{c.get('name')} {_number(c.get('value'))} → {c.get('label')}（{c.get('clause')}）"
+        f"{c.get('name')} {number(c.get('value'))} → {c.get('label')}（{c.get('clause')}）"
         for c in response.get("criteria", [])
         if c.get("level")
     )
@@ -394,15 +115,15 @@ def _title_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
         f"{escape(banner)}</div>"
         f'<div class="rg-small">{escape(str(response.get("plan_name", "")))}'
         f"{'：' + escape(clauses) if clauses else ''}</div>"
-        f"<div>受灾人口 <b>{_number(population.get('affected'))}</b> 人，"
-        f"需转移安置 <b>{_number(population.get('displaced'))}</b> 人（估算）</div>"
+        f"<div>受灾人口 <b>{number(population.get('affected'))}</b> 人，"
+        f"需转移安置 <b>{number(population.get('displaced'))}</b> 人（估算）</div>"
         f"<div>{escape(_supply_line(assessment, pack))}</div>"
         "</div>"
     )
 
 
 def _notes_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
-    notice = labels.synthetic_notice(labels.synthetic_layers(pack))
+    notice = labels.synthetic_notice(pack_notes.synthetic_layers(pack))
     lines = [
         f"制图时间：{_created(assessment)}；评估编号 {assessment.get('id', '')}",
         "坐标系：WGS84 经纬度（EPSG:4326；CGCS2000 视为等同）",
@@ -453,17 +174,8 @@ def render_html(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     _inline_leaflet(m)
     root = _figure(m)
     root.header.add_child(Element(PANEL_CSS), name="reliefgis_css")
-    for group in (
-        _counties(assessment, pack),
-        _hazard_zones(pack),
-        _roads(pack),
-        _footprint(assessment),
-        _routes(assessment, pack),
-        _depots(assessment, pack),
-        _shelters(assessment),
-    ):
-        if group is not None:
-            group.add_to(m)
+    for group in incident_layers.groups(assessment, pack):
+        group.add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     m.fit_bounds(bounds, padding=(20, 20))
     root.html.add_child(Element(_title_panel(assessment, pack)))

@@ -1,8 +1,10 @@
-"""Chinese names and map colours of the codes reliefgis answers with.
+"""Chinese names, map colours and line widths of everything reliefgis shows.
 
-One table for everything people look at: the browser app reads it through
-``GET /api/v1/web-config``, the incident map and the exports import it. Colours follow
-STANDARDS.md: response levels and the 风险四色图 use red, orange, yellow and blue.
+The one table for everything people look at: the browser app reads it through
+``GET /api/v1/web-config`` (`as_json`), the incident map, the printed situation map and
+the exports import it. A label, colour or width is written here once and nowhere else.
+Colours follow STANDARDS.md: response levels and the 风险四色图 use red, orange, yellow
+and blue. Symbol drawing (marker shapes, dashes, layout) stays with the product that draws.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from layers.pack import LayerPack
-
 LAYERS: Final[Mapping[str, str]] = {
-    "counties": "区县",
+    "counties": "区县边界",
     "shelters": "避难场所",
     "depots": "物资储备库",
     "depot_stock": "储备物资",
@@ -67,7 +67,12 @@ ZONE_KINDS: Final[Mapping[str, str]] = {
 
 #: Generic hazard classes of the displacement profile (its other classes, e.g. depth bands
 #: and intensities, read the same in Chinese).
-HAZARD_CLASSES: Final[Mapping[str, str]] = {"high": "高", "medium": "中", "low": "低"}
+HAZARD_CLASSES: Final[Mapping[str, str]] = {
+    "extreme": "极高",
+    "high": "高",
+    "medium": "中",
+    "low": "低",
+}
 #: The zone id geo/ gives the incident itself when it is a geological hazard.
 INCIDENT_ZONE: Final = "incident"
 INCIDENT_ZONE_LABEL: Final = "本次灾害范围"
@@ -113,7 +118,52 @@ SUPPLY_REASONS: Final[tuple[tuple[str, str], ...]] = (
     (r"no stock", "无库存记录"),
 )
 
+LEVELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+NO_LEVEL_LABEL: Final = "未达到启动条件"
+
+#: Names of the map layers in layer switchers and legends (browser, incident map, print).
+OVERLAYS: Final[Mapping[str, str]] = {
+    "counties": "区县（人口分级）",
+    "hazard_zones": "隐患区（风险四色）",
+    "roads": "道路",
+    "depots": "物资储备库",
+    "shelters": "避难场所",
+    "footprint": "灾害范围",
+    "routes": "物资调运路线",
+}
+#: Legend headings and captions that are not a code's name.
+LEGEND: Final[Mapping[str, str]] = {
+    "levels": "响应级别",
+    "footprint": "灾害范围（分级）",
+    "shelters": "避难场所（状态）",
+    "shelter_kinds": "避难场所（类型）",
+    "supply": "救灾物资与基础信息",
+    "population": "区县常住人口",
+    "unreachable": "物资无法送达的避难场所",
+    "held_depots": "不能调出的储备库",
+    "major_roads": "高速、国道、主干道路",
+    "minor_roads": "其他道路",
+    "county_border": "县（区）界",
+}
+#: A shelter symbol explained on its own (legends), by status.
+SHELTER_LEGEND: Final[Mapping[str, str]] = {
+    "usable": "可用避难场所",
+    "in_footprint": "位于灾害范围内（不可用）",
+    "hazard_conflict": "邻近隐患区（不可用）",
+}
+
 LEVEL_COLORS: Final[Mapping[int, str]] = {1: "#d7191c", 2: "#fdae61", 3: "#ffd700", 4: "#2b83ba"}
+#: Text that reads on each level colour.
+LEVEL_TEXT_COLORS: Final[Mapping[int, str]] = {
+    1: "#ffffff",
+    2: "#000000",
+    3: "#000000",
+    4: "#ffffff",
+}
+NO_LEVEL_COLOR: Final = "#e0e0e0"
+NO_LEVEL_TEXT_COLOR: Final = "#000000"
+#: A code the tables do not know.
+OTHER_COLOR: Final = "#999999"
 RISK_COLORS: Final[Mapping[str, str]] = {
     "extreme": "#d7191c",
     "high": "#fdae61",
@@ -139,6 +189,104 @@ ROUTE_COLOR: Final = "#00838f"
 UNREACHABLE_COLOR: Final = "#d7191c"
 DEPOT_COLOR: Final = "#8c510a"
 ROAD_COLOR: Final = "#8a8a8a"
+COUNTY_EDGE_COLOR: Final = "#4d4d4d"
+SHELTER_EDGE_COLOR: Final = "#ffffff"
+
+# ------------------------------------------------------------------- screen widths
+#: Screen line widths (px) of roads by OSM highway class; other classes ROAD_WIDTH_OTHER.
+ROAD_WIDTHS: Final[Mapping[str, float]] = {
+    "motorway": 2.5,
+    "trunk": 2.2,
+    "primary": 2.0,
+    "secondary": 1.6,
+    "tertiary": 1.2,
+}
+ROAD_WIDTH_OTHER: Final = 0.8
+#: Shelter circle radius (px) by kind; other kinds SHELTER_RADIUS_OTHER.
+SHELTER_RADII: Final[Mapping[str, float]] = {
+    "emergency": 5,
+    "short_term": 7,
+    "medium_term": 8,
+    "long_term": 9,
+}
+SHELTER_RADIUS_OTHER: Final = 6
+#: Leaflet path options of each layer on the screen maps (browser and incident map).
+SCREEN_STYLES: Final[Mapping[str, Mapping[str, str | float]]] = {
+    "counties": {"color": COUNTY_EDGE_COLOR, "weight": 1.2, "fillOpacity": 0.45},
+    "hazard_zones": {"weight": 1, "fillOpacity": 0.55},
+    "roads": {"color": ROAD_COLOR, "opacity": 0.8},
+    "footprint": {"color": FOOTPRINT_COLORS[0], "weight": 2, "fillOpacity": 0.45},
+    "routes": {"color": ROUTE_COLOR, "weight": 3.5, "opacity": 0.9},
+    "shelters": {"color": SHELTER_EDGE_COLOR, "weight": 1.5, "fillOpacity": 0.95},
+    "unreachable": {"color": UNREACHABLE_COLOR, "weight": 3},
+}
+
+# -------------------------------------------------------------------- print symbology
+#: Printed road tiers by OSM highway class; other classes are "minor".
+ROAD_TIERS: Final[Mapping[str, str]] = {
+    "motorway": "major",
+    "trunk": "major",
+    "primary": "major",
+    "motorway_link": "major",
+    "trunk_link": "major",
+    "secondary": "medium",
+    "tertiary": "medium",
+    "primary_link": "medium",
+    "secondary_link": "medium",
+}
+#: Printed road (width in pt on A3, grey) by tier, thinnest first.
+PRINT_ROADS: Final[Mapping[str, tuple[float, str]]] = {
+    "minor": (0.3, "#b4b4b4"),
+    "medium": (0.6, "#8f8f8f"),
+    "major": (1.1, "#6e6e6e"),
+}
+#: Printed line widths (pt on A3) and opacities of the map's layers.
+PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
+    "counties": {"width": 1.1},
+    "hazard_zones": {"width": 0.6, "alpha": 0.35},
+    "footprint": {"width": 0.7, "alpha": 0.72},
+    "routes": {"width": 1.5, "alpha": 0.85},
+}
+#: The printed footprint's sequential palettes, darkest (most severe) first, by family.
+PRINT_PALETTES: Final[Mapping[str, tuple[str, ...]]] = {
+    "water": ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef"),
+    "quake": (
+        "#49006a",
+        "#7a0177",
+        "#ae017e",
+        "#c51b8a",
+        "#dd3497",
+        "#f768a1",
+        "#fa9fb5",
+        "#fcc5c0",
+        "#fde0dd",
+        "#fff0ee",
+        "#fff7f3",
+    ),
+    "ground": ("#543005", "#8c510a", "#bf812d", "#dfc27d", "#f6e8c3"),
+    "other": ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb"),
+}
+#: The palette family of each hazard; other hazards take "other".
+HAZARD_FAMILIES: Final[Mapping[str, str]] = {
+    "flood": "water",
+    "flash_flood": "water",
+    "waterlogging": "water",
+    "typhoon": "water",
+    "earthquake": "quake",
+    "landslide": "ground",
+    "debris_flow": "ground",
+    "collapse": "ground",
+}
+#: Fixed shade (palette position) per footprint class, so a class keeps its colour.
+CLASS_SHADES: Final[Mapping[str, int]] = {
+    ">1.5m": 1,
+    "0.7-1.5m": 3,
+    "0.1-0.7m": 5,
+    "extreme": 0,
+    "high": 1,
+    "medium": 3,
+    "low": 5,
+}
 
 ESTIMATE_CAUTION: Final = "图中人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
@@ -181,7 +329,7 @@ def label(table: Mapping[str, str], code: object) -> str:
 
 
 def as_json() -> dict[str, object]:
-    """Every table above, for the browser app."""
+    """Every table the browser app draws with (labels, colours, widths, styles)."""
     return {
         "layers": dict(LAYERS),
         "hazards": dict(HAZARDS),
@@ -195,8 +343,16 @@ def as_json() -> dict[str, object]:
         "highways": dict(HIGHWAYS),
         "depot_status": dict(DEPOT_STATUS),
         "supply_reasons": [list(pair) for pair in SUPPLY_REASONS],
+        "overlays": dict(OVERLAYS),
+        "legend": dict(LEGEND),
+        "shelter_legend": dict(SHELTER_LEGEND),
+        "no_level": NO_LEVEL_LABEL,
         "colors": {
             "levels": {str(k): v for k, v in LEVEL_COLORS.items()},
+            "level_text": {str(k): v for k, v in LEVEL_TEXT_COLORS.items()},
+            "no_level": NO_LEVEL_COLOR,
+            "no_level_text": NO_LEVEL_TEXT_COLOR,
+            "other": OTHER_COLOR,
             "risks": dict(RISK_COLORS),
             "status": dict(STATUS_COLORS),
             "kinds": dict(KIND_COLORS),
@@ -207,34 +363,14 @@ def as_json() -> dict[str, object]:
             "depot": DEPOT_COLOR,
             "road": ROAD_COLOR,
         },
+        "widths": {
+            "roads": dict(ROAD_WIDTHS),
+            "road_other": ROAD_WIDTH_OTHER,
+            "shelter_radii": dict(SHELTER_RADII),
+            "shelter_radius_other": SHELTER_RADIUS_OTHER,
+        },
+        "styles": {name: dict(style) for name, style in SCREEN_STYLES.items()},
     }
-
-
-def synthetic_layers(pack: LayerPack) -> list[str]:
-    """The pack's layers whose stated source calls them synthetic (for the demo notice)."""
-    found = [
-        name
-        for name in VECTOR_LAYERS
-        if "source" in (frame := pack.vector(name)).columns
-        and frame["source"].astype(str).str.contains("synthetic", case=False).any()
-    ]
-    tags = pack.population.tags
-    if "synthetic" in f"{tags.get('source', '')} {tags.get('synthetic', '')}".casefold():
-        found.append("population")
-    return found
-
-
-def item_names(pack: LayerPack) -> dict[str, str]:
-    """Relief items of the pack's stock table: code → "帐篷（顶）" (its ``item_name`` column
-    where the pack has one, else the code)."""
-    stock = pack.depot_stock
-    names: dict[str, str] = {}
-    for row in stock.drop_duplicates("item").itertuples(index=False):
-        text = getattr(row, "item_name", None)
-        names[str(row.item)] = (
-            f"{text if isinstance(text, str) and text else row.item}（{row.unit}）"
-        )
-    return names
 
 
 def synthetic_notice(names: list[str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.schemas.browser import HazardClassOut, HazardOut, IndicatorOut, TilesOut, WebConfigOut
 from api.service.bootstrap import Services
 from geo.plans.model import INDICATORS
-from web import labels
+from web import labels, pack_notes
 
 
 def web_config(svc: Services) -> WebConfigOut:
@@ -22,7 +22,7 @@ def web_config(svc: Services) -> WebConfigOut:
         for hazard in labels.HAZARDS
         if hazard in profile.hazards
     ]
-    synthetic = labels.synthetic_layers(svc.pack)
+    synthetic = pack_notes.synthetic_layers(svc.pack)
     return WebConfigOut(
         jurisdiction=svc.plans.get(svc.default_plan).jurisdiction,
         default_plan=svc.default_plan,
@@ -37,7 +37,7 @@ def web_config(svc: Services) -> WebConfigOut:
             IndicatorOut(id=name, label=label, kind="share" if kind == "share" else "count")
             for name, (kind, label) in INDICATORS.items()
         ],
-        items=labels.item_names(svc.pack),
+        items=pack_notes.item_names(svc.pack),
         synthetic_layers=synthetic,
         notice=labels.synthetic_notice(synthetic),
         estimate_caution=labels.ESTIMATE_CAUTION,

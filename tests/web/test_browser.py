@@ -271,6 +271,33 @@ def test_browser_tile_settings_refuse_what_cannot_work(env, message):
         Settings.from_env(env)
 
 
+def test_browser_draws_with_the_label_table(page, live_server):
+    # Road widths, shelter radii and layer names are the table's (web/labels.py), as on
+    # the incident map: the browser keeps no copy of its own.
+    open_app(page, live_server)
+    drawn = page.evaluate(
+        """() => {
+            const v = window.reliefgis.view;
+            const roads = {};
+            v.overlays.roads.eachLayer((l) => {
+                roads[l.feature.properties.highway] = l.options.weight;
+            });
+            const radii = {};
+            v.overlays.shelters.eachLayer((l) => {
+                radii[l.feature.properties.kind] = l.options.radius;
+            });
+            return { roads, radii };
+        }"""
+    )
+    for highway, weight in drawn["roads"].items():
+        assert weight == labels.ROAD_WIDTHS.get(highway, labels.ROAD_WIDTH_OTHER)
+    assert "motorway" in drawn["roads"] or "trunk" in drawn["roads"]
+    for kind, radius in drawn["radii"].items():
+        assert radius == labels.SHELTER_RADII.get(kind, labels.SHELTER_RADIUS_OTHER)
+    switcher = page.locator(".leaflet-control-layers").inner_text()
+    assert labels.OVERLAYS["counties"] in switcher
+
+
 def test_browser_config_names_hazards_figures_and_items(live_server):
     import httpx
 
@@ -285,6 +312,8 @@ def test_browser_config_names_hazards_figures_and_items(live_server):
     assert [f["id"] for f in config["indicators"]] == list(INDICATORS)
     assert config["items"]["tent"] == "帐篷（顶）"
     assert "hazard_zones" in config["synthetic_layers"]
+    assert config["labels"]["widths"]["roads"] == dict(labels.ROAD_WIDTHS)
+    assert config["labels"]["styles"]["routes"] == dict(labels.SCREEN_STYLES["routes"])
     assert config["labels"]["colors"]["risks"] == {
         "extreme": "#d7191c",
         "high": "#fdae61",

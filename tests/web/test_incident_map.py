@@ -14,9 +14,10 @@ from localnet import is_local
 from api.app import create_app
 from api.service.bootstrap import load_services
 from api.settings import Settings
+from geo.errors import OfflineError
 from layers.resources import demo_pack_dir
 from web import incident_map
-from web.incident_map import REMOTE_ASSET, OfflineError, render_html
+from web.incident_map import REMOTE_ASSET, render_html
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont, TTLibError
 from matplotlib import font_manager
 
-from geo.errors import ReliefError
+from geo.errors import FontNotFound
 
 #: The Debian package that provides the preferred font; named in the error message.
 FONT_PACKAGE = "fonts-droid-fallback"
@@ -35,10 +35,6 @@ SAMPLE = "阳泉市灾情态势图例避难场所级响应实地核查估算北"
 #: The Latin font listed before the CJK one; matplotlib ships it.
 LATIN_FAMILY = "DejaVu Sans"
 _FC_LIST_TIMEOUT_S = 10
-
-
-class FontNotFound(ReliefError, LookupError):
-    """No CJK TrueType font is installed to print Chinese text with."""
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,10 @@ from shapely.ops import polylabel
 
 from geo.errors import InputError
 from layers.pack import LayerPack
+from web import labels
 from web.print import cartography as carto
 from web.print.page import Box, Page
+from web.print.text import halo_text
 
 #: The detail map shows at least this much ground (m) and a margin around the footprint.
 MIN_SPAN_M = 2_500.0
@@ -181,15 +183,16 @@ class MapLayers:
         add_polygons(ax, counties.geometry, facecolor="#f4f2ec", edgecolor="none", zorder=1)
         self._draw_roads(ax, page, area)
         zones = self._clip(self.pack.hazard_zones, area)
-        for risk, colour in carto.RISK_COLOURS.items():
+        style = labels.PRINT_STYLES["hazard_zones"]
+        for risk, colour in labels.RISK_COLORS.items():
             chosen = zones[zones["risk"] == risk]
             add_polygons(
                 ax,
                 chosen.geometry,
                 facecolor=colour,
                 edgecolor=colour,
-                alpha=carto.HAZARD_ZONE_ALPHA,
-                linewidth=page.lw(0.6),
+                alpha=style["alpha"],
+                linewidth=page.lw(style["width"]),
                 zorder=4,
             )
         for name, geometry in zip(self.pieces["class"], self.pieces.geometry, strict=True):
@@ -198,7 +201,7 @@ class MapLayers:
                 gpd.GeoSeries([geometry]),
                 facecolor=self.colours[str(name)],
                 edgecolor="none",
-                alpha=carto.FOOTPRINT_ALPHA,
+                alpha=labels.PRINT_STYLES["footprint"]["alpha"],
                 zorder=5,
             )
         add_polygons(
@@ -206,24 +209,24 @@ class MapLayers:
             gpd.GeoSeries([shapely.union_all(self.pieces.geometry.to_numpy())]),
             facecolor="none",
             edgecolor=carto.outline_colour(str(self.hazard)),
-            linewidth=page.lw(0.7),
+            linewidth=page.lw(labels.PRINT_STYLES["footprint"]["width"]),
             zorder=6,
         )
         add_polygons(
             ax,
             counties.geometry,
             facecolor="none",
-            edgecolor=carto.COUNTY_EDGE,
-            linewidth=page.lw(1.1),
+            edgecolor=labels.COUNTY_EDGE_COLOR,
+            linewidth=page.lw(labels.PRINT_STYLES["counties"]["width"]),
             linestyle=carto.COUNTY_DASH,
             zorder=7,
         )
         add_lines(
             ax,
             self.routes.geometry,
-            colors=carto.ROUTE_COLOUR,
-            linewidths=page.lw(1.5),
-            alpha=0.85,
+            colors=labels.ROUTE_COLOR,
+            linewidths=page.lw(labels.PRINT_STYLES["routes"]["width"]),
+            alpha=labels.PRINT_STYLES["routes"]["alpha"],
             zorder=8,
         )
         self._label_counties(ax, page, counties, area)
@@ -231,17 +234,11 @@ class MapLayers:
 
     def _draw_roads(self, ax: Axes, page: Page, area: BaseGeometry) -> None:
         roads = self._clip(self.pack.roads, area)
-        highway = roads["highway"].astype(str)
-        kinds = np.where(
-            highway.isin(carto.MAJOR_ROADS),
-            "major",
-            np.where(highway.isin(carto.MEDIUM_ROADS), "medium", "minor"),
-        )
-        for order, kind in enumerate(("minor", "medium", "major")):
-            width, colour = carto.ROAD_STYLES[kind]
+        tiers = roads["highway"].astype(str).map(lambda h: labels.ROAD_TIERS.get(h, "minor"))
+        for order, (tier, (width, colour)) in enumerate(labels.PRINT_ROADS.items()):
             add_lines(
                 ax,
-                roads.geometry[kinds == kind],
+                roads.geometry[tiers == tier],
                 colors=colour,
                 linewidths=page.lw(width),
                 zorder=2 + order * 0.1,
@@ -262,7 +259,7 @@ class MapLayers:
             free = inside.difference(clear_of)
             target = free if free.area > inside.area * 0.1 else inside
             point = label_point(target, tolerance=math.sqrt(area.area) / 200)
-            carto.halo_text(
+            halo_text(
                 ax,
                 point.x,
                 point.y,
@@ -293,7 +290,7 @@ class MapLayers:
         )
         offset = page.pt(4.5)
         for sid, point in zip(shelters["id"], shelters.geometry, strict=True):
-            carto.halo_text(
+            halo_text(
                 ax,
                 point.x,
                 point.y,
@@ -311,7 +308,7 @@ class MapLayers:
         _scatter(ax, page, depots[held], carto.DEPOT_HELD_STYLE, width=0.8)
         style = carto.DEPOT_STYLE
         for name, point in zip(depots["name"], depots.geometry, strict=True):
-            carto.halo_text(
+            halo_text(
                 ax,
                 point.x,
                 point.y,
@@ -331,7 +328,7 @@ class MapLayers:
             ax,
             counties.geometry,
             facecolor="#ecebe6",
-            edgecolor=carto.COUNTY_EDGE,
+            edgecolor=labels.COUNTY_EDGE_COLOR,
             linewidth=page.lw(0.5),
             zorder=1,
         )
@@ -356,7 +353,7 @@ class MapLayers:
         )
         for name, geometry in zip(counties["name"], counties.geometry, strict=True):
             point = geometry.representative_point()
-            carto.halo_text(
+            halo_text(
                 ax,
                 point.x,
                 point.y,

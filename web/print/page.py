@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from pyproj import CRS
 
 from layers.pack import LayerPack
-from web.print import cartography as carto
+from web import labels, pack_notes
+from web.print.text import thousands, wrap
 
 DESIGN_WIDTH_MM, DESIGN_HEIGHT_MM = 420.0, 297.0
 PT_TO_MM = 25.4 / 72
@@ -30,18 +30,12 @@ MUTED = "#555555"
 CAUTION = "#a50f15"
 HEADER_BOX = (8.0, 7.0, 404.0, 28.0)
 LEVEL_BOX = (290.0, 7.0, 122.0, 28.0)
-LAYER_ZH = {
-    "counties": "区县边界",
-    "shelters": "避难场所",
-    "depots": "物资储备库",
-    "hazard_zones": "隐患区",
-    "roads": "道路",
-}
+#: The pack's layers whose sources the footer names, in this order.
+SOURCE_LAYERS = ("counties", "shelters", "depots", "hazard_zones", "roads")
 CAUTION_TEXT = (
     "注意：图中受灾、转移安置人数与安置方案均为模型估算值，仅供会商研判参考，须经实地核查后使用。"
 )
 PLAN_CAUTION = "避难场所安置与物资调运为模型方案，须经实地核查后使用。"
-SYNTHETIC_MARKERS = ("synthetic", "合成")
 
 Box = tuple[float, float, float, float]
 
@@ -133,7 +127,7 @@ class Flow:
 
     def paragraph(self, text: str, *, size: float = 7.4, **style: Any) -> None:
         """Text wrapped to the box."""
-        for line in carto.wrap(text, self.width / PT_TO_MM, size * self.shrink):
+        for line in wrap(text, self.width / PT_TO_MM, size * self.shrink):
             self.text(self.x, self.advance(size), line, size=size, **style)
 
     def row(self, cells: list[tuple[str, float, str]], *, size: float = 7.6, **style: Any) -> None:
@@ -169,9 +163,9 @@ def level_of(response: Mapping[str, Any]) -> tuple[int | None, str, str]:
     """The verdict's level, label and colour (grey "未达到启动条件" when none is met)."""
     level = response.get("level")
     if level is None:
-        return None, carto.NO_LEVEL_LABEL, carto.NO_LEVEL_COLOUR
-    label = str(response.get("label") or f"{level}级")
-    return int(level), label, carto.LEVEL_COLOURS.get(int(level), carto.NO_LEVEL_COLOUR)
+        return None, labels.NO_LEVEL_LABEL, labels.NO_LEVEL_COLOR
+    label = str(response.get("label") or labels.LEVELS.get(int(level), f"{level}级"))
+    return int(level), label, labels.LEVEL_COLORS.get(int(level), labels.NO_LEVEL_COLOR)
 
 
 def deciding_clauses(response: Mapping[str, Any]) -> list[str]:
@@ -193,7 +187,7 @@ def draw_header(
     hazard = str(assessment["hazard"])
     page.text(x + 2, y + 12.5, title, size=21)
     facts = [
-        f"灾种：{carto.HAZARD_ZH.get(hazard, hazard)}",
+        f"灾种：{labels.label(labels.HAZARDS, hazard)}",
         f"评估时间：{created:%Y年%m月%d日 %H:%M}（北京时间）",
     ]
     if assessment.get("id"):
@@ -207,7 +201,7 @@ def draw_header(
     for i, (label, value) in enumerate(figures):
         fx = 190 + i * 48
         page.text(fx, y + 9, label, size=7, color=MUTED)
-        page.text(fx, y + 20, f"{carto.thousands(value)} 人", size=15)
+        page.text(fx, y + 20, f"{thousands(value)} 人", size=15)
     _level_box(page, assessment["response"])
     page.rule(x, x + width, y + height + 1.5, width=1.2)
 
@@ -215,7 +209,7 @@ def draw_header(
 def _level_box(page: Page, response: Mapping[str, Any]) -> None:
     x, y, w, h = LEVEL_BOX
     level, label, colour = level_of(response)
-    ink = carto.LEVEL_TEXT.get(level or 0, "black")
+    ink = labels.LEVEL_TEXT_COLORS.get(level or 0, labels.NO_LEVEL_TEXT_COLOR)
     page.ax.add_patch(
         Rectangle((x, y), w, h, facecolor=colour, edgecolor=INK, linewidth=page.lw(0.8))
     )
@@ -233,30 +227,23 @@ def layer_sources(pack: LayerPack) -> tuple[list[str], list[str]]:
     """Sources the pack states, and the layers it marks as synthetic."""
     stated: list[str] = []
     synthetic: list[str] = []
-    for name, label in LAYER_ZH.items():
-        values = _distinct(getattr(pack, name), "source")
-        if any(m in v.lower() for v in values for m in SYNTHETIC_MARKERS):
+    for name in SOURCE_LAYERS:
+        label = labels.LAYERS[name]
+        values = pack_notes.distinct(getattr(pack, name))
+        if any(pack_notes.says_synthetic(v) for v in values):
             synthetic.append(label)
         elif values:
             stated.append(f"{label}：{'；'.join(values)}")
         else:
             stated.append(f"{label}：未注明来源")
-    population = _distinct(pack.counties, "population_source")
+    population = pack_notes.distinct(pack.counties, "population_source")
     if population:
         stated.append(f"人口：{'；'.join(population)}")
-    tags = pack.population.tags
-    grid = " ".join(str(tags.get(k, "")) for k in ("source", "synthetic")).lower()
-    if any(m in grid for m in SYNTHETIC_MARKERS):
-        synthetic.append("人口格网分布")
-    elif tags.get("source"):
-        stated.append(f"人口格网：{tags['source']}")
+    if pack_notes.grid_is_synthetic(pack):
+        synthetic.append(labels.LAYERS["population"])
+    elif pack.population.tags.get("source"):
+        stated.append(f"{labels.LAYERS['population']}：{pack.population.tags['source']}")
     return stated, synthetic
-
-
-def _distinct(frame: pd.DataFrame, column: str) -> list[str]:
-    if column not in frame.columns:
-        return []
-    return list(dict.fromkeys(str(v) for v in frame[column].dropna() if str(v).strip()))
 
 
 def round_ratio(ratio: float) -> int:

@@ -13,10 +13,11 @@ from typing import Any
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from geo.assessment import INCIDENT_ZONE
 from layers.pack import LayerPack
+from web import labels, pack_notes
 from web.print import cartography as carto
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
+from web.print.text import thousands
 
 #: Legend rows: (kind, style, label); kinds: title, patch, line, marker, ring.
 LegendRow = tuple[str, Any, str]
@@ -60,32 +61,34 @@ def draw_panel(
 # ----------------------------------------------------------------------------- legend
 def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow]]:
     """The legend's two columns."""
-    hazard = carto.HAZARD_ZH.get(content.hazard, content.hazard)
-    left: list[LegendRow] = [("title", None, f"灾害范围（{hazard}）")]
+    zones = labels.PRINT_STYLES["hazard_zones"]["alpha"]
+    footprint = labels.PRINT_STYLES["footprint"]["alpha"]
+    hazard = labels.label(labels.HAZARDS, content.hazard)
+    left: list[LegendRow] = [("title", None, f"{labels.OVERLAYS['footprint']}（{hazard}）")]
     left += [
-        ("patch", (content.colours[c], carto.FOOTPRINT_ALPHA), carto.class_label(c))
-        for c in content.classes
+        ("patch", (content.colours[c], footprint), labels.class_label(c)) for c in content.classes
     ]
-    left.append(("title", None, "隐患区（风险等级）"))
+    left.append(("title", None, labels.OVERLAYS["hazard_zones"]))
     left += [
-        ("patch", (colour, carto.HAZARD_ZONE_ALPHA), f"{carto.RISK_LABELS[risk]}风险")
-        for risk, colour in carto.RISK_COLOURS.items()
+        ("patch", (labels.RISK_COLORS[risk], zones), name) for risk, name in labels.RISKS.items()
     ]
-    right: list[LegendRow] = [("title", None, "避难场所（状态）")]
+    right: list[LegendRow] = [("title", None, labels.LEGEND["shelters"])]
     right += [("marker", style, style.label) for style in carto.SHELTER_STYLES.values()]
     if content.unreachable:
         right.append(("ring", carto.UNREACHABLE_RING, carto.UNREACHABLE_RING.label))
-    right.append(("title", None, "救灾物资与基础信息"))
+    right.append(("title", None, labels.LEGEND["supply"]))
     right.append(("marker", carto.DEPOT_STYLE, carto.DEPOT_STYLE.label))
     if content.held_depots:
         right.append(("marker", carto.DEPOT_HELD_STYLE, carto.DEPOT_HELD_STYLE.label))
     if content.routes:
-        right.append(("line", (carto.ROUTE_COLOUR, 1.5, "-"), "物资调运路线"))
-    major, minor = carto.ROAD_STYLES["major"], carto.ROAD_STYLES["minor"]
+        route = (labels.ROUTE_COLOR, labels.PRINT_STYLES["routes"]["width"], "-")
+        right.append(("line", route, labels.OVERLAYS["routes"]))
+    major, minor = labels.PRINT_ROADS["major"], labels.PRINT_ROADS["minor"]
+    county = (labels.COUNTY_EDGE_COLOR, labels.PRINT_STYLES["counties"]["width"], carto.COUNTY_DASH)
     right += [
-        ("line", (major[1], major[0], "-"), "高速、国道、主干道路"),
-        ("line", (minor[1], 0.6, "-"), "其他道路"),
-        ("line", (carto.COUNTY_EDGE, 1.1, carto.COUNTY_DASH), "县（区）界"),
+        ("line", (major[1], major[0], "-"), labels.LEGEND["major_roads"]),
+        ("line", (minor[1], 0.6, "-"), labels.LEGEND["minor_roads"]),
+        ("line", county, labels.LEGEND["county_border"]),
     ]
     return left, right
 
@@ -166,23 +169,23 @@ def _population(flow: Flow, assessment: Mapping[str, Any]) -> None:
         row(
             (
                 str(county["name"]),
-                carto.thousands(county["affected"]),
-                carto.thousands(county["displaced"]),
-                carto.thousands(left),
+                thousands(county["affected"]),
+                thousands(county["displaced"]),
+                thousands(left),
             ),
             color=CAUTION if left else None,
         )
     outside = int(population.get("outside_counties") or 0)
     if outside:
-        row(("辖区外", carto.thousands(outside), "—", "—"), color=MUTED)
+        row(("辖区外", thousands(outside), "—", "—"), color=MUTED)
     flow.gap(0.8)
     flow.rule(width=0.3)
     row(
         (
             "合计",
-            carto.thousands(population.get("affected", 0)),
-            carto.thousands(population.get("displaced", 0)),
-            carto.thousands(placement.get("unplaced", 0)),
+            thousands(population.get("affected", 0)),
+            thousands(population.get("displaced", 0)),
+            thousands(placement.get("unplaced", 0)),
         )
     )
 
@@ -197,8 +200,8 @@ def _shelters(flow: Flow, assessment: Mapping[str, Any]) -> None:
     flow.paragraph(
         f"可用 {count['usable']} 处；位于灾害范围内 {count['in_footprint']} 处；"
         f"邻近隐患区 {count['hazard_conflict']} 处（共 {len(rows)} 处）。"
-        f"已安置 {carto.thousands(assigned)} 人 / 可用容量 {carto.thousands(capacity)} 人；"
-        f"未安置 {carto.thousands(unplaced)} 人。",
+        f"已安置 {thousands(assigned)} 人 / 可用容量 {thousands(capacity)} 人；"
+        f"未安置 {thousands(unplaced)} 人。",
         color=CAUTION if unplaced else None,
     )
     blocked = [f"{r['id']} {r['name']}" for r in rows if r["status"] == "in_footprint"]
@@ -213,28 +216,23 @@ def _shelters(flow: Flow, assessment: Mapping[str, Any]) -> None:
         flow.paragraph(f"邻近隐患区：{listing(near, limit=8)}", color=MUTED)
     used = sorted((r for r in rows if r.get("assigned")), key=lambda r: -int(r["assigned"]))
     if used:
-        parts = [
-            f"{r['id']} {carto.thousands(r['assigned'])}/{carto.thousands(r['capacity'])}"
-            for r in used
-        ]
+        parts = [f"{r['id']} {thousands(r['assigned'])}/{thousands(r['capacity'])}" for r in used]
         flow.paragraph(f"主要安置点（已安置/容量）：{listing(parts, limit=5)}", color=MUTED)
 
 
 def _zone(conflict: Mapping[str, Any]) -> str:
     kind = str(conflict.get("kind", ""))
-    if conflict.get("zone_id") == INCIDENT_ZONE:  # the incident's own footprint and setback
-        return f"本次{carto.HAZARD_ZH.get(kind, kind)}"
-    return f"{conflict.get('zone_id', '')} {carto.ZONE_KIND_ZH.get(kind, kind)}".strip()
+    if conflict.get("zone_id") == labels.INCIDENT_ZONE:  # the incident's own footprint and setback
+        return f"本次{labels.label(labels.HAZARDS, kind)}"
+    return f"{conflict.get('zone_id', '')} {labels.label(labels.ZONE_KINDS, kind)}".strip()
 
 
 # ----------------------------------------------------------------------------- supply
 def _item_names(pack: LayerPack, units: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """Item id → (printed name, unit): the pack's stock table, the supply's own units first."""
-    stock = pack.depot_stock
-    names = stock["item_name"] if "item_name" in stock.columns else stock["item"]
     found = {
-        str(item): (str(name), str(units.get(str(item), unit)))
-        for item, name, unit in zip(stock["item"], names, stock["unit"], strict=True)
+        item: (name, str(units.get(item, unit)))
+        for item, (name, unit) in pack_notes.items(pack).items()
     }
     for item, unit in units.items():
         found.setdefault(str(item), (str(item), str(unit)))
@@ -242,7 +240,7 @@ def _item_names(pack: LayerPack, units: Mapping[str, str]) -> dict[str, tuple[st
 
 
 def _quantity(value: float) -> str:
-    return carto.thousands(value) if float(value).is_integer() else f"{value:,.1f}"
+    return thousands(value) if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _supply(flow: Flow, assessment: Mapping[str, Any], pack: LayerPack) -> None:
@@ -271,7 +269,7 @@ def _supply(flow: Flow, assessment: Mapping[str, Any], pack: LayerPack) -> None:
     else:
         flow.paragraph("缺口：无（库存与可达道路满足需求）")
     held = [
-        f"{d['id']} {d.get('name', '')}（{carto.DEPOT_STATUS_ZH.get(d['status'], d['status'])}）"
+        f"{d['id']} {d.get('name', '')}（{labels.label(labels.DEPOT_STATUS, d['status'])}）"
         for d in depots
         if d.get("status", "sending") != "sending"
     ]
@@ -308,7 +306,7 @@ def _criteria(flow: Flow, response: Mapping[str, Any]) -> None:
 def _number(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return carto.thousands(value) if abs(value) >= 1 or value == 0 else f"{value:.0%}"
+    return thousands(value) if abs(value) >= 1 or value == 0 else f"{value:.0%}"
 
 
 def criterion_text(criterion: Mapping[str, Any]) -> str:

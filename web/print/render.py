@@ -24,13 +24,15 @@ from shapely.geometry import box
 
 from geo.errors import InputError
 from layers.pack import LayerPack
+from web import labels
 from web.print import cartography as carto
-from web.print.fonts import FontNotFound, find_cjk_font
+from web.print.fonts import find_cjk_font
+from web.print.furniture import convergence_deg, graticule, north_arrow, scale_bar
 from web.print.layers import MapLayers, fit_extent
 from web.print.page import Page, draw_footer, draw_header
 from web.print.panel import LegendContent, draw_panel
 
-__all__ = ["PAPERS", "FontNotFound", "render_pdf"]
+__all__ = ["PAPERS", "render_pdf"]
 
 Paper = Literal["A3", "A4"]
 #: Landscape page sizes in millimetres.
@@ -129,7 +131,7 @@ def _metadata(assessment: Mapping[str, Any], created: datetime) -> dict[str, Any
 
 def _title(assessment: Mapping[str, Any]) -> str:
     """The map title: the incident name, else the hazard, then 灾情态势图."""
-    hazard = carto.HAZARD_ZH.get(str(assessment["hazard"]), str(assessment["hazard"]))
+    hazard = labels.label(labels.HAZARDS, assessment["hazard"])
     name = assessment.get("title") or hazard
     return f"{name}灾情态势图"
 
@@ -162,8 +164,8 @@ def _draw(
     ax.set_ylim(extent[1], extent[3])
     metres_per_pt = (extent[2] - extent[0]) / (MAP_BOX[2] * page.scale * PT_PER_MM)
     layers.draw_detail(ax, page, box(*extent))
-    carto.graticule(ax, crs=crs, fontsize=page.pt(6), scale=page.scale)
-    carto.scale_bar(
+    graticule(ax, crs=crs, fontsize=page.pt(6), scale=page.scale)
+    scale_bar(
         ax,
         max_m=(extent[2] - extent[0]) * 0.22,
         metres_per_pt=metres_per_pt,
@@ -171,7 +173,7 @@ def _draw(
         scale=page.scale,
     )
     centre = layers.centre_lonlat(extent)
-    carto.north_arrow(ax, angle_deg=carto.convergence_deg(crs, *centre), fontsize=page.pt(9))
+    north_arrow(ax, angle_deg=convergence_deg(crs, *centre), fontsize=page.pt(9))
     _frame(ax, page)
 
     locator = _axes_at(figure, page, LOCATOR_BOX)

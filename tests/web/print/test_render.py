@@ -19,10 +19,10 @@ from shapely.geometry import box, mapping
 from api.service.assess import run_assessment
 from api.service.bootstrap import load_services
 from api.settings import Settings
-from geo.errors import InputError, ReliefError
+from geo.errors import FontNotFound, InputError, ReliefError
 from layers.resources import demo_pack_dir
 from web.print import fonts
-from web.print.render import FontNotFound, render_pdf
+from web.print.render import render_pdf
 
 A3 = (1190.55, 841.89)
 A4 = (841.89, 595.28)

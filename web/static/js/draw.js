@@ -4,11 +4,12 @@
 // display-datum L.LatLng objects (the caller converts them to WGS84).
 
 const SNAP_PX = 10; // a click this close to the first vertex closes the ring
-const STYLE = { color: "#3f007d", weight: 2, dashArray: null };
-
 export class PolygonDrawer {
-  constructor(map, { onChange, onState }) {
+  // colors: the footprint ramp of the label table, darkest first (outline, then fill).
+  constructor(map, { onChange, onState, colors }) {
     this.map = map;
+    this.style = { color: colors[0], weight: 2, dashArray: null };
+    this.fill = colors[1];
     this.onChange = onChange;
     this.onState = onState || (() => {});
     this.vertices = [];
@@ -96,7 +97,7 @@ export class PolygonDrawer {
       return;
     }
     this._stop();
-    this.polygon = L.polygon(this.vertices, { ...STYLE, fillColor: "#6a51a3", fillOpacity: 0.25 });
+    this.polygon = L.polygon(this.vertices, { ...this.style, fillColor: this.fill, fillOpacity: 0.25 });
     this.vertices = [];
     this._redraw();
     this.onChange(this.polygon.getLatLngs()[0].slice());
@@ -134,16 +135,16 @@ export class PolygonDrawer {
     if (!this.active || this.vertices.length === 0) return;
     const path = this.cursor ? [...this.vertices, this.cursor] : this.vertices;
     if (path.length >= 3) {
-      this.layer.addLayer(L.polygon(path, { ...STYLE, weight: 0, fillColor: "#6a51a3", fillOpacity: 0.15, interactive: false }));
+      this.layer.addLayer(L.polygon(path, { ...this.style, weight: 0, fillColor: this.fill, fillOpacity: 0.15, interactive: false }));
     }
-    this.layer.addLayer(L.polyline(this.vertices, { ...STYLE, interactive: false }));
+    this.layer.addLayer(L.polyline(this.vertices, { ...this.style, interactive: false }));
     if (this.cursor) {
       this.layer.addLayer(L.polyline([this.vertices[this.vertices.length - 1], this.cursor],
-        { ...STYLE, dashArray: "4 4", interactive: false }));
+        { ...this.style, dashArray: "4 4", interactive: false }));
     }
     this.vertices.forEach((v, i) => {
       this.layer.addLayer(L.circleMarker(v, {
-        radius: i === 0 ? 6 : 4, color: "#3f007d", weight: 2, fillColor: "#fff", fillOpacity: 1,
+        radius: i === 0 ? 6 : 4, color: this.style.color, weight: 2, fillColor: "#fff", fillOpacity: 1,
         className: "rg-vertex", interactive: false,
       }));
     });

@@ -1,10 +1,8 @@
 // The map: the pack's layers, their styles, the layer switcher, the legend, the scale and
-// the coordinates under the cursor. Names and colours come from /api/v1/web-config.
+// the coordinates under the cursor. Names, colours, widths and styles come from
+// /api/v1/web-config (web/labels.py, the table the incident map and the print use too).
 
 import { getJson } from "./api.js";
-
-const ROAD_WEIGHTS = { motorway: 2.6, trunk: 2.3, primary: 2.0, secondary: 1.6, tertiary: 1.2 };
-const SHELTER_RADIUS = { emergency: 5, short_term: 7, medium_term: 8, long_term: 9 };
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -70,6 +68,9 @@ export class MapView {
     this.datum = datum;
     this.labels = config.labels;
     this.colors = config.labels.colors;
+    this.widths = config.labels.widths;
+    this.styles = config.labels.styles;
+    this.overlayNames = config.labels.overlays;
     this.map = L.map(element, { zoomControl: true, preferCanvas: false, attributionControl: Boolean(config.tiles.url) });
     this.geo = (data, options = {}) => L.geoJSON(data, {
       coordsToLatLng: (c) => this.datum.toDisplay(c),
@@ -166,7 +167,7 @@ export class MapView {
     const colorOf = (p) => ramp[breaks.filter((b) => p > b).length];
     const group = L.layerGroup();
     this.countyLayer = this.geo(data, {
-      style: (f) => ({ color: "#4d4d4d", weight: 1.2, fillColor: colorOf(f.properties.population), fillOpacity: 0.5 }),
+      style: (f) => ({ ...this.styles.counties, fillColor: colorOf(f.properties.population) }),
       onEachFeature: (f, layer) => {
         layer.options.rgCode = f.properties.code;
         layer.bindTooltip(() => this._countyTip(f.properties), { sticky: true });
@@ -179,7 +180,7 @@ export class MapView {
         icon: L.divIcon({ className: "", html: `<div class="rg-county">${escapeHtml(layer.feature.properties.name)}</div>`, iconSize: [80, 18], iconAnchor: [40, 9] }),
       }).addTo(group);
     });
-    this.addOverlay("counties", "区县（人口分级）", group);
+    this.addOverlay("counties", this.overlayNames.counties, group);
   }
 
   _countyTip(p) {
@@ -195,14 +196,17 @@ export class MapView {
   _zones(data) {
     const colors = this.colors.risks;
     const layer = this.geo(data, {
-      style: (f) => ({ color: colors[f.properties.risk] || "#999", weight: 1, fillColor: colors[f.properties.risk] || "#999", fillOpacity: 0.6 }),
+      style: (f) => {
+        const color = colors[f.properties.risk] || this.colors.other;
+        return { ...this.styles.hazard_zones, color, fillColor: color };
+      },
       onEachFeature: (f, l) => l.bindTooltip(tipHtml(f.properties.name || f.properties.id, [
         ["编号", f.properties.id],
         ["类型", name(this.labels.zone_kinds, f.properties.kind)],
         ["风险等级", name(this.labels.risks, f.properties.risk)],
       ]), { sticky: true }),
     });
-    this.addOverlay("zones", "隐患区（风险四色）", layer);
+    this.addOverlay("zones", this.overlayNames.hazard_zones, layer);
   }
 
   _roads(data) {
@@ -210,9 +214,9 @@ export class MapView {
     const layer = this.geo(data, {
       renderer,
       interactive: false,
-      style: (f) => ({ color: this.colors.road, weight: ROAD_WEIGHTS[f.properties.highway] || 0.8, opacity: 0.85 }),
+      style: (f) => ({ ...this.styles.roads, weight: this.widths.roads[f.properties.highway] ?? this.widths.road_other }),
     });
-    this.addOverlay("roads", "道路", layer);
+    this.addOverlay("roads", this.overlayNames.roads, layer);
   }
 
   _depots(data) {
@@ -224,7 +228,7 @@ export class MapView {
         l.bindTooltip(() => this._depotTip(f.properties));
       },
     });
-    this.addOverlay("depots", "物资储备库", layer);
+    this.addOverlay("depots", this.overlayNames.depots, layer);
   }
 
   _depotTip(p) {
@@ -242,14 +246,16 @@ export class MapView {
     this.shelterLayers.clear();
     this.shelterKinds = new Set(data.features.map((f) => f.properties.kind));
     const layer = this.geo(data, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: SHELTER_RADIUS[f.properties.kind] || 6 }),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        radius: this.widths.shelter_radii[f.properties.kind] ?? this.widths.shelter_radius_other,
+      }),
       style: (f) => this._shelterStyle(f.properties),
       onEachFeature: (f, l) => {
         this.shelterLayers.set(f.properties.id, l);
         l.bindTooltip(() => this._shelterTip(f.properties), { sticky: true });
       },
     });
-    this.addOverlay("shelters", "避难场所", layer);
+    this.addOverlay("shelters", this.overlayNames.shelters, layer);
   }
 
   shelterResult(id) {
@@ -262,16 +268,10 @@ export class MapView {
 
   _shelterStyle(p) {
     const result = this.shelterResult(p.id);
-    if (!result) {
-      return { color: "#fff", weight: 1.5, fillColor: this.colors.kinds[p.kind] || "#35978f", fillOpacity: 0.95 };
-    }
-    const cut = this.unreachable().has(p.id);
-    return {
-      color: cut ? this.colors.unreachable : "#fff",
-      weight: cut ? 3.5 : 1.5,
-      fillColor: this.colors.status[result.status] || "#777",
-      fillOpacity: 0.95,
-    };
+    const base = this.styles.shelters;
+    if (!result) return { ...base, fillColor: this.colors.kinds[p.kind] || this.colors.other };
+    const edge = this.unreachable().has(p.id) ? this.styles.unreachable : {};
+    return { ...base, ...edge, fillColor: this.colors.status[result.status] || this.colors.other };
   }
 
   _shelterTip(p) {
@@ -301,18 +301,18 @@ export class MapView {
     const footprint = this.geo(pieces, {
       style: (f) => {
         const i = pieces.features.indexOf(f);
-        return { color: ramp[0], weight: 2, fillColor: ramp[Math.min(i, ramp.length - 1)], fillOpacity: 0.45 };
+        return { ...this.styles.footprint, fillColor: ramp[Math.min(i, ramp.length - 1)] };
       },
-      onEachFeature: (f, l) => l.bindTooltip(tipHtml("灾害范围", [["灾种", hazard], ["分级", classText(this.labels, f.properties.class)]]), { sticky: true }),
+      onEachFeature: (f, l) => l.bindTooltip(tipHtml(this.overlayNames.footprint, [["灾种", hazard], ["分级", classText(this.labels, f.properties.class)]]), { sticky: true }),
     });
-    this.addOverlay("footprint", "灾害范围（评估）", footprint);
+    this.addOverlay("footprint", this.overlayNames.footprint, footprint);
     const routes = assessment.supply?.routes?.features || [];
     if (routes.length) {
       const layer = this.geo(assessment.supply.routes, {
-        style: () => ({ color: this.colors.route, weight: 3.5, opacity: 0.9 }),
+        style: () => ({ ...this.styles.routes }),
         onEachFeature: (f, l) => l.bindTooltip(this._routeTip(f.properties), { sticky: true }),
       });
-      this.addOverlay("routes", "物资调运路线", layer);
+      this.addOverlay("routes", this.overlayNames.routes, layer);
     } else {
       this.removeOverlay("routes");
     }
@@ -352,38 +352,41 @@ export class MapView {
 
   renderLegend() {
     const c = this.colors;
+    const names = this.overlayNames;
+    const legend = this.labels.legend;
     const sw = (color, cls = "") => `<i class="${cls}" style="${cls === "line" ? "border-top-color" : "background"}:${color}"></i>`;
     const row = (swatch, text) => `<div>${swatch}${escapeHtml(text)}</div>`;
     const parts = [];
     if (this.assessment) {
       const ramp = c.footprint;
-      parts.push("<h4>灾害范围（分级）</h4>");
+      parts.push(`<h4>${escapeHtml(legend.footprint)}</h4>`);
       this.assessment.footprint.pieces.features.forEach((f, i) => {
         parts.push(row(sw(ramp[Math.min(i, ramp.length - 1)]), classText(this.labels, f.properties.class)));
       });
-      parts.push("<h4>避难场所（评估状态）</h4>");
+      parts.push(`<h4>${escapeHtml(legend.shelters)}</h4>`);
       for (const [code, label] of Object.entries(this.labels.shelter_status)) {
         parts.push(row(sw(c.status[code], "dot"), label));
       }
       if (this.assessment.supply) {
-        parts.push(row(`<i class="dot" style="background:${c.status.usable};border:3px solid ${c.unreachable}"></i>`, "物资无法送达"));
+        const ring = this.styles.unreachable;
+        parts.push(row(`<i class="dot" style="background:${c.status.usable};border:${ring.weight}px solid ${ring.color}"></i>`, legend.unreachable));
       }
-      if (this.assessment.supply?.routes?.features?.length) parts.push(row(sw(c.route, "line"), "物资调运路线"));
+      if (this.assessment.supply?.routes?.features?.length) parts.push(row(sw(c.route, "line"), names.routes));
     } else {
-      parts.push("<h4>避难场所（类型）</h4>");
+      parts.push(`<h4>${escapeHtml(legend.shelter_kinds)}</h4>`);
       for (const code of this.shelterKinds || []) {
-        parts.push(row(sw(c.kinds[code] || "#35978f", "dot"), name(this.labels.shelter_kinds, code)));
+        parts.push(row(sw(c.kinds[code] || c.other, "dot"), name(this.labels.shelter_kinds, code)));
       }
     }
-    parts.push("<h4>隐患区（风险四色）</h4>");
+    parts.push(`<h4>${escapeHtml(names.hazard_zones)}</h4>`);
     for (const [code, label] of Object.entries(this.labels.risks)) parts.push(row(sw(c.risks[code]), label));
-    parts.push("<h4>区县常住人口</h4>");
+    parts.push(`<h4>${escapeHtml(legend.population)}</h4>`);
     for (const k of this.populationClasses || []) {
       parts.push(row(sw(k.color), `${(k.from / 10000).toFixed(1)}–${(k.to / 10000).toFixed(1)} 万人`));
     }
-    parts.push("<h4>其他</h4>");
-    parts.push(row(sw(c.depot, "square"), "物资储备库"));
-    parts.push(row(sw(c.road, "line"), "道路"));
+    parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
+    parts.push(row(sw(c.depot, "square"), names.depots));
+    parts.push(row(sw(c.road, "line"), names.roads));
     document.getElementById("legend").innerHTML = parts.join("");
   }
 }

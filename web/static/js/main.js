@@ -54,7 +54,7 @@ function showPreview(geojson) {
   state.preview = null;
   if (!geojson) return;
   state.preview = state.view.geo(geojson, {
-    style: { color: "#3f007d", weight: 2, dashArray: "5 4", fillColor: "#6a51a3", fillOpacity: 0.2 },
+    style: { ...state.view.styles.footprint, dashArray: "5 4", fillColor: state.view.colors.footprint[1], fillOpacity: 0.2 },
     interactive: false,
   }).addTo(state.view.map);
   const bounds = state.preview.getBounds();
@@ -134,6 +134,7 @@ function drawnGeoJson(latlngs) {
 
 function setupDrawing() {
   const drawer = new PolygonDrawer(state.view.map, {
+    colors: state.config.labels.colors.footprint,
     onChange: (latlngs) => {
       if (!latlngs) {
         if (state.footprint?.source === "drawn") setFootprint(null);

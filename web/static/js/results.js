@@ -7,17 +7,13 @@ import { escapeHtml as esc, fmt, itemText, name, reasonText, zoneText } from "./
 
 const STATUS_ORDER = { in_footprint: 0, hazard_conflict: 1, usable: 2 };
 
-function textOn(color) {
-  // Dark text on the light level colours (orange, yellow), white on red and blue.
-  const hex = (color || "#e0e0e0").replace("#", "");
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#1f2328" : "#ffffff";
-}
-
-function banner(response) {
+function banner(response, labels) {
+  // Colours and the text that reads on them come from the label table (web/labels.py).
+  const colors = labels.colors;
   const reached = response.level !== null && response.level !== undefined;
-  const color = reached ? response.color : "#e3e6ea";
-  const text = reached ? `${response.label}响应` : "未达到启动条件";
+  const color = reached ? response.color : colors.no_level;
+  const ink = reached ? colors.level_text[response.level] || colors.no_level_text : colors.no_level_text;
+  const text = reached ? `${response.label}响应` : labels.no_level;
   const criteria = response.criteria.map((c) => {
     const src = c.source === "reported" ? "报告值" : "估算值";
     const level = c.level
@@ -34,7 +30,7 @@ function banner(response) {
     : "";
   return `
     <div class="banner" id="level-banner" data-level="${reached ? response.level : ""}"
-         style="background:${esc(color)};color:${textOn(color)}">
+         style="background:${esc(color)};color:${esc(ink)}">
       <div class="level" id="level-text">${esc(text)}</div>
       <div class="plan">${esc(response.plan_name)}（${esc(response.plan)}）</div>
     </div>
@@ -80,7 +76,7 @@ function shelterTable(a, labels, config) {
     const cls = s.status !== "usable" ? "warn" : cut ? "bad" : "";
     const conflicts = s.conflicts.map((c) =>
       `${esc(zoneText(labels, c.zone_id))} ${esc(name(labels.zone_kinds, c.kind))}（${esc(name(labels.risks, c.risk))}，${fmt(c.distance_m)} 米）`).join("；");
-    const tag = `<span class="tag" style="background:${colors[s.status] || "#777"}">${esc(name(labels.shelter_status, s.status))}</span>`;
+    const tag = `<span class="tag" style="background:${colors[s.status] || labels.colors.other}">${esc(name(labels.shelter_status, s.status))}</span>`;
     const supply = cut ? '<div class="shortfall">物资无法送达</div>' : "";
     return `
       <tr class="clickable ${cls}" data-shelter="${esc(s.id)}">
@@ -153,7 +149,7 @@ export function renderResults(element, a, config, { onShelter }) {
   element.innerHTML = `
     <h2>评估结果：${esc(a.title || `${hazard}灾害`)}</h2>
     <p class="hint">评估编号 ${esc(a.id)} · ${esc(when)}</p>
-    ${banner(a.response)}
+    ${banner(a.response, labels)}
     ${totals(a)}
     ${countyTable(a)}
     ${shelterTable(a, labels, config)}

@@ -49,45 +49,49 @@ def _line(color: str) -> str:
     return f'<i class="line" style="border-top-color:{escape(color)}"></i>'
 
 
+def _unreachable() -> str:
+    """A usable shelter's dot in the unreachable ring."""
+    ring = labels.SCREEN_STYLES["unreachable"]
+    return (
+        f'<i class="dot" style="background:{labels.STATUS_COLORS["usable"]};'
+        f'border:{ring["weight"]}px solid {ring["color"]}"></i>'
+    )
+
+
 def legend_html(assessment: Mapping[str, Any]) -> str:
     """The legend panel of the incident map of ``assessment``."""
     response = assessment.get("response") or {}
     pieces = ((assessment.get("footprint") or {}).get("pieces") or {}).get("features", [])
     supply = assessment.get("supply") or {}
-    parts = ['<div class="rg-panel rg-legend" id="rg-legend"><h4>响应级别</h4>']
+    legend = labels.LEGEND
+    parts = [f'<div class="rg-panel rg-legend" id="rg-legend"><h4>{legend["levels"]}</h4>']
     parts += [
-        _row(_fill(color), f"{label}响应")
-        for label, color in zip(
-            ("一级", "二级", "三级", "四级"), labels.LEVEL_COLORS.values(), strict=True
-        )
+        _row(_fill(labels.LEVEL_COLORS[level]), f"{name}响应")
+        for level, name in labels.LEVELS.items()
     ]
     if response.get("level") is None:
-        parts.append(_row(_fill("#e0e0e0"), "未达到启动条件"))
-    parts.append("<h4>灾害范围（分级）</h4>")
+        parts.append(_row(_fill(labels.NO_LEVEL_COLOR), labels.NO_LEVEL_LABEL))
+    parts.append(f"<h4>{legend['footprint']}</h4>")
     for rank, feature in enumerate(pieces):
         color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
         name = labels.class_label((feature.get("properties") or {}).get("class", ""))
         parts.append(_row(_fill(color), name))
-    parts.append("<h4>隐患区（风险四色）</h4>")
+    parts.append(f"<h4>{labels.OVERLAYS['hazard_zones']}</h4>")
     parts += [_row(_fill(labels.RISK_COLORS[risk]), name) for risk, name in labels.RISKS.items()]
-    parts.append("<h4>避难场所</h4>")
+    parts.append(f"<h4>{legend['shelters']}</h4>")
     parts += [
         _row(_fill(labels.STATUS_COLORS[status], dot=True), name)
         for status, name in labels.SHELTER_STATUS.items()
     ]
     if supply:
-        parts.append(
-            _row(
-                f'<i class="dot" style="background:{labels.STATUS_COLORS["usable"]};'
-                f'border:3px solid {labels.UNREACHABLE_COLOR}"></i>',
-                "物资无法送达",
-            )
-        )
-    parts.append("<h4>其他</h4>")
-    parts.append(_row(_fill(labels.DEPOT_COLOR), "物资储备库"))
+        parts.append(_row(_unreachable(), legend["unreachable"]))
+    parts.append(f"<h4>{legend['supply']}</h4>")
+    parts.append(_row(_fill(labels.DEPOT_COLOR), labels.OVERLAYS["depots"]))
     if (supply.get("routes") or {}).get("features"):
-        parts.append(_row(_line(labels.ROUTE_COLOR), "物资调运路线"))
-    parts.append(_row(_line(labels.ROAD_COLOR), "道路"))
-    parts.append(_row(_fill(labels.POPULATION_COLORS[-1]), "区县（颜色越深人口越多）"))
+        parts.append(_row(_line(labels.ROUTE_COLOR), labels.OVERLAYS["routes"]))
+    parts.append(_row(_line(labels.ROAD_COLOR), labels.OVERLAYS["roads"]))
+    parts.append(
+        _row(_fill(labels.POPULATION_COLORS[-1]), f"{legend['population']}（颜色越深人口越多）")
+    )
     parts.append("</div>")
     return "".join(parts)

@@ -1,0 +1,310 @@
+"""The incident map's layers: folium feature groups of the pack and the assessment.
+
+Names, colours, widths and Leaflet styles come from `web.labels`, the table the browser
+app draws with too, so both maps show a layer the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+import folium
+import geopandas as gpd
+
+from layers.pack import LayerPack
+from web import labels, pack_notes
+
+
+def tip(rows: Sequence[tuple[str, object]], title: str | None = None) -> str:
+    """A small escaped HTML table for a tooltip or popup."""
+    head = f"<b>{escape(title)}</b>" if title else ""
+    body = "".join(
+        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v != ""
+    )
+    return f'{head}<table class="rg-tip">{body}</table>'
+
+
+def number(value: object) -> str:
+    """A count with thousands separators, or — when there is none."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{value:,.0f}"
+    return "—"
+
+
+def _population_breaks(populations: Sequence[float]) -> list[float]:
+    """Equal-interval class limits over the counties' populations (display classes)."""
+    low, high = min(populations), max(populations)
+    n = len(labels.POPULATION_COLORS)
+    return [low + (high - low) * i / n for i in range(1, n)]
+
+
+def _population_color(value: float, breaks: Sequence[float]) -> str:
+    index = sum(value > b for b in breaks)
+    return labels.POPULATION_COLORS[index]
+
+
+def _features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    geometries = json.loads(frame.geometry.to_json(drop_id=True))["features"]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": p, "geometry": g["geometry"]}
+            for p, g in zip(props, geometries, strict=True)
+        ],
+    }
+
+
+def _screen(layer: str, **more: str | float) -> dict[str, str | float]:
+    """The Leaflet style of ``layer`` (`labels.SCREEN_STYLES`) with ``more`` on top."""
+    return {**labels.SCREEN_STYLES[layer], **more}
+
+
+def _style(key: str) -> Any:
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = feature["properties"][key]
+        return found
+
+    return style
+
+
+def _geojson(
+    data: dict[str, Any], *, name: str, tooltip: bool = True, show: bool = True
+) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        data,
+        style_function=_style("style"),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)
+        if tooltip
+        else None,
+        smooth_factor=0.5,
+    ).add_to(group)
+    return group
+
+
+def counties(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup:
+    """Counties shaded by population, named, with their affected and displaced people."""
+    frame = pack.counties
+    rows = {str(r["code"]): r for r in assessment.get("population", {}).get("by_county", [])}
+    populations = [float(p) for p in frame["population"]]
+    breaks = _population_breaks(populations)
+    props = []
+    for code, name, population in zip(frame["code"], frame["name"], populations, strict=True):
+        row = rows.get(str(code), {})
+        props.append(
+            {
+                "tip": tip(
+                    [
+                        ("常住人口", number(population)),
+                        ("受灾人口（估算）", number(row.get("affected", 0))),
+                        ("需转移安置（估算）", number(row.get("displaced", 0))),
+                    ],
+                    title=f"{name}（{code}）",
+                ),
+                "style": _screen("counties", fillColor=_population_color(population, breaks)),
+            }
+        )
+    group = _geojson(_features(frame, props), name=labels.OVERLAYS["counties"])
+    for name, point in zip(frame["name"], frame.geometry.representative_point(), strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="rg-county">{escape(str(name))}</div>',
+                icon_size=(80, 20),
+                icon_anchor=(40, 10),
+                class_name="rg-county-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+def hazard_zones(pack: LayerPack) -> folium.FeatureGroup:
+    """Hazard zones in the four risk colours."""
+    zones = pack.hazard_zones
+    props = [
+        {
+            "tip": tip(
+                [
+                    ("编号", zone_id),
+                    ("类型", labels.label(labels.ZONE_KINDS, kind)),
+                    ("风险等级", labels.label(labels.RISKS, risk)),
+                ],
+                title=str(name) if isinstance(name, str) else None,
+            ),
+            "style": _screen(
+                "hazard_zones",
+                color=labels.RISK_COLORS.get(str(risk), labels.OTHER_COLOR),
+                fillColor=labels.RISK_COLORS.get(str(risk), labels.OTHER_COLOR),
+            ),
+        }
+        for zone_id, kind, risk, name in zip(
+            zones["id"],
+            zones["kind"],
+            zones["risk"],
+            zones["name"] if "name" in zones else [None] * len(zones),
+            strict=True,
+        )
+    ]
+    return _geojson(_features(zones, props), name=labels.OVERLAYS["hazard_zones"])
+
+
+def roads(pack: LayerPack) -> folium.FeatureGroup:
+    """Roads, wider by OSM highway class."""
+    frame = pack.roads
+    props = [
+        {
+            "style": _screen(
+                "roads", weight=labels.ROAD_WIDTHS.get(str(highway), labels.ROAD_WIDTH_OTHER)
+            )
+        }
+        for highway in frame["highway"]
+    ]
+    return _geojson(_features(frame, props), name=labels.OVERLAYS["roads"], tooltip=False)
+
+
+def footprint(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
+    """The footprint's pieces, most severe darkest, with hazard and class."""
+    pieces = (assessment.get("footprint") or {}).get("pieces") or {"features": []}
+    hazard = labels.label(labels.HAZARDS, assessment.get("hazard", ""))
+    features = []
+    for rank, feature in enumerate(pieces.get("features", [])):
+        color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
+        cls = str((feature.get("properties") or {}).get("class", ""))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "tip": tip(
+                        [("灾种", hazard), ("分级", labels.class_label(cls))], title="灾害范围"
+                    ),
+                    "style": _screen("footprint", fillColor=color),
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    return _geojson(collection, name=labels.OVERLAYS["footprint"])
+
+
+def shelters(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
+    """Shelters by status, ringed when no supply reaches them."""
+    supply = assessment.get("supply") or {}
+    unreachable = set(supply.get("unreachable", []))
+    group = folium.FeatureGroup(name=labels.OVERLAYS["shelters"])
+    for s in assessment.get("shelters", []):
+        status = str(s.get("status"))
+        conflicts = "；".join(
+            f"{labels.zone_label(c.get('zone_id'))} "
+            f"{labels.label(labels.ZONE_KINDS, c.get('kind'))} "
+            f"{float(c.get('distance_m', 0)):.0f} 米"
+            for c in s.get("conflicts", [])
+        )
+        rows: list[tuple[str, object]] = [
+            ("类型", labels.label(labels.SHELTER_KINDS, s.get("kind"))),
+            ("状态", labels.label(labels.SHELTER_STATUS, status)),
+            ("安置 / 容量", f"{number(s.get('assigned'))} / {number(s.get('capacity'))}"),
+            ("冲突隐患区", conflicts),
+            ("物资", "无法送达（道路中断）" if s["id"] in unreachable else ""),
+        ]
+        html = tip(rows, title=f"{s.get('name')}（{s['id']}）")
+        is_unreachable = s["id"] in unreachable
+        edge = labels.SCREEN_STYLES["unreachable" if is_unreachable else "shelters"]
+        folium.CircleMarker(
+            [float(s["lat"]), float(s["lon"])],
+            radius=labels.SHELTER_RADII.get(str(s.get("kind")), labels.SHELTER_RADIUS_OTHER),
+            color=edge["color"],
+            weight=edge["weight"],
+            fill=True,
+            fill_color=labels.STATUS_COLORS.get(status, labels.OTHER_COLOR),
+            fill_opacity=labels.SCREEN_STYLES["shelters"]["fillOpacity"],
+            tooltip=folium.Tooltip(html, sticky=True),
+        ).add_to(group)
+    return group
+
+
+def items_text(quantities: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
+    """Items and quantities as shown, e.g. 帐篷（顶） 12、棉被（床） 40."""
+    return "、".join(f"{names.get(k, k)} {number(v)}" for k, v in (quantities or {}).items() if v)
+
+
+def depots(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup:
+    """Depots with their status, the reason they hold back and what they send."""
+    supply = assessment.get("supply") or {}
+    names = pack_notes.item_names(pack)
+    sent = {str(d.get("id")): d for d in supply.get("depots", [])}
+    group = folium.FeatureGroup(name=labels.OVERLAYS["depots"])
+    depots = pack.depots
+    for depot_id, name, level, point in zip(
+        depots["id"], depots["name"], depots["level"], depots.geometry, strict=True
+    ):
+        info = sent.get(str(depot_id), {})
+        html = tip(
+            [
+                ("级别", labels.label(labels.DEPOT_LEVELS, level)),
+                ("状态", labels.label(labels.DEPOT_STATUS, info["status"]) if info else ""),
+                ("原因", labels.reason_label(info.get("reason")) if info else ""),
+                ("本次调出", items_text(info.get("sent"), names)),
+            ],
+            title=f"{name}（{depot_id}）",
+        )
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="rg-depot" style="background:{labels.DEPOT_COLOR}"></div>',
+                icon_size=(14, 14),
+                icon_anchor=(7, 7),
+                class_name="rg-depot-icon",
+            ),
+            tooltip=folium.Tooltip(html),
+        ).add_to(group)
+    return group
+
+
+def routes(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGroup | None:
+    """Supply routes with distance, time and items, or None when there are none."""
+    supply = assessment.get("supply") or {}
+    names = pack_notes.item_names(pack)
+    features = (supply.get("routes") or {}).get("features", [])
+    if not features:
+        return None
+    out = []
+    for feature in features:
+        p = feature.get("properties") or {}
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "tip": tip(
+                        [
+                            ("路程", f"{float(p.get('distance_m', 0)) / 1000:.1f} 公里"),
+                            ("用时", f"{float(p.get('duration_s', 0)) / 60:.0f} 分钟"),
+                            ("物资", items_text(p.get("items"), names)),
+                        ],
+                        title=f"{p.get('depot_id')} → {p.get('shelter_id')}",
+                    ),
+                    "style": _screen("routes"),
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": out}
+    return _geojson(collection, name=labels.OVERLAYS["routes"])
+
+
+def groups(assessment: Mapping[str, Any], pack: LayerPack) -> list[folium.FeatureGroup]:
+    """Every layer of the incident map, bottom first."""
+    found = [
+        counties(assessment, pack),
+        hazard_zones(pack),
+        roads(pack),
+        footprint(assessment),
+        routes(assessment, pack),
+        depots(assessment, pack),
+        shelters(assessment),
+    ]
+    return [group for group in found if group is not None]
