@@ -15,24 +15,17 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.hazards.setbacks import Setbacks
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
 from geo.response.levels import Figure, Verdict, derive_figures, evaluate
 from geo.rounding import largest_remainder
-from geo.shelters.status import (
-    Assignment,
-    Coverage,
-    ShelterStatus,
-    assign_displaced,
-    classify_shelters,
-    lonlat_xy,
-    service_coverage,
-    shelter_xy,
-    straight_line_cost,
-)
+from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
+from geo.shelters.service_area import Coverage, service_coverage
+from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
 from geo.supply.plan import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
 
 #: Demand is gathered into square blocks no finer than this (metres) ...
@@ -42,7 +35,7 @@ MAX_DEMAND_POINTS = 600
 #: Added travel time (s) to shelters no depot can reach: filled only when others are full.
 UNSUPPLIED_PENALTY = 1.0e6
 #: A RESTRICTION for province-scale incidents: each demand point may go only to this many
-#: of its cheapest usable shelters (`geo.shelters.status.assign_displaced`), so the placement
+#: of its cheapest usable shelters (`geo.shelters.placement.assign_displaced`), so the placement
 #: problem stays sparse (points × 30 flows, not points × thousands of shelters) and the
 #: evacuation searches may stop early (`geo.supply.plan.evacuation_cost`). With no more
 #: usable shelters than this, as in a city pack, placement is unrestricted.
@@ -131,7 +124,7 @@ def _distinct(*columns: npt.NDArray[np.int64]) -> int:
 def _to_lonlat(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], crs: CRS
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = transformer(crs, LONLAT).transform(x, y)
     return np.asarray(lon), np.asarray(lat)
 
 

@@ -20,10 +20,11 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import LONLAT, metric
+from geo._validate import require_frame
 from geo.errors import GeometryError
-from geo.hazards.setbacks import Setbacks, metric, require_frame, require_zones, zone_conflicts
+from geo.hazards.setbacks import Setbacks, require_zones, zone_conflicts
 
-LONLAT = "EPSG:4326"
 #: Site geometries the check accepts.
 SITE_TYPES = frozenset({"Point", "Polygon", "MultiPolygon"})
 #: Names of EPSG:4326 and of CGCS2000 (EPSG:4490, treated as equal: CONTRACT §2).

@@ -97,7 +97,8 @@ class DisplacementProfile:
 
     def default_class(self, hazard: str) -> str:
         """The class a footprint feature without one is given (the default profile: the least
-        severe)."""
+        severe).
+        """
         return self.table(hazard).default_class
 
     def rate(self, hazard: str, cls: str) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -22,15 +22,15 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 from affine import Affine
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import LONLAT, transformer
 from geo.errors import InputError
 from geo.incident.displacement import DisplacementProfile
 from geo.incident.grid import COVERAGE_NOISE, cell_coverage
 from geo.rounding import largest_remainder
 
-LONLAT = "EPSG:4326"
 #: Grid an overlay GEOS cannot node is snap-rounded to: 0.1 mm, or about that in degrees.
 SNAP_GRID_M = 1e-4
 SNAP_GRID_DEG = 1e-9
@@ -125,7 +125,7 @@ class Exposure:
         analysis itself works in the raster's CRS.
         """
         parts = self.cell_parts
-        lon, lat = _transformer(self.crs, CRS.from_user_input(LONLAT)).transform(
+        lon, lat = transformer(self.crs, LONLAT).transform(
             parts["x"].to_numpy(), parts["y"].to_numpy()
         )
         columns = {name: parts[name] for name in PART_COLUMNS}
@@ -136,7 +136,8 @@ class Exposure:
 @dataclass(frozen=True)
 class Zones:
     """The pieces split by county, in the raster's CRS; ``code`` None marks the part
-    outside every county."""
+    outside every county.
+    """
 
     code: list[str | None]
     cls: list[str]
@@ -144,7 +145,7 @@ class Zones:
 
 
 _EMPTY_WINDOW = PopulationWindow(
-    array=np.zeros((0, 0)), transform=Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0), crs=CRS("EPSG:4326")
+    array=np.zeros((0, 0)), transform=Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0), crs=CRS(LONLAT)
 )
 
 
@@ -152,15 +153,8 @@ def project_bounds(
     bounds: tuple[float, float, float, float], *, crs: CRS
 ) -> tuple[float, float, float, float]:
     """Lon/lat bounds as bounds in ``crs`` that still cover them (edges densified)."""
-    transformer = _transformer(CRS.from_user_input(LONLAT), crs)
-    west, south, east, north = transformer.transform_bounds(*bounds, densify_pts=21)
+    west, south, east, north = transformer(LONLAT, crs).transform_bounds(*bounds, densify_pts=21)
     return float(west), float(south), float(east), float(north)
-
-
-@lru_cache(maxsize=16)
-def _transformer(source: CRS, target: CRS) -> Transformer:
-    """A lon/lat-ordered transformer, built once per CRS pair (PROJ takes ~40 ms to build one)."""
-    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def compute_exposure(

@@ -243,8 +243,17 @@ _THRESHOLD_KEYS = frozenset(
 )
 _LEVEL_KEYS = frozenset(
     {
-        "level", "label", "plan_label", "color", "conditions_clause", "procedure_clause",
-        "decided_by", "procedure", "measures_clause", "lead", "measures",
+        "level",
+        "label",
+        "plan_label",
+        "color",
+        "conditions_clause",
+        "procedure_clause",
+        "decided_by",
+        "procedure",
+        "measures_clause",
+        "lead",
+        "measures",
     }
 )
 _MEASURE_KEYS = frozenset({"text", "units", "clause"})
@@ -351,9 +360,8 @@ def _parse_level(raw: Mapping[str, Any], i: int, problems: Problems) -> LevelSpe
     return LevelSpec(
         level=level,
         label=_text(raw, "label", problems, where),
-        plan_label=_opt_text(raw, "plan_label", problems, where) or _text(
-            raw, "label", problems, where
-        ),
+        plan_label=_opt_text(raw, "plan_label", problems, where)
+        or _text(raw, "label", problems, where),
         color=_text(raw, "color", problems, where),
         conditions_clause=_text(raw, "conditions_clause", problems, where),
         procedure_clause=_text(raw, "procedure_clause", problems, where),

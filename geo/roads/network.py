@@ -29,13 +29,14 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 from scipy.spatial import cKDTree
 
+from geo._crs import LONLAT, metric, transformer
+from geo._validate import require_frame
 from geo.errors import InputError
-from geo.hazards.setbacks import metric, require_frame
 from geo.roads.speeds import SpeedProfile, maxspeed_given, parse_maxspeed, parse_oneway
 
 #: Vertices of a lon/lat layer closer than this many degrees (about 0.1 mm) are one node.
@@ -43,7 +44,6 @@ GEOGRAPHIC_TOLERANCE_DEG = 1e-9
 #: Vertices of a projected layer closer than this many metres are one node.
 PROJECTED_TOLERANCE_M = 1e-4
 #: Route geometries and attachment positions are given in lon/lat.
-LONLAT = "EPSG:4326"
 #: Metres per second in one km/h.
 KMH = 1000.0 / 3600.0
 #: How many distinct unread values a note quotes.
@@ -253,8 +253,8 @@ def build_network(
     if tail.size == 0:
         raise InputError("roads: no segment of positive length", field="roads")
     tail, head, node_src = _local_order(tail, head, node_src)
-    to_metric = Transformer.from_crs(roads.crs, crs, always_xy=True)
-    to_lonlat = Transformer.from_crs(roads.crs, LONLAT, always_xy=True)
+    to_metric = transformer(roads.crs, crs)
+    to_lonlat = transformer(roads.crs, LONLAT)
     node_xy = np.column_stack(to_metric.transform(node_src[:, 0], node_src[:, 1]))
     node_lonlat = np.column_stack(to_lonlat.transform(node_src[:, 0], node_src[:, 1]))
     if not (np.isfinite(node_xy).all() and np.isfinite(node_lonlat).all()):
@@ -395,7 +395,7 @@ def attachments(
     network: RoadNetwork, snapped: Snapped, *, snap_max_m: float
 ) -> tuple[Attachment, ...]:
     """The attachments of snapped points, positions in lon/lat, with reasons where none."""
-    to_lonlat = Transformer.from_crs(network.crs, LONLAT, always_xy=True)
+    to_lonlat = transformer(network.crs, LONLAT)
     lon, lat = to_lonlat.transform(snapped.xy[:, 0], snapped.xy[:, 1])
     lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
     out = []

@@ -25,6 +25,7 @@ from pyproj import CRS
 from scipy.sparse.csgraph import reconstruct_path
 from shapely.geometry import LineString
 
+from geo._crs import LONLAT
 from geo.errors import InputError
 from geo.roads._dijkstra import (
     VIA_DIRECT,
@@ -35,7 +36,7 @@ from geo.roads._dijkstra import (
     reached_from,
 )
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
-from geo.roads.network import LONLAT, Attachment, RoadNetwork, attachments, build_network
+from geo.roads.network import Attachment, RoadNetwork, attachments, build_network
 
 __all__ = [
     "FOOTPRINT",
@@ -64,7 +65,7 @@ class TravelMatrix:
     """Travel times (s) from each origin to each destination over open roads; inf: no way.
 
     ``durations_s`` is (origins × destinations) and may be used directly as the
-    ``cost`` of `geo.shelters.status.assign_displaced` or `geo.supply.allocation.allocate`.
+    ``cost`` of `geo.shelters.placement.assign_displaced` or `geo.supply.allocation.allocate`.
     ``distances_m`` (the length of each fastest route) is computed on first use.
     """
 

@@ -18,14 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.optimize import linprog
 
 from geo.errors import InputError, InternalError
 from geo.supply.needs import NeedsProfile, check_count, round_up
+from geo.transport import INTEGRALITY_TOLERANCE, round_whole, solve_transport
 
-#: Rounding slack allowed between HiGHS's vertex solution and the integers it stands for.
-INTEGRALITY_TOLERANCE = 1e-6
 #: Quantities of items not counted in whole pieces (kg, L) are kept to this many decimals.
 QUANTITY_DECIMALS = 3
 STOCK_COLUMNS = ("depot_id", "item", "quantity", "unit")
@@ -190,37 +187,12 @@ def _solve_item(
     d, s = np.nonzero(np.isfinite(cost) & (supply > 0)[:, None] & (wanted > 0)[None, :])
     if d.size == 0:
         return sent
-    unit = cost[d, s]
-    scale = max(float(unit.max()), 1.0)
-    # One unit left unmet must cost more than any chain of moves that makes room for it
-    # (at most min(depots, shelters) paid legs), so the slack takes only what cannot go.
-    slack = float(min(cost.shape) + 1)
-    n_flow, n_shelters = d.size, wanted.size
-    columns = np.arange(n_flow + n_shelters)
-    a_eq = sparse.csr_matrix(
-        (np.ones(n_flow + n_shelters), (np.concatenate([s, np.arange(n_shelters)]), columns)),
-        shape=(n_shelters, n_flow + n_shelters),
+    solution = solve_transport(
+        cost[d, s], served=s, limited=d, wanted=wanted, available=supply, what="supply allocation"
     )
-    a_ub = sparse.csr_matrix(
-        (np.ones(n_flow), (d, np.arange(n_flow))), shape=(supply.size, n_flow + n_shelters)
-    )
-    result = linprog(
-        np.concatenate([unit / scale, np.full(n_shelters, slack)]),
-        A_ub=a_ub,
-        b_ub=supply,
-        A_eq=a_eq,
-        b_eq=wanted,
-        bounds=(0, None),
-        method="highs-ds",  # dual simplex: a vertex, integral for integral data (unimodular)
-    )
-    if result.status != 0:
-        raise InternalError(f"supply allocation: HiGHS failed ({result.message})")
-    x = np.clip(np.asarray(result.x[:n_flow]), 0.0, None)
+    x = np.clip(solution.flows, 0.0, None)
     if whole:
-        rounded = np.round(x)
-        if np.abs(x - rounded).max(initial=0.0) > INTEGRALITY_TOLERANCE * max(1.0, wanted.max()):
-            raise InternalError("supply allocation: HiGHS returned a fractional plan")
-        x = rounded
+        x = round_whole(x, largest=float(wanted.max()), what="supply allocation")
     else:
         x = np.round(x, QUANTITY_DECIMALS)
     sent[d, s] = x

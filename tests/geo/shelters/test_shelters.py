@@ -11,17 +11,12 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 
+from geo._crs import lonlat_xy
 from geo.errors import GeometryError, InputError
 from geo.hazards.setbacks import Setbacks, parse_setbacks
-from geo.shelters.status import (
-    ShelterStatus,
-    assign_displaced,
-    classify_shelters,
-    lonlat_xy,
-    service_coverage,
-    shelter_xy,
-    straight_line_cost,
-)
+from geo.shelters.placement import assign_displaced, straight_line_cost
+from geo.shelters.service_area import service_coverage
+from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
 
 UTM = "EPSG:32649"
 X0, Y0 = 700_000.0, 4_190_000.0
