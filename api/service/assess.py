@@ -21,8 +21,9 @@ from geo.assessment import Assessment, assess
 from geo.errors import InputError
 from geo.hazards.reconstruction_sites import check_sites, parse_sites
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
-from geo.incident.exposure import compute_exposure, project_bounds
+from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import check_within, dissolve_by_severity, parse_footprint
+from geo.incident.grid import project_bounds
 from geo.response.levels import Figure, check_figures
 from geo.supply.allocation import readiness
 from geo.supply.plan import SupplyPlan

@@ -9,8 +9,9 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Polygon, box
 
-from geo.incident.exposure import compute_exposure, project_bounds
+from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import dissolve_by_severity
+from geo.incident.grid import project_bounds
 from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
 from layers.displacement import read_profile
 from layers.distributed import distributed_exposure, tile_jobs
@@ -131,7 +132,7 @@ def test_tiles_on_dask_give_the_single_process_answer(grid, client, tile_cells):
 
 def test_small_tiles_make_many_jobs_and_each_reads_only_its_window(grid):
     pieces, counties = _pieces(), _counties()
-    from geo.incident.exposure import split_zones
+    from geo.incident.county_split import split_zones
 
     zones = split_zones(pieces, counties, crs=grid.crs, profile=read_profile(), hazard="flood")
     jobs = tile_jobs(grid, zones.geometry, tile_cells=7)
