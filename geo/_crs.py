@@ -12,7 +12,9 @@ thread (the server's compute threads live as long as the process).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -58,3 +60,40 @@ def lonlat_xy(lon: ArrayLike, lat: ArrayLike, *, metric_crs: CRS | str) -> NDArr
     to_metric = transformer(LONLAT, metric(metric_crs))
     x, y = to_metric.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]).astype(np.float64)
+
+
+#: CGCS2000 geographic, treated as equal to WGS 84 lon/lat at map scale (CONTRACT §2).
+_LONLAT_EQUIVALENTS = (CRS.from_epsg(4326), CRS.from_epsg(4490))
+
+
+def is_lonlat(name: str) -> bool:
+    """Whether pyproj reads ``name`` as WGS 84 or CGCS2000 geographic, in either axis order.
+
+    Authority names are read as written and, failing that, upper-cased (pyproj reads
+    ``urn:ogc:def:crs:OGC:1.3:CRS84`` but not its lower-case spelling).
+    """
+    for spelling in (name.strip(), name.strip().upper()):
+        try:
+            crs = CRS.from_user_input(spelling)
+        except CRSError:
+            continue
+        return any(crs.equals(e, ignore_axis_order=True) for e in _LONLAT_EQUIVALENTS)
+    return False
+
+
+def refused_geojson_crs(data: Mapping[str, Any]) -> object | None:
+    """The ``crs`` member of a GeoJSON object, if it names anything but lon/lat.
+
+    GeoJSON (RFC 7946) has no ``crs`` member; the 2008 draft's named form
+    ``{"type": "name", "properties": {"name": ...}}`` is accepted when `is_lonlat`
+    holds for the name. Returns None when the member is absent or accepted, else the
+    name (or the member itself when it has no name) to show in the refusal.
+    """
+    crs = data.get("crs")
+    if crs is None:
+        return None
+    properties = crs.get("properties") if isinstance(crs, Mapping) else None
+    name = properties.get("name") if isinstance(properties, Mapping) else None
+    if isinstance(name, str):
+        return None if is_lonlat(name) else name
+    return crs
