@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import PlanError, PlanNotFound
-from geo.plans.model import Plan, parse_plan
+from geo.plans.model import Plan
+from geo.plans.parse import parse_plan
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.errors import InputError, PlanError
-from geo.plans.model import parse_plan
+from geo.plans.parse import parse_plan
 from geo.plans.reporting_rules import report_kind
 from geo.response.history import Report, cumulate, level_change, stable_since
 from geo.response.levels import Figure, evaluate

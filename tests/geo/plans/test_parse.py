@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from geo.errors import PlanError
-from geo.plans.model import parse_plan, to_decimal
+from geo.plans.model import to_decimal
+from geo.plans.parse import parse_plan
 from geo.response.levels import Figure, evaluate
 from layers.plans import PlanCatalog, read_plan
 
