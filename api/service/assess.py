@@ -25,7 +25,7 @@ from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import check_within, dissolve_by_severity, parse_footprint
 from geo.incident.grid import project_bounds
 from geo.response.levels import Figure, check_figures
-from geo.supply.allocation import readiness
+from geo.supply.readiness import readiness
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.population import read_window

@@ -1,13 +1,11 @@
-"""Relief supply: what the shelters need, which depot sends what where, and stock readiness.
+"""Relief supply: what the shelters need, and which depot sends what where.
 
 `demand` turns the persons assigned to each shelter into quantities per item (the needs
 profile, `geo.supply.needs`). `allocate` sends depot stock to that demand at least total travel
 time, one transportation problem per item solved by HiGHS, with an "unmet" slack so it
 is always feasible: it first delivers as much as the stock and the open roads allow,
 then at least cost. No depot sends more than it holds and no unreachable pair (``inf``
-cost) carries anything. `readiness` compares the jurisdiction's stock with the needs of
-a given number of persons plus a safety margin (阳泉2026 §7.2.2: stock for a level-II
-response “并留有安全冗余”).
+cost) carries anything. Stock readiness is `geo.supply.readiness`.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import InputError, InternalError
-from geo.supply.needs import NeedsProfile, check_count, round_up
+from geo.supply.needs import NeedsProfile, check_count, check_days
 from geo.transport import INTEGRALITY_TOLERANCE, round_whole, solve_transport
 
 #: Quantities of items not counted in whole pieces (kg, L) are kept to this many decimals.
@@ -70,45 +68,7 @@ class Allocation:
     unreachable: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ItemReadiness:
-    """Stock of one item against the needs of the planning case, with the margin."""
-
-    item: str
-    unit: str
-    stock: float
-    need: float
-    required: float
-    shortfall: float
-    ratio: float | None
-    ready: bool
-    source: str
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Stock readiness for ``persons`` displaced over ``days``, with ``margin`` on top."""
-
-    persons: int
-    days: int
-    margin: float
-    items: tuple[ItemReadiness, ...]
-
-    @property
-    def ready(self) -> bool:
-        """Whether every item's stock meets its requirement."""
-        return all(item.ready for item in self.items)
-
-
 # ---------------------------------------------------------------- demand
-
-
-def _days(days: object) -> int:
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise InputError(
-            f"days: expected a whole number of days, at least 1, got {days!r}", field="days"
-        )
-    return days
 
 
 def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days: int) -> Demand:
@@ -117,7 +77,7 @@ def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days:
     Households (tents) are counted per shelter, rounded up; whole-piece items are
     rounded up per shelter.
     """
-    span = _days(days)
+    span = check_days(days)
     for shelter, persons in assigned_by_shelter.items():
         check_count(persons, f"assigned_by_shelter[{shelter!r}]")
     items = tuple(needs.needs)
@@ -299,44 +259,3 @@ def _allocation(
             demand.shelters[s] for s in np.flatnonzero(~np.isfinite(cost).any(axis=0))
         ),
     )
-
-
-# ---------------------------------------------------------------- readiness
-
-
-def readiness(
-    stock: pd.DataFrame, *, needs: NeedsProfile, persons: int, days: int, margin: float
-) -> Readiness:
-    """Whether the jurisdiction's total stock meets the needs of ``persons`` over ``days``.
-
-    ``required`` is the need times (1 + ``margin``), rounded up for whole-piece items;
-    e.g. ``persons`` = 40000, the 阳泉2026 level-II threshold for relocated persons
-    (§5.2.1(2)), checks the stock §7.2.2 asks for. Stock items the profile does not
-    list are left out.
-    """
-    count = int(check_count(persons, "persons"))
-    span = _days(days)
-    spare = check_count(margin, "margin", whole=False)
-    totals = stock_table(stock, units=needs.units()).sum(axis=0)
-    rows = []
-    for item, need in needs.needs.items():
-        wanted = need.amount(count, days=span, household_size=needs.household_size)
-        required = wanted * (1 + spare)
-        required = (
-            float(round_up(required)) if need.integral else round(required, QUANTITY_DECIMALS)
-        )
-        held = float(totals.get(item, 0.0))
-        rows.append(
-            ItemReadiness(
-                item=item,
-                unit=need.unit,
-                stock=held,
-                need=wanted,
-                required=required,
-                shortfall=max(0.0, round(required - held, QUANTITY_DECIMALS)),
-                ratio=held / required if required > 0 else None,
-                ready=held >= required,
-                source=need.source,
-            )
-        )
-    return Readiness(persons=count, days=span, margin=spare, items=tuple(rows))

@@ -196,3 +196,12 @@ def parse_needs(data: Mapping[str, Any], *, source: str) -> NeedsProfile:
         margin=margin,
         margin_source=texts["margin_source"],
     )
+
+
+def check_days(days: object) -> int:
+    """Return ``days`` if it is a whole number of days, at least 1; refuse it otherwise."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InputError(
+            f"days: expected a whole number of days, at least 1, got {days!r}", field="days"
+        )
+    return days
