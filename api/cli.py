@@ -20,7 +20,8 @@ from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.figures import Figure, derive_figures
+from geo.response.levels import Verdict, evaluate
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir

@@ -21,7 +21,8 @@ from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.hazards.setbacks import Setbacks
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.figures import Figure, estimated_figures
+from geo.response.levels import Verdict, evaluate
 from geo.rounding import largest_remainder
 from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
 from geo.shelters.service_area import Coverage, service_coverage
@@ -126,62 +127,6 @@ def _to_lonlat(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     lon, lat = transformer(crs, LONLAT).transform(x, y)
     return np.asarray(lon), np.asarray(lat)
-
-
-def estimated_figures(
-    plan: Plan,
-    reported: Mapping[str, Figure],
-    exposure: Exposure,
-    *,
-    population: int,
-    counties: pd.DataFrame,
-) -> dict[str, Figure]:
-    """Reported figures, completed with estimates for what the plan grades and was not reported.
-
-    ``relocated`` comes from the displaced estimate; ``affected_share`` and
-    ``quake_relocated_share`` from affected or displaced over the jurisdiction's population;
-    ``drought_aid_share`` from ``drought_aid_persons`` over the most affected county's
-    agricultural population.
-    """
-    figures = dict(reported)
-    graded = set(plan.indicators())
-    profile = f"displacement profile {exposure.profile}"
-    if "relocated" not in figures:
-        figures["relocated"] = Figure(
-            value=exposure.displaced,
-            source="estimated",
-            basis=f"displaced estimate ({profile}, {exposure.hazard})",
-        )
-    if "affected_share" in graded and "affected_share" not in figures and population:
-        figures["affected_share"] = Figure(
-            value=exposure.affected / population,
-            source="estimated",
-            basis=f"affected {exposure.affected} / population {population} of the layer pack",
-        )
-    if (
-        "quake_relocated_share" in graded
-        and "quake_relocated_share" not in figures
-        and exposure.hazard == "earthquake"
-        and population
-    ):
-        relocated = figures["relocated"]
-        figures["quake_relocated_share"] = Figure(
-            value=relocated.value / population,
-            source="estimated",
-            basis=f"relocated {relocated.value} / population {population} of the layer pack",
-        )
-    rows = [r for r in exposure.by_county if r.affected > 0]
-    if rows and "drought_aid_persons" in figures:
-        worst = max(rows, key=lambda r: r.affected)
-        agri = counties.loc[counties["code"] == worst.code, "agri_population"]
-        if len(agri) and not pd.isna(agri.iloc[0]):
-            figures = derive_figures(
-                plan,
-                figures,
-                agri_population=int(agri.iloc[0]),
-                agri_population_basis=f"{worst.name} agri_population",
-            )
-    return figures
 
 
 #: Incidents whose footprint is itself a hazard zone that shelters must keep away from.

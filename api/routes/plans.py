@@ -29,7 +29,8 @@ from api.schemas.common import (
 from api.security import principal
 from api.service.assess import answer_assessment, readiness_report, site_check
 from api.service.views import layer_geojson, parse_bbox, plan_detail, plan_summary
-from geo.response.levels import Figure, derive_figures, evaluate
+from geo.response.figures import Figure, derive_figures
+from geo.response.levels import evaluate
 
 router = APIRouter()
 

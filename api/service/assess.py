@@ -24,9 +24,9 @@ from geo.incident.displacement import GIVEN_COLUMN, assign_classes
 from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import check_within, dissolve_by_severity, parse_footprint
 from geo.incident.grid import project_bounds
-from geo.response.levels import Figure, check_figures
-from geo.supply.readiness import readiness
+from geo.response.figures import Figure, check_figures
 from geo.supply.plan import SupplyPlan
+from geo.supply.readiness import readiness
 from layers.pack import LayerPack
 from layers.population import read_window
 from layers.store.store import AssessmentRecord

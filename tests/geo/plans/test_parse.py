@@ -11,7 +11,8 @@ import pytest
 from geo.errors import PlanError
 from geo.plans.model import to_decimal
 from geo.plans.parse import parse_plan
-from geo.response.levels import Figure, evaluate
+from geo.response.figures import Figure
+from geo.response.levels import evaluate
 from layers.plans import PlanCatalog, read_plan
 
 

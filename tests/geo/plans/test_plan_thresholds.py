@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.plans.model import INDICATORS, Plan
-from geo.response.levels import Figure, evaluate
+from geo.response.figures import Figure
+from geo.response.levels import evaluate
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 
