@@ -30,6 +30,7 @@ from geo.supply.readiness import readiness
 from layers.pack import LayerPack
 from layers.population import read_window
 from layers.store.store import AssessmentRecord
+from web.labels import reason_text
 
 LEVEL_TWO = 2
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
@@ -215,7 +216,9 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
     return {
         "routes": {"type": "FeatureCollection", "features": routes},
         "unreachable": [sid for sid, _ in plan.unreachable],
-        "unreachable_detail": [{"shelter_id": s, "reason": r} for s, r in plan.unreachable],
+        "unreachable_detail": [
+            {"shelter_id": s, "reason": reason_text(r)} for s, r in plan.unreachable
+        ],
         "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
         "shortfall_by_shelter": {
             sid: {item: _number(q) for item, q in items.items()}
@@ -226,7 +229,7 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
                 "id": d.id,
                 "name": d.name,
                 "status": d.status,
-                "reason": d.reason,
+                "reason": reason_text(d.reason) if d.reason else None,
                 "sent": {item: _number(q) for item, q in d.sent.items()},
             }
             for d in plan.depots

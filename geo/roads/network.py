@@ -37,6 +37,7 @@ from scipy.spatial import cKDTree
 from geo._crs import LONLAT, metric, transformer
 from geo._validate import require_frame
 from geo.errors import InputError
+from geo.reasons import NO_ROAD_NEAR, ROADS_NEAR_CLOSED, Reason
 from geo.roads.speeds import SpeedProfile, maxspeed_given, parse_maxspeed, parse_oneway
 
 #: Vertices of a lon/lat layer closer than this many degrees (about 0.1 mm) are one node.
@@ -309,7 +310,7 @@ class Attachment:
     snap_m: float | None
     lon: float | None
     lat: float | None
-    reason: str | None
+    reason: Reason | None
 
     @property
     def attached(self) -> bool:
@@ -401,11 +402,8 @@ def attachments(
     out = []
     for i, e in enumerate(snapped.edge.tolist()):
         if e < 0:
-            reason = (
-                f"all roads within {snap_max_m:g} m closed"
-                if snapped.nearby[i]
-                else f"no road within {snap_max_m:g} m"
-            )
+            code = ROADS_NEAR_CLOSED if snapped.nearby[i] else NO_ROAD_NEAR
+            reason = Reason(code, metres=snap_max_m)
             out.append(Attachment(None, None, None, None, None, None, reason))
             continue
         out.append(

@@ -67,16 +67,6 @@ DEPOT_STATUS_ZH = {
     "cut_off": "道路中断",
     "no_stock": "无库存记录",
 }
-#: The supply's reasons (English, from geo/) as printed; unknown ones are kept as given.
-REASONS_ZH = (
-    (re.compile(r"^no path over open roads from any depot$"), "开放道路无法从任一储备库到达"),
-    (re.compile(r"^no path over open roads from any shelter$"), "开放道路无法到达任一避难场所"),
-    (re.compile(r"^no path over open roads$"), "开放道路不连通"),
-    (re.compile(r"^no depot with stock can send$"), "无有库存的储备库可调出"),
-    (re.compile(r"^no road within ([\d.]+) m$"), r"\1 m 内无道路"),
-    (re.compile(r"^the depot lies in the footprint$"), "储备库位于灾害范围内"),
-    (re.compile(r"^no stock recorded$"), "无库存记录"),
-)
 UNREACHABLE_RING = MarkerStyle("o", "none", "black", 13.0, "无法送达的避难场所")
 ROUTE_COLOUR = labels.ROUTE_COLOR
 COUNTY_EDGE = "#4d4d4d"
@@ -135,14 +125,6 @@ FOOTPRINT_ALPHA = 0.72
 HAZARD_ZH = labels.HAZARDS
 ZONE_KIND_ZH = labels.ZONE_KINDS
 CLASS_ZH = {"extreme": "极高", "high": "高", "medium": "中", "low": "低"}
-
-
-def reason_zh(reason: str) -> str:
-    """A supply reason in Chinese when it is one geo/ is known to give, else as given."""
-    for pattern, chinese in REASONS_ZH:
-        if pattern.match(reason):
-            return pattern.sub(chinese, reason)
-    return reason
 
 
 def roman(text: str) -> int | None:

@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 
 from geo.assessment import INCIDENT_ZONE
 from layers.pack import LayerPack
+from web import labels
 from web.print import cartography as carto
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
 
@@ -283,7 +284,7 @@ def _supply(flow: Flow, assessment: Mapping[str, Any], pack: LayerPack) -> None:
 def _unreachable(flow: Flow, supply: Mapping[str, Any], assessment: Mapping[str, Any]) -> None:
     """Unreachable shelters, grouped by reason."""
     reasons = {
-        str(d["shelter_id"]): carto.reason_zh(str(d.get("reason") or ""))
+        str(d["shelter_id"]): labels.reason_label(d.get("reason"))
         for d in supply.get("unreachable_detail") or []
     }
     names = {str(r["id"]): str(r["name"]) for r in assessment["shelters"]}

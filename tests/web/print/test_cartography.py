@@ -96,18 +96,6 @@ def test_true_north_leans_west_east_of_the_central_meridian():
     assert carto.convergence_deg(UTM49, 111.0, 37.85) == pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.parametrize(
-    ("reason", "chinese"),
-    [
-        ("no path over open roads from any depot", "开放道路无法从任一储备库到达"),
-        ("no road within 500 m", "500 m 内无道路"),
-        ("something new", "something new"),
-    ],
-)
-def test_supply_reasons_are_printed_in_chinese_when_known(reason, chinese):
-    assert carto.reason_zh(reason) == chinese
-
-
 def test_listing_summarises_long_lists():
     assert listing(["a", "b"]) == "a、b"
     assert listing([str(i) for i in range(10)], limit=3) == "0、1、2 等 10 处"
