@@ -89,7 +89,7 @@ def refused_geojson_crs(data: Mapping[str, Any]) -> object | None:
     holds for the name. Returns None when the member is absent or accepted, else the
     name (or the member itself when it has no name) to show in the refusal.
     """
-    crs = data.get("crs")
+    crs: object = data.get("crs")
     if crs is None:
         return None
     properties = crs.get("properties") if isinstance(crs, Mapping) else None

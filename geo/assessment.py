@@ -27,7 +27,14 @@ from geo.rounding import largest_remainder
 from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
 from geo.shelters.service_area import Coverage, service_coverage
 from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
-from geo.supply.plan import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
+from geo.supply.plan import (
+    Logistics,
+    SupplyPlan,
+    SupplyReach,
+    evacuation_cost,
+    plan_supply,
+    supply_reach,
+)
 
 #: Demand is gathered into square blocks no finer than this (metres) ...
 MIN_BLOCK_M = 250.0
@@ -156,6 +163,83 @@ def with_incident_zone(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=hazard_zones.crs)
 
 
+def _reach(
+    logistics: Logistics | None,
+    *,
+    pieces: gpd.GeoDataFrame,
+    shelters: gpd.GeoDataFrame,
+    statuses: tuple[ShelterStatus, ...],
+    zones: gpd.GeoDataFrame,
+) -> tuple[SupplyReach | None, npt.NDArray[np.float64]]:
+    """Which depots reach which usable shelters, and the placement penalty of the others.
+
+    A shelter no depot can resupply is used only once the others are full
+    (`UNSUPPLIED_PENALTY`); without logistics nothing is penalised.
+    """
+    if logistics is None:
+        return None, np.zeros(len(statuses))
+    reach = supply_reach(
+        logistics.network,
+        footprint=pieces.geometry.union_all(),
+        depots=logistics.depots,
+        stock=logistics.stock,
+        shelters=shelters,
+        statuses=statuses,
+        snap_max_m=logistics.snap_max_m,
+        hazard_zones=zones,
+        closing_kinds=logistics.closing_kinds,
+    )
+    cut_off = {sid for sid, _ in reach.unreachable()}
+    penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
+    return reach, penalty
+
+
+def _supply(
+    logistics: Logistics | None, reach: SupplyReach | None, *, assigned: Mapping[str, int]
+) -> SupplyPlan | None:
+    """The supply plan for the persons placed, when the roads and depots are known."""
+    if logistics is None or reach is None:
+        return None
+    return plan_supply(
+        logistics.network,
+        reach,
+        depots=logistics.depots,
+        stock=logistics.stock,
+        assigned=assigned,
+        needs=logistics.needs,
+        days=logistics.days,
+    )
+
+
+def _placement_cost(
+    demand: DemandPoints,
+    shelters: gpd.GeoDataFrame,
+    statuses: tuple[ShelterStatus, ...],
+    *,
+    logistics: Logistics | None,
+    penalty: npt.NDArray[np.float64],
+    metric_crs: CRS,
+) -> tuple[str, npt.NDArray[np.float64]]:
+    """How placement measures the way to a shelter, and the (points × shelters) cost."""
+    if logistics is None:
+        cost = straight_line_cost(
+            demand.frame[["x", "y"]].to_numpy(dtype=float),
+            shelter_xy(shelters, metric_crs=metric_crs),
+        )
+        return "straight-line distance (m)", cost
+    sites = shelters.geometry.representative_point()
+    cost = evacuation_cost(
+        logistics.network,
+        demand.frame[["lon", "lat"]].to_numpy(dtype=float),
+        np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
+        snap_max_m=logistics.evacuation_snap_m,
+        nearest=NEAREST_SHELTERS,
+        eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),
+    )
+    travel = "travel time by road (s); evacuees reach the road on foot or by boat"
+    return travel, cost + penalty
+
+
 def assess(
     exposure: Exposure,
     *,
@@ -178,63 +262,21 @@ def assess(
         road and the supply plan is made; without it, placement is by straight-line
         distance and there is no supply plan.
     """
+    # The steps in order: which shelters may open, who must move, which depots reach
+    # which shelters, who goes where, what is sent, who is within reach, which level.
+    zones = with_incident_zone(hazard_zones, pieces, hazard=exposure.hazard, setbacks=setbacks)
     statuses = classify_shelters(
-        shelters,
-        footprint=pieces,
-        hazard_zones=with_incident_zone(
-            hazard_zones, pieces, hazard=exposure.hazard, setbacks=setbacks
-        ),
-        setbacks=setbacks,
-        metric_crs=metric_crs,
+        shelters, footprint=pieces, hazard_zones=zones, setbacks=setbacks, metric_crs=metric_crs
     )
     demand = demand_points(exposure, metric_crs=metric_crs)
-    reach = None
-    penalty = np.zeros(len(statuses))
-    if logistics is not None:
-        reach = supply_reach(
-            logistics.network,
-            footprint=pieces.geometry.union_all(),
-            depots=logistics.depots,
-            stock=logistics.stock,
-            shelters=shelters,
-            statuses=statuses,
-            snap_max_m=logistics.snap_max_m,
-            hazard_zones=hazard_zones,
-            closing_kinds=logistics.closing_kinds,
-        )
-        # A shelter no depot can resupply is used only once the others are full.
-        cut_off = {sid for sid, _ in reach.unreachable()}
-        penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
-    if logistics is None:
-        travel = "straight-line distance (m)"
-        cost = straight_line_cost(
-            demand.frame[["x", "y"]].to_numpy(dtype=float),
-            shelter_xy(shelters, metric_crs=metric_crs),
-        )
-    else:
-        travel = "travel time by road (s); evacuees reach the road on foot or by boat"
-        sites = shelters.geometry.representative_point()
-        cost = evacuation_cost(
-            logistics.network,
-            demand.frame[["lon", "lat"]].to_numpy(dtype=float),
-            np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
-            snap_max_m=logistics.evacuation_snap_m,
-            nearest=NEAREST_SHELTERS,
-            eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),
-        )
-        cost = cost + penalty
+    reach, penalty = _reach(
+        logistics, pieces=pieces, shelters=shelters, statuses=statuses, zones=hazard_zones
+    )
+    travel, cost = _placement_cost(
+        demand, shelters, statuses, logistics=logistics, penalty=penalty, metric_crs=metric_crs
+    )
     assignment = assign_displaced(demand.frame, statuses, cost=cost, nearest=NEAREST_SHELTERS)
-    supply = None
-    if logistics is not None and reach is not None:
-        supply = plan_supply(
-            logistics.network,
-            reach,
-            depots=logistics.depots,
-            stock=logistics.stock,
-            assigned=assignment.assigned,
-            needs=logistics.needs,
-            days=logistics.days,
-        )
+    supply = _supply(logistics, reach, assigned=assignment.assigned)
     coverage = service_coverage(
         exposure.cells,
         shelters,

@@ -18,7 +18,8 @@ from scipy.sparse.csgraph import dijkstra
 from geo._crs import transformer
 from geo.errors import InputError
 from geo.roads.closures import ClosedEdges
-from geo.roads.network import Arcs, RoadNetwork, Snapped, snap
+from geo.roads.network import Arcs, RoadNetwork
+from geo.roads.snapping import Snapped, snap
 
 #: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
 CHUNK_CELLS = 20_000_000

@@ -37,7 +37,8 @@ from geo.roads._dijkstra import (
     reached_from,
 )
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
-from geo.roads.network import Attachment, RoadNetwork, attachments, build_network
+from geo.roads.network import RoadNetwork, build_network
+from geo.roads.snapping import Attachment, attachments
 
 __all__ = [
     "FOOTPRINT",

@@ -139,6 +139,35 @@ def _solve(
     return points, targets, rounded[: points.size], rounded[points.size :]
 
 
+def _check_plan(
+    points: NDArray[np.intp],
+    sent: NDArray[np.int64],
+    left: NDArray[np.int64],
+    *,
+    persons: NDArray[np.int64],
+    counties: NDArray[np.object_],
+    unplaced: pd.Series,
+) -> None:
+    """Refuse a plan whose persons sent and left do not add up per point and per county."""
+    placed = np.bincount(points, weights=sent, minlength=persons.size).astype(np.int64)
+    wanted = pd.Series(persons).groupby(counties, sort=True).sum()
+    got = pd.Series(placed).groupby(counties, sort=True).sum()
+    if (
+        (sent < 0).any()
+        or (left < 0).any()
+        or (placed + left != persons).any()
+        or not (got + unplaced).equals(wanted)
+    ):
+        raise InternalError("shelter assignment: the plan does not add up; this is a bug")
+
+
+def _check_nearest(nearest: int | None) -> None:
+    if nearest is not None and (isinstance(nearest, bool) or nearest < 1):
+        raise InputError(
+            "nearest: expected a whole number of shelters, at least 1", field="nearest"
+        )
+
+
 def assign_displaced(
     demand: pd.DataFrame,
     shelters: Sequence[ShelterStatus],
@@ -177,26 +206,14 @@ def assign_displaced(
     seats_in = [s.capacity for s in shelters] if capacity is None else capacity
     persons, matrix, seats = _check_assignment_input(demand, shelters, cost, seats_in)
     usable = np.array([s.usable for s in shelters], dtype=bool)
-    if nearest is not None and (isinstance(nearest, bool) or nearest < 1):
-        raise InputError(
-            "nearest: expected a whole number of shelters, at least 1", field="nearest"
-        )
+    _check_nearest(nearest)
     points, targets, sent, left = _solve(persons, matrix, np.where(usable, seats, 0), nearest)
     ids = [s.id for s in shelters]
     assigned = np.bincount(targets, weights=sent, minlength=len(ids)).astype(np.int64)
-    placed = np.bincount(points, weights=sent, minlength=persons.size).astype(np.int64)
     counties = demand["county"].astype(str).to_numpy()
     unplaced = pd.Series(left).groupby(counties, sort=True).sum()
-    wanted = pd.Series(persons).groupby(counties, sort=True).sum()
-    got = pd.Series(placed).groupby(counties, sort=True).sum()
-    if (
-        (assigned > seats).any()
-        or (assigned[~usable] != 0).any()
-        or (sent < 0).any()
-        or (left < 0).any()
-        or (placed + left != persons).any()
-        or not (got + unplaced).equals(wanted)
-    ):
+    _check_plan(points, sent, left, persons=persons, counties=counties, unplaced=unplaced)
+    if (assigned > seats).any() or (assigned[~usable] != 0).any():
         raise InternalError("shelter assignment: the plan does not add up; this is a bug")
     positive = sent > 0
     flows = tuple(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
 from scipy.spatial import cKDTree
@@ -39,6 +40,19 @@ class Coverage:
     covered: float
     share: float | None
     by_kind: tuple[KindCoverage, ...]
+
+
+def _within(
+    xy: npt.NDArray[np.float64], sites: npt.NDArray[np.float64], radius: float
+) -> npt.NDArray[np.bool_]:
+    """Which points lie within ``radius`` metres of one of the sites."""
+    if not len(sites) or not len(xy):
+        return np.zeros(len(xy), dtype=bool)
+    # Points with no site within the radius stop searching early (distance inf).
+    bound = np.nextafter(radius, np.inf)
+    distance, _ = cKDTree(sites).query(xy, k=1, distance_upper_bound=bound)
+    reached: npt.NDArray[np.bool_] = distance <= radius
+    return reached
 
 
 def service_coverage(
@@ -81,12 +95,7 @@ def service_coverage(
     by_kind = []
     for kind, radius in radii.items():
         chosen = usable & (kinds == kind)
-        reached = np.zeros(len(cells), dtype=bool)
-        if chosen.any() and len(cells):
-            # Cells with no site within the radius stop searching early (distance inf).
-            bound = np.nextafter(float(radius), np.inf)
-            distance, _ = cKDTree(sites[chosen]).query(xy, k=1, distance_upper_bound=bound)
-            reached = distance <= radius
+        reached = _within(xy, sites[chosen], float(radius))
         anywhere |= reached
         covered = float(affected[reached].sum())
         by_kind.append(

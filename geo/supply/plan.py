@@ -257,15 +257,7 @@ def plan_supply(
         for j, sid in enumerate(reach.usable_ids)
         if assigned.get(sid, 0) > 0 and reach.shelter_reasons[j] is None
     ]
-    matrix = travel_matrix(
-        network,
-        origins=reach.depots_lonlat[sending] if sending else np.zeros((0, 2)),
-        destinations=reach.shelters_lonlat[receiving] if receiving else np.zeros((0, 2)),
-        snap_max_m=reach.snap_max_m,
-        closed=reach.closed,
-        origin_label="depot",
-        destination_label="shelter",
-    )
+    matrix = _depot_times(network, reach, sending=sending, receiving=receiving)
     cost = np.full((len(sending), len(reach.usable_ids)), np.inf)
     cost[:, receiving] = matrix.durations_s
     columns = [reach.usable_ids.index(sid) for sid in need.shelters]
@@ -298,6 +290,21 @@ def plan_supply(
         closed=reach.closed,
         days=days,
         units=need.units,
+    )
+
+
+def _depot_times(
+    network: RoadNetwork, reach: SupplyReach, *, sending: list[int], receiving: list[int]
+) -> TravelMatrix:
+    """Travel times over open roads from the depots that send to the shelters that receive."""
+    return travel_matrix(
+        network,
+        origins=reach.depots_lonlat[sending] if sending else np.zeros((0, 2)),
+        destinations=reach.shelters_lonlat[receiving] if receiving else np.zeros((0, 2)),
+        snap_max_m=reach.snap_max_m,
+        closed=reach.closed,
+        origin_label="depot",
+        destination_label="shelter",
     )
 
 
