@@ -1,4 +1,4 @@
-"""Reconstruction sites: does a candidate site keep clear of the ground the plan rules out?
+"""Reconstruction sites: whether a candidate site keeps clear of the ground the plan rules out.
 
 阳泉2026 §6.2.3 (攀枝花2024 §6.2.3 alike): 科学安排项目选址，避开地震断裂带、洪涝灾害高风险区、
 地质灾害隐患点等，避让地质灾害极高和高风险区. Which zone kinds and risks each rule covers

@@ -33,8 +33,9 @@ MAX_SEGMENT_DEG = 0.005
 
 @dataclass(frozen=True)
 class Zones:
-    """The pieces split by county, in the raster's CRS; ``code`` None marks the part
-    outside every county.
+    """The pieces split by county, in the raster's CRS.
+
+    ``code`` None marks the part outside every county.
     """
 
     code: list[str | None]

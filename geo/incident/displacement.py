@@ -96,8 +96,9 @@ class DisplacementProfile:
         return self.table(hazard).order()
 
     def default_class(self, hazard: str) -> str:
-        """The class a footprint feature without one is given (the default profile: the least
-        severe).
+        """Return the class a footprint feature without one is given.
+
+        The default profile gives the least severe class.
         """
         return self.table(hazard).default_class
 

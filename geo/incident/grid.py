@@ -38,6 +38,7 @@ class PopulationWindow:
     nodata: float | None = None
 
     def __post_init__(self) -> None:
+        """Refuse an array that is not 2-D or a transform that is not north-up."""
         if self.array.ndim != 2:
             raise ValueError(f"expected a 2-D array, got shape {self.array.shape}")
         t = self.transform
@@ -61,15 +62,19 @@ class WkbFeature(Feature):  # type: ignore[misc]
         self.wkb = wkb
 
     def geometry(self) -> bytes:
+        """Return the geometry as WKB."""
         return self.wkb
 
     def set_geometry_format(self) -> str:
+        """Tell exactextract the geometry is WKB."""
         return "wkb"
 
     def fields(self) -> list[str]:
+        """Return the one field: the zone number."""
         return ["zone"]
 
     def get(self, name: str) -> int:
+        """Return the zone number (the only field)."""
         return self.zone
 
     def set(self, name: str, value: Any) -> None:
@@ -85,12 +90,15 @@ class WkbSource(FeatureSource):  # type: ignore[misc]
         self.wkt = srs_wkt
 
     def count(self) -> int:
+        """Return the number of zones."""
         return len(self.wkbs)
 
     def __iter__(self) -> Iterator[WkbFeature]:
+        """Yield the zones as features, numbered in order."""
         return (WkbFeature(i, bytes(w)) for i, w in enumerate(self.wkbs))
 
     def srs_wkt(self) -> str:
+        """Return the zones' CRS as WKT."""
         return self.wkt
 
 

@@ -1,4 +1,4 @@
-"""Depot stock readiness: does the jurisdiction's stock meet the needs of a planning case?
+"""Depot stock readiness: whether the jurisdiction's stock meets the needs of a planning case.
 
 `readiness` compares the total stock with the needs of a given number of persons plus a
 safety margin (阳泉2026 §7.2.2: stock for a level-II response “并留有安全冗余”).
