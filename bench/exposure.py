@@ -38,9 +38,11 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, box, mapping
 
 from bench.common import Headline, machine, median_s, write_headlines
+from geo.incident.county_split import MAX_SEGMENT_DEG
 from geo.incident.displacement import assign_classes
-from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds
+from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import dissolve_by_severity, parse_footprint
+from geo.incident.grid import project_bounds
 from layers.pack import read_population
 from layers.population import read_window
 from layers.profiles import read_displacement

@@ -29,7 +29,8 @@ import numpy as np
 from shapely.geometry import LineString, Point
 
 from bench.common import Headline, machine, median_s, write_headlines
-from geo.roads.network import RoadNetwork, Snapped, snap
+from geo.roads.network import RoadNetwork
+from geo.roads.snapping import Snapped, snap
 from geo.roads.travel import TravelMatrix, build_network, closures, travel_matrix
 from layers.profiles import read_speeds
 

@@ -180,9 +180,11 @@ def exposure_tools(pack: Path, name: str) -> dict[str, float | None]:
     """Our exposure step vs exactextract and rasterstats on the province footprint."""
     from exactextract import exact_extract  # noqa: PLC0415
 
+    from geo.incident.county_split import MAX_SEGMENT_DEG  # noqa: PLC0415
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
-    from geo.incident.exposure import MAX_SEGMENT_DEG, compute_exposure, project_bounds  # noqa: PLC0415
+    from geo.incident.exposure import compute_exposure  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
+    from geo.incident.grid import project_bounds  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415
     from layers.profiles import read_displacement  # noqa: PLC0415
@@ -233,8 +235,9 @@ def dask_exposure(pack: Path, names: tuple[str, ...]) -> list[dict]:
     from distributed import Client, LocalCluster  # noqa: PLC0415
 
     from geo.incident.displacement import assign_classes  # noqa: PLC0415
-    from geo.incident.exposure import compute_exposure, project_bounds  # noqa: PLC0415
+    from geo.incident.exposure import compute_exposure  # noqa: PLC0415
     from geo.incident.footprint import dissolve_by_severity, parse_footprint  # noqa: PLC0415
+    from geo.incident.grid import project_bounds  # noqa: PLC0415
     from layers.distributed import distributed_exposure  # noqa: PLC0415
     from layers.pack import read_pack  # noqa: PLC0415
     from layers.population import read_window  # noqa: PLC0415

@@ -15,25 +15,26 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.hazards.setbacks import Setbacks
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.figures import Figure, estimated_figures
+from geo.response.levels import Verdict, evaluate
 from geo.rounding import largest_remainder
-from geo.shelters.status import (
-    Assignment,
-    Coverage,
-    ShelterStatus,
-    assign_displaced,
-    classify_shelters,
-    lonlat_xy,
-    service_coverage,
-    shelter_xy,
-    straight_line_cost,
+from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
+from geo.shelters.service_area import Coverage, service_coverage
+from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
+from geo.supply.plan import (
+    Logistics,
+    SupplyPlan,
+    SupplyReach,
+    evacuation_cost,
+    plan_supply,
+    supply_reach,
 )
-from geo.supply.plan import Logistics, SupplyPlan, evacuation_cost, plan_supply, supply_reach
 
 #: Demand is gathered into square blocks no finer than this (metres) ...
 MIN_BLOCK_M = 250.0
@@ -42,7 +43,7 @@ MAX_DEMAND_POINTS = 600
 #: Added travel time (s) to shelters no depot can reach: filled only when others are full.
 UNSUPPLIED_PENALTY = 1.0e6
 #: A RESTRICTION for province-scale incidents: each demand point may go only to this many
-#: of its cheapest usable shelters (`geo.shelters.status.assign_displaced`), so the placement
+#: of its cheapest usable shelters (`geo.shelters.placement.assign_displaced`), so the placement
 #: problem stays sparse (points × 30 flows, not points × thousands of shelters) and the
 #: evacuation searches may stop early (`geo.supply.plan.evacuation_cost`). With no more
 #: usable shelters than this, as in a city pack, placement is unrestricted.
@@ -131,64 +132,8 @@ def _distinct(*columns: npt.NDArray[np.int64]) -> int:
 def _to_lonlat(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], crs: CRS
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = transformer(crs, LONLAT).transform(x, y)
     return np.asarray(lon), np.asarray(lat)
-
-
-def estimated_figures(
-    plan: Plan,
-    reported: Mapping[str, Figure],
-    exposure: Exposure,
-    *,
-    population: int,
-    counties: pd.DataFrame,
-) -> dict[str, Figure]:
-    """Reported figures, completed with estimates for what the plan grades and was not reported.
-
-    ``relocated`` comes from the displaced estimate; ``affected_share`` and
-    ``quake_relocated_share`` from affected or displaced over the jurisdiction's population;
-    ``drought_aid_share`` from ``drought_aid_persons`` over the most affected county's
-    agricultural population.
-    """
-    figures = dict(reported)
-    graded = set(plan.indicators())
-    profile = f"displacement profile {exposure.profile}"
-    if "relocated" not in figures:
-        figures["relocated"] = Figure(
-            value=exposure.displaced,
-            source="estimated",
-            basis=f"displaced estimate ({profile}, {exposure.hazard})",
-        )
-    if "affected_share" in graded and "affected_share" not in figures and population:
-        figures["affected_share"] = Figure(
-            value=exposure.affected / population,
-            source="estimated",
-            basis=f"affected {exposure.affected} / population {population} of the layer pack",
-        )
-    if (
-        "quake_relocated_share" in graded
-        and "quake_relocated_share" not in figures
-        and exposure.hazard == "earthquake"
-        and population
-    ):
-        relocated = figures["relocated"]
-        figures["quake_relocated_share"] = Figure(
-            value=relocated.value / population,
-            source="estimated",
-            basis=f"relocated {relocated.value} / population {population} of the layer pack",
-        )
-    rows = [r for r in exposure.by_county if r.affected > 0]
-    if rows and "drought_aid_persons" in figures:
-        worst = max(rows, key=lambda r: r.affected)
-        agri = counties.loc[counties["code"] == worst.code, "agri_population"]
-        if len(agri) and not pd.isna(agri.iloc[0]):
-            figures = derive_figures(
-                plan,
-                figures,
-                agri_population=int(agri.iloc[0]),
-                agri_population_basis=f"{worst.name} agri_population",
-            )
-    return figures
 
 
 #: Incidents whose footprint is itself a hazard zone that shelters must keep away from.
@@ -218,6 +163,83 @@ def with_incident_zone(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=hazard_zones.crs)
 
 
+def _reach(
+    logistics: Logistics | None,
+    *,
+    pieces: gpd.GeoDataFrame,
+    shelters: gpd.GeoDataFrame,
+    statuses: tuple[ShelterStatus, ...],
+    zones: gpd.GeoDataFrame,
+) -> tuple[SupplyReach | None, npt.NDArray[np.float64]]:
+    """Which depots reach which usable shelters, and the placement penalty of the others.
+
+    A shelter no depot can resupply is used only once the others are full
+    (`UNSUPPLIED_PENALTY`); without logistics nothing is penalised.
+    """
+    if logistics is None:
+        return None, np.zeros(len(statuses))
+    reach = supply_reach(
+        logistics.network,
+        footprint=pieces.geometry.union_all(),
+        depots=logistics.depots,
+        stock=logistics.stock,
+        shelters=shelters,
+        statuses=statuses,
+        snap_max_m=logistics.snap_max_m,
+        hazard_zones=zones,
+        closing_kinds=logistics.closing_kinds,
+    )
+    cut_off = {sid for sid, _ in reach.unreachable()}
+    penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
+    return reach, penalty
+
+
+def _supply(
+    logistics: Logistics | None, reach: SupplyReach | None, *, assigned: Mapping[str, int]
+) -> SupplyPlan | None:
+    """The supply plan for the persons placed, when the roads and depots are known."""
+    if logistics is None or reach is None:
+        return None
+    return plan_supply(
+        logistics.network,
+        reach,
+        depots=logistics.depots,
+        stock=logistics.stock,
+        assigned=assigned,
+        needs=logistics.needs,
+        days=logistics.days,
+    )
+
+
+def _placement_cost(
+    demand: DemandPoints,
+    shelters: gpd.GeoDataFrame,
+    statuses: tuple[ShelterStatus, ...],
+    *,
+    logistics: Logistics | None,
+    penalty: npt.NDArray[np.float64],
+    metric_crs: CRS,
+) -> tuple[str, npt.NDArray[np.float64]]:
+    """How placement measures the way to a shelter, and the (points × shelters) cost."""
+    if logistics is None:
+        cost = straight_line_cost(
+            demand.frame[["x", "y"]].to_numpy(dtype=float),
+            shelter_xy(shelters, metric_crs=metric_crs),
+        )
+        return "straight-line distance (m)", cost
+    sites = shelters.geometry.representative_point()
+    cost = evacuation_cost(
+        logistics.network,
+        demand.frame[["lon", "lat"]].to_numpy(dtype=float),
+        np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
+        snap_max_m=logistics.evacuation_snap_m,
+        nearest=NEAREST_SHELTERS,
+        eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),
+    )
+    travel = "travel time by road (s); evacuees reach the road on foot or by boat"
+    return travel, cost + penalty
+
+
 def assess(
     exposure: Exposure,
     *,
@@ -240,63 +262,21 @@ def assess(
         road and the supply plan is made; without it, placement is by straight-line
         distance and there is no supply plan.
     """
+    # The steps in order: which shelters may open, who must move, which depots reach
+    # which shelters, who goes where, what is sent, who is within reach, which level.
+    zones = with_incident_zone(hazard_zones, pieces, hazard=exposure.hazard, setbacks=setbacks)
     statuses = classify_shelters(
-        shelters,
-        footprint=pieces,
-        hazard_zones=with_incident_zone(
-            hazard_zones, pieces, hazard=exposure.hazard, setbacks=setbacks
-        ),
-        setbacks=setbacks,
-        metric_crs=metric_crs,
+        shelters, footprint=pieces, hazard_zones=zones, setbacks=setbacks, metric_crs=metric_crs
     )
     demand = demand_points(exposure, metric_crs=metric_crs)
-    reach = None
-    penalty = np.zeros(len(statuses))
-    if logistics is not None:
-        reach = supply_reach(
-            logistics.network,
-            footprint=pieces.geometry.union_all(),
-            depots=logistics.depots,
-            stock=logistics.stock,
-            shelters=shelters,
-            statuses=statuses,
-            snap_max_m=logistics.snap_max_m,
-            hazard_zones=hazard_zones,
-            closing_kinds=logistics.closing_kinds,
-        )
-        # A shelter no depot can resupply is used only once the others are full.
-        cut_off = {sid for sid, _ in reach.unreachable()}
-        penalty = np.array([UNSUPPLIED_PENALTY if s.id in cut_off else 0.0 for s in statuses])
-    if logistics is None:
-        travel = "straight-line distance (m)"
-        cost = straight_line_cost(
-            demand.frame[["x", "y"]].to_numpy(dtype=float),
-            shelter_xy(shelters, metric_crs=metric_crs),
-        )
-    else:
-        travel = "travel time by road (s); evacuees reach the road on foot or by boat"
-        sites = shelters.geometry.representative_point()
-        cost = evacuation_cost(
-            logistics.network,
-            demand.frame[["lon", "lat"]].to_numpy(dtype=float),
-            np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
-            snap_max_m=logistics.evacuation_snap_m,
-            nearest=NEAREST_SHELTERS,
-            eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),
-        )
-        cost = cost + penalty
+    reach, penalty = _reach(
+        logistics, pieces=pieces, shelters=shelters, statuses=statuses, zones=hazard_zones
+    )
+    travel, cost = _placement_cost(
+        demand, shelters, statuses, logistics=logistics, penalty=penalty, metric_crs=metric_crs
+    )
     assignment = assign_displaced(demand.frame, statuses, cost=cost, nearest=NEAREST_SHELTERS)
-    supply = None
-    if logistics is not None and reach is not None:
-        supply = plan_supply(
-            logistics.network,
-            reach,
-            depots=logistics.depots,
-            stock=logistics.stock,
-            assigned=assignment.assigned,
-            needs=logistics.needs,
-            days=logistics.days,
-        )
+    supply = _supply(logistics, reach, assigned=assignment.assigned)
     coverage = service_coverage(
         exposure.cells,
         shelters,

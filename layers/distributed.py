@@ -2,11 +2,11 @@
 
 For a national grid or many simultaneous incidents, the exposure step runs on an
 existing distributed engine (Dask distributed), not a scheduler of our own. The driver
-splits the footprint's pieces by county (`geo.incident.exposure.split_zones`) and the window
+splits the footprint's pieces by county (`geo.incident.county_split.split_zones`) and the window
 they need into tiles of whole cells (`geo.incident.tiling.grid_tiles`); each task opens the
 raster, reads ITS window only, clips the zones to the tile's box
 (`geo.incident.tiling.clip_to_tile`) and measures them with exactextract
-(`geo.incident.exposure.measure`). Tiles never share a cell, so the per-tile sums add up to the
+(`geo.incident.grid.measure`). Tiles never share a cell, so the per-tile sums add up to the
 single-process sums, partial cells included; the driver adds them in tile order and
 applies the same largest-remainder rounding (`geo.incident.exposure.exposure_of`).
 
@@ -32,15 +32,10 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from geo.errors import LayerError
+from geo.incident.county_split import split_zones
 from geo.incident.displacement import DisplacementProfile
-from geo.incident.exposure import (
-    Exposure,
-    Parts,
-    PopulationWindow,
-    exposure_of,
-    measure,
-    split_zones,
-)
+from geo.incident.exposure import Exposure, exposure_of
+from geo.incident.grid import Parts, PopulationWindow, measure
 from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
 from layers.pack import PopulationGrid
 from layers.population import window_for

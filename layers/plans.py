@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import PlanError, PlanNotFound
-from geo.plans.model import Plan, parse_plan
+from geo.plans.model import Plan
+from geo.plans.parse import parse_plan
 from layers.profiles import _read_toml  # the one profile reader, private to layers
 
 

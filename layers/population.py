@@ -11,7 +11,7 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from geo.errors import LayerError
-from geo.incident.exposure import PopulationWindow
+from geo.incident.grid import PopulationWindow
 from layers.pack import PopulationGrid
 
 #: Cells added on every side so a polygon edge on a cell border still sees the whole cell.

@@ -1,8 +1,10 @@
-"""A tiny needs profile for the needs and allocation tests."""
+"""A tiny needs profile and depot stock tables for the needs, allocation and readiness tests."""
 
 from __future__ import annotations
 
 import copy
+
+import pandas as pd
 
 from geo.supply.needs import NeedsProfile, parse_needs
 
@@ -42,3 +44,15 @@ PROFILE = {
 def profile() -> NeedsProfile:
     """Households of 2.5; a tent per household, a quilt per person, 0.5 kg food a day."""
     return parse_needs(copy.deepcopy(PROFILE), source="test")
+
+
+#: Units of the items the stock tables below carry (others are counted in 件).
+UNITS = {"tent": "顶", "food_ration": "kg"}
+
+
+def stock(*rows: tuple[str, str, float]) -> pd.DataFrame:
+    """A ``depot_stock`` table from (depot, item, quantity) rows."""
+    return pd.DataFrame(
+        [(d, i, q, UNITS.get(i, "件")) for d, i, q in rows],
+        columns=["depot_id", "item", "quantity", "unit"],
+    )

@@ -13,6 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from geo import reasons
+from geo.reasons import Reason
+
 LAYERS: Final[Mapping[str, str]] = {
     "counties": "区县边界",
     "shelters": "避难场所",
@@ -110,13 +113,34 @@ DEPOT_STATUS: Final[Mapping[str, str]] = {
 
 #: Reasons the supply plan gives (English, from geo/), as (regular expression, Chinese
 #: with $1 for the first group). The browser app applies the same table.
-SUPPLY_REASONS: Final[tuple[tuple[str, str], ...]] = (
-    (r"no path over open roads", "道路中断，没有可通行的道路连通"),
-    (r"all roads within ([0-9.]+) m closed", "周边 $1 米内道路全部中断"),
-    (r"no road within ([0-9.]+) m", "$1 米内没有道路"),
-    (r"lies in the footprint", "位于灾害范围内"),
-    (r"no stock", "无库存记录"),
-)
+#: Why a point is off the roads, a depot sends nothing or a shelter is not reached, by the
+#: code geo/ gives (`geo.reasons`): the English the API answers with and the Chinese
+#: people read. ``{metres}`` stands for the reason's distance.
+REASONS: Final[Mapping[str, tuple[str, str]]] = {
+    reasons.NO_ROAD_NEAR: ("no road within {metres} m", "{metres} m 内无道路"),
+    reasons.ROADS_NEAR_CLOSED: ("all roads within {metres} m closed", "{metres} m 内道路全部中断"),
+    reasons.NO_PATH: ("no path over open roads", "开放道路不连通"),
+    reasons.NO_PATH_FROM_ANY_DEPOT: (
+        "no path over open roads from any depot",
+        "开放道路无法从任一储备库到达",
+    ),
+    reasons.NO_PATH_FROM_ANY_SHELTER: (
+        "no path over open roads from any shelter",
+        "开放道路无法到达任一避难场所",
+    ),
+    reasons.NO_PATH_FROM_ANY_ORIGIN: (
+        "no path over open roads from any origin",
+        "开放道路无法从任一起点到达",
+    ),
+    reasons.NO_PATH_FROM_ANY_DESTINATION: (
+        "no path over open roads from any destination",
+        "开放道路无法到达任一终点",
+    ),
+    reasons.NO_DEPOT_CAN_SEND: ("no depot with stock can send", "无有库存的储备库可调出"),
+    reasons.DEPOT_IN_FOOTPRINT: ("the depot lies in the footprint", "储备库位于灾害范围内"),
+    reasons.NO_STOCK: ("no stock recorded", "无库存记录"),
+}
+_METRES = "{metres}"
 
 LEVELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 NO_LEVEL_LABEL: Final = "未达到启动条件"
@@ -291,14 +315,49 @@ CLASS_SHADES: Final[Mapping[str, int]] = {
 ESTIMATE_CAUTION: Final = "图中人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
 
-def reason_label(reason: object) -> str:
-    """A supply reason in Chinese (`SUPPLY_REASONS`), or as given when none matches."""
-    text = str(reason or "")
-    for pattern, chinese in SUPPLY_REASONS:
-        found = re.search(pattern, text, flags=re.IGNORECASE)
+def reason_text(reason: Reason) -> str:
+    """The English sentence of a reason, as the API answers with it (`REASONS`)."""
+    english = REASONS[reason.code][0]
+    return english.replace(_METRES, f"{reason.metres:g}") if reason.metres is not None else english
+
+
+def _pattern(english: str) -> str:
+    """A regular expression matching the English sentence, its distance captured.
+
+    Only letters, digits, spaces and the placeholder occur in the sentences, so the
+    pattern reads the same in Python and in the browser's JavaScript.
+    """
+    parts = [re.sub(r"[.*+?^${}()|\[\]\\]", r"\\\g<0>", p) for p in english.split(_METRES)]
+    return "^" + r"([0-9.]+)".join(parts) + "$"
+
+
+#: (pattern, Chinese with ``$1`` for the distance, code) generated from `REASONS`: a stored
+#: answer carries the English only, and its reader recovers the code from it.
+REASON_PATTERNS: Final[tuple[tuple[str, str, str], ...]] = tuple(
+    (_pattern(english), chinese.replace(_METRES, "$1"), code)
+    for code, (english, chinese) in REASONS.items()
+)
+
+
+def reason_code(text: object) -> Reason | None:
+    """The reason an English sentence of `REASONS` stands for, or None for other text."""
+    for pattern, _, code in REASON_PATTERNS:
+        found = re.match(pattern, str(text or ""))
         if found:
-            return chinese.replace("$1", found.group(1)) if found.groups() else chinese
-    return text
+            return Reason(code, float(found.group(1)) if found.groups() else None)
+    return None
+
+
+def reason_label(reason: object) -> str:
+    """A reason in Chinese: a `Reason`, or its English sentence from a stored answer.
+
+    Text that is no reason of `REASONS` is returned as given.
+    """
+    found = reason if isinstance(reason, Reason) else reason_code(reason)
+    if found is None:
+        return str(reason or "")
+    chinese = REASONS[found.code][1]
+    return chinese.replace(_METRES, f"{found.metres:g}") if found.metres is not None else chinese
 
 
 _ROMAN = re.compile(r"^[IVX]+$")
@@ -342,7 +401,7 @@ def as_json() -> dict[str, object]:
         "depot_levels": dict(DEPOT_LEVELS),
         "highways": dict(HIGHWAYS),
         "depot_status": dict(DEPOT_STATUS),
-        "supply_reasons": [list(pair) for pair in SUPPLY_REASONS],
+        "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in REASON_PATTERNS],
         "overlays": dict(OVERLAYS),
         "legend": dict(LEGEND),
         "shelter_legend": dict(SHELTER_LEGEND),

@@ -19,20 +19,22 @@ from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
-from geo.incident.exposure import Exposure, compute_exposure, project_bounds
+from geo.incident.exposure import Exposure, compute_exposure
 from geo.incident.footprint import (
     Footprint,
     check_within,
     dissolve_by_severity,
     parse_footprint,
 )
+from geo.incident.grid import project_bounds
 from geo.plans.model import Plan
-from geo.response.levels import Figure, check_figures
+from geo.response.figures import Figure, check_figures
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
 from layers.population import read_window
 from layers.store.store import AssessmentRecord
+from web.labels import reason_text
 
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
@@ -245,7 +247,9 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
     return {
         "routes": {"type": "FeatureCollection", "features": routes},
         "unreachable": [sid for sid, _ in plan.unreachable],
-        "unreachable_detail": [{"shelter_id": s, "reason": r} for s, r in plan.unreachable],
+        "unreachable_detail": [
+            {"shelter_id": s, "reason": reason_text(r)} for s, r in plan.unreachable
+        ],
         "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
         "shortfall_by_shelter": {
             sid: {item: _number(q) for item, q in items.items()}
@@ -256,7 +260,7 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
                 "id": d.id,
                 "name": d.name,
                 "status": d.status,
-                "reason": d.reason,
+                "reason": reason_text(d.reason) if d.reason else None,
                 "sent": {item: _number(q) for item, q in d.sent.items()},
             }
             for d in plan.depots

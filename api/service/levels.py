@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from geo.plans.model import Plan
-from geo.response.levels import Figure, Verdict, derive_figures, evaluate
+from geo.response.figures import Figure, derive_figures
+from geo.response.levels import Verdict, evaluate
 
 
 def grade(

@@ -8,7 +8,7 @@ from typing import Any
 from api.service.bootstrap import Services
 from geo.errors import InputError
 from geo.plans.model import Plan, Threshold
-from geo.supply.allocation import readiness
+from geo.supply.readiness import readiness
 
 LEVEL_TWO = 2
 

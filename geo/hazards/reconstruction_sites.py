@@ -1,4 +1,4 @@
-"""Reconstruction sites: does a candidate site keep clear of the ground the plan rules out?
+"""Reconstruction sites: whether a candidate site keeps clear of the ground the plan rules out.
 
 阳泉2026 §6.2.3 (攀枝花2024 §6.2.3 alike): 科学安排项目选址，避开地震断裂带、洪涝灾害高风险区、
 地质灾害隐患点等，避让地质灾害极高和高风险区. Which zone kinds and risks each rule covers
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,24 +19,13 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import LONLAT, metric, refused_geojson_crs
+from geo._validate import require_frame
 from geo.errors import GeometryError
-from geo.hazards.setbacks import Setbacks, metric, require_frame, require_zones, zone_conflicts
+from geo.hazards.setbacks import Setbacks, require_zones, zone_conflicts
 
-LONLAT = "EPSG:4326"
 #: Site geometries the check accepts.
 SITE_TYPES = frozenset({"Point", "Polygon", "MultiPolygon"})
-#: Names of EPSG:4326 and of CGCS2000 (EPSG:4490, treated as equal: CONTRACT §2).
-LONLAT_NAMES = frozenset(
-    {
-        "EPSG:4326",
-        "EPSG:4490",
-        "urn:ogc:def:crs:EPSG::4326",
-        "urn:ogc:def:crs:EPSG::4490",
-        "urn:ogc:def:crs:OGC:1.3:CRS84",
-        "urn:ogc:def:crs:OGC::CRS84",
-        "CRS84",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -62,15 +50,6 @@ class SiteCheck:
 
 
 # ---------------------------------------------------------------- parsing candidate sites
-
-
-def _crs_name(data: Mapping[str, Any]) -> str | None:
-    crs = data.get("crs")
-    if not isinstance(crs, Mapping):
-        return None
-    properties = crs.get("properties")
-    name = properties.get("name") if isinstance(properties, Mapping) else None
-    return str(name) if name is not None else "unnamed"
 
 
 def _features(data: object) -> list[tuple[object, object]]:
@@ -146,8 +125,8 @@ def parse_sites(data: object) -> gpd.GeoDataFrame:
         Naming the feature index and what is wrong with it.
     """
     if isinstance(data, Mapping):
-        crs = _crs_name(data)
-        if crs is not None and crs not in LONLAT_NAMES:
+        crs = refused_geojson_crs(data)
+        if crs is not None:
             raise GeometryError(
                 f"sites: CRS {crs!r} is not accepted; expected EPSG:4326 or EPSG:4490 lon/lat",
                 field="sites",

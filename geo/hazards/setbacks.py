@@ -2,7 +2,7 @@
 
 The standards (GB 21734-2008 §5.2, GB 50413-2007) and the plans (阳泉2026 §5.x(6),
 §7.4.3, §6.2.3) name the ground to avoid but not how far; the distances are settings
-with documented defaults (``data/setbacks.toml``, read by `layers.setbacks`).
+with documented defaults (``data/setbacks.toml``, read by `layers.profiles.read_setbacks`).
 `parse_setbacks` turns the mapping into a frozen `Setbacks`, refusing a malformed one
 with every problem named at once. `zone_conflicts` finds, for each geometry, the hazard
 zones it lies in or within the setback of, using the zones' spatial index.
@@ -10,7 +10,7 @@ zones it lies in or within the setback of, using the zones' spatial index.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
 
+from geo._validate import require_frame
 from geo.errors import InputError, ProfileError
 
 #: The risk grades of a hazard zone (CONTRACT §2), highest first.
@@ -222,38 +222,6 @@ def parse_setbacks(data: Mapping[str, Any], *, source: str) -> Setbacks:
 
 
 # ---------------------------------------------------------------- measuring
-
-
-def metric(crs: CRS | str | int) -> CRS:
-    """The CRS to measure in, refused unless it is projected with metre units."""
-    try:
-        parsed = CRS.from_user_input(crs)
-    except CRSError as exc:
-        raise InputError(f"metric_crs: {crs!r} is not a CRS ({exc})", field="metric_crs") from exc
-    units = {axis.unit_name for axis in parsed.axis_info}
-    if not parsed.is_projected or units != {"metre"}:
-        raise InputError(
-            f"metric_crs: {parsed.name} is not a projected CRS in metres; "
-            "measure in e.g. the layer pack's UTM zone",
-            field="metric_crs",
-        )
-    return parsed
-
-
-def require_frame(frame: object, name: str, columns: Sequence[str]) -> gpd.GeoDataFrame:
-    """Refuse a layer that is not a GeoDataFrame with a CRS and the columns needed."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise InputError(f"{name}: expected a GeoDataFrame", field=name)
-    if frame.crs is None:
-        raise InputError(f"{name}: no CRS is defined", field=name)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{name}: missing columns {missing}", field=name)
-    empty = frame.geometry.isna() | frame.geometry.is_empty
-    if empty.any():
-        rows = np.flatnonzero(empty).tolist()[:5]
-        raise InputError(f"{name}: rows {rows} have no geometry", field=name)
-    return frame
 
 
 def require_zones(zones: object) -> gpd.GeoDataFrame:

@@ -1,6 +1,6 @@
 """Displacement profiles: which share of affected people a hazard class displaces.
 
-A profile is data (``data/displacement/default.toml``); `layers.displacement` reads the
+A profile is data (``data/displacement/default.toml``); `layers.profiles.read_displacement` reads the
 file and `parse_profile` turns the mapping into a frozen `DisplacementProfile`,
 refusing a malformed one with every problem named at once. Each hazard of CONTRACT §4
 uses one class table whose classes run from the most to the least severe; that order
@@ -96,8 +96,10 @@ class DisplacementProfile:
         return self.table(hazard).order()
 
     def default_class(self, hazard: str) -> str:
-        """The class a footprint feature without one is given (the default profile: the least
-        severe)."""
+        """Return the class a footprint feature without one is given.
+
+        The default profile gives the least severe class.
+        """
         return self.table(hazard).default_class
 
     def rate(self, hazard: str, cls: str) -> float:

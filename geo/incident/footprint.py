@@ -18,27 +18,11 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import LONLAT, refused_geojson_crs
 from geo.errors import GeometryError, InputError
 
-CRS = "EPSG:4326"
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 _NOT_AN_AREA = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString"})
-#: ``crs`` member names meaning lon/lat on WGS84 or CGCS2000 (treated as equivalent).
-_LONLAT_CRS = frozenset(
-    {
-        "epsg:4326",
-        "epsg:4490",
-        "urn:ogc:def:crs:epsg::4326",
-        "urn:ogc:def:crs:epsg::4490",
-        "urn:ogc:def:crs:ogc:1.3:crs84",
-        "urn:ogc:def:crs:ogc::crs84",
-        "ogc:crs84",
-        "crs84",
-        "http://www.opengis.net/def/crs/ogc/1.3/crs84",
-        "http://www.opengis.net/def/crs/epsg/0/4326",
-        "http://www.opengis.net/def/crs/epsg/0/4490",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -90,7 +74,7 @@ def parse_footprint(data: object) -> Footprint:
         classes.append(_class_of(feature, where))
         geoms.append(_polygonal(_geometry_of(feature, where), where, repairs))
     frame = gpd.GeoDataFrame(
-        {"feature": np.arange(len(geoms)), "class": classes}, geometry=geoms, crs=CRS
+        {"feature": np.arange(len(geoms)), "class": classes}, geometry=geoms, crs=LONLAT
     )
     return Footprint(features=frame, repairs=tuple(repairs))
 
@@ -153,12 +137,8 @@ def _error(problem: str) -> GeometryError:
 
 
 def _check_crs(data: Mapping[str, Any]) -> None:
-    crs = data.get("crs")
-    if crs is None:
-        return
-    name = crs.get("properties", {}).get("name") if isinstance(crs, Mapping) else None
-    if not isinstance(name, str) or name.strip().lower() not in _LONLAT_CRS:
-        shown = name if isinstance(name, str) else crs
+    shown = refused_geojson_crs(data)
+    if shown is not None:
         raise _error(
             f"crs {shown!r} is not accepted; coordinates must be lon/lat in EPSG:4326 (CRS84) "
             "or CGCS2000 EPSG:4490"
@@ -293,7 +273,7 @@ def footprint_series(
         When it is neither a geometry nor a (Geo)DataFrame, or has no CRS.
     """
     if isinstance(footprint, BaseGeometry):
-        footprint = gpd.GeoSeries([footprint], crs="EPSG:4326")
+        footprint = gpd.GeoSeries([footprint], crs=LONLAT)
     elif isinstance(footprint, gpd.GeoDataFrame):
         footprint = footprint.geometry
     if not isinstance(footprint, gpd.GeoSeries):

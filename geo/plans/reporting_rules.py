@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from geo.errors import InputError
+from geo.errors import InputError, Problems
 
 ReportKind = Literal["initial", "update", "final"]
 
@@ -90,13 +90,6 @@ class Reporting:
         if specific:
             return specific[0]
         return next(r for r in self.rules if r.kind == kind and not r.hazards)
-
-
-class Problems(Protocol):
-    """Where parse faults are collected (the plan parser's collector)."""
-
-    def add(self, key: str, expectation: str) -> None:
-        """Record one fault at ``key``."""
 
 
 _RULE_KEYS = frozenset(

@@ -16,7 +16,8 @@ from typing import Literal
 
 from geo.plans.model import Plan
 from geo.plans.reporting_rules import LABELS, ReportKind
-from geo.response.levels import Figure, Verdict
+from geo.response.figures import Figure
+from geo.response.levels import Verdict
 
 Change = Literal["none", "start", "raise", "same", "lower"]
 

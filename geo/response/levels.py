@@ -11,21 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
 
 from geo.errors import InputError
-from geo.plans.model import HAZARDS, INDICATORS, LevelSpec, Plan, Threshold, WorkGroup, to_decimal
-
-Source = Literal["reported", "estimated"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure of CONTRACT §4 with where it came from."""
-
-    value: float
-    source: Source = "reported"
-    basis: str | None = None
+from geo.plans.model import HAZARDS, INDICATORS, LevelSpec, Plan, Threshold, WorkGroup
+from geo.response.figures import Figure, Source, check_figures, plain_number
 
 
 @dataclass(frozen=True)
@@ -74,72 +63,6 @@ class Verdict:
     work_groups: tuple[WorkGroup, ...] = field(default_factory=tuple)
 
 
-def _number(value: Decimal) -> float:
-    """A decimal as the plain JSON number a person expects (50, not 50.0)."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def check_figures(figures: Mapping[str, object]) -> dict[str, Decimal]:
-    """Validate raw figures: known indicators, finite non-negative numbers, shares within 0–1."""
-    checked: dict[str, Decimal] = {}
-    for name, raw in figures.items():
-        if name not in INDICATORS:
-            raise InputError(
-                f"figures.{name}: unknown figure; expected one of {', '.join(sorted(INDICATORS))}",
-                field=f"figures.{name}",
-            )
-        if raw is None:
-            continue
-        try:
-            value = to_decimal(raw)
-        except TypeError as exc:
-            raise InputError(f"figures.{name}: {exc}", field=f"figures.{name}") from exc
-        if value < 0:
-            raise InputError(
-                f"figures.{name}: must not be negative (got {raw})", field=f"figures.{name}"
-            )
-        if INDICATORS[name][0] == "share" and value > 1:
-            raise InputError(
-                f"figures.{name}: a share between 0 and 1 is expected (0.3 for 30%), got {raw}",
-                field=f"figures.{name}",
-            )
-        checked[name] = value
-    return checked
-
-
-def derive_figures(
-    plan: Plan,
-    figures: Mapping[str, Figure],
-    *,
-    agri_population: int | None = None,
-    agri_population_basis: str | None = None,
-) -> dict[str, Figure]:
-    """Add figures the plan grades that follow from given ones, marked as estimated.
-
-    ``drought_aid_share`` follows from ``drought_aid_persons`` over the affected county's
-    agricultural population (阳泉 §5.x.1(4) grades the share, not the count).
-    """
-    result = dict(figures)
-    graded = set(plan.indicators())
-    persons = figures.get("drought_aid_persons")
-    if (
-        "drought_aid_share" in graded
-        and "drought_aid_share" not in figures
-        and persons is not None
-        and agri_population
-    ):
-        share = to_decimal(persons.value) / Decimal(agri_population)
-        result["drought_aid_share"] = Figure(
-            value=float(min(share, Decimal(1))),
-            source="estimated",
-            basis=(
-                f"drought_aid_persons {_number(to_decimal(persons.value))} / "
-                f"{agri_population_basis or 'agricultural population'} {agri_population}"
-            ),
-        )
-    return result
-
-
 def _grade(
     plan: Plan, indicator: str, value: Decimal, hazard: str | None
 ) -> tuple[Threshold | None, Threshold | None, list[Threshold]]:
@@ -174,14 +97,14 @@ def _criterion(
         next_level = NextLevel(
             level=nearer.level,
             label=spec.label,
-            threshold=_number(nearer.min),
-            gap=_number(nearer.min - value),
+            threshold=plain_number(nearer.min),
+            gap=plain_number(nearer.min - value),
             clause=plan.cite(nearer.clause),
         )
     return Criterion(
         indicator=indicator,
         name=INDICATORS[indicator][1],
-        value=_number(value),
+        value=plain_number(value),
         source=figure.source,
         basis=figure.basis,
         level=reached.level if reached else None,

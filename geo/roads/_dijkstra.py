@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geo._crs import transformer
 from geo.errors import InputError
 from geo.roads.closures import ClosedEdges
-from geo.roads.network import Arcs, RoadNetwork, Snapped, snap
+from geo.roads.network import Arcs, RoadNetwork
+from geo.roads.snapping import Snapped, snap
 
 #: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
 CHUNK_CELLS = 20_000_000
@@ -173,7 +175,7 @@ def project_points(
     source = CRS.from_user_input(crs)
     if source == target:
         return array
-    x, y = Transformer.from_crs(source, target, always_xy=True).transform(array[:, 0], array[:, 1])
+    x, y = transformer(source, target).transform(array[:, 0], array[:, 1])
     xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
     if not np.isfinite(xy).all():
         raise InputError(f"{name}: some points cannot be projected to {target.name}", field=name)

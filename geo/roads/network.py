@@ -15,8 +15,7 @@ speed (`geo.roads.speeds`), the row of the road it belongs to, and the direction
 travelled (``oneway`` honoured: ``True``/``"yes"`` along the digitised direction,
 ``"-1"``/``"reverse"`` against it).
 
-`snap` attaches points (depots, shelters, demand cells) to the nearest open edge within
-a distance, by projection onto the edge; `attachments` describes the result.
+Points join the network in `geo.roads.snapping`.
 """
 
 from __future__ import annotations
@@ -29,21 +28,20 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 from scipy.spatial import cKDTree
 
+from geo._crs import LONLAT, metric, transformer
+from geo._validate import require_frame
 from geo.errors import InputError
-from geo.hazards.setbacks import metric, require_frame
 from geo.roads.speeds import SpeedProfile, maxspeed_given, parse_maxspeed, parse_oneway
 
 #: Vertices of a lon/lat layer closer than this many degrees (about 0.1 mm) are one node.
 GEOGRAPHIC_TOLERANCE_DEG = 1e-9
 #: Vertices of a projected layer closer than this many metres are one node.
 PROJECTED_TOLERANCE_M = 1e-4
-#: Route geometries and attachment positions are given in lon/lat.
-LONLAT = "EPSG:4326"
 #: Metres per second in one km/h.
 KMH = 1000.0 / 3600.0
 #: How many distinct unread values a note quotes.
@@ -218,6 +216,37 @@ def _local_order(
     return renumber[tail], renumber[head], nodes[order]
 
 
+def _segments(
+    roads: gpd.GeoDataFrame, notes: list[str]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Tail and head node and road row of every segment, and each node's source position."""
+    coords, owner = _lines(roads)
+    node_of_vertex, node_src = _nodes(coords, CRS.from_user_input(roads.crs))
+    pair = np.flatnonzero(owner[1:, 1] == owner[:-1, 1])
+    tail, head = node_of_vertex[pair], node_of_vertex[pair + 1]
+    keep = tail != head
+    if (~keep).any():
+        notes.append(f"{int((~keep).sum())} zero-length segments (repeated vertices) skipped")
+    tail, head, edge_road = tail[keep], head[keep], owner[pair[keep], 0]
+    if tail.size == 0:
+        raise InputError("roads: no segment of positive length", field="roads")
+    tail, head, node_src = _local_order(tail, head, node_src)
+    return tail, head, edge_road, node_src
+
+
+def _positions(
+    roads: gpd.GeoDataFrame, node_src: NDArray[np.float64], crs: CRS
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Node positions as metric x/y in ``crs`` and as lon/lat, refused when not finite."""
+    to_metric = transformer(roads.crs, crs)
+    to_lonlat = transformer(roads.crs, LONLAT)
+    node_xy = np.column_stack(to_metric.transform(node_src[:, 0], node_src[:, 1]))
+    node_lonlat = np.column_stack(to_lonlat.transform(node_src[:, 0], node_src[:, 1]))
+    if not (np.isfinite(node_xy).all() and np.isfinite(node_lonlat).all()):
+        raise InputError(f"roads: some vertices cannot be projected to {crs.name}", field="roads")
+    return node_xy, node_lonlat
+
+
 def build_network(
     roads: gpd.GeoDataFrame, *, speeds: SpeedProfile, metric_crs: CRS | str
 ) -> RoadNetwork:
@@ -229,7 +258,7 @@ def build_network(
         (Multi)LineStrings with ``highway``; optional ``maxspeed`` (km/h or OSM text),
         ``oneway`` (bool or OSM text) and ``id``. Any defined CRS.
     speeds
-        Speed per ``highway`` class (`layers.speeds.read_speeds`).
+        Speed per ``highway`` class (`layers.profiles.read_speeds`).
     metric_crs
         A projected CRS in metres; every length is measured in it.
 
@@ -242,23 +271,8 @@ def build_network(
     crs = metric(metric_crs)
     require_frame(roads, "roads", ("highway",))
     notes: list[str] = []
-    coords, owner = _lines(roads)
-    node_of_vertex, node_src = _nodes(coords, CRS.from_user_input(roads.crs))
-    pair = np.flatnonzero(owner[1:, 1] == owner[:-1, 1])
-    tail, head = node_of_vertex[pair], node_of_vertex[pair + 1]
-    keep = tail != head
-    if (~keep).any():
-        notes.append(f"{int((~keep).sum())} zero-length segments (repeated vertices) skipped")
-    tail, head, edge_road = tail[keep], head[keep], owner[pair[keep], 0]
-    if tail.size == 0:
-        raise InputError("roads: no segment of positive length", field="roads")
-    tail, head, node_src = _local_order(tail, head, node_src)
-    to_metric = Transformer.from_crs(roads.crs, crs, always_xy=True)
-    to_lonlat = Transformer.from_crs(roads.crs, LONLAT, always_xy=True)
-    node_xy = np.column_stack(to_metric.transform(node_src[:, 0], node_src[:, 1]))
-    node_lonlat = np.column_stack(to_lonlat.transform(node_src[:, 0], node_src[:, 1]))
-    if not (np.isfinite(node_xy).all() and np.isfinite(node_lonlat).all()):
-        raise InputError(f"roads: some vertices cannot be projected to {crs.name}", field="roads")
+    tail, head, edge_road, node_src = _segments(roads, notes)
+    node_xy, node_lonlat = _positions(roads, node_src, crs)
     edge_nodes = np.stack([tail, head], axis=1)
     length = np.hypot(*(node_xy[head] - node_xy[tail]).T)
     speed = _speeds(roads, speeds, notes)[edge_road]
@@ -293,130 +307,3 @@ def build_network(
         arcs=arcs,
         reverse_arcs=arcs.reversed(),
     )
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """Where a point joins the open road network, or why it does not.
-
-    ``fraction`` runs along the edge from its first vertex; ``lon``/``lat`` is the
-    joining position on the road; ``snap_m`` the distance from the point to it.
-    """
-
-    edge: int | None
-    road_id: str | None
-    fraction: float | None
-    snap_m: float | None
-    lon: float | None
-    lat: float | None
-    reason: str | None
-
-    @property
-    def attached(self) -> bool:
-        """Whether the point joins an open road."""
-        return self.edge is not None
-
-
-# ---------------------------------------------------------------- attaching points
-
-
-@dataclass(frozen=True, eq=False)
-class Snapped:
-    """Attachment arrays of a set of points; ``edge`` is -1 where a point is not attached."""
-
-    edge: NDArray[np.int64]
-    fraction: NDArray[np.float64]
-    distance: NDArray[np.float64]
-    xy: NDArray[np.float64]
-    nearby: NDArray[np.bool_]
-
-    def slots(
-        self, network: RoadNetwork, *, leaving: bool
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-        """Per point, the two edge ends it reaches (leaving) or is reached from, and the costs.
-
-        Returns (node, time, length), each (points × 2); time is inf for a slot the
-        edge's direction does not allow or a point that is not attached.
-        """
-        attached = self.edge >= 0
-        e = np.where(attached, self.edge, 0)
-        t = self.fraction
-        ends = network.edge_nodes[e]
-        part = np.stack([t, 1.0 - t], axis=1)  # share of the edge to its first, second end
-        # Leaving towards the first end runs against the digitised direction; arriving
-        # from the first end runs along it.
-        to_first = network.edge_backward[e] if leaving else network.edge_forward[e]
-        to_second = network.edge_forward[e] if leaving else network.edge_backward[e]
-        allowed = np.stack([to_first, to_second], axis=1) & attached[:, None]
-        time = np.where(allowed, part * network.edge_time_s[e][:, None], np.inf)
-        length = part * network.edge_length_m[e][:, None]
-        return ends, time, length
-
-
-def snap(
-    network: RoadNetwork, xy: NDArray[np.float64], *, closed: NDArray[np.bool_], snap_max_m: float
-) -> Snapped:
-    """Attach each point (metric x/y) to the nearest open edge within ``snap_max_m``."""
-    k = xy.shape[0]
-    geoms = shapely.points(xy)
-    # Most points' nearest edge is open: ask for the nearest first, and look at every edge
-    # within reach only for the points whose nearest edges are all closed.
-    point, edge = network.tree.query_nearest(geoms, max_distance=snap_max_m, all_matches=True)
-    blocked = np.setdiff1d(point, point[~closed[edge]])
-    if blocked.size:
-        more, more_edge = network.tree.query(
-            geoms[blocked], predicate="dwithin", distance=snap_max_m
-        )
-        point = np.concatenate([point, blocked[more]])
-        edge = np.concatenate([edge, more_edge])
-    a = network.node_xy[network.edge_nodes[edge, 0]]
-    d = network.node_xy[network.edge_nodes[edge, 1]] - a
-    t = np.clip(np.einsum("ij,ij->i", xy[point] - a, d) / np.einsum("ij,ij->i", d, d), 0.0, 1.0)
-    foot = a + t[:, None] * d
-    distance = np.hypot(*(xy[point] - foot).T)
-    near = distance <= snap_max_m
-    nearby = np.zeros(k, dtype=bool)
-    nearby[point[near]] = True
-    usable = np.flatnonzero(near & ~closed[edge])
-    # Nearest open edge per point; ties go to the lowest edge number, for repeatability.
-    order = usable[np.lexsort((edge[usable], distance[usable], point[usable]))]
-    first = order[np.r_[True, point[order][1:] != point[order][:-1]]] if order.size else order
-    out_edge = np.full(k, -1, dtype=np.int64)
-    out_t, out_d = np.full(k, np.nan), np.full(k, np.nan)
-    out_xy = np.full((k, 2), np.nan)
-    out_edge[point[first]] = edge[first]
-    out_t[point[first]] = t[first]
-    out_d[point[first]] = distance[first]
-    out_xy[point[first]] = foot[first]
-    return Snapped(edge=out_edge, fraction=out_t, distance=out_d, xy=out_xy, nearby=nearby)
-
-
-def attachments(
-    network: RoadNetwork, snapped: Snapped, *, snap_max_m: float
-) -> tuple[Attachment, ...]:
-    """The attachments of snapped points, positions in lon/lat, with reasons where none."""
-    to_lonlat = Transformer.from_crs(network.crs, LONLAT, always_xy=True)
-    lon, lat = to_lonlat.transform(snapped.xy[:, 0], snapped.xy[:, 1])
-    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
-    out = []
-    for i, e in enumerate(snapped.edge.tolist()):
-        if e < 0:
-            reason = (
-                f"all roads within {snap_max_m:g} m closed"
-                if snapped.nearby[i]
-                else f"no road within {snap_max_m:g} m"
-            )
-            out.append(Attachment(None, None, None, None, None, None, reason))
-            continue
-        out.append(
-            Attachment(
-                edge=e,
-                road_id=network.road_ids[int(network.edge_road[e])],
-                fraction=float(snapped.fraction[i]),
-                snap_m=float(snapped.distance[i]),
-                lon=float(lon[i]),
-                lat=float(lat[i]),
-                reason=None,
-            )
-        )
-    return tuple(out)

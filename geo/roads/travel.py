@@ -25,7 +25,9 @@ from pyproj import CRS
 from scipy.sparse.csgraph import reconstruct_path
 from shapely.geometry import LineString
 
+from geo._crs import LONLAT
 from geo.errors import InputError
+from geo.reasons import NO_PATH, NO_PATH_FROM_ANY, Reason
 from geo.roads._dijkstra import (
     VIA_DIRECT,
     Search,
@@ -35,7 +37,8 @@ from geo.roads._dijkstra import (
     reached_from,
 )
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
-from geo.roads.network import LONLAT, Attachment, RoadNetwork, attachments, build_network
+from geo.roads.network import RoadNetwork, build_network
+from geo.roads.snapping import Attachment, attachments
 
 __all__ = [
     "FOOTPRINT",
@@ -64,15 +67,15 @@ class TravelMatrix:
     """Travel times (s) from each origin to each destination over open roads; inf: no way.
 
     ``durations_s`` is (origins × destinations) and may be used directly as the
-    ``cost`` of `geo.shelters.status.assign_displaced` or `geo.supply.allocation.allocate`.
+    ``cost`` of `geo.shelters.placement.assign_displaced` or `geo.supply.allocation.allocate`.
     ``distances_m`` (the length of each fastest route) is computed on first use.
     """
 
     durations_s: NDArray[np.float64]
     origins: tuple[Attachment, ...]
     destinations: tuple[Attachment, ...]
-    origin_reasons: tuple[str | None, ...]
-    destination_reasons: tuple[str | None, ...]
+    origin_reasons: tuple[Reason | None, ...]
+    destination_reasons: tuple[Reason | None, ...]
     snap_max_m: float
     _search: Search = field(repr=False)
     _via: NDArray[np.int8] = field(repr=False)
@@ -144,11 +147,20 @@ def _tree_lengths(
 
 def _reasons(
     attachments: Sequence[Attachment], reached: NDArray[np.bool_], other: str
-) -> tuple[str | None, ...]:
+) -> tuple[Reason | None, ...]:
+    unreached = Reason(NO_PATH_FROM_ANY[other])
     return tuple(
-        a.reason if not a.attached else None if ok else f"no path over open roads from any {other}"
+        a.reason if not a.attached else None if ok else unreached
         for a, ok in zip(attachments, reached.tolist(), strict=True)
     )
+
+
+def _check_roles(*roles: str) -> None:
+    for role in roles:
+        if role not in NO_PATH_FROM_ANY:
+            raise InputError(
+                f"label: {role!r} is not one of {', '.join(NO_PATH_FROM_ANY)}", field="label"
+            )
 
 
 def travel_matrix(
@@ -175,8 +187,10 @@ def travel_matrix(
     closed
         `closures` output, or one boolean per edge; nothing closed when None.
     origin_label, destination_label
-        Words used in the reasons (e.g. ``"depot"``, ``"shelter"``).
+        The role of each side's points, which names the reason code of a point that
+        reaches nothing (`geo.reasons.NO_PATH_FROM_ANY`: ``"depot"``, ``"shelter"`` …).
     """
+    _check_roles(origin_label, destination_label)
     snaps = attach(
         network,
         origins,
@@ -251,13 +265,14 @@ def reachable(
     points_crs: CRS | str = LONLAT,
     origin_label: str = "origin",
     destination_label: str = "destination",
-) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+) -> tuple[tuple[Reason | None, ...], tuple[Reason | None, ...]]:
     """The ``origin_reasons`` and ``destination_reasons`` of `travel_matrix`, cheaply.
 
     None where an origin reaches some destination (a destination is reached from some
     origin), else why not. Two searches, one from all origins at once and one from all
     destinations over the reversed graph, whatever the number of points.
     """
+    _check_roles(origin_label, destination_label)
     snaps = attach(
         network,
         origins,
@@ -294,9 +309,9 @@ def route(network: RoadNetwork, matrix: TravelMatrix, i: int, j: int) -> LineStr
     if not (0 <= i < n_o and 0 <= j < n_d):
         raise InputError(f"route: ({i}, {j}) is outside the {n_o} × {n_d} matrix", field="route")
     if not np.isfinite(matrix.durations_s[i, j]):
-        why = matrix.destination_reasons[j] or matrix.origin_reasons[i] or "no path over open roads"
+        why = matrix.destination_reasons[j] or matrix.origin_reasons[i] or Reason(NO_PATH)
         raise InputError(
-            f"route: destination {j} is unreachable from origin {i} ({why})", field="route"
+            f"route: destination {j} is unreachable from origin {i} ({why.code})", field="route"
         )
     o, d = matrix.origins[i], matrix.destinations[j]
     start, end = (o.lon, o.lat), (d.lon, d.lat)

@@ -1,13 +1,11 @@
-"""Relief supply: what the shelters need, which depot sends what where, and stock readiness.
+"""Relief supply: what the shelters need, and which depot sends what where.
 
 `demand` turns the persons assigned to each shelter into quantities per item (the needs
 profile, `geo.supply.needs`). `allocate` sends depot stock to that demand at least total travel
 time, one transportation problem per item solved by HiGHS, with an "unmet" slack so it
 is always feasible: it first delivers as much as the stock and the open roads allow,
 then at least cost. No depot sends more than it holds and no unreachable pair (``inf``
-cost) carries anything. `readiness` compares the jurisdiction's stock with the needs of
-a given number of persons plus a safety margin (阳泉2026 §7.2.2: stock for a level-II
-response “并留有安全冗余”).
+cost) carries anything. Stock readiness is `geo.supply.readiness`.
 """
 
 from __future__ import annotations
@@ -18,14 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.optimize import linprog
 
 from geo.errors import InputError, InternalError
-from geo.supply.needs import NeedsProfile, check_count, round_up
+from geo.supply.needs import NeedsProfile, check_count, check_days
+from geo.transport import INTEGRALITY_TOLERANCE, round_whole, solve_transport
 
-#: Rounding slack allowed between HiGHS's vertex solution and the integers it stands for.
-INTEGRALITY_TOLERANCE = 1e-6
 #: Quantities of items not counted in whole pieces (kg, L) are kept to this many decimals.
 QUANTITY_DECIMALS = 3
 STOCK_COLUMNS = ("depot_id", "item", "quantity", "unit")
@@ -73,45 +68,7 @@ class Allocation:
     unreachable: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ItemReadiness:
-    """Stock of one item against the needs of the planning case, with the margin."""
-
-    item: str
-    unit: str
-    stock: float
-    need: float
-    required: float
-    shortfall: float
-    ratio: float | None
-    ready: bool
-    source: str
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Stock readiness for ``persons`` displaced over ``days``, with ``margin`` on top."""
-
-    persons: int
-    days: int
-    margin: float
-    items: tuple[ItemReadiness, ...]
-
-    @property
-    def ready(self) -> bool:
-        """Whether every item's stock meets its requirement."""
-        return all(item.ready for item in self.items)
-
-
 # ---------------------------------------------------------------- demand
-
-
-def _days(days: object) -> int:
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise InputError(
-            f"days: expected a whole number of days, at least 1, got {days!r}", field="days"
-        )
-    return days
 
 
 def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days: int) -> Demand:
@@ -120,7 +77,7 @@ def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days:
     Households (tents) are counted per shelter, rounded up; whole-piece items are
     rounded up per shelter.
     """
-    span = _days(days)
+    span = check_days(days)
     for shelter, persons in assigned_by_shelter.items():
         check_count(persons, f"assigned_by_shelter[{shelter!r}]")
     items = tuple(needs.needs)
@@ -190,37 +147,12 @@ def _solve_item(
     d, s = np.nonzero(np.isfinite(cost) & (supply > 0)[:, None] & (wanted > 0)[None, :])
     if d.size == 0:
         return sent
-    unit = cost[d, s]
-    scale = max(float(unit.max()), 1.0)
-    # One unit left unmet must cost more than any chain of moves that makes room for it
-    # (at most min(depots, shelters) paid legs), so the slack takes only what cannot go.
-    slack = float(min(cost.shape) + 1)
-    n_flow, n_shelters = d.size, wanted.size
-    columns = np.arange(n_flow + n_shelters)
-    a_eq = sparse.csr_matrix(
-        (np.ones(n_flow + n_shelters), (np.concatenate([s, np.arange(n_shelters)]), columns)),
-        shape=(n_shelters, n_flow + n_shelters),
+    solution = solve_transport(
+        cost[d, s], served=s, limited=d, wanted=wanted, available=supply, what="supply allocation"
     )
-    a_ub = sparse.csr_matrix(
-        (np.ones(n_flow), (d, np.arange(n_flow))), shape=(supply.size, n_flow + n_shelters)
-    )
-    result = linprog(
-        np.concatenate([unit / scale, np.full(n_shelters, slack)]),
-        A_ub=a_ub,
-        b_ub=supply,
-        A_eq=a_eq,
-        b_eq=wanted,
-        bounds=(0, None),
-        method="highs-ds",  # dual simplex: a vertex, integral for integral data (unimodular)
-    )
-    if result.status != 0:
-        raise InternalError(f"supply allocation: HiGHS failed ({result.message})")
-    x = np.clip(np.asarray(result.x[:n_flow]), 0.0, None)
+    x = np.clip(solution.flows, 0.0, None)
     if whole:
-        rounded = np.round(x)
-        if np.abs(x - rounded).max(initial=0.0) > INTEGRALITY_TOLERANCE * max(1.0, wanted.max()):
-            raise InternalError("supply allocation: HiGHS returned a fractional plan")
-        x = rounded
+        x = round_whole(x, largest=float(wanted.max()), what="supply allocation")
     else:
         x = np.round(x, QUANTITY_DECIMALS)
     sent[d, s] = x
@@ -327,44 +259,3 @@ def _allocation(
             demand.shelters[s] for s in np.flatnonzero(~np.isfinite(cost).any(axis=0))
         ),
     )
-
-
-# ---------------------------------------------------------------- readiness
-
-
-def readiness(
-    stock: pd.DataFrame, *, needs: NeedsProfile, persons: int, days: int, margin: float
-) -> Readiness:
-    """Whether the jurisdiction's total stock meets the needs of ``persons`` over ``days``.
-
-    ``required`` is the need times (1 + ``margin``), rounded up for whole-piece items;
-    e.g. ``persons`` = 40000, the 阳泉2026 level-II threshold for relocated persons
-    (§5.2.1(2)), checks the stock §7.2.2 asks for. Stock items the profile does not
-    list are left out.
-    """
-    count = int(check_count(persons, "persons"))
-    span = _days(days)
-    spare = check_count(margin, "margin", whole=False)
-    totals = stock_table(stock, units=needs.units()).sum(axis=0)
-    rows = []
-    for item, need in needs.needs.items():
-        wanted = need.amount(count, days=span, household_size=needs.household_size)
-        required = wanted * (1 + spare)
-        required = (
-            float(round_up(required)) if need.integral else round(required, QUANTITY_DECIMALS)
-        )
-        held = float(totals.get(item, 0.0))
-        rows.append(
-            ItemReadiness(
-                item=item,
-                unit=need.unit,
-                stock=held,
-                need=wanted,
-                required=required,
-                shortfall=max(0.0, round(required - held, QUANTITY_DECIMALS)),
-                ratio=held / required if required > 0 else None,
-                ready=held >= required,
-                source=need.source,
-            )
-        )
-    return Readiness(persons=count, days=span, margin=spare, items=tuple(rows))

@@ -1,6 +1,6 @@
 """Relief needs per displaced person: the profile, and what a number of persons needs.
 
-The profile (``data/needs/default.toml``, read by `layers.needs`) gives each item once
+The profile (``data/needs/default.toml``, read by `layers.profiles.read_needs`) gives each item once
 per person (durables), per person per day (consumables) or per household (a tent),
 with its unit and source. `parse_needs` freezes it, refusing a malformed one with every
 problem named at once. `Need.amount` turns persons and planning days into a quantity,
@@ -196,3 +196,12 @@ def parse_needs(data: Mapping[str, Any], *, source: str) -> NeedsProfile:
         margin=margin,
         margin_source=texts["margin_source"],
     )
+
+
+def check_days(days: object) -> int:
+    """Return ``days`` if it is a whole number of days, at least 1; refuse it otherwise."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InputError(
+            f"days: expected a whole number of days, at least 1, got {days!r}", field="days"
+        )
+    return days

@@ -20,6 +20,13 @@ import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from geo.reasons import (
+    DEPOT_IN_FOOTPRINT,
+    NO_DEPOT_CAN_SEND,
+    NO_PATH_FROM_ANY_DEPOT,
+    NO_STOCK,
+    Reason,
+)
 from geo.roads.network import RoadNetwork
 from geo.roads.travel import (
     ClosedEdges,
@@ -62,7 +69,7 @@ class DepotStatus:
     id: str
     name: str
     status: DepotState
-    reason: str | None
+    reason: Reason | None
     sent: Mapping[str, float]
 
 
@@ -83,7 +90,7 @@ class SupplyPlan:
     """Routes, unreachable shelters with reasons, shortfalls and depot states."""
 
     routes: tuple[Route, ...]
-    unreachable: tuple[tuple[str, str], ...]
+    unreachable: tuple[tuple[str, Reason], ...]
     shortfall: Mapping[str, float]
     shortfall_by_shelter: Mapping[str, Mapping[str, float]]
     depots: tuple[DepotStatus, ...]
@@ -155,23 +162,19 @@ class SupplyReach:
     inside: npt.NDArray[np.bool_]
     with_stock: frozenset[str]
     usable_ids: tuple[str, ...]
-    depot_reasons: tuple[str | None, ...]
-    shelter_reasons: tuple[str | None, ...]
+    depot_reasons: tuple[Reason | None, ...]
+    shelter_reasons: tuple[Reason | None, ...]
     depots_lonlat: npt.NDArray[np.float64]
     shelters_lonlat: npt.NDArray[np.float64]
     snap_max_m: float
 
-    def unreachable(self) -> tuple[tuple[str, str], ...]:
+    def unreachable(self) -> tuple[tuple[str, Reason], ...]:
         """Usable shelters no depot reaches, each with the reason."""
         return tuple(
             (
                 sid,
                 reason
-                or (
-                    "no depot with stock can send"
-                    if not self.candidates
-                    else "no path over open roads from any depot"
-                ),
+                or Reason(NO_DEPOT_CAN_SEND if not self.candidates else NO_PATH_FROM_ANY_DEPOT),
             )
             for sid, reason in zip(self.usable_ids, self.shelter_reasons, strict=True)
             if reason is not None
@@ -254,15 +257,7 @@ def plan_supply(
         for j, sid in enumerate(reach.usable_ids)
         if assigned.get(sid, 0) > 0 and reach.shelter_reasons[j] is None
     ]
-    matrix = travel_matrix(
-        network,
-        origins=reach.depots_lonlat[sending] if sending else np.zeros((0, 2)),
-        destinations=reach.shelters_lonlat[receiving] if receiving else np.zeros((0, 2)),
-        snap_max_m=reach.snap_max_m,
-        closed=reach.closed,
-        origin_label="depot",
-        destination_label="shelter",
-    )
+    matrix = _depot_times(network, reach, sending=sending, receiving=receiving)
     cost = np.full((len(sending), len(reach.usable_ids)), np.inf)
     cost[:, receiving] = matrix.durations_s
     columns = [reach.usable_ids.index(sid) for sid in need.shelters]
@@ -298,6 +293,21 @@ def plan_supply(
     )
 
 
+def _depot_times(
+    network: RoadNetwork, reach: SupplyReach, *, sending: list[int], receiving: list[int]
+) -> TravelMatrix:
+    """Travel times over open roads from the depots that send to the shelters that receive."""
+    return travel_matrix(
+        network,
+        origins=reach.depots_lonlat[sending] if sending else np.zeros((0, 2)),
+        destinations=reach.shelters_lonlat[receiving] if receiving else np.zeros((0, 2)),
+        snap_max_m=reach.snap_max_m,
+        closed=reach.closed,
+        origin_label="depot",
+        destination_label="shelter",
+    )
+
+
 def _routes(
     network: RoadNetwork,
     matrix: TravelMatrix,
@@ -329,17 +339,17 @@ def _depot_states(
     inside: npt.NDArray[np.bool_],
     with_stock: set[str],
     rows: Mapping[str, int],
-    reasons: Sequence[str | None],
+    reasons: Sequence[Reason | None],
     allocation: Allocation,
 ) -> tuple[DepotStatus, ...]:
     """Each depot's state: sending, in the footprint, cut off or without stock."""
     states = []
     for d, depot_id in enumerate(depots["id"].astype(str)):
-        reason: str | None = None
+        reason: Reason | None = None
         if inside[d]:
-            status, reason = "in_footprint", "the depot lies in the footprint"
+            status, reason = "in_footprint", Reason(DEPOT_IN_FOOTPRINT)
         elif depot_id not in with_stock:
-            status, reason = "no_stock", "no stock recorded"
+            status, reason = "no_stock", Reason(NO_STOCK)
         elif (cut := reasons[rows[depot_id]]) is not None:
             status, reason = "cut_off", cut
         else:

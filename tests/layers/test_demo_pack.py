@@ -44,7 +44,10 @@ def test_grid_cells_sum_exactly_to_county_populations(pack):
         counties = pack.counties.to_crs(src.crs)
         ids = rasterize(
             ((geom, i + 1) for i, geom in enumerate(counties.geometry)),
-            out_shape=grid.shape, transform=src.transform, fill=0, dtype="int32",
+            out_shape=grid.shape,
+            transform=src.transform,
+            fill=0,
+            dtype="int32",
         )
         assert "synthetic" in src.tags()["synthetic"]
     assert (grid[ids == 0] == -1).all()  # nodata outside the city

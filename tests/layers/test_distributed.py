@@ -9,8 +9,9 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Polygon, box
 
-from geo.incident.exposure import compute_exposure, project_bounds
+from geo.incident.exposure import compute_exposure
 from geo.incident.footprint import dissolve_by_severity
+from geo.incident.grid import project_bounds
 from layers.distributed import distributed_exposure
 from layers.pack import read_population
 from layers.population import read_window

@@ -36,30 +36,12 @@ SHELTER_STYLES = {
 }
 DEPOT_STYLE = MarkerStyle("s", labels.DEPOT_COLOR, "white", 8.5, labels.OVERLAYS["depots"])
 DEPOT_HELD_STYLE = MarkerStyle("s", "white", labels.DEPOT_COLOR, 8.5, labels.LEGEND["held_depots"])
-#: The supply's reasons (English, from geo/) as printed; unknown ones are kept as given.
-REASONS_ZH = (
-    (re.compile(r"^no path over open roads from any depot$"), "开放道路无法从任一储备库到达"),
-    (re.compile(r"^no path over open roads from any shelter$"), "开放道路无法到达任一避难场所"),
-    (re.compile(r"^no path over open roads$"), "开放道路不连通"),
-    (re.compile(r"^no depot with stock can send$"), "无有库存的储备库可调出"),
-    (re.compile(r"^no road within ([\d.]+) m$"), r"\1 m 内无道路"),
-    (re.compile(r"^the depot lies in the footprint$"), "储备库位于灾害范围内"),
-    (re.compile(r"^no stock recorded$"), "无库存记录"),
-)
 UNREACHABLE_RING = MarkerStyle("o", "none", "black", 13.0, labels.LEGEND["unreachable"])
 COUNTY_DASH = (0, (6, 2, 1.5, 2))
 FRAME_COLOUR = "#222222"
 
 _ROMAN = {"I": 1, "V": 5, "X": 10}
 _ROMAN_RE = re.compile(r"^[IVX]+$")
-
-
-def reason_zh(reason: str) -> str:
-    """A supply reason in Chinese when it is one geo/ is known to give, else as given."""
-    for pattern, chinese in REASONS_ZH:
-        if pattern.match(reason):
-            return pattern.sub(chinese, reason)
-    return reason
 
 
 def roman(text: str) -> int | None:

@@ -281,7 +281,7 @@ def _supply(flow: Flow, assessment: Mapping[str, Any], pack: LayerPack) -> None:
 def _unreachable(flow: Flow, supply: Mapping[str, Any], assessment: Mapping[str, Any]) -> None:
     """Unreachable shelters, grouped by reason."""
     reasons = {
-        str(d["shelter_id"]): carto.reason_zh(str(d.get("reason") or ""))
+        str(d["shelter_id"]): labels.reason_label(d.get("reason"))
         for d in supply.get("unreachable_detail") or []
     }
     names = {str(r["id"]): str(r["name"]) for r in assessment["shelters"]}

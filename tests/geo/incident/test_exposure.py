@@ -14,13 +14,9 @@ from pyproj import CRS
 from shapely.geometry import Polygon, box
 
 from geo.errors import InputError
-from geo.incident.exposure import (
-    CELL_COLUMNS,
-    PopulationWindow,
-    compute_exposure,
-    project_bounds,
-)
+from geo.incident.exposure import CELL_COLUMNS, compute_exposure
 from geo.incident.footprint import dissolve_by_severity
+from geo.incident.grid import PopulationWindow, project_bounds
 from layers.profiles import read_displacement
 
 UTM = CRS.from_epsg(32649)

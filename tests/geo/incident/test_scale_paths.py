@@ -19,7 +19,8 @@ from shapely.geometry import box
 from geo.errors import InputError
 from geo.roads.network import build_network
 from geo.roads.travel import closures, reachable, travel_matrix, travel_times
-from geo.shelters.status import ShelterStatus, assign_displaced
+from geo.shelters.placement import assign_displaced
+from geo.shelters.status import ShelterStatus
 from geo.supply.plan import evacuation_cost
 
 SIDE, BLOCK = 9, 500.0

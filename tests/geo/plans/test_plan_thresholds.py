@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.plans.model import INDICATORS, Plan
-from geo.response.levels import Figure, evaluate
+from geo.response.figures import Figure
+from geo.response.levels import evaluate
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 
@@ -23,96 +24,163 @@ COLORS = {1: "#d7191c", 2: "#fdae61", 3: "#ffd700", 4: "#2b83ba"}
 # (plan id, short, hazard, {indicator: [(level, inclusive lower bound, clause), ...]})
 # Each ladder lists levels 1→4; the plan's next lower level starts where a level ends.
 LADDERS = [
-    ("yangquan-2026", "阳泉2026", None, {
-        "dead_missing": [
-            (1, 50, "§5.1.1(1)"), (2, 20, "§5.2.1(1)"), (3, 10, "§5.3.1(1)"), (4, 3, "§5.4.1(1)"),
-        ],
-        "relocated": [
-            (1, 200000, "§5.1.1(2)"), (2, 40000, "§5.2.1(2)"),
-            (3, 5000, "§5.3.1(2)"), (4, 2000, "§5.4.1(2)"),
-        ],
-        "collapsed_rooms": [
-            (1, 40000, "§5.1.1(3)"), (2, 4000, "§5.2.1(3)"),
-            (3, 1200, "§5.3.1(3)"), (4, 400, "§5.4.1(3)"),
-        ],
-        "collapsed_households": [
-            (1, 12000, "§5.1.1(3)"), (2, 1200, "§5.2.1(3)"),
-            (3, 400, "§5.3.1(3)"), (4, 120, "§5.4.1(3)"),
-        ],
-        "drought_aid_share": [
-            (1, "0.30", "§5.1.1(4)"), (2, "0.25", "§5.2.1(4)"),
-            (3, "0.20", "§5.3.1(4)"), (4, "0.15", "§5.4.1(4)"),
-        ],
-    }),
-    ("panzhihua-2024", "攀枝花2024", None, {
-        "dead_missing": [
-            (1, 50, "§5.1.1(一)(1)"), (2, 20, "§5.2.1(一)(1)"),
-            (3, 10, "§5.3.1(一)(1)"), (4, 3, "§5.4.1(一)(1)"),
-        ],
-        "relocated": [
-            (1, 50000, "§5.1.1(一)(2)"), (2, 20000, "§5.2.1(一)(2)"),
-            (3, 5000, "§5.3.1(一)(2)"), (4, 1000, "§5.4.1(一)(2)"),
-        ],
-        "collapsed_rooms": [
-            (1, 40000, "§5.1.1(一)(3)"), (2, 20000, "§5.2.1(一)(3)"),
-            (3, 5000, "§5.3.1(一)(3)"), (4, 1000, "§5.4.1(一)(3)"),
-        ],
-        "collapsed_households": [
-            (1, 10000, "§5.1.1(一)(3)"), (2, 5000, "§5.2.1(一)(3)"),
-            (3, 1000, "§5.3.1(一)(3)"), (4, 250, "§5.4.1(一)(3)"),
-        ],
-        "drought_aid_persons": [
-            (1, 200000, "§5.1.1(一)(4)"), (2, 100000, "§5.2.1(一)(4)"),
-            (3, 50000, "§5.3.1(一)(4)"), (4, 30000, "§5.4.1(一)(4)"),
-        ],
-    }),
+    (
+        "yangquan-2026",
+        "阳泉2026",
+        None,
+        {
+            "dead_missing": [
+                (1, 50, "§5.1.1(1)"),
+                (2, 20, "§5.2.1(1)"),
+                (3, 10, "§5.3.1(1)"),
+                (4, 3, "§5.4.1(1)"),
+            ],
+            "relocated": [
+                (1, 200000, "§5.1.1(2)"),
+                (2, 40000, "§5.2.1(2)"),
+                (3, 5000, "§5.3.1(2)"),
+                (4, 2000, "§5.4.1(2)"),
+            ],
+            "collapsed_rooms": [
+                (1, 40000, "§5.1.1(3)"),
+                (2, 4000, "§5.2.1(3)"),
+                (3, 1200, "§5.3.1(3)"),
+                (4, 400, "§5.4.1(3)"),
+            ],
+            "collapsed_households": [
+                (1, 12000, "§5.1.1(3)"),
+                (2, 1200, "§5.2.1(3)"),
+                (3, 400, "§5.3.1(3)"),
+                (4, 120, "§5.4.1(3)"),
+            ],
+            "drought_aid_share": [
+                (1, "0.30", "§5.1.1(4)"),
+                (2, "0.25", "§5.2.1(4)"),
+                (3, "0.20", "§5.3.1(4)"),
+                (4, "0.15", "§5.4.1(4)"),
+            ],
+        },
+    ),
+    (
+        "panzhihua-2024",
+        "攀枝花2024",
+        None,
+        {
+            "dead_missing": [
+                (1, 50, "§5.1.1(一)(1)"),
+                (2, 20, "§5.2.1(一)(1)"),
+                (3, 10, "§5.3.1(一)(1)"),
+                (4, 3, "§5.4.1(一)(1)"),
+            ],
+            "relocated": [
+                (1, 50000, "§5.1.1(一)(2)"),
+                (2, 20000, "§5.2.1(一)(2)"),
+                (3, 5000, "§5.3.1(一)(2)"),
+                (4, 1000, "§5.4.1(一)(2)"),
+            ],
+            "collapsed_rooms": [
+                (1, 40000, "§5.1.1(一)(3)"),
+                (2, 20000, "§5.2.1(一)(3)"),
+                (3, 5000, "§5.3.1(一)(3)"),
+                (4, 1000, "§5.4.1(一)(3)"),
+            ],
+            "collapsed_households": [
+                (1, 10000, "§5.1.1(一)(3)"),
+                (2, 5000, "§5.2.1(一)(3)"),
+                (3, 1000, "§5.3.1(一)(3)"),
+                (4, 250, "§5.4.1(一)(3)"),
+            ],
+            "drought_aid_persons": [
+                (1, 200000, "§5.1.1(一)(4)"),
+                (2, 100000, "§5.2.1(一)(4)"),
+                (3, 50000, "§5.3.1(一)(4)"),
+                (4, 30000, "§5.4.1(一)(4)"),
+            ],
+        },
+    ),
     # 乐清 general rule (every hazard but earthquake): graded here with hazard "flood".
-    ("yueqing-2016", "乐清2016", "flood", {
-        "affected_share": [
-            (1, "0.25", "§6.1.1(1)a"), (2, "0.20", "§6.2.1(1)a"),
-            (3, "0.15", "§6.3.1(1)a"), (4, "0.10", "§6.4.1(1)a"),
-        ],
-        "crop_failure_share": [
-            (1, "0.30", "§6.1.1(1)b"), (2, "0.25", "§6.2.1(1)b"),
-            (3, "0.20", "§6.3.1(1)b"), (4, "0.10", "§6.4.1(1)b"),
-        ],
-        "collapsed_rooms": [
-            (1, 2000, "§6.1.1(1)d"), (2, 1500, "§6.2.1(1)d"),
-            (3, 1000, "§6.3.1(1)d"), (4, 500, "§6.4.1(1)d"),
-        ],
-    }),
+    (
+        "yueqing-2016",
+        "乐清2016",
+        "flood",
+        {
+            "affected_share": [
+                (1, "0.25", "§6.1.1(1)a"),
+                (2, "0.20", "§6.2.1(1)a"),
+                (3, "0.15", "§6.3.1(1)a"),
+                (4, "0.10", "§6.4.1(1)a"),
+            ],
+            "crop_failure_share": [
+                (1, "0.30", "§6.1.1(1)b"),
+                (2, "0.25", "§6.2.1(1)b"),
+                (3, "0.20", "§6.3.1(1)b"),
+                (4, "0.10", "§6.4.1(1)b"),
+            ],
+            "collapsed_rooms": [
+                (1, 2000, "§6.1.1(1)d"),
+                (2, 1500, "§6.2.1(1)d"),
+                (3, 1000, "§6.3.1(1)d"),
+                (4, 500, "§6.4.1(1)d"),
+            ],
+        },
+    ),
     # 乐清 earthquake rule §6.x.1(2): only with hazard "earthquake".
-    ("yueqing-2016", "乐清2016", "earthquake", {
-        "quake_relocated_share": [
-            (1, "0.01", "§6.1.1(2)"), (2, "0.007", "§6.2.1(2)"),
-            (3, "0.004", "§6.3.1(2)"), (4, "0.001", "§6.4.1(2)"),
-        ],
-        "collapsed_rooms": [
-            (1, 2000, "§6.1.1(2)"), (2, 1500, "§6.2.1(2)"),
-            (3, 1000, "§6.3.1(2)"), (4, 500, "§6.4.1(2)"),
-        ],
-    }),
-    ("jiangsu", "江苏", None, {
-        "dead_missing": [
-            (1, 50, "§5.1.1(1)"), (2, 30, "§5.2.1(1)"), (3, 20, "§5.3.1(1)"), (4, 5, "§5.4.1(1)"),
-        ],
-        "relocated": [
-            (1, 200000, "§5.1.1(2)"), (2, 100000, "§5.2.1(2)"),
-            (3, 50000, "§5.3.1(2)"), (4, 10000, "§5.4.1(2)"),
-        ],
-        "collapsed_rooms": [
-            (1, 10000, "§5.1.1(3)"), (2, 5000, "§5.2.1(3)"),
-            (3, 3000, "§5.3.1(3)"), (4, 1000, "§5.4.1(3)"),
-        ],
-        "collapsed_households": [
-            (1, 3000, "§5.1.1(3)"), (2, 2000, "§5.2.1(3)"),
-            (3, 1000, "§5.3.1(3)"), (4, 300, "§5.4.1(3)"),
-        ],
-        "drought_aid_persons": [
-            (1, 1000000, "§5.1.1(4)"), (2, 600000, "§5.2.1(4)"),
-            (3, 300000, "§5.3.1(4)"), (4, 100000, "§5.4.1(4)"),
-        ],
-    }),
+    (
+        "yueqing-2016",
+        "乐清2016",
+        "earthquake",
+        {
+            "quake_relocated_share": [
+                (1, "0.01", "§6.1.1(2)"),
+                (2, "0.007", "§6.2.1(2)"),
+                (3, "0.004", "§6.3.1(2)"),
+                (4, "0.001", "§6.4.1(2)"),
+            ],
+            "collapsed_rooms": [
+                (1, 2000, "§6.1.1(2)"),
+                (2, 1500, "§6.2.1(2)"),
+                (3, 1000, "§6.3.1(2)"),
+                (4, 500, "§6.4.1(2)"),
+            ],
+        },
+    ),
+    (
+        "jiangsu",
+        "江苏",
+        None,
+        {
+            "dead_missing": [
+                (1, 50, "§5.1.1(1)"),
+                (2, 30, "§5.2.1(1)"),
+                (3, 20, "§5.3.1(1)"),
+                (4, 5, "§5.4.1(1)"),
+            ],
+            "relocated": [
+                (1, 200000, "§5.1.1(2)"),
+                (2, 100000, "§5.2.1(2)"),
+                (3, 50000, "§5.3.1(2)"),
+                (4, 10000, "§5.4.1(2)"),
+            ],
+            "collapsed_rooms": [
+                (1, 10000, "§5.1.1(3)"),
+                (2, 5000, "§5.2.1(3)"),
+                (3, 3000, "§5.3.1(3)"),
+                (4, 1000, "§5.4.1(3)"),
+            ],
+            "collapsed_households": [
+                (1, 3000, "§5.1.1(3)"),
+                (2, 2000, "§5.2.1(3)"),
+                (3, 1000, "§5.3.1(3)"),
+                (4, 300, "§5.4.1(3)"),
+            ],
+            "drought_aid_persons": [
+                (1, 1000000, "§5.1.1(4)"),
+                (2, 600000, "§5.2.1(4)"),
+                (3, 300000, "§5.3.1(4)"),
+                (4, 100000, "§5.4.1(4)"),
+            ],
+        },
+    ),
 ]
 
 #: How many thresholds each profile has (a threshold added or dropped must be noticed).
@@ -133,16 +201,23 @@ def _cases() -> list:
             for i, (level, bound, clause) in enumerate(ladder):
                 value = bound if isinstance(bound, int) else float(bound)
                 at_id = f"{plan_id}-{hazard or 'any'}-{indicator}-L{level}-at-{bound}"
-                cases.append(pytest.param(
-                    plan_id, hazard, indicator, value, level, f"{short} {clause}", id=at_id
-                ))
+                cases.append(
+                    pytest.param(
+                        plan_id, hazard, indicator, value, level, f"{short} {clause}", id=at_id
+                    )
+                )
                 below = ladder[i + 1] if i + 1 < len(ladder) else None
-                cases.append(pytest.param(
-                    plan_id, hazard, indicator, _just_below(bound),
-                    below[0] if below else None,
-                    f"{short} {below[2]}" if below else None,
-                    id=f"{plan_id}-{hazard or 'any'}-{indicator}-L{level}-below",
-                ))
+                cases.append(
+                    pytest.param(
+                        plan_id,
+                        hazard,
+                        indicator,
+                        _just_below(bound),
+                        below[0] if below else None,
+                        f"{short} {below[2]}" if below else None,
+                        id=f"{plan_id}-{hazard or 'any'}-{indicator}-L{level}-below",
+                    )
+                )
     return cases
 
 
@@ -151,9 +226,7 @@ def catalog() -> PlanCatalog:
     return PlanCatalog([plans_dir()])
 
 
-@pytest.mark.parametrize(
-    ("plan_id", "hazard", "indicator", "value", "level", "clause"), _cases()
-)
+@pytest.mark.parametrize(("plan_id", "hazard", "indicator", "value", "level", "clause"), _cases())
 def test_threshold_bound_and_just_below(catalog, plan_id, hazard, indicator, value, level, clause):
     verdict = evaluate(catalog.get(plan_id), {indicator: Figure(value)}, hazard=hazard)
     assert verdict.level == level
@@ -206,8 +279,11 @@ def test_yueqing_general_rule_does_not_apply_to_earthquake(catalog, indicator):
 
 @pytest.mark.parametrize(
     ("hazard", "clause"),
-    [("earthquake", "乐清2016 §6.2.1(2)"), ("typhoon", "乐清2016 §6.2.1(1)d"),
-     (None, "乐清2016 §6.2.1(1)d")],
+    [
+        ("earthquake", "乐清2016 §6.2.1(2)"),
+        ("typhoon", "乐清2016 §6.2.1(1)d"),
+        (None, "乐清2016 §6.2.1(1)d"),
+    ],
 )
 def test_yueqing_rooms_cite_the_rule_of_the_hazard(catalog, hazard, clause):
     verdict = evaluate(

@@ -13,10 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.errors import InputError, PlanError
-from geo.plans.model import parse_plan
+from geo.plans.parse import parse_plan
 from geo.plans.reporting_rules import report_kind
+from geo.response.figures import Figure
 from geo.response.history import Report, cumulate, level_change, stable_since
-from geo.response.levels import Figure, evaluate
+from geo.response.levels import evaluate
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 

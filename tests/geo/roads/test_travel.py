@@ -11,7 +11,9 @@ from roadnets import UTM, X0, Y0, roads, speeds
 from shapely.geometry import LineString, Point, box
 from shapely.ops import unary_union
 
+from geo import reasons
 from geo.errors import GeometryError, InputError
+from geo.reasons import Reason
 from geo.roads.travel import (
     RoadNetwork,
     TravelMatrix,
@@ -101,10 +103,10 @@ def test_shelter_reachable_only_through_the_footprint_is_unreachable() -> None:
     assert m.destinations[1].attached
     assert m.destination_reasons == (
         None,
-        "no path over open roads from any depot",
-        "no road within 300 m",
+        Reason(reasons.NO_PATH_FROM_ANY_DEPOT),
+        Reason(reasons.NO_ROAD_NEAR, metres=300.0),
     )
-    with pytest.raises(InputError, match="no path over open roads from any depot"):
+    with pytest.raises(InputError, match=reasons.NO_PATH_FROM_ANY_DEPOT):
         route(net, m, 0, 1)
 
 
@@ -113,8 +115,8 @@ def test_depot_whose_roads_are_all_closed_reaches_nothing() -> None:
     m = matrix(net, DEPOTS, SHELTERS, closed=closures(net, footprint=footprint()))
     assert np.isinf(m.durations_s[1]).all()
     assert not m.origins[1].attached
-    assert m.origins[1].reason == "all roads within 300 m closed"
-    assert m.origin_reasons[1] == "all roads within 300 m closed"
+    assert m.origins[1].reason == Reason(reasons.ROADS_NEAR_CLOSED, metres=300.0)
+    assert m.origin_reasons[1] == Reason(reasons.ROADS_NEAR_CLOSED, metres=300.0)
 
 
 def test_hazard_zones_of_closing_kinds_close_roads() -> None:
@@ -170,7 +172,7 @@ def test_a_bridge_without_a_shared_vertex_does_not_connect() -> None:
     )
     m = matrix(net, xy((0, 0)), xy((1000, 1000)))
     assert np.isinf(m.durations_s[0, 0])
-    assert m.destination_reasons == ("no path over open roads from any origin",)
+    assert m.destination_reasons == (Reason(reasons.NO_PATH_FROM_ANY_ORIGIN),)
 
 
 def test_lonlat_points_are_the_default() -> None:

@@ -1,30 +1,18 @@
-"""Supply: demand per shelter, least-time allocation with shortfall, stock readiness."""
+"""Supply: demand per shelter, least-time allocation with shortfall."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pyogrio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from needprofiles import profile
+from needprofiles import UNITS, profile, stock
 
 from geo.errors import InputError
-from geo.supply.allocation import Demand, allocate, demand, readiness
-from layers.profiles import read_needs
-from layers.resources import demo_pack_dir
+from geo.supply.allocation import Demand, allocate, demand
 
 INF = np.inf
-UNITS = {"tent": "顶", "food_ration": "kg"}
-
-
-def stock(*rows: tuple[str, str, float]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(d, i, q, UNITS.get(i, "件")) for d, i, q in rows],
-        columns=["depot_id", "item", "quantity", "unit"],
-    )
 
 
 def wanted(quantity: list[list[float]], shelters: tuple[str, ...] = ("S1", "S2", "S3")) -> Demand:
@@ -122,33 +110,6 @@ def test_no_depot_sends_more_than_it_holds(
         assert np.allclose(received.sum(axis=0), np.minimum(held.sum(axis=0), need.sum(axis=0)))
 
 
-def test_readiness_is_literal() -> None:
-    ready = readiness(
-        stock(("A", "tent", 30), ("B", "tent", 20), ("A", "food_ration", 100)),
-        needs=profile(),
-        persons=100,
-        days=3,
-        margin=0.2,
-    )
-    rows = {r.item: (r.stock, r.need, r.required, r.shortfall, r.ready) for r in ready.items}
-    assert rows == {
-        "tent": (50.0, 40.0, 48.0, 0.0, True),
-        "quilt": (0.0, 100.0, 120.0, 120.0, False),
-        "food_ration": (100.0, 150.0, 180.0, 80.0, False),
-    }
-    assert ready.items[2].ratio == pytest.approx(100 / 180)
-    assert ready.ready is False
-
-
-def test_demo_stock_against_a_level_two_response() -> None:
-    held = pyogrio.read_dataframe(demo_pack_dir() / "layers.gpkg", layer="depot_stock")
-    ready = readiness(held, needs=read_needs(), persons=40000, days=3, margin=0.2)
-    rows = {r.item: (r.need, r.required, r.stock) for r in ready.items}
-    assert rows["tent"] == (15268.0, 18322.0, 5370.0)
-    assert rows["food_ration"] == (60000.0, 72000.0, 143200.0)
-    assert rows["drinking_water"] == (360000.0, 432000.0, 268500.0)
-
-
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -202,18 +163,6 @@ def test_demo_stock_against_a_level_two_response() -> None:
         (
             lambda: demand({"S1": 2}, needs=profile(), days=0),
             "days: expected a whole number of days",
-        ),
-        (
-            lambda: readiness(stock(), needs=profile(), persons=10, days=3, margin=-0.1),
-            "margin: expected a non-negative number",
-        ),
-        (
-            lambda: readiness(stock(), needs=profile(), persons=1.5, days=3, margin=0.1),
-            "persons: expected a non-negative whole number",
-        ),
-        (
-            lambda: readiness("stock", needs=profile(), persons=1, days=3, margin=0.1),
-            "stock: expected a table",
         ),
     ],
 )

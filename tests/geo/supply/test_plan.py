@@ -8,6 +8,7 @@ import pytest
 from packs import TINY_CRS, X0, Y0
 from shapely.geometry import LineString, Point, box
 
+from geo import reasons
 from geo.roads.network import build_network
 from geo.shelters.status import ShelterStatus
 from geo.supply.plan import plan_supply, supply_reach
@@ -94,7 +95,7 @@ def test_the_route_takes_the_detour_and_never_crosses_the_footprint(world):
 def test_a_shelter_reached_only_through_the_footprint_is_unreachable(world):
     plan, _ = world
     assert [sid for sid, _ in plan.unreachable] == ["S2"]
-    assert "closed" in plan.unreachable[0][1]
+    assert plan.unreachable[0][1].code == reasons.ROADS_NEAR_CLOSED
 
 
 def test_a_depot_in_the_footprint_sends_nothing(world):

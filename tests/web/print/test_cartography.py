@@ -28,14 +28,3 @@ def test_unknown_classes_spread_over_the_palette():
     palette = labels.PRINT_PALETTES["other"]
     assert colours == {"a": palette[0], "b": palette[3], "c": palette[-1]}
 
-
-@pytest.mark.parametrize(
-    ("reason", "chinese"),
-    [
-        ("no path over open roads from any depot", "开放道路无法从任一储备库到达"),
-        ("no road within 500 m", "500 m 内无道路"),
-        ("something new", "something new"),
-    ],
-)
-def test_supply_reasons_are_printed_in_chinese_when_known(reason, chinese):
-    assert carto.reason_zh(reason) == chinese

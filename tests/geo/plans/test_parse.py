@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from geo.errors import PlanError
-from geo.plans.model import parse_plan, to_decimal
-from geo.response.levels import Figure, evaluate
+from geo.plans.model import to_decimal
+from geo.plans.parse import parse_plan
+from geo.response.figures import Figure
+from geo.response.levels import evaluate
 from layers.plans import PlanCatalog, read_plan
 
 
@@ -94,10 +96,21 @@ def test_unknown_indicator_is_refused():
 def test_share_above_one_is_refused(key):
     data = _profile()
     data["thresholds"] = [
-        {"indicator": "affected_share", "level": 2, "min": 0.2, "max": 0.25,
-         "clause": "§6.2.1(1)a", "text": "20%以上、25%以下"},
-        {"indicator": "affected_share", "level": 1, "min": 0.25,
-         "clause": "§6.1.1(1)a", "text": "25%以上"},
+        {
+            "indicator": "affected_share",
+            "level": 2,
+            "min": 0.2,
+            "max": 0.25,
+            "clause": "§6.2.1(1)a",
+            "text": "20%以上、25%以下",
+        },
+        {
+            "indicator": "affected_share",
+            "level": 1,
+            "min": 0.25,
+            "clause": "§6.1.1(1)a",
+            "text": "25%以上",
+        },
     ]
     data["thresholds"][0][key] = 25  # 25 meant as 25%
     with pytest.raises(PlanError, match=rf"thresholds\[0\]\.{key}: a share is a fraction"):
@@ -252,13 +265,13 @@ def test_catalog_refuses_a_missing_folder(tmp_path: Path):
 
 # ------------------------------------------------------------------ known defects (see report)
 
+
 def test_a_ladder_written_with_lower_bounds_only_grades_by_the_highest_bound():
     data = _profile()
     for t in data["thresholds"]:
         t.pop("max", None)
     plan = parse_plan(data, source="tiny.toml")
     assert evaluate(plan, {"dead_missing": Figure(60)}).level == 1
-
 
 
 def test_two_levels_on_the_same_bound_are_refused():
@@ -268,14 +281,12 @@ def test_two_levels_on_the_same_bound_are_refused():
         parse_plan(data, source="tiny.toml")
 
 
-
 def test_a_float_level_is_refused():
     data = _profile()
     data["thresholds"].append(copy.deepcopy(data["thresholds"][0]) | {"indicator": "relocated"})
     data["thresholds"][-1]["level"] = 1.0
     with pytest.raises(PlanError):
         parse_plan(data, source="tiny.toml")
-
 
 
 def test_a_misspelt_threshold_key_is_refused():

@@ -1,0 +1,99 @@
+"""Coordinate reference systems: lon/lat, the metric CRS to measure in, cached transformers.
+
+Every layer and API geometry is lon/lat (CONTRACT §2); distances and areas are measured in
+a projected CRS in metres chosen on purpose (`metric`). Building a PROJ transformer takes
+tens of milliseconds, so `transformer` keeps them for the life of the process.
+
+pyproj (3.1 and later) makes a shared `Transformer` safe to use from several threads: it
+keeps one PROJ object per thread and builds it the first time a thread uses it. One cache
+for the process is therefore correct; the per-thread cost is paid once per long-lived
+thread (the server's compute threads live as long as the process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from geo.errors import InputError
+
+#: Longitude/latitude on WGS 84: every layer and API geometry (CONTRACT §2).
+LONLAT = "EPSG:4326"
+
+
+def metric(crs: CRS | str | int) -> CRS:
+    """Return the CRS to measure in, refused unless it is projected with metre units.
+
+    Raises
+    ------
+    InputError
+        ``crs`` is not a CRS, or not a projected one in metres (field ``metric_crs``).
+    """
+    try:
+        parsed = CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InputError(f"metric_crs: {crs!r} is not a CRS ({exc})", field="metric_crs") from exc
+    units = {axis.unit_name for axis in parsed.axis_info}
+    if not parsed.is_projected or units != {"metre"}:
+        raise InputError(
+            f"metric_crs: {parsed.name} is not a projected CRS in metres; "
+            "measure in e.g. the layer pack's UTM zone",
+            field="metric_crs",
+        )
+    return parsed
+
+
+@lru_cache(maxsize=32)
+def transformer(source: CRS | str, target: CRS | str) -> Transformer:
+    """Return a transformer from ``source`` to ``target`` in x/y (lon/lat) order, built once."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def lonlat_xy(lon: ArrayLike, lat: ArrayLike, *, metric_crs: CRS | str) -> NDArray[np.float64]:
+    """Lon/lat (EPSG:4326) positions as ``(x, y)`` metres in ``metric_crs``."""
+    to_metric = transformer(LONLAT, metric(metric_crs))
+    x, y = to_metric.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]).astype(np.float64)
+
+
+#: CGCS2000 geographic, treated as equal to WGS 84 lon/lat at map scale (CONTRACT §2).
+_LONLAT_EQUIVALENTS = (CRS.from_epsg(4326), CRS.from_epsg(4490))
+
+
+def is_lonlat(name: str) -> bool:
+    """Whether pyproj reads ``name`` as WGS 84 or CGCS2000 geographic, in either axis order.
+
+    Authority names are read as written and, failing that, upper-cased (pyproj reads
+    ``urn:ogc:def:crs:OGC:1.3:CRS84`` but not its lower-case spelling).
+    """
+    for spelling in (name.strip(), name.strip().upper()):
+        try:
+            crs = CRS.from_user_input(spelling)
+        except CRSError:
+            continue
+        return any(crs.equals(e, ignore_axis_order=True) for e in _LONLAT_EQUIVALENTS)
+    return False
+
+
+def refused_geojson_crs(data: Mapping[str, Any]) -> object | None:
+    """The ``crs`` member of a GeoJSON object, if it names anything but lon/lat.
+
+    GeoJSON (RFC 7946) has no ``crs`` member; the 2008 draft's named form
+    ``{"type": "name", "properties": {"name": ...}}`` is accepted when `is_lonlat`
+    holds for the name. Returns None when the member is absent or accepted, else the
+    name (or the member itself when it has no name) to show in the refusal.
+    """
+    crs: object = data.get("crs")
+    if crs is None:
+        return None
+    properties = crs.get("properties") if isinstance(crs, Mapping) else None
+    name = properties.get("name") if isinstance(properties, Mapping) else None
+    if isinstance(name, str):
+        return None if is_lonlat(name) else name
+    return crs

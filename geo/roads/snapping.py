@@ -1,0 +1,139 @@
+"""Where a point joins the roads: the nearest open edge within a distance, or why none.
+
+`snap` attaches points (depots, shelters, demand cells) to the nearest open edge within
+a distance, by projection onto the edge; `attachments` describes the result in lon/lat,
+with a reason code (`geo.reasons`) for a point that joins no open road.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from geo._crs import LONLAT, transformer
+from geo.reasons import NO_ROAD_NEAR, ROADS_NEAR_CLOSED, Reason
+from geo.roads.network import RoadNetwork
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Where a point joins the open road network, or why it does not.
+
+    ``fraction`` runs along the edge from its first vertex; ``lon``/``lat`` is the
+    joining position on the road; ``snap_m`` the distance from the point to it.
+    """
+
+    edge: int | None
+    road_id: str | None
+    fraction: float | None
+    snap_m: float | None
+    lon: float | None
+    lat: float | None
+    reason: Reason | None
+
+    @property
+    def attached(self) -> bool:
+        """Whether the point joins an open road."""
+        return self.edge is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Snapped:
+    """Attachment arrays of a set of points; ``edge`` is -1 where a point is not attached."""
+
+    edge: NDArray[np.int64]
+    fraction: NDArray[np.float64]
+    distance: NDArray[np.float64]
+    xy: NDArray[np.float64]
+    nearby: NDArray[np.bool_]
+
+    def slots(
+        self, network: RoadNetwork, *, leaving: bool
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+        """Per point, the two edge ends it reaches (leaving) or is reached from, and the costs.
+
+        Returns (node, time, length), each (points × 2); time is inf for a slot the
+        edge's direction does not allow or a point that is not attached.
+        """
+        attached = self.edge >= 0
+        e = np.where(attached, self.edge, 0)
+        t = self.fraction
+        ends = network.edge_nodes[e]
+        part = np.stack([t, 1.0 - t], axis=1)  # share of the edge to its first, second end
+        # Leaving towards the first end runs against the digitised direction; arriving
+        # from the first end runs along it.
+        to_first = network.edge_backward[e] if leaving else network.edge_forward[e]
+        to_second = network.edge_forward[e] if leaving else network.edge_backward[e]
+        allowed = np.stack([to_first, to_second], axis=1) & attached[:, None]
+        time = np.where(allowed, part * network.edge_time_s[e][:, None], np.inf)
+        length = part * network.edge_length_m[e][:, None]
+        return ends, time, length
+
+
+def snap(
+    network: RoadNetwork, xy: NDArray[np.float64], *, closed: NDArray[np.bool_], snap_max_m: float
+) -> Snapped:
+    """Attach each point (metric x/y) to the nearest open edge within ``snap_max_m``."""
+    k = xy.shape[0]
+    geoms = shapely.points(xy)
+    # Most points' nearest edge is open: ask for the nearest first, and look at every edge
+    # within reach only for the points whose nearest edges are all closed.
+    point, edge = network.tree.query_nearest(geoms, max_distance=snap_max_m, all_matches=True)
+    blocked = np.setdiff1d(point, point[~closed[edge]])
+    if blocked.size:
+        more, more_edge = network.tree.query(
+            geoms[blocked], predicate="dwithin", distance=snap_max_m
+        )
+        point = np.concatenate([point, blocked[more]])
+        edge = np.concatenate([edge, more_edge])
+    a = network.node_xy[network.edge_nodes[edge, 0]]
+    d = network.node_xy[network.edge_nodes[edge, 1]] - a
+    t = np.clip(np.einsum("ij,ij->i", xy[point] - a, d) / np.einsum("ij,ij->i", d, d), 0.0, 1.0)
+    foot = a + t[:, None] * d
+    distance = np.hypot(*(xy[point] - foot).T)
+    near = distance <= snap_max_m
+    nearby = np.zeros(k, dtype=bool)
+    nearby[point[near]] = True
+    usable = np.flatnonzero(near & ~closed[edge])
+    # Nearest open edge per point; ties go to the lowest edge number, for repeatability.
+    order = usable[np.lexsort((edge[usable], distance[usable], point[usable]))]
+    first = order[np.r_[True, point[order][1:] != point[order][:-1]]] if order.size else order
+    out_edge = np.full(k, -1, dtype=np.int64)
+    out_t, out_d = np.full(k, np.nan), np.full(k, np.nan)
+    out_xy = np.full((k, 2), np.nan)
+    out_edge[point[first]] = edge[first]
+    out_t[point[first]] = t[first]
+    out_d[point[first]] = distance[first]
+    out_xy[point[first]] = foot[first]
+    return Snapped(edge=out_edge, fraction=out_t, distance=out_d, xy=out_xy, nearby=nearby)
+
+
+def attachments(
+    network: RoadNetwork, snapped: Snapped, *, snap_max_m: float
+) -> tuple[Attachment, ...]:
+    """The attachments of snapped points, positions in lon/lat, with reasons where none."""
+    to_lonlat = transformer(network.crs, LONLAT)
+    lon, lat = to_lonlat.transform(snapped.xy[:, 0], snapped.xy[:, 1])
+    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    out = []
+    for i, e in enumerate(snapped.edge.tolist()):
+        if e < 0:
+            code = ROADS_NEAR_CLOSED if snapped.nearby[i] else NO_ROAD_NEAR
+            reason = Reason(code, metres=snap_max_m)
+            out.append(Attachment(None, None, None, None, None, None, reason))
+            continue
+        out.append(
+            Attachment(
+                edge=e,
+                road_id=network.road_ids[int(network.edge_road[e])],
+                fraction=float(snapped.fraction[i]),
+                snap_m=float(snapped.distance[i]),
+                lon=float(lon[i]),
+                lat=float(lat[i]),
+                reason=None,
+            )
+        )
+    return tuple(out)
