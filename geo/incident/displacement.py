@@ -1,11 +1,11 @@
 """Displacement profiles: which share of affected people a hazard class displaces.
 
-A profile is data (``data/displacement/default.toml``); `layers.profiles.read_displacement` reads the
-file and `parse_profile` turns the mapping into a frozen `DisplacementProfile`,
-refusing a malformed one with every problem named at once. Each hazard of CONTRACT §4
-uses one class table whose classes run from the most to the least severe; that order
-decides which class an overlap of footprint features counts at. The rates are
-estimates and every figure computed from them is labelled so.
+A profile is data (``data/displacement/default.toml``); `layers.profiles.read_displacement`
+reads the file and `parse_profile` turns the mapping into a frozen `DisplacementProfile`,
+refusing a malformed one with every problem named at once. Each hazard of CONTRACT §4 uses
+one class table whose classes run from the most to the least severe; that order decides
+which class an overlap of footprint features counts at. The rates are estimates and every
+figure computed from them is labelled so.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Travel speeds by road class, and the reading of OSM ``maxspeed`` and ``oneway`` values.
 
-The speeds are a settings profile (``data/speeds.toml``, read by `layers.profiles.read_speeds`), each
-class with its source. `parse_speeds` freezes the profile, refusing a malformed one with
-every problem named at once. `parse_maxspeed` and `parse_oneway` read the values OSM and
-hand-made layers carry (numbers, ``"60 km/h"``, ``"40 mph"``; booleans, ``"yes"``,
-``"-1"``), answering ``None`` for what they cannot read so the caller can say so.
+The speeds are a settings profile (``data/speeds.toml``, read by
+`layers.profiles.read_speeds`), each class with its source. `parse_speeds` freezes the
+profile, refusing a malformed one with every problem named at once. `parse_maxspeed` and
+`parse_oneway` read the values OSM and hand-made layers carry (numbers, ``"60 km/h"``,
+``"40 mph"``; booleans, ``"yes"``, ``"-1"``), answering ``None`` for what they cannot read so the
+caller can say so.
 """
 
 from __future__ import annotations
