@@ -26,7 +26,7 @@ from geo.errors import ExportError
 
 CRS = "EPSG:4326"
 
-#: Chinese name tables the caller may pass (``web.labels.export_names()``): kind → code → name.
+#: Chinese name tables the caller may pass (``web.served_labels.export_names``): kind → code → name.
 Names = Mapping[str, Mapping[str, str]]
 
 LAYER_DESCRIPTIONS: dict[str, str] = {

@@ -1,7 +1,7 @@
 """Chinese names, map colours and line widths of everything reliefgis shows.
 
 The one table for everything people look at: the browser app reads it through
-``GET /api/v1/web-config`` (`as_json`), the incident map, the printed situation map and
+``GET /api/v1/web-config`` (`web.served_labels`), the incident map, the printed situation map and
 the exports import it. A label, colour or width is written here once and nowhere else.
 Colours follow STANDARDS.md: response levels and the 风险四色图 use red, orange, yellow
 and blue. Symbol drawing (marker shapes, dashes, layout) stays with the product that draws.
@@ -387,67 +387,9 @@ def label(table: Mapping[str, str], code: object) -> str:
     return table.get(text, text)
 
 
-def as_json() -> dict[str, object]:
-    """Every table the browser app draws with (labels, colours, widths, styles)."""
-    return {
-        "layers": dict(LAYERS),
-        "hazards": dict(HAZARDS),
-        "hazard_classes": dict(HAZARD_CLASSES),
-        "incident_zone": [INCIDENT_ZONE, INCIDENT_ZONE_LABEL],
-        "shelter_status": dict(SHELTER_STATUS),
-        "shelter_kinds": dict(SHELTER_KINDS),
-        "zone_kinds": dict(ZONE_KINDS),
-        "risks": dict(RISKS),
-        "depot_levels": dict(DEPOT_LEVELS),
-        "highways": dict(HIGHWAYS),
-        "depot_status": dict(DEPOT_STATUS),
-        "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in REASON_PATTERNS],
-        "overlays": dict(OVERLAYS),
-        "legend": dict(LEGEND),
-        "shelter_legend": dict(SHELTER_LEGEND),
-        "no_level": NO_LEVEL_LABEL,
-        "colors": {
-            "levels": {str(k): v for k, v in LEVEL_COLORS.items()},
-            "level_text": {str(k): v for k, v in LEVEL_TEXT_COLORS.items()},
-            "no_level": NO_LEVEL_COLOR,
-            "no_level_text": NO_LEVEL_TEXT_COLOR,
-            "other": OTHER_COLOR,
-            "risks": dict(RISK_COLORS),
-            "status": dict(STATUS_COLORS),
-            "kinds": dict(KIND_COLORS),
-            "footprint": list(FOOTPRINT_COLORS),
-            "population": list(POPULATION_COLORS),
-            "route": ROUTE_COLOR,
-            "unreachable": UNREACHABLE_COLOR,
-            "depot": DEPOT_COLOR,
-            "road": ROAD_COLOR,
-        },
-        "widths": {
-            "roads": dict(ROAD_WIDTHS),
-            "road_other": ROAD_WIDTH_OTHER,
-            "shelter_radii": dict(SHELTER_RADII),
-            "shelter_radius_other": SHELTER_RADIUS_OTHER,
-        },
-        "styles": {name: dict(style) for name, style in SCREEN_STYLES.items()},
-    }
-
-
 def synthetic_notice(names: list[str]) -> str | None:
     """The notice a map carries when some of its layers are synthetic, else None."""
     if not names:
         return None
     listed = "、".join(LAYERS.get(n, n) for n in names)
     return f"演示数据：{listed}为合成数据，仅供演示和培训，不得用于实际救灾决策。"
-
-
-def export_names() -> dict[str, Mapping[str, str]]:
-    """The tables `layers.export` writes Chinese names from (``*_zh`` fields)."""
-    return {
-        "hazard": HAZARDS,
-        "shelter_kind": SHELTER_KINDS,
-        "shelter_status": SHELTER_STATUS,
-        "zone_kind": ZONE_KINDS,
-        "risk": RISKS,
-        "depot_status": DEPOT_STATUS,
-        "zone_id": {INCIDENT_ZONE: INCIDENT_ZONE_LABEL},
-    }

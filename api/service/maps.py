@@ -12,7 +12,7 @@ from api.service.bootstrap import Services
 from geo.errors import NotFound
 from layers.export import write_assessment_gpkg
 from layers.store.store import Store
-from web import labels, pack_notes
+from web import pack_notes, served_labels
 from web.incident_map import render_html
 from web.print.render import render_pdf
 
@@ -47,6 +47,6 @@ def assessment_gpkg(services: Services, store: Store, assessment_id: str) -> byt
             counties=pack.counties,
             depots=pack.depots,
             path=Path(folder) / "assessment.gpkg",
-            names={**labels.export_names(), "item": pack_notes.item_names(pack)},
+            names={**served_labels.export_names(), "item": pack_notes.item_names(pack)},
         )
         return path.read_bytes()

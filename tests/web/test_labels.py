@@ -8,7 +8,7 @@ import pytest
 
 from geo import reasons
 from geo.reasons import Reason
-from web import labels
+from web import labels, served_labels
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_class_labels(name, label):
 
 
 def test_the_browser_gets_every_table_it_draws_with():
-    config = labels.as_json()
+    config = served_labels.as_json()
     assert config["overlays"] == dict(labels.OVERLAYS)
     assert config["widths"]["roads"] == dict(labels.ROAD_WIDTHS)
     assert config["widths"]["shelter_radii"] == dict(labels.SHELTER_RADII)
@@ -77,7 +77,7 @@ def test_the_api_english_is_unchanged() -> None:
 
 
 def test_the_browser_patterns_are_generated_from_the_table() -> None:
-    served = labels.as_json()["supply_reasons"]
+    served = served_labels.as_json()["supply_reasons"]
     assert served == [[p, zh] for p, zh, _ in labels.REASON_PATTERNS]
     for pattern, chinese in served:
         english = next(
