@@ -44,6 +44,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, data_dir=Path(args.data))
     if getattr(args, "plans", None):
         settings = replace(settings, plan_dirs=(*settings.plan_dirs, *map(Path, args.plans)))
+    if getattr(args, "font", None):
+        settings = replace(settings, font=args.font)
     return settings
 
 
@@ -101,6 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["RELIEF_DATA"] = str(settings.data_dir)
         os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
         os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
+        if settings.font:
+            os.environ["RELIEF_FONT"] = settings.font
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -216,7 +220,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
     from web.print.render import render_pdf  # start-up: matplotlib, only to print
 
-    (out / "map.pdf").write_bytes(render_pdf(body, services.pack, paper=args.paper))
+    (out / "map.pdf").write_bytes(
+        render_pdf(body, services.pack, paper=args.paper, font=services.settings.font)
+    )
     from web.incident_map import render_html  # start-up: folium, only for the map page
 
     (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
@@ -291,6 +297,16 @@ def _with_data(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _with_font(parser: argparse.ArgumentParser) -> None:
+    """The option naming the printed map's Chinese font."""
+    parser.add_argument(
+        "--font",
+        metavar="FILE_OR_NAME",
+        help="Chinese TrueType font for the printed map: a .ttf/.ttc file or an installed "
+        "face name such as SimHei (default: RELIEF_FONT, else found by searching)",
+    )
+
+
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve = sub.add_parser("serve", help="start the HTTP API and browser map")
     serve.add_argument("--host", default="127.0.0.1")
@@ -311,6 +327,7 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
         "the server process)",
     )
     _with_data(serve)
+    _with_font(serve)
     serve.set_defaults(run=cmd_serve)
 
 
@@ -335,6 +352,7 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
     _figure_options(assess)
     _with_data(assess)
+    _with_font(assess)
     assess.set_defaults(run=cmd_assess)
 
 

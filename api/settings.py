@@ -74,6 +74,9 @@ class Settings:
     - ``RELIEF_TILES_DATUM``: ``WGS84`` (default) or ``GCJ-02`` (AMap- and Tencent-style
       tiles; the app then shifts the WGS84 data onto them). BD-09 tiles are refused.
     - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
+    - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
+      an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
+      unset (web/print/fonts.py)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
@@ -98,6 +101,7 @@ class Settings:
     tiles_url: str | None = None
     tiles_datum: Datum = "WGS84"
     tiles_attribution: str | None = None
+    font: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -119,6 +123,8 @@ class Settings:
         }
         if env.get("RELIEF_DEFAULT_PLAN"):
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
+        if env.get("RELIEF_FONT"):
+            kwargs["font"] = env["RELIEF_FONT"]
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
         if env.get("RELIEF_API_KEYS", "").strip():
