@@ -74,6 +74,8 @@ class Settings:
     - ``RELIEF_TILES_DATUM``: ``WGS84`` (default) or ``GCJ-02`` (AMap- and Tencent-style
       tiles; the app then shifts the WGS84 data onto them). BD-09 tiles are refused.
     - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
+    - ``RELIEF_CALENDAR``: a folder of working-day calendar files (``*.toml``: public
+      holidays and 调休 of years ``chinese-calendar`` does not cover; data/calendar/README.md)
     - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
       an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
       unset (web/print/fonts.py)
@@ -102,6 +104,7 @@ class Settings:
     tiles_datum: Datum = "WGS84"
     tiles_attribution: str | None = None
     font: str | None = None
+    calendar_dir: Path | None = None
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -141,6 +144,7 @@ def _paths(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_DISPLACEMENT": "displacement",
         "RELIEF_NEEDS": "needs",
         "RELIEF_SPEEDS": "speeds",
+        "RELIEF_CALENDAR": "calendar_dir",
     }
     found: dict[str, object] = {
         name: Path(env[variable]) for variable, name in paths.items() if env.get(variable)

@@ -15,8 +15,10 @@ from api.settings import Settings
 from geo.errors import PlanNotFound
 from geo.hazards.setbacks import Setbacks
 from geo.incident.displacement import DisplacementProfile
+from geo.response.working_days import WorkCalendar
 from geo.roads.network import build_network
 from geo.supply.plan import Logistics
+from layers.calendar import read_calendar
 from layers.pack import LayerPack, read_pack
 from layers.plans import PlanCatalog
 from layers.profiles import read_displacement, read_needs, read_setbacks, read_speeds
@@ -46,6 +48,7 @@ class Services:
     default_plan: str
     version: str
     store: Store | None
+    calendar: WorkCalendar
 
     @cached_property
     def layer_infos(self) -> tuple[LayerInfo, ...]:
@@ -135,4 +138,5 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         default_plan=default_plan,
         version=version(),
         store=store,
+        calendar=read_calendar((settings.calendar_dir,) if settings.calendar_dir else ()),
     )
