@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,9 +15,11 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from api.schemas.assessment import AssessmentOut
+from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.quake import Quake, field_geojson, quake_field
+from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
 from geo.incident.exposure import Exposure, compute_exposure
@@ -91,20 +94,51 @@ def _software(services: Services, chosen: PlanFile) -> dict[str, Any]:
     }
 
 
+def _quake(
+    services: Services, earthquake: Mapping[str, Any] | None, *, plan: str | None
+) -> Quake | None:
+    """The intensity field an ``earthquake`` request asks for (the footprint it stands for)."""
+    if earthquake is None:
+        return None
+    return quake_field(services, plan=plan, **earthquake)
+
+
 def run_assessment(
     services: Services,
     *,
-    footprint: object,
-    hazard: str,
+    footprint: object = None,
+    hazard: str = "earthquake",
     plan: str | None = None,
     figures: dict[str, Any] | None = None,
     title: str | None = None,
+    earthquake: Mapping[str, Any] | None = None,
+    use_casualty_estimate: bool = False,
 ) -> tuple[dict[str, Any], AssessmentRecord]:
-    """Assess an incident footprint; return the answer and the record to store."""
+    """Assess an incident footprint, or the field of an ``earthquake``; answer and record.
+
+    With ``earthquake`` (magnitude, lon, lat, strike?, region?) the intensity field is the
+    footprint, the hazard is ``earthquake`` and the answer adds an ``earthquake`` section:
+    estimated collapsed houses (grading the level unless reported) and a death range (for
+    reference unless ``use_casualty_estimate``).
+    """
     pack = services.pack
     chosen = services.plans.file(services.plan_id(plan))
     reported = {name: Figure(value=float(v)) for name, v in check_figures(figures or {}).items()}
+    quake = _quake(services, earthquake, plan=plan)
+    if quake is not None:
+        footprint, hazard = field_geojson(quake), "earthquake"
     exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
+    estimate = None
+    if quake is not None:
+        estimate = estimate_quake(
+            services,
+            quake,
+            exposed.exposure,
+            plan=chosen.plan,
+            reported=reported,
+            use_casualty_estimate=use_casualty_estimate,
+        )
+        reported = estimate.figures
     result = assess(
         exposed.exposure,
         pieces=exposed.pieces,
@@ -128,6 +162,17 @@ def run_assessment(
         footprint=_footprint_summary(exposed),
     )
     body["software"] = _software(services, chosen)
+    request: dict[str, Any] = {
+        "hazard": hazard,
+        "plan": chosen.plan.id,
+        "figures": figures or {},
+        "title": title,
+    }
+    if estimate is not None:
+        body["earthquake"] = estimate.section
+        body["response"]["notes"].append(estimate.note)
+        request["earthquake"] = dict(earthquake or {})
+        request["use_casualty_estimate"] = use_casualty_estimate
     record = AssessmentRecord(
         id=assessment_id,
         created=created,
@@ -137,12 +182,7 @@ def run_assessment(
         software_version=services.version,
         requested_by=None,
         footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
-        request={
-            "hazard": hazard,
-            "plan": chosen.plan.id,
-            "figures": figures or {},
-            "title": title,
-        },
+        request=request,
         body=body,
     )
     return body, record
@@ -151,11 +191,13 @@ def run_assessment(
 def answer_assessment(
     services: Services,
     *,
-    footprint: object,
-    hazard: str,
+    footprint: object = None,
+    hazard: str = "earthquake",
     plan: str | None = None,
     figures: dict[str, Any] | None = None,
     title: str | None = None,
+    earthquake: Mapping[str, Any] | None = None,
+    use_casualty_estimate: bool = False,
 ) -> tuple[str, AssessmentRecord]:
     """`run_assessment`, its answer validated against the API's model and encoded as JSON.
 
@@ -164,9 +206,17 @@ def answer_assessment(
     would validate and encode the large answer again in Python).
     """
     body, record = run_assessment(
-        services, footprint=footprint, hazard=hazard, plan=plan, figures=figures, title=title
+        services,
+        footprint=footprint,
+        hazard=hazard,
+        plan=plan,
+        figures=figures,
+        title=title,
+        earthquake=earthquake,
+        use_casualty_estimate=use_casualty_estimate,
     )
-    return AssessmentOut.model_validate(body).model_dump_json(by_alias=True), record
+    model = AssessmentOut if earthquake is None else QuakeAssessmentOut
+    return model.model_validate(body).model_dump_json(by_alias=True), record
 
 
 def _population(result: Assessment, populations: dict[str, int]) -> dict[str, Any]:
