@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from api.settings import Settings
 from geo.errors import InputError
+from geo.hazards.intensity import check_magnitude
 
 Options = Callable[[argparse.ArgumentParser], None]
 
@@ -91,6 +92,7 @@ def cmd_quake(
     from api.service.bootstrap import load_services  # start-up: as above
 
     out = out_folder(args.out)
+    check_magnitude(args.magnitude)  # before the pack is read: a typo fails at once
     print(f"reliefgis: 正在读取图层包 {settings(args).data_dir} …", file=sys.stderr)
     services = load_services(settings(args), with_store=False)
     print("reliefgis: 正在估算烈度圈、受灾人口、倒塌房屋与响应级别 …", file=sys.stderr)
