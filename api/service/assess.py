@@ -103,6 +103,49 @@ def _quake(
     return quake_field(services, plan=plan, **earthquake)
 
 
+def _assess(
+    services: Services, exposed: _Exposed, *, plan: Plan, reported: Mapping[str, Figure]
+) -> Assessment:
+    """Shelters, placement, supply, coverage and the level for the exposure found."""
+    pack = services.pack
+    return assess(
+        exposed.exposure,
+        pieces=exposed.pieces,
+        counties=pack.counties,
+        shelters=pack.shelters,
+        hazard_zones=pack.hazard_zones,
+        setbacks=services.setbacks,
+        plan=plan,
+        reported=reported,
+        metric_crs=services.metric_crs,
+        logistics=services.logistics,
+    )
+
+
+def _record(
+    services: Services,
+    chosen: PlanFile,
+    *,
+    hazard: str,
+    exposed: _Exposed,
+    request: dict[str, Any],
+    body: dict[str, Any],
+) -> AssessmentRecord:
+    """The assessment as the store keeps it: the answer with what produced it."""
+    return AssessmentRecord(
+        id=body["id"],
+        created=datetime.fromisoformat(body["created"]),
+        plan=chosen.plan.id,
+        plan_sha256=chosen.sha256,
+        hazard=hazard,
+        software_version=services.version,
+        requested_by=None,
+        footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
+        request=request,
+        body=body,
+    )
+
+
 def run_assessment(
     services: Services,
     *,
@@ -131,26 +174,11 @@ def run_assessment(
     estimate = None
     if quake is not None:
         estimate = estimate_quake(
-            services,
-            quake,
-            exposed.exposure,
-            plan=chosen.plan,
-            reported=reported,
+            services, quake, exposed.exposure, plan=chosen.plan, reported=reported,
             use_casualty_estimate=use_casualty_estimate,
-        )
+        )  # fmt: skip
         reported = estimate.figures
-    result = assess(
-        exposed.exposure,
-        pieces=exposed.pieces,
-        counties=pack.counties,
-        shelters=pack.shelters,
-        hazard_zones=pack.hazard_zones,
-        setbacks=services.setbacks,
-        plan=chosen.plan,
-        reported=reported,
-        metric_crs=services.metric_crs,
-        logistics=services.logistics,
-    )
+    result = _assess(services, exposed, plan=chosen.plan, reported=reported)
     created = datetime.now(UTC).replace(microsecond=0)
     assessment_id = uuid.uuid4().hex
     body = serialise(
@@ -171,20 +199,8 @@ def run_assessment(
     if estimate is not None:
         body["earthquake"] = estimate.section
         body["response"]["notes"].append(estimate.note)
-        request["earthquake"] = dict(earthquake or {})
-        request["use_casualty_estimate"] = use_casualty_estimate
-    record = AssessmentRecord(
-        id=assessment_id,
-        created=created,
-        plan=chosen.plan.id,
-        plan_sha256=chosen.sha256,
-        hazard=hazard,
-        software_version=services.version,
-        requested_by=None,
-        footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
-        request=request,
-        body=body,
-    )
+        request |= {"earthquake": earthquake, "use_casualty_estimate": use_casualty_estimate}
+    record = _record(services, chosen, hazard=hazard, exposed=exposed, request=request, body=body)
     return body, record
 
 
