@@ -1,4 +1,4 @@
-"""The ``reliefgis`` command: serve, plans, level, assess, import-osm, layers.
+"""The ``reliefgis`` command: serve, plans, level, assess, quake, import-osm, layers.
 
 Bad input exits non-zero with one line on stderr, never a traceback.
 """
@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
+from api.cli_quake import add_quake, out_folder, write_results
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
@@ -200,9 +201,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from api.service.bootstrap import load_services  # start-up: as above
 
     footprint = _read_json(args.footprint, "footprint")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+    out = out_folder(args.out)
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
@@ -214,18 +213,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         figures=_figures(args),
         title=args.title,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "assessment.json"
-    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.print.render import render_pdf  # start-up: matplotlib, only to print
-
-    (out / "map.pdf").write_bytes(
-        render_pdf(body, services.pack, paper=args.paper, font=services.settings.font)
-    )
-    from web.incident_map import render_html  # start-up: folium, only for the map page
-
-    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
+    write_results(body, services, out, paper=args.paper)
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -233,7 +221,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
         f"{verdict['plan_name']}：{level}",
     )
-    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
     return 0
 
 
@@ -369,6 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_level(sub)
     _add_assess(sub)
+    add_quake(
+        sub,
+        options=(_figure_options, _with_data, _with_font),
+        settings=_settings,
+        figures=_figures,
+    )
 
     osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
     osm.add_argument("extract", metavar="EXTRACT.osm.pbf")

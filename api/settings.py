@@ -60,6 +60,9 @@ class Settings:
     - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
     - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
     - ``RELIEF_MAX_BODY_BYTES``: largest request body (413 above)
+    - ``RELIEF_FAULT_STRIKE_KM``: how far from an epicentre a ``fault`` hazard zone may lie
+      to lend the intensity field its strike when none is given (default 30 km: about the
+      location error of a first-hour epicentre plus the half-length of a M6 rupture)
     - ``RELIEF_API_KEYS``: ``KEY:ROLE`` entries, comma-separated, each optionally
       ``NAME=KEY:ROLE``; roles viewer, analyst, admin (api/security.py). When set, every
       ``/api/v1`` call needs ``Authorization: Bearer KEY``
@@ -93,6 +96,7 @@ class Settings:
     snap_max_m: float = 500.0
     evacuation_snap_m: float = 2000.0
     closing_kinds: tuple[str, ...] = ()
+    fault_strike_km: float = 30.0
     planning_days: int | None = None
     readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -162,6 +166,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_PLANNING_DAYS": ("planning_days", int),
         "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
         "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
+        "RELIEF_FAULT_STRIKE_KM": ("fault_strike_km", float),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
     }
     return {
