@@ -239,6 +239,8 @@ def cmd_import_osm(args: argparse.Namespace) -> int:
     roads = import_osm(Path(args.extract), bbox=bbox)
     for note in roads.attrs.get("notes", []):
         print(f"reliefgis: {note}", file=sys.stderr)
+    for reason, count in roads.attrs.get("dropped", {}).items():
+        print(f"reliefgis: left out {count} {reason}", file=sys.stderr)
     target = write_roads(pack, roads)
     print(f"reliefgis: 已写入 {len(roads)} 条道路到 {target}（图层 roads）", file=sys.stderr)
     return 0
