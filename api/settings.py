@@ -56,6 +56,8 @@ class Settings:
     - ``RELIEF_NEEDS``, ``RELIEF_SPEEDS``: other needs / road-speed profiles
     - ``RELIEF_SNAP_M``: how far a depot or shelter may be from an open road (default 500)
     - ``RELIEF_EVACUATION_SNAP_M``: how far evacuees may walk to a road (default 2000)
+    - ``RELIEF_TRAVEL_MAX_POINTS``: most sources, and most destinations, one travel
+      request may name (default 100)
     - ``RELIEF_CLOSING_KINDS``: hazard-zone kinds that close roads too, comma-separated
     - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
     - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
@@ -88,6 +90,7 @@ class Settings:
     snap_max_m: float = 500.0
     evacuation_snap_m: float = 2000.0
     closing_kinds: tuple[str, ...] = ()
+    travel_max_points: int = 100
     planning_days: int | None = None
     readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -152,6 +155,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_PLANNING_DAYS": ("planning_days", int),
         "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
         "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
+        "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
     }
     return {

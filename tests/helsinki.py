@@ -73,9 +73,7 @@ def reference(path: Path) -> Reference:
     table = tomllib.loads(SPEEDS.read_text(encoding="utf-8"))
     osm = pyrosm.OSM(str(path))
     nodes, edges = osm.get_network(network_type="driving", nodes=True)
-    multi = osm.to_graph(
-        nodes, edges, graph_type="networkx", simplify=False, retain_all=True
-    )
+    multi = osm.to_graph(nodes, edges, graph_type="networkx", simplify=False, retain_all=True)
     geoms = gpd.GeoSeries(
         [d["geometry"] for *_, d in multi.edges(keys=True, data=True)], crs="EPSG:4326"
     ).to_crs(METRIC)
