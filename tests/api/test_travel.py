@@ -8,6 +8,7 @@ J must be able to go back to D1 although the nearest edge may be the one-way one
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from packs import TINY_CRS, X0, Y0
 from pyproj import Transformer
 
 from api.app import create_app
+from api.cli import main
 from api.settings import Settings
 
 LEG = math.hypot(9_500, 4_500)  # both roads are this long
@@ -98,3 +100,19 @@ def test_bad_input_names_the_field(
     problem = response.json()
     assert problem["field"] == field
     assert message in problem["detail"]
+
+
+def test_the_command_line_gives_the_same_matrix(
+    tiny_pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junction = ",".join(f"{v:.9f}" for v in lonlat(10_000, 5_000))
+    argv = ["travel", "--from", junction, "--to", "depot:D1", "--to", "depot:D2"]
+    assert main([*argv, "--data", str(tiny_pack), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["durations"] == [
+        [pytest.approx(PRIMARY_S, abs=0.1), pytest.approx(SECONDARY_S, abs=0.1)]
+    ]
+    assert main([*argv, "--data", str(tiny_pack)]) == 0
+    assert f"→ depot:D1: {PRIMARY_S / 60:.1f} 分钟" in capsys.readouterr().out
+    assert main(["travel", "--from", "depot:D7", "--to", "depot:D1", "--data", str(tiny_pack)]) == 2
+    assert "sources[0]: no depot with id 'D7'" in capsys.readouterr().err
