@@ -32,19 +32,19 @@ class TravelRequest(BaseModel):
 class UnreachableOut(BaseModel):
     """A pair with no way over open roads, and why."""
 
-    source: str
-    destination: str
+    source: str = Field(description="The source as given (feature id) or lon,lat")
+    destination: str = Field(description="The destination as given (feature id) or lon,lat")
     reason: str = Field(description="A reason code: no_road_near, roads_near_closed, no_path")
 
 
 class TravelOut(BaseModel):
     """Durations and distances as matrices [source][destination]; null where unreachable."""
 
-    sources: list[str]
-    destinations: list[str]
+    sources: list[str] = Field(description="Row labels: feature ids as given, points as lon,lat")
+    destinations: list[str] = Field(description="Column labels, as sources")
     durations: list[list[float | None]] = Field(description="Seconds over open roads")
     distances: list[list[float | None]] = Field(description="Metres of each fastest route")
-    unreachable: list[UnreachableOut]
+    unreachable: list[UnreachableOut] = Field(description="Pairs with no way, and why")
     closed_edges: int = Field(description="Road segments closed by the footprint and hazards")
     routes: dict[str, Any] | None = Field(
         default=None, description="With routes=true: a FeatureCollection of the route lines"
