@@ -1,4 +1,4 @@
-"""The ``reliefgis`` command: serve, plans, level, assess, quake, import-osm, layers.
+"""The ``reliefgis`` command: serve, plans, level, assess, quake, travel, import-osm, layers.
 
 Bad input exits non-zero with one line on stderr, never a traceback.
 """
@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
+from api import cli_travel
 from api.cli_quake import add_quake, out_folder, write_results
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
@@ -232,9 +233,17 @@ def cmd_import_osm(args: argparse.Namespace) -> int:
     roads = import_osm(Path(args.extract), bbox=bbox)
     for note in roads.attrs.get("notes", []):
         print(f"reliefgis: {note}", file=sys.stderr)
+    for reason, count in roads.attrs.get("dropped", {}).items():
+        print(f"reliefgis: left out {count} {reason}", file=sys.stderr)
     target = write_roads(pack, roads)
     print(f"reliefgis: 已写入 {len(roads)} 条道路到 {target}（图层 roads）", file=sys.stderr)
     return 0
+
+
+def cmd_travel(args: argparse.Namespace) -> int:
+    """Travel times and distances between depots, shelters and points (api/cli_travel.py)."""
+    footprint = _read_json(args.footprint, "footprint") if args.footprint else None
+    return cli_travel.cmd_travel(args, _settings(args), footprint=footprint)
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
@@ -368,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     osm.add_argument("--bbox", metavar="W,S,E,N", help="keep roads within these lon/lat bounds")
     osm.add_argument("--data", metavar="DIR", required=True, help="the layer pack to write")
     osm.set_defaults(run=cmd_import_osm)
+
+    travel = sub.add_parser("travel", help="travel times and distances over open roads")
+    cli_travel.add_options(travel)
+    _with_data(travel)
+    travel.set_defaults(run=cmd_travel)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     _with_data(layers)

@@ -26,7 +26,7 @@ _RANK: dict[Role, int] = {"viewer": 0, "analyst": 1, "admin": 2}
 #: Methods that only read.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: POST endpoints that compute an answer but create nothing: a viewer may call them.
-READ_ONLY_POSTS = frozenset({"/api/v1/response-level"})
+READ_ONLY_POSTS = frozenset({"/api/v1/response-level", "/api/v1/travel"})
 API_PREFIX = "/api/v1"
 _NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]{0,39})=(?!=)(.+)$")
 _BEARER = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +(\S+) *$")

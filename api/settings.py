@@ -56,6 +56,8 @@ class Settings:
     - ``RELIEF_NEEDS``, ``RELIEF_SPEEDS``: other needs / road-speed profiles
     - ``RELIEF_SNAP_M``: how far a depot or shelter may be from an open road (default 500)
     - ``RELIEF_EVACUATION_SNAP_M``: how far evacuees may walk to a road (default 2000)
+    - ``RELIEF_TRAVEL_MAX_POINTS``: most sources, and most destinations, one travel
+      request may name (default 100)
     - ``RELIEF_CLOSING_KINDS``: hazard-zone kinds that close roads too, comma-separated
     - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
     - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
@@ -97,6 +99,7 @@ class Settings:
     evacuation_snap_m: float = 2000.0
     closing_kinds: tuple[str, ...] = ()
     fault_strike_km: float = 30.0
+    travel_max_points: int = 100
     planning_days: int | None = None
     readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -167,6 +170,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
         "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
         "RELIEF_FAULT_STRIKE_KM": ("fault_strike_km", float),
+        "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
     }
     return {

@@ -5,7 +5,10 @@ locations cached in memory, fine for a province extract such as Geofabrik's
 ``china/shanxi``) and returns a roads layer in the CONTRACT §2 form: ``highway``,
 ``maxspeed`` (km/h), ``oneway`` (bool, along the digitised direction), plus ``name``,
 ``ref``, ``osm_id`` and the raw ``maxspeed_tag``. Ways keep all their nodes, so the
-network's shared-vertex junctions are OSM's shared nodes. `write_roads` replaces the
+network's shared-vertex junctions are OSM's shared nodes. What is not a road for driving
+is left out and counted by reason in ``attrs["dropped"]`` (closed ``highway=service``
+ways tagged ``area=yes`` are the outlines of yards and car parks, not roads: routing
+along them would drive round the edge of a square). `write_roads` replaces the
 ``roads`` layer of a pack's ``layers.gpkg`` on a copy and swaps the copy in atomically,
 leaving every other layer as it was. See ``docs/osm.md``.
 """
@@ -32,7 +35,12 @@ from layers.pack import GEOPACKAGE, OUTPUT_CRS
 from layers.profiles import read_speeds
 
 #: OSM tags kept as columns.
-KEPT_TAGS = ("highway", "name", "ref", "maxspeed", "oneway", "junction")
+KEPT_TAGS = ("highway", "name", "ref", "maxspeed", "oneway", "junction", "area")
+#: Why a way is left out: a closed service way tagged area=yes outlines an area (OSM wiki,
+#: Key:area; pyrosm's driving network leaves these out too).
+DROPPED_SERVICE_AREA = "closed highway=service ways tagged area=yes (outlines of areas, not roads)"
+#: Why a way is left out: fewer than two of its nodes lie in the extract.
+DROPPED_OUTSIDE = "ways with fewer than two nodes inside the extract (nothing to draw)"
 #: Classes OSM treats as oneway unless tagged otherwise (OSM wiki, Key:oneway).
 IMPLIED_ONEWAY_HIGHWAY = frozenset({"motorway"})
 IMPLIED_ONEWAY_JUNCTION = frozenset({"roundabout", "circular"})
@@ -76,7 +84,8 @@ def _runs(way: Any) -> Iterator[list[tuple[float, float]]]:
 
 def _ways(
     path: Path, classes: Collection[str]
-) -> Iterator[tuple[int, dict[str, str], list[list[tuple[float, float]]], bool]]:
+) -> Iterator[tuple[int, dict[str, str], list[list[tuple[float, float]]], bool, bool]]:
+    """Id, kept tags, located runs, whether the extract cuts it, whether it is closed."""
     try:
         import osmium  # noqa: PLC0415 - an optional dependency, needed only for imports
     except ImportError as exc:
@@ -92,7 +101,9 @@ def _ways(
             way: Any = entity
             tags = {k: str(way.tags[k]) for k in KEPT_TAGS if k in way.tags}
             runs = list(_runs(way))
-            yield way.id, tags, runs, sum(len(r) for r in runs) < len(way.nodes)
+            nodes = way.nodes
+            closed = len(nodes) > 2 and nodes[0].ref == nodes[len(nodes) - 1].ref
+            yield way.id, tags, runs, sum(len(r) for r in runs) < len(nodes), closed
     except RuntimeError as exc:
         raise LayerError(f"OSM extract {path.name}: cannot be read ({exc})") from exc
 
@@ -134,7 +145,8 @@ def import_osm(
     GeoDataFrame
         ``id``, ``osm_id``, ``highway``, ``name``, ``ref``, ``maxspeed`` (km/h or NaN),
         ``maxspeed_tag``, ``oneway``; one row per way, or per part of a way the extract
-        cuts. ``attrs["notes"]`` says what was read loosely.
+        cuts. ``attrs["notes"]`` says what was read loosely; ``attrs["dropped"]`` maps
+        each reason a way was left out to how many ways it left out.
 
     Raises
     ------
@@ -147,7 +159,10 @@ def import_osm(
         raise LayerError(f"OSM extract {path}: not found")
     classes = set(highways) if highways is not None else set(read_speeds().classes)
     notes: Counter[str] = Counter()
-    rows = _road_rows(path, classes, area=box(*window) if window else None, notes=notes)
+    dropped: Counter[str] = Counter()
+    rows = _road_rows(
+        path, classes, area=box(*window) if window else None, notes=notes, dropped=dropped
+    )
     if not rows:
         where = f" within bbox {window}" if window else ""
         raise LayerError(f"OSM extract {path.name}: no roads of classes {sorted(classes)}{where}")
@@ -155,20 +170,40 @@ def import_osm(
     frame["maxspeed"] = frame["maxspeed"].astype(float)
     frame["osm_id"] = frame["osm_id"].astype(np.int64)
     frame.attrs["notes"] = [f"{text}: {n}" for text, n in sorted(notes.items())]
+    frame.attrs["dropped"] = dict(sorted(dropped.items()))
     return frame
 
 
+def _not_a_road(tags: dict[str, str], closed: bool) -> str | None:
+    """Why a way is not a road for driving, or None when it is one."""
+    if closed and tags.get("highway") == "service" and tags.get("area") == "yes":
+        return DROPPED_SERVICE_AREA
+    return None
+
+
 def _road_rows(
-    path: Path, classes: Collection[str], *, area: Polygon | None, notes: Counter[str]
+    path: Path,
+    classes: Collection[str],
+    *,
+    area: Polygon | None,
+    notes: Counter[str],
+    dropped: Counter[str],
 ) -> list[dict[str, Any]]:
     """One row per way reaching into ``area`` (or per part of a cut way), digitised along it."""
     rows: list[dict[str, Any]] = []
-    for osm_id, tags, runs, cut in _ways(path, classes):
-        if cut:
-            notes["ways cut at the extract's edge kept in parts"] += 1
+    for osm_id, tags, runs, cut, closed in _ways(path, classes):
         lines = [LineString(r) for r in runs]
+        if not lines:
+            dropped[DROPPED_OUTSIDE] += 1
+            continue
         if area is not None and not any(line.intersects(area) for line in lines):
             continue
+        why = _not_a_road(tags, closed)
+        if why is not None:
+            dropped[why] += 1
+            continue
+        if cut:
+            notes["ways cut at the extract's edge kept in parts"] += 1
         direction = _direction(tags, notes)
         if tags.get("maxspeed") and parse_maxspeed(tags["maxspeed"]) is None:
             notes[f"maxspeed={tags['maxspeed']} not read"] += 1

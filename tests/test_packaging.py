@@ -60,9 +60,9 @@ def test_wheel_leaves_out_the_pack_build_scripts(wheel):
 
 
 def test_every_package_folder_is_listed_in_pyproject():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "packages"
-    ])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     found = {
         ".".join(init.parent.relative_to(ROOT).parts)
         for top in TOP_PACKAGES
@@ -84,7 +84,11 @@ def test_the_installed_store_finds_its_migrations(wheel, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(site)}
     done = subprocess.run(
         [sys.executable, "-c", script],
-        env=env, cwd=tmp_path, capture_output=True, text=True, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "alembic_version" in done.stdout

@@ -157,7 +157,8 @@ def direct(
     )
     e = origins.edge[i]
     ahead = destinations.fraction[j] - origins.fraction[i]
-    allowed = np.where(ahead >= 0, network.edge_forward[e], network.edge_backward[e])
+    # Standing still is allowed on any edge; moving, only in a direction the edge allows.
+    allowed = (ahead == 0) | np.where(ahead > 0, network.edge_forward[e], network.edge_backward[e])
     time[i, j] = np.where(allowed, np.abs(ahead) * network.edge_time_s[e], np.inf)
     length[i, j] = np.abs(ahead) * network.edge_length_m[e]
     return time, length

@@ -64,7 +64,7 @@ def _area(footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry, crs: CRS) 
 def closures(
     network: RoadNetwork,
     *,
-    footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry,
+    footprint: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry | None,
     hazard_zones: gpd.GeoDataFrame | None = None,
     closing_kinds: Collection[str] = (),
 ) -> ClosedEdges:
@@ -73,7 +73,8 @@ def closures(
     Parameters
     ----------
     footprint
-        The disaster footprint; a bare shapely geometry is taken as EPSG:4326.
+        The disaster footprint; a bare shapely geometry is taken as EPSG:4326. None:
+        only hazard zones close roads (a travel query without a footprint).
     hazard_zones
         ``id``, ``kind``, ``risk``; zones whose ``kind`` is in ``closing_kinds`` close
         the edges they touch too (e.g. ``landslide`` on a mountain road).
@@ -82,10 +83,11 @@ def closures(
         raise InputError("closing_kinds: given without hazard_zones", field="closing_kinds")
     mask = np.zeros(network.n_edges, dtype=bool)
     why: dict[int, list[str]] = defaultdict(list)
-    hits = network.tree.query(_area(footprint, network.crs), predicate="intersects")
-    mask[hits] = True
-    for row in np.unique(network.edge_road[hits]).tolist():
-        why[row].append(FOOTPRINT)
+    if footprint is not None:
+        hits = network.tree.query(_area(footprint, network.crs), predicate="intersects")
+        mask[hits] = True
+        for row in np.unique(network.edge_road[hits]).tolist():
+            why[row].append(FOOTPRINT)
     if hazard_zones is not None and closing_kinds:
         zones = require_zones(hazard_zones)
         zones = zones[zones["kind"].astype(str).isin(list(closing_kinds))].to_crs(network.crs)

@@ -3,6 +3,13 @@
 `snap` attaches points (depots, shelters, demand cells) to the nearest open edge within
 a distance, by projection onto the edge; `attachments` describes the result in lon/lat,
 with a reason code (`geo.reasons`) for a point that joins no open road.
+
+A point whose projection falls on a vertex (within `VERTEX_TOLERANCE_M`, the tolerance
+that makes vertices one node) joins the graph NODE itself, not one of the edges that
+meet there: it may leave by, and be reached over, every open arc of that node, whatever
+the direction of the edge that happened to be nearest. A point inside an edge leaves
+towards each end the edge may be travelled to (both on a two-way road, only the head
+on a one-way one) and is reached from each end the edge may be travelled from.
 """
 
 from __future__ import annotations
@@ -15,7 +22,10 @@ from numpy.typing import NDArray
 
 from geo._crs import LONLAT, transformer
 from geo.reasons import NO_ROAD_NEAR, ROADS_NEAR_CLOSED, Reason
-from geo.roads.network import RoadNetwork
+from geo.roads.network import PROJECTED_TOLERANCE_M, RoadNetwork
+
+#: A projection this close (metres) to a vertex joins the vertex's node itself.
+VERTEX_TOLERANCE_M = PROJECTED_TOLERANCE_M
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,8 @@ class Attachment:
 
     ``fraction`` runs along the edge from its first vertex; ``lon``/``lat`` is the
     joining position on the road; ``snap_m`` the distance from the point to it.
+    ``node`` is the graph node when the point joins at a vertex (``fraction`` is then 0
+    or 1 of one of the edges meeting there), else None.
     """
 
     edge: int | None
@@ -33,6 +45,7 @@ class Attachment:
     lon: float | None
     lat: float | None
     reason: Reason | None
+    node: int | None = None
 
     @property
     def attached(self) -> bool:
@@ -42,13 +55,17 @@ class Attachment:
 
 @dataclass(frozen=True, eq=False)
 class Snapped:
-    """Attachment arrays of a set of points; ``edge`` is -1 where a point is not attached."""
+    """Attachment arrays of a set of points; ``edge`` is -1 where a point is not attached.
+
+    ``node`` is the graph node of a point that joins at a vertex, else -1.
+    """
 
     edge: NDArray[np.int64]
     fraction: NDArray[np.float64]
     distance: NDArray[np.float64]
     xy: NDArray[np.float64]
     nearby: NDArray[np.bool_]
+    node: NDArray[np.int64]
 
     def slots(
         self, network: RoadNetwork, *, leaving: bool
@@ -56,7 +73,8 @@ class Snapped:
         """Per point, the two edge ends it reaches (leaving) or is reached from, and the costs.
 
         Returns (node, time, length), each (points × 2); time is inf for a slot the
-        edge's direction does not allow or a point that is not attached.
+        edge's direction does not allow or a point that is not attached. A point at a
+        vertex has its node in both slots at no cost: the node's own arcs decide.
         """
         attached = self.edge >= 0
         e = np.where(attached, self.edge, 0)
@@ -70,6 +88,10 @@ class Snapped:
         allowed = np.stack([to_first, to_second], axis=1) & attached[:, None]
         time = np.where(allowed, part * network.edge_time_s[e][:, None], np.inf)
         length = part * network.edge_length_m[e][:, None]
+        at_node = self.node >= 0
+        ends = np.where(at_node[:, None], self.node[:, None], ends)
+        time = np.where(at_node[:, None], 0.0, time)
+        length = np.where(at_node[:, None], 0.0, length)
         return ends, time, length
 
 
@@ -108,7 +130,25 @@ def snap(
     out_t[point[first]] = t[first]
     out_d[point[first]] = distance[first]
     out_xy[point[first]] = foot[first]
-    return Snapped(edge=out_edge, fraction=out_t, distance=out_d, xy=out_xy, nearby=nearby)
+    out_node = _vertex_nodes(network, out_edge, out_t)
+    return Snapped(
+        edge=out_edge, fraction=out_t, distance=out_d, xy=out_xy, nearby=nearby, node=out_node
+    )
+
+
+def _vertex_nodes(
+    network: RoadNetwork, edge: NDArray[np.int64], fraction: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """The node a point joins when its projection lies on a vertex of its edge, else -1."""
+    node = np.full(edge.size, -1, dtype=np.int64)
+    at = np.flatnonzero(edge >= 0)
+    e, t = edge[at], fraction[at]
+    along = t * network.edge_length_m[e]
+    first = along <= VERTEX_TOLERANCE_M
+    second = ~first & (network.edge_length_m[e] - along <= VERTEX_TOLERANCE_M)
+    node[at[first]] = network.edge_nodes[e[first], 0]
+    node[at[second]] = network.edge_nodes[e[second], 1]
+    return node
 
 
 def attachments(
@@ -117,7 +157,10 @@ def attachments(
     """The attachments of snapped points, positions in lon/lat, with reasons where none."""
     to_lonlat = transformer(network.crs, LONLAT)
     lon, lat = to_lonlat.transform(snapped.xy[:, 0], snapped.xy[:, 1])
-    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    lon, lat = np.atleast_1d(lon).copy(), np.atleast_1d(lat).copy()
+    at_node = snapped.node >= 0
+    # A point at a vertex joins exactly where the node is (routes start on it).
+    lon[at_node], lat[at_node] = network.node_lonlat[snapped.node[at_node]].T
     out = []
     for i, e in enumerate(snapped.edge.tolist()):
         if e < 0:
@@ -134,6 +177,7 @@ def attachments(
                 lon=float(lon[i]),
                 lat=float(lat[i]),
                 reason=None,
+                node=int(snapped.node[i]) if snapped.node[i] >= 0 else None,
             )
         )
     return tuple(out)

@@ -41,9 +41,9 @@ def roads(helsinki: Path) -> gpd.GeoDataFrame:
 
 
 def test_import_keeps_the_drivable_ways(roads: gpd.GeoDataFrame) -> None:
-    assert (len(roads), roads["osm_id"].nunique(), str(roads.crs)) == (965, 965, "EPSG:4326")
+    assert (len(roads), roads["osm_id"].nunique(), str(roads.crs)) == (960, 960, "EPSG:4326")
     assert roads["highway"].value_counts().to_dict() == {
-        "service": 238,
+        "service": 233,
         "residential": 231,
         "unclassified": 164,
         "secondary": 141,
@@ -61,7 +61,29 @@ def test_import_keeps_the_drivable_ways(roads: gpd.GeoDataFrame) -> None:
         5.0: 2,
         50.0: 1,
     }
-    assert roads.attrs["notes"] == ["ways cut at the extract's edge kept in parts: 65"]
+    assert roads.attrs["notes"] == ["ways cut at the extract's edge kept in parts: 27"]
+    assert roads.attrs["dropped"] == {
+        osm.DROPPED_OUTSIDE: 37,
+        osm.DROPPED_SERVICE_AREA: 5,
+    }
+
+
+def test_service_area_outlines_are_left_out(helsinki: Path, roads: gpd.GeoDataFrame) -> None:
+    # GDAL's OSM driver reads a closed highway way as an area only when it is tagged
+    # area=yes (its osmconf.ini): read those from its polygon layer, independently of
+    # osmium, and check that none became a road.
+    polygons = pyogrio.read_dataframe(
+        helsinki,
+        layer="multipolygons",
+        columns=["osm_way_id", "other_tags"],
+        read_geometry=False,
+        where="osm_way_id IS NOT NULL",
+    )
+    tagged = polygons["other_tags"].fillna("")
+    outlines = polygons[tagged.str.contains('"highway"=>"service"')]
+    ids = set(outlines["osm_way_id"].astype(np.int64))
+    assert len(ids) == 6  # five in the extract, one with a single node in it
+    assert ids.isdisjoint(set(roads["osm_id"]))
 
 
 def test_a_known_way(roads: gpd.GeoDataFrame) -> None:

@@ -27,4 +27,3 @@ def test_unknown_classes_spread_over_the_palette():
     colours = carto.class_colours("other", ["a", "b", "c"])
     palette = labels.PRINT_PALETTES["other"]
     assert colours == {"a": palette[0], "b": palette[3], "c": palette[-1]}
-
