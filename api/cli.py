@@ -22,11 +22,14 @@ from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.levels import Verdict
+from geo.response.figures import COUNTY_FIGURES
+from geo.response.levels import Criterion, Verdict
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
+from web.labels import LEVELS
+from web.shares import is_share, percent, point_gap
 
 EXIT_BAD_INPUT = 2
 
@@ -130,20 +133,66 @@ def cmd_plans(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Exit status of ``reliefgis level`` when no figure given could be graded.
+EXIT_NOT_EVALUATED = 2
+
+#: How a missing field is given on the command line.
+_OPTIONS = {
+    "hazard": "--hazard",
+    "figures.by_county": "--county CODE 或 --by-county CODE:drought_aid_persons=N",
+}
+
+
+def _option(field: str) -> str:
+    if field == "drought_aid_share":  # a county's own share: given per county
+        field = "figures.by_county"
+    if field in INDICATORS:
+        return "--" + field.replace("_", "-")
+    return _OPTIONS.get(field, field)
+
+
+def _value(c: Criterion) -> str:
+    if c.value is None:
+        return ""
+    return percent(c.value) if is_share(c.indicator) else f"{c.value}"
+
+
+def _criterion_line(c: Criterion) -> str:
+    where = f"{c.county_name}（{c.county}）" if c.county else ""
+    if c.status == "not_evaluated":
+        value = f" {_value(c)}" if c.value is not None else ""
+        give = "、".join(_option(m) for m in c.missing)
+        return f"  {where}{c.name}{value} → {c.note}（给出 {give}）"
+    reached = f"{c.label}（{c.clause}：{c.condition}）" if c.level else "未达到"
+    source = "报告值" if c.source == "reported" else f"估算值，{c.basis}"
+    line = f"  {where}{c.name} {_value(c)}（{source}）→ {reached}"
+    if c.next:
+        gap = (
+            point_gap(c.next.gap, value=c.value or 0) if is_share(c.indicator) else f"{c.next.gap}"
+        )
+        line += f"；距{c.next.label}还差 {gap}（{c.next.clause}）"
+    if c.note:
+        line += f"；{c.note}"
+    return line
+
+
+def _headline(verdict: Verdict) -> str:
+    title = f"{verdict.plan_name}（{verdict.plan}）："
+    if not verdict.evaluated:
+        return title + "未评估：没有可按本预案分级的数字，不能判定是否达到启动条件"
+    if verdict.label:
+        return title + f"{verdict.label}响应"
+    return title + "未达到任何响应级别的启动条件（按已给出的数字）"
+
+
 def _format_verdict(verdict: Verdict) -> str:
-    lines = [
-        f"{verdict.plan_name}（{verdict.plan}）："
-        + (f"{verdict.label}响应" if verdict.label else "未达到任何响应级别的启动条件")
-    ]
-    for c in verdict.criteria:
-        reached = f"{c.label}（{c.clause}：{c.condition}）" if c.level else "未达到"
-        source = "报告值" if c.source == "reported" else f"估算值，{c.basis}"
-        line = f"  {c.name} {c.value}（{source}）→ {reached}"
-        if c.next:
-            line += f"；距{c.next.label}还差 {c.next.gap}（{c.next.clause}）"
-        if c.note:
-            line += f"；{c.note}"
-        lines.append(line)
+    lines = [_headline(verdict)]
+    lines += [_criterion_line(c) for c in verdict.criteria]
+    if verdict.not_given:
+        lines.append(
+            "未给出（未评估）："
+            + "、".join(f"{INDICATORS[n][1]} {_option(n)}" for n in verdict.not_given)
+        )
     if verdict.decision:
         d = verdict.decision
         lines.append(f"启动程序（{d.procedure_clause}）：{d.decided_by}")
@@ -154,6 +203,9 @@ def _format_verdict(verdict: Verdict) -> str:
         lines.append(
             "应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups)
         )
+    if verdict.judgement:
+        lines.append("需会商研判（无数量标准，可据此启动相应级别）：")
+        lines += [f"  {j.clause}（{LEVELS[j.level]}）：{j.text}" for j in verdict.judgement]
     if verdict.adjustment:
         lines.append(f"注：{verdict.adjustment}")
     return "\n".join(lines)
@@ -164,20 +216,44 @@ def _figures(args: argparse.Namespace) -> dict[str, float]:
     return {name: value for name in INDICATORS if (value := getattr(args, name)) is not None}
 
 
+def _by_county(items: Sequence[str] | None) -> dict[str, dict[str, float]]:
+    """``--by-county CODE:FIGURE=N`` options as ``figures.by_county``."""
+    result: dict[str, dict[str, float]] = {}
+    for item in items or ():
+        code, _, figure = item.partition(":")
+        name, _, text = figure.partition("=")
+        if not code or name not in COUNTY_FIGURES or not text:
+            raise InputError(
+                f"--by-county {item}: expected CODE:FIGURE=N with FIGURE one of "
+                f"{', '.join(COUNTY_FIGURES)}, e.g. 140302:drought_aid_persons=12000",
+                field="figures.by_county",
+            )
+        kind = int if INDICATORS[name][0] == "count" else float
+        result.setdefault(code, {})[name] = _non_negative(kind)(text)
+    return result
+
+
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
     settings = _settings(args)
+    by_county = _by_county(args.by_county)
+
+    def lookup(code: str) -> tuple[str, int | None]:
+        return read_pack(settings.data_dir).agri_population(code)
+
     verdict = grade(
         _catalog(settings).get(args.plan),
         _figures(args),
         hazard=args.hazard,
-        county=read_pack(settings.data_dir).agri_population(args.county) if args.county else None,
+        county=args.county,
+        by_county=by_county,
+        lookup=lookup if args.county or by_county else None,
     )
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
         print(_format_verdict(verdict))
-    return 0
+    return 0 if verdict.evaluated else EXIT_NOT_EVALUATED
 
 
 def _read_json(path: str, what: str) -> object:
@@ -207,7 +283,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures=_figures(args),
+        figures={**_figures(args), "by_county": _by_county(args.by_county)},
         title=args.title,
     )
     out.mkdir(parents=True, exist_ok=True)
@@ -261,7 +337,8 @@ def _non_negative(kind: type[float]) -> Callable[[str], float]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
         return float(value) if kind is float else int(value)
@@ -278,6 +355,12 @@ def _figure_options(parser: argparse.ArgumentParser) -> None:
             type=_non_negative(int if kind == "count" else float),
             help=label + ("" if kind == "count" else " (0–1)"),
         )
+    parser.add_argument(
+        "--by-county",
+        action="append",
+        metavar="CODE:FIGURE=N",
+        help="a county's own figure, e.g. 140302:drought_aid_persons=12000 (repeatable)",
+    )
 
 
 def _with_data(parser: argparse.ArgumentParser) -> None:
@@ -374,6 +457,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``reliefgis plans | head -1``): stop quietly. Python would
+        # report the pipe again when flushing stdout at exit, so point stdout at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code
 
 

@@ -17,6 +17,7 @@ import shapely
 from api.schemas.assessment import AssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.levels import county_figures
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
 from geo.incident.exposure import Exposure, compute_exposure
@@ -103,7 +104,9 @@ def run_assessment(
     """Assess an incident footprint; return the answer and the record to store."""
     pack = services.pack
     chosen = services.plans.file(services.plan_id(plan))
-    reported = {name: Figure(value=float(v)) for name, v in check_figures(figures or {}).items()}
+    event = dict(figures or {})
+    by_county = county_figures(event.pop("by_county", None) or {}, pack.agri_population)
+    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
     exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
     result = assess(
         exposed.exposure,
@@ -116,6 +119,7 @@ def run_assessment(
         reported=reported,
         metric_crs=services.metric_crs,
         logistics=services.logistics,
+        by_county=by_county,
     )
     created = datetime.now(UTC).replace(microsecond=0)
     assessment_id = uuid.uuid4().hex
