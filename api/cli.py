@@ -23,13 +23,11 @@ from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
 from geo.response.figures import COUNTY_FIGURES
-from geo.response.levels import Criterion, Verdict
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
-from web.labels import LEVELS
-from web.shares import is_share, percent, point_gap
+from web.verdict_text import verdict_text
 
 EXIT_BAD_INPUT = 2
 
@@ -136,80 +134,6 @@ def cmd_plans(args: argparse.Namespace) -> int:
 #: Exit status of ``reliefgis level`` when no figure given could be graded.
 EXIT_NOT_EVALUATED = 2
 
-#: How a missing field is given on the command line.
-_OPTIONS = {
-    "hazard": "--hazard",
-    "figures.by_county": "--county CODE 或 --by-county CODE:drought_aid_persons=N",
-}
-
-
-def _option(field: str) -> str:
-    if field == "drought_aid_share":  # a county's own share: given per county
-        field = "figures.by_county"
-    if field in INDICATORS:
-        return "--" + field.replace("_", "-")
-    return _OPTIONS.get(field, field)
-
-
-def _value(c: Criterion) -> str:
-    if c.value is None:
-        return ""
-    return percent(c.value) if is_share(c.indicator) else f"{c.value}"
-
-
-def _criterion_line(c: Criterion) -> str:
-    where = f"{c.county_name}（{c.county}）" if c.county else ""
-    if c.status == "not_evaluated":
-        value = f" {_value(c)}" if c.value is not None else ""
-        give = "、".join(_option(m) for m in c.missing)
-        return f"  {where}{c.name}{value} → {c.note}（给出 {give}）"
-    reached = f"{c.label}（{c.clause}：{c.condition}）" if c.level else "未达到"
-    source = "报告值" if c.source == "reported" else f"估算值，{c.basis}"
-    line = f"  {where}{c.name} {_value(c)}（{source}）→ {reached}"
-    if c.next:
-        gap = (
-            point_gap(c.next.gap, value=c.value or 0) if is_share(c.indicator) else f"{c.next.gap}"
-        )
-        line += f"；距{c.next.label}还差 {gap}（{c.next.clause}）"
-    if c.note:
-        line += f"；{c.note}"
-    return line
-
-
-def _headline(verdict: Verdict) -> str:
-    title = f"{verdict.plan_name}（{verdict.plan}）："
-    if not verdict.evaluated:
-        return title + "未评估：没有可按本预案分级的数字，不能判定是否达到启动条件"
-    if verdict.label:
-        return title + f"{verdict.label}响应"
-    return title + "未达到任何响应级别的启动条件（按已给出的数字）"
-
-
-def _format_verdict(verdict: Verdict) -> str:
-    lines = [_headline(verdict)]
-    lines += [_criterion_line(c) for c in verdict.criteria]
-    if verdict.not_given:
-        lines.append(
-            "未给出（未评估）："
-            + "、".join(f"{INDICATORS[n][1]} {_option(n)}" for n in verdict.not_given)
-        )
-    if verdict.decision:
-        d = verdict.decision
-        lines.append(f"启动程序（{d.procedure_clause}）：{d.decided_by}")
-        lines.append(f"组织协调：{d.lead}")
-        lines.append(f"响应措施（{d.measures_clause}）：")
-        lines += [f"  {m.clause} {m.text} — {'、'.join(m.units)}" for m in d.measures]
-    if verdict.work_groups:
-        lines.append(
-            "应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups)
-        )
-    if verdict.judgement:
-        lines.append("需会商研判（无数量标准，可据此启动相应级别）：")
-        lines += [f"  {j.clause}（{LEVELS[j.level]}）：{j.text}" for j in verdict.judgement]
-    if verdict.adjustment:
-        lines.append(f"注：{verdict.adjustment}")
-    return "\n".join(lines)
-
 
 def _figures(args: argparse.Namespace) -> dict[str, float]:
     """The reported figures given as options (``--dead-missing`` …)."""
@@ -252,7 +176,7 @@ def cmd_level(args: argparse.Namespace) -> int:
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
-        print(_format_verdict(verdict))
+        print(verdict_text(verdict))
     return 0 if verdict.evaluated else EXIT_NOT_EVALUATED
 
 

@@ -261,9 +261,7 @@ def assess(
     logistics
         The road network, depots and needs: displaced people then travel to shelters by
         road and the supply plan is made; without it, placement is by straight-line
-        distance and there is no supply plan.
-    by_county
-        Figures reported per county (the drought share of 阳泉 §5.x.1(4) is per county).
+        distance and there is no supply plan. ``by_county``: figures per county.
     """
     # The steps in order: which shelters may open, who must move, which depots reach
     # which shelters, who goes where, what is sent, who is within reach, which level.
