@@ -266,7 +266,8 @@ def test_yueqing_quake_rule_does_not_apply_to_other_hazards(catalog, hazard):
     if hazard is None:
         # Without a hazard the rule cannot be told to apply or not: not evaluated, not "below".
         assert (criterion.status, criterion.missing) == ("not_evaluated", ("hazard",))
-        assert criterion.note is not None and criterion.note.startswith("未评估：缺少灾种")
+        assert criterion.note is not None
+        assert criterion.note.startswith("未评估：缺少灾种")
         assert not verdict.evaluated
     else:
         assert criterion.status == "not_graded"
