@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from seeds import normalise, seed_text
 
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
-from tests.seeds import normalise, seed_text
 
 CATALOG = PlanCatalog([plans_dir()])
 
