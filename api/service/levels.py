@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from geo.errors import InputError
 from geo.plans.model import Plan
 from geo.response.figures import COUNTY_FIGURES, CountyFigures, Figure
 from geo.response.levels import Verdict, evaluate
@@ -18,10 +19,13 @@ def county_figures(
     """Per-county figures (``figures.by_county``) with each county's agricultural population."""
     result = []
     for code, values in by_county.items():
-        if lookup is None:
-            name, agri = code, None
-        else:
-            name, agri = lookup(code)
+        name, agri = code, None
+        if lookup is not None:
+            try:
+                name, agri = lookup(code)
+            except InputError as exc:
+                field = f"figures.by_county.{code}"
+                raise InputError(f"{field}: {exc}", field=field) from exc
         result.append(
             CountyFigures(
                 code=code,

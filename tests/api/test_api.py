@@ -301,3 +301,15 @@ def test_collapsed_rooms_still_accepted_next_to_the_quake_count(client):
     by_name = {c["indicator"]: c for c in verdict["criteria"]}
     assert by_name["collapsed_or_severe_rooms"]["clause"] == "乐清2016 §6.2.1(2)"
     assert by_name["collapsed_rooms"]["status"] == "not_graded"
+
+
+def test_an_unknown_county_in_by_county_is_named(client):
+    response = client.post(
+        "/api/v1/response-level",
+        json={
+            "plan": "yangquan-2026",
+            "figures": {"by_county": {"999999": {"drought_aid_persons": 1}}},
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "figures.by_county.999999"
