@@ -1,4 +1,4 @@
-"""The ``reliefgis`` command: serve, plans, level, assess, import-osm, layers.
+"""The ``reliefgis`` command: serve, plans, level, assess, quake, import-osm, layers.
 
 Bad input exits non-zero with one line on stderr, never a traceback.
 """
@@ -10,19 +10,20 @@ import ipaddress
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
+from api.cli_figures import by_county, figure_options, figures
+from api.cli_quake import add_quake, out_folder, write_results
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
 from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
-from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.figures import COUNTY_FIGURES
+from geo.plans.model import HAZARDS
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
@@ -45,6 +46,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, data_dir=Path(args.data))
     if getattr(args, "plans", None):
         settings = replace(settings, plan_dirs=(*settings.plan_dirs, *map(Path, args.plans)))
+    if getattr(args, "font", None):
+        settings = replace(settings, font=args.font)
     return settings
 
 
@@ -102,6 +105,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["RELIEF_DATA"] = str(settings.data_dir)
         os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
         os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
+        if settings.font:
+            os.environ["RELIEF_FONT"] = settings.font
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -135,43 +140,21 @@ def cmd_plans(args: argparse.Namespace) -> int:
 EXIT_NOT_EVALUATED = 2
 
 
-def _figures(args: argparse.Namespace) -> dict[str, float]:
-    """The reported figures given as options (``--dead-missing`` …)."""
-    return {name: value for name in INDICATORS if (value := getattr(args, name)) is not None}
-
-
-def _by_county(items: Sequence[str] | None) -> dict[str, dict[str, float]]:
-    """``--by-county CODE:FIGURE=N`` options as ``figures.by_county``."""
-    result: dict[str, dict[str, float]] = {}
-    for item in items or ():
-        code, _, figure = item.partition(":")
-        name, _, text = figure.partition("=")
-        if not code or name not in COUNTY_FIGURES or not text:
-            raise InputError(
-                f"--by-county {item}: expected CODE:FIGURE=N with FIGURE one of "
-                f"{', '.join(COUNTY_FIGURES)}, e.g. 140302:drought_aid_persons=12000",
-                field="figures.by_county",
-            )
-        kind = int if INDICATORS[name][0] == "count" else float
-        result.setdefault(code, {})[name] = _non_negative(kind)(text)
-    return result
-
-
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
     settings = _settings(args)
-    by_county = _by_county(args.by_county)
+    per_county = by_county(args.by_county)
 
     def lookup(code: str) -> tuple[str, int | None]:
         return read_pack(settings.data_dir).agri_population(code)
 
     verdict = grade(
         _catalog(settings).get(args.plan),
-        _figures(args),
+        figures(args),
         hazard=args.hazard,
         county=args.county,
-        by_county=by_county,
-        lookup=lookup if args.county or by_county else None,
+        by_county=per_county,
+        lookup=lookup if args.county or per_county else None,
     )
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
@@ -196,9 +179,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from api.service.bootstrap import load_services  # start-up: as above
 
     footprint = _read_json(args.footprint, "footprint")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+    out = out_folder(args.out)
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
@@ -207,19 +188,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures={**_figures(args), "by_county": _by_county(args.by_county)},
+        figures={**figures(args), "by_county": by_county(args.by_county)},
         title=args.title,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "assessment.json"
-    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.print.render import render_pdf  # start-up: matplotlib, only to print
-
-    (out / "map.pdf").write_bytes(render_pdf(body, services.pack, paper=args.paper))
-    from web.incident_map import render_html  # start-up: folium, only for the map page
-
-    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
+    write_results(body, services, out, paper=args.paper)
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -227,7 +199,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
         f"{verdict['plan_name']}：{level}",
     )
-    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
     return 0
 
 
@@ -256,37 +227,6 @@ def cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _non_negative(kind: type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-        return float(value) if kind is float else int(value)
-
-    return parse
-
-
-def _figure_options(parser: argparse.ArgumentParser) -> None:
-    for name, (kind, label) in INDICATORS.items():
-        parser.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            metavar="N",
-            type=_non_negative(int if kind == "count" else float),
-            help=label + ("" if kind == "count" else " (0–1)"),
-        )
-    parser.add_argument(
-        "--by-county",
-        action="append",
-        metavar="CODE:FIGURE=N",
-        help="a county's own figure, e.g. 140302:drought_aid_persons=12000 (repeatable)",
-    )
-
-
 def _with_data(parser: argparse.ArgumentParser) -> None:
     """The options naming the layer pack and extra plan folders."""
     parser.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
@@ -295,6 +235,16 @@ def _with_data(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         action="append",
         help="extra folder of plan profiles (repeatable)",
+    )
+
+
+def _with_font(parser: argparse.ArgumentParser) -> None:
+    """The option naming the printed map's Chinese font."""
+    parser.add_argument(
+        "--font",
+        metavar="FILE_OR_NAME",
+        help="Chinese TrueType font for the printed map: a .ttf/.ttc file or an installed "
+        "face name such as SimHei (default: RELIEF_FONT, else found by searching)",
     )
 
 
@@ -318,6 +268,7 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
         "the server process)",
     )
     _with_data(serve)
+    _with_font(serve)
     serve.set_defaults(run=cmd_serve)
 
 
@@ -326,7 +277,7 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
     level.add_argument("--hazard", choices=sorted(HAZARDS))
     level.add_argument("--county", help="county code, to grade drought persons as a share")
-    _figure_options(level)
+    figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
     _with_data(level)
     level.set_defaults(run=cmd_level)
@@ -340,8 +291,9 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
-    _figure_options(assess)
+    figure_options(assess)
     _with_data(assess)
+    _with_font(assess)
     assess.set_defaults(run=cmd_assess)
 
 
@@ -358,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_level(sub)
     _add_assess(sub)
+    add_quake(
+        sub,
+        options=(figure_options, _with_data, _with_font),
+        settings=_settings,
+        figures=figures,
+    )
 
     osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
     osm.add_argument("extract", metavar="EXTRACT.osm.pbf")

@@ -60,6 +60,9 @@ class Settings:
     - ``RELIEF_PLANNING_DAYS``: days of needs to supply (default: the needs profile's, 3)
     - ``RELIEF_READINESS_MARGIN``: safety margin on depot readiness (default: profile's)
     - ``RELIEF_MAX_BODY_BYTES``: largest request body (413 above)
+    - ``RELIEF_FAULT_STRIKE_KM``: how far from an epicentre a ``fault`` hazard zone may lie
+      to lend the intensity field its strike when none is given (default 30 km: about the
+      location error of a first-hour epicentre plus the half-length of a M6 rupture)
     - ``RELIEF_API_KEYS``: ``KEY:ROLE`` entries, comma-separated, each optionally
       ``NAME=KEY:ROLE``; roles viewer, analyst, admin (api/security.py). When set, every
       ``/api/v1`` call needs ``Authorization: Bearer KEY``
@@ -74,6 +77,11 @@ class Settings:
     - ``RELIEF_TILES_DATUM``: ``WGS84`` (default) or ``GCJ-02`` (AMap- and Tencent-style
       tiles; the app then shifts the WGS84 data onto them). BD-09 tiles are refused.
     - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
+    - ``RELIEF_CALENDAR``: a folder of working-day calendar files (``*.toml``: public
+      holidays and 调休 of years ``chinese-calendar`` does not cover; data/calendar/README.md)
+    - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
+      an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
+      unset (web/print/fonts.py)
     """
 
     data_dir: Path = field(default_factory=demo_pack_dir)
@@ -88,6 +96,7 @@ class Settings:
     snap_max_m: float = 500.0
     evacuation_snap_m: float = 2000.0
     closing_kinds: tuple[str, ...] = ()
+    fault_strike_km: float = 30.0
     planning_days: int | None = None
     readiness_margin: float | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -98,6 +107,8 @@ class Settings:
     tiles_url: str | None = None
     tiles_datum: Datum = "WGS84"
     tiles_attribution: str | None = None
+    font: str | None = None
+    calendar_dir: Path | None = None
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -119,6 +130,8 @@ class Settings:
         }
         if env.get("RELIEF_DEFAULT_PLAN"):
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
+        if env.get("RELIEF_FONT"):
+            kwargs["font"] = env["RELIEF_FONT"]
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
         if env.get("RELIEF_API_KEYS", "").strip():
@@ -135,6 +148,7 @@ def _paths(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_DISPLACEMENT": "displacement",
         "RELIEF_NEEDS": "needs",
         "RELIEF_SPEEDS": "speeds",
+        "RELIEF_CALENDAR": "calendar_dir",
     }
     found: dict[str, object] = {
         name: Path(env[variable]) for variable, name in paths.items() if env.get(variable)
@@ -152,6 +166,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_PLANNING_DAYS": ("planning_days", int),
         "RELIEF_READINESS_MARGIN": ("readiness_margin", float),
         "RELIEF_MAX_BODY_BYTES": ("max_body_bytes", int),
+        "RELIEF_FAULT_STRIKE_KM": ("fault_strike_km", float),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
     }
     return {

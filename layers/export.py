@@ -22,9 +22,10 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import Point, shape
 
+from geo._crs import LONLAT
 from geo.errors import ExportError
 
-CRS = "EPSG:4326"
+CRS = LONLAT
 
 #: Chinese name tables the caller may pass (``web.served_labels.export_names``): kind → code → name.
 Names = Mapping[str, Mapping[str, str]]

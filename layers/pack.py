@@ -25,11 +25,12 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import LONLAT
 from geo.errors import InputError, LayerError, LayerNotFound, Problems
 
 GEOPACKAGE = "layers.gpkg"
 POPULATION = "population.tif"
-OUTPUT_CRS = "EPSG:4326"
+OUTPUT_CRS = LONLAT
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 LINEAR = frozenset({"LineString", "MultiLineString"})

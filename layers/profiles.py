@@ -1,4 +1,4 @@
-"""Read the settings profiles (``data/*.toml``): needs, speeds, displacement, setbacks.
+"""Read the settings profiles (``data/*.toml``): needs, speeds, displacement, setbacks, quakes.
 
 Every profile file goes through one reader, `_read_toml`, so that each is refused the
 same way: one error naming the file when it cannot be read as UTF-8 TOML. What the keys
@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import PlanError, ProfileError, ReliefError
+from geo.hazards.house_damage import DamageProfile, parse_damage
+from geo.hazards.intensity import AttenuationProfile, parse_attenuation
 from geo.hazards.setbacks import Setbacks, parse_setbacks
 from geo.incident.displacement import DisplacementProfile, parse_profile
+from geo.response.casualties import FatalityModel, parse_fatality
 from geo.roads.speeds import SpeedProfile, parse_speeds
 from geo.supply.needs import NeedsProfile, parse_needs
 from layers.resources import data_dir
 
 SPEEDS_FILE = "speeds.toml"
 SETBACKS_FILE = "setbacks.toml"
+EARTHQUAKE_DIR = "earthquake"
 
 
 def _read_toml(path: Path, *, what: str, error: type[ReliefError]) -> tuple[dict[str, Any], bytes]:
@@ -110,3 +114,47 @@ def read_setbacks(path: Path | None = None) -> Setbacks:
     path = path or default_setbacks_path()
     data, _ = _read_toml(path, what="setbacks profile", error=ProfileError)
     return parse_setbacks(data, source=path.name)
+
+
+def default_earthquake_path(name: str) -> Path:
+    """An embedded earthquake profile: ``attenuation``, ``damage`` or ``fatality``."""
+    return data_dir() / EARTHQUAKE_DIR / f"{name}.toml"
+
+
+def read_attenuation(path: Path | None = None) -> AttenuationProfile:
+    """Read and check an intensity attenuation profile; the embedded one when None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_earthquake_path("attenuation")
+    data, _ = _read_toml(path, what="attenuation profile", error=ProfileError)
+    return parse_attenuation(data, what=f"attenuation profile {path.name}")
+
+
+def read_damage(path: Path | None = None) -> DamageProfile:
+    """Read and check a house damage profile; the embedded one when None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_earthquake_path("damage")
+    data, _ = _read_toml(path, what="damage profile", error=ProfileError)
+    return parse_damage(data, what=f"damage profile {path.name}")
+
+
+def read_fatality(path: Path | None = None) -> FatalityModel:
+    """Read and check an earthquake fatality profile; the embedded one when None.
+
+    Raises
+    ------
+    ProfileError
+        The file cannot be read as UTF-8 TOML, or a key is missing or malformed.
+    """
+    path = path or default_earthquake_path("fatality")
+    data, _ = _read_toml(path, what="fatality profile", error=ProfileError)
+    return parse_fatality(data, what=f"fatality profile {path.name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -16,12 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TOP_PACKAGES = ("geo", "api", "layers", "web")
 
 
+#: Left out of the copy the wheel is built from: setuptools' build/ folder keeps files of
+#: earlier builds (a module moved away would still be packed from it), and caches.
+NOT_SOURCE = shutil.ignore_patterns(
+    "build", "dist", ".venv", "venv", ".git", "__pycache__", "*.egg-info", ".*_cache", "var"
+)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = tmp_path_factory.mktemp("source") / "reliefgis"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(out), str(ROOT)],
+         "--quiet", "-w", str(out), str(source)],
         check=True, capture_output=True,
     )
     [built] = out.glob("reliefgis-*.whl")

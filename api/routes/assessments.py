@@ -35,11 +35,13 @@ router = APIRouter(tags=["assessments"])
 async def create_assessment(
     body: AssessmentRequest, svc: ServicesDep, request: Request
 ) -> Response:
-    """Assess an incident footprint: people affected and displaced, shelters, level; stored."""
+    """Assess a footprint, or an earthquake's estimated field: people, shelters, level; stored."""
     text, record = await svc.compute.run(
         answer_assessment,
         footprint=body.footprint,
-        hazard=body.hazard,
+        hazard=body.hazard or "earthquake",
+        earthquake=body.earthquake.model_dump() if body.earthquake else None,
+        use_casualty_estimate=body.use_casualty_estimate,
         plan=body.plan,
         figures=body.figures.model_dump(exclude_none=True),
         title=body.title,

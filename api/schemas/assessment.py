@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.common import GradedFigures, HazardName, VerdictOut
+from api.schemas.earthquake import EarthquakeIn, EarthquakeOut
 
 
 class AssessmentRequest(BaseModel):
-    """An incident footprint to assess."""
+    """An incident footprint to assess, or an earthquake whose estimated field is one."""
 
     model_config = ConfigDict(extra="forbid")
 
-    footprint: dict[str, Any] = Field(
+    footprint: dict[str, Any] | None = Field(
+        default=None,
         description=(
             "GeoJSON Geometry, Feature or FeatureCollection of (Multi)Polygons in EPSG:4326 "
             "(EPSG:4490 accepted); a feature's properties.class is its hazard class, e.g. "
             'flood depth band "0.7-1.5m" or seismic intensity "VIII"'
-        )
+        ),
     )
-    hazard: HazardName = Field(description="Hazard kind; selects the class table and rates")
+    hazard: HazardName | None = Field(
+        default=None,
+        description="Hazard kind; selects the class table and rates (earthquake with an "
+        "earthquake; required with a footprint)",
+    )
+    earthquake: EarthquakeIn | None = Field(
+        default=None,
+        description="Magnitude and epicentre instead of a footprint: the estimated intensity "
+        "field (Ⅵ and above) becomes the footprint, and the answer adds collapsed houses and "
+        "a death range",
+    )
+    use_casualty_estimate: bool = Field(
+        default=False,
+        description="Grade the level on the estimated deaths too (else shown for reference)",
+    )
     plan: str | None = Field(
         default=None, description="Plan profile id; the layer pack's own plan when omitted"
     )
@@ -30,6 +46,16 @@ class AssessmentRequest(BaseModel):
         description="Reported figures; they override estimates",
     )
     title: str | None = Field(default=None, max_length=200, description="Incident name")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AssessmentRequest:
+        if (self.footprint is None) == (self.earthquake is None):
+            raise ValueError("give either footprint or earthquake, not both and not neither")
+        if self.footprint is not None and self.hazard is None:
+            raise ValueError("hazard: required with a footprint")
+        if self.earthquake is not None and self.hazard not in (None, "earthquake"):
+            raise ValueError(f"hazard: an earthquake is assessed as earthquake, not {self.hazard}")
+        return self
 
 
 class CountyRow(BaseModel):
@@ -264,3 +290,9 @@ class ReadinessOut(BaseModel):
     margin: float = Field(description="Safety margin (0.2 = 20%)")
     ready: bool = Field(description="Every item is ready")
     items: list[ItemReadinessOut] = Field(description="Per item")
+
+
+class QuakeAssessmentOut(AssessmentOut):
+    """An assessment of an earthquake's estimated field (CONTRACT §4 plus ``earthquake``)."""
+
+    earthquake: EarthquakeOut = Field(description="Field, houses and death range (估算)")

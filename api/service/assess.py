@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from api.schemas.assessment import AssessmentOut
+from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
 from api.service.levels import county_figures
+from api.service.quake import Quake, field_geojson, quake_field
+from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
 from geo.incident.exposure import Exposure, compute_exposure
@@ -29,7 +32,7 @@ from geo.incident.footprint import (
 )
 from geo.incident.grid import project_bounds
 from geo.plans.model import Plan
-from geo.response.figures import Figure, check_figures
+from geo.response.figures import CountyFigures, Figure, check_figures
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
@@ -92,35 +95,99 @@ def _software(services: Services, chosen: PlanFile) -> dict[str, Any]:
     }
 
 
-def run_assessment(
+def _quake(
+    services: Services, earthquake: Mapping[str, Any] | None, *, plan: str | None
+) -> Quake | None:
+    """The intensity field an ``earthquake`` request asks for (the footprint it stands for)."""
+    if earthquake is None:
+        return None
+    return quake_field(services, plan=plan, **earthquake)
+
+
+def _assess(
     services: Services,
+    exposed: _Exposed,
     *,
-    footprint: object,
-    hazard: str,
-    plan: str | None = None,
-    figures: dict[str, Any] | None = None,
-    title: str | None = None,
-) -> tuple[dict[str, Any], AssessmentRecord]:
-    """Assess an incident footprint; return the answer and the record to store."""
+    plan: Plan,
+    reported: Mapping[str, Figure],
+    by_county: Sequence[CountyFigures] = (),
+) -> Assessment:
+    """Shelters, placement, supply, coverage and the level for the exposure found."""
     pack = services.pack
-    chosen = services.plans.file(services.plan_id(plan))
-    event = dict(figures or {})
-    by_county = county_figures(event.pop("by_county", None) or {}, pack.agri_population)
-    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
-    exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
-    result = assess(
+    return assess(
         exposed.exposure,
         pieces=exposed.pieces,
         counties=pack.counties,
         shelters=pack.shelters,
         hazard_zones=pack.hazard_zones,
         setbacks=services.setbacks,
-        plan=chosen.plan,
+        plan=plan,
         reported=reported,
         metric_crs=services.metric_crs,
         logistics=services.logistics,
         by_county=by_county,
     )
+
+
+def _record(
+    services: Services,
+    chosen: PlanFile,
+    *,
+    hazard: str,
+    exposed: _Exposed,
+    request: dict[str, Any],
+    body: dict[str, Any],
+) -> AssessmentRecord:
+    """The assessment as the store keeps it: the answer with what produced it."""
+    return AssessmentRecord(
+        id=body["id"],
+        created=datetime.fromisoformat(body["created"]),
+        plan=chosen.plan.id,
+        plan_sha256=chosen.sha256,
+        hazard=hazard,
+        software_version=services.version,
+        requested_by=None,
+        footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
+        request=request,
+        body=body,
+    )
+
+
+def run_assessment(
+    services: Services,
+    *,
+    footprint: object = None,
+    hazard: str = "earthquake",
+    plan: str | None = None,
+    figures: dict[str, Any] | None = None,
+    title: str | None = None,
+    earthquake: Mapping[str, Any] | None = None,
+    use_casualty_estimate: bool = False,
+) -> tuple[dict[str, Any], AssessmentRecord]:
+    """Assess an incident footprint, or the field of an ``earthquake``; answer and record.
+
+    With ``earthquake`` (magnitude, lon, lat, strike?, region?) the intensity field is the
+    footprint, the hazard is ``earthquake`` and the answer adds an ``earthquake`` section:
+    estimated collapsed houses (grading the level unless reported) and a death range (for
+    reference unless ``use_casualty_estimate``).
+    """
+    pack = services.pack
+    chosen = services.plans.file(services.plan_id(plan))
+    event = dict(figures or {})
+    by_county = county_figures(event.pop("by_county", None) or {}, pack.agri_population)
+    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
+    quake = _quake(services, earthquake, plan=plan)
+    if quake is not None:
+        footprint, hazard = field_geojson(quake), "earthquake"
+    exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
+    estimate = None
+    if quake is not None:
+        estimate = estimate_quake(
+            services, quake, exposed.exposure, plan=chosen.plan, reported=reported,
+            use_casualty_estimate=use_casualty_estimate,
+        )  # fmt: skip
+        reported = estimate.figures
+    result = _assess(services, exposed, plan=chosen.plan, reported=reported, by_county=by_county)
     created = datetime.now(UTC).replace(microsecond=0)
     assessment_id = uuid.uuid4().hex
     body = serialise(
@@ -132,34 +199,30 @@ def run_assessment(
         footprint=_footprint_summary(exposed),
     )
     body["software"] = _software(services, chosen)
-    record = AssessmentRecord(
-        id=assessment_id,
-        created=created,
-        plan=chosen.plan.id,
-        plan_sha256=chosen.sha256,
-        hazard=hazard,
-        software_version=services.version,
-        requested_by=None,
-        footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
-        request={
-            "hazard": hazard,
-            "plan": chosen.plan.id,
-            "figures": figures or {},
-            "title": title,
-        },
-        body=body,
-    )
+    request: dict[str, Any] = {
+        "hazard": hazard,
+        "plan": chosen.plan.id,
+        "figures": figures or {},
+        "title": title,
+    }
+    if estimate is not None:
+        body["earthquake"] = estimate.section
+        body["response"]["notes"].append(estimate.note)
+        request |= {"earthquake": earthquake, "use_casualty_estimate": use_casualty_estimate}
+    record = _record(services, chosen, hazard=hazard, exposed=exposed, request=request, body=body)
     return body, record
 
 
 def answer_assessment(
     services: Services,
     *,
-    footprint: object,
-    hazard: str,
+    footprint: object = None,
+    hazard: str = "earthquake",
     plan: str | None = None,
     figures: dict[str, Any] | None = None,
     title: str | None = None,
+    earthquake: Mapping[str, Any] | None = None,
+    use_casualty_estimate: bool = False,
 ) -> tuple[str, AssessmentRecord]:
     """`run_assessment`, its answer validated against the API's model and encoded as JSON.
 
@@ -168,9 +231,17 @@ def answer_assessment(
     would validate and encode the large answer again in Python).
     """
     body, record = run_assessment(
-        services, footprint=footprint, hazard=hazard, plan=plan, figures=figures, title=title
+        services,
+        footprint=footprint,
+        hazard=hazard,
+        plan=plan,
+        figures=figures,
+        title=title,
+        earthquake=earthquake,
+        use_casualty_estimate=use_casualty_estimate,
     )
-    return AssessmentOut.model_validate(body).model_dump_json(by_alias=True), record
+    model = AssessmentOut if earthquake is None else QuakeAssessmentOut
+    return model.model_validate(body).model_dump_json(by_alias=True), record
 
 
 def _population(result: Assessment, populations: dict[str, int]) -> dict[str, Any]:

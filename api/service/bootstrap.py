@@ -13,13 +13,27 @@ from api.service.compute import Compute
 from api.service.views import layer_geojson, layer_infos
 from api.settings import Settings
 from geo.errors import PlanNotFound
+from geo.hazards.house_damage import DamageProfile
+from geo.hazards.intensity import AttenuationProfile
 from geo.hazards.setbacks import Setbacks
 from geo.incident.displacement import DisplacementProfile
+from geo.response.casualties import FatalityModel
+from geo.response.working_days import WorkCalendar
 from geo.roads.network import build_network
 from geo.supply.plan import Logistics
+from layers.calendar import read_calendar
+from layers.housing import Housing, read_housing
 from layers.pack import LayerPack, read_pack
 from layers.plans import PlanCatalog
-from layers.profiles import read_displacement, read_needs, read_setbacks, read_speeds
+from layers.profiles import (
+    read_attenuation,
+    read_damage,
+    read_displacement,
+    read_fatality,
+    read_needs,
+    read_setbacks,
+    read_speeds,
+)
 from layers.resources import plans_dir
 from layers.store.store import Store, sqlite_url
 
@@ -46,6 +60,11 @@ class Services:
     default_plan: str
     version: str
     store: Store | None
+    attenuation: AttenuationProfile
+    damage: DamageProfile
+    fatality: FatalityModel
+    housing: Housing | None
+    calendar: WorkCalendar
 
     @cached_property
     def layer_infos(self) -> tuple[LayerInfo, ...]:
@@ -121,6 +140,7 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         evacuation_snap_m=settings.evacuation_snap_m,
         closing_kinds=settings.closing_kinds,
     )
+    damage = read_damage()
     store = None
     if with_store:
         store = Store(settings.database_url or sqlite_url(settings.state_dir))
@@ -135,4 +155,9 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         default_plan=default_plan,
         version=version(),
         store=store,
+        attenuation=read_attenuation(),
+        damage=damage,
+        fatality=read_fatality(),
+        housing=read_housing(settings.data_dir, damage),
+        calendar=read_calendar((settings.calendar_dir,) if settings.calendar_dir else ()),
     )

@@ -28,7 +28,6 @@ from geo.response.deadlines import CHINA, deadlines
 from geo.response.history import cumulate, stable_since
 from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord
 
-WORKING_DAYS = "Monday to Friday; public holidays and 调休 working weekends are not modelled"
 #: Years outside these overflow when converted between time zones.
 FIRST_YEAR, LAST_YEAR = 1990, 9000
 
@@ -122,6 +121,7 @@ def incident_deadlines(
         reports=[report_of(r) for r in history.reports],
         levels=[(r.time, v.level) for r, v in zip(history.reports, history.verdicts, strict=True)],
         now=at,
+        calendar=services.calendar,
     )
     return DeadlinesOut(
         incident=incident.id,
@@ -132,5 +132,5 @@ def incident_deadlines(
         stable_since=found.stable_since,
         overdue=[d.kind for d in found.overdue],
         deadlines=[DeadlineOut.model_validate(asdict(d)) for d in found.items],
-        working_days=WORKING_DAYS,
+        working_days=services.calendar.description,
     )

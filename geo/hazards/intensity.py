@@ -22,10 +22,11 @@ from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from geo._crs import LONLAT, transformer
 from geo.errors import InputError, Problems, ProfileError
 
 Log = Literal["ln", "log10"]
@@ -34,7 +35,6 @@ MAGNITUDE_RANGE = (3.0, 9.5)
 #: Vertices of each drawn ellipse: the inscribed polygon's area falls short of π·a·b by
 #: under 0.01 % at 256.
 ELLIPSE_VERTICES = 256
-WGS84 = "EPSG:4326"
 _ROMAN = {n: chr(0x215F + n) for n in range(1, 13)}  # Ⅰ … Ⅻ
 
 
@@ -260,7 +260,7 @@ def ellipse_xy(
 def _rings(
     found: tuple[Isoseismal, ...], *, lon: float, lat: float, strike_deg: float
 ) -> gpd.GeoDataFrame:
-    to_lonlat = Transformer.from_crs(local_crs(lon, lat), WGS84, always_xy=True)
+    to_lonlat = transformer(local_crs(lon, lat), LONLAT)
     shells = []
     for iso in found:
         x, y = ellipse_xy(iso.semi_major_km * 1000.0, iso.semi_minor_km * 1000.0, strike_deg)
@@ -277,7 +277,7 @@ def _rings(
             "label": [iso.label for iso in found],
         },
         geometry=geometries,
-        crs=WGS84,
+        crs=LONLAT,
     )
 
 

@@ -3,27 +3,31 @@
 A pure function of the plan, the incident's start, its report history, its level
 history and the moment asked about. Clock times are China Standard Time (UTC+8, no
 daylight saving since 1991, so a fixed offset is exact and needs no time-zone
-database). Working days skip Saturdays and Sundays; public holidays and the weekend
-days worked in their place (调休) are not modelled. A 核报 “within N working days” is
-due by the end (24:00) of the N-th working day after the day the disaster became stable.
+database). Working days are those of a `geo.response.working_days.WorkCalendar`: Monday
+to Friday less public holidays, plus the weekend days worked in their place (调休), for
+the years the calendar covers. A 核报 “within N working days” is due by the end (24:00)
+of the N-th working day after the day the disaster became stable; a due date counted
+over a year the calendar does not cover says that it assumes no holidays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone
 from typing import Literal
 
 from geo.errors import InputError
 from geo.plans.model import Plan
 from geo.plans.reporting_rules import LABELS, ReportingRule, ReportKind
 from geo.response.history import Report, chronological, stable_since
+from geo.response.working_days import WEEKDAYS_ONLY, WorkCalendar, count_working_days
 
 #: China Standard Time (Asia/Shanghai): UTC+8 without daylight saving.
 CHINA = timezone(timedelta(hours=8), "CST")
 DAY = timedelta(days=1)
-SATURDAY = 5
+#: The note of a due date counted over a year whose holidays are not known.
+NO_HOLIDAYS_NOTE = "工作日按周一至周五计算：日历未收录该年度节假日安排，未计节假日和调休"
 
 Status = Literal["met", "due", "overdue", "waiting", "not_in_force", "closed"]
 
@@ -70,14 +74,11 @@ def _stamp(moment: datetime) -> str:
     return _local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def end_of_working_days(moment: datetime, days: int) -> datetime:
+def end_of_working_days(
+    moment: datetime, days: int, calendar: WorkCalendar = WEEKDAYS_ONLY
+) -> datetime:
     """The end (24:00 CST) of the ``days``-th working day after ``moment``'s day."""
-    day: date = _local(moment).date()
-    left = days
-    while left:
-        day += DAY
-        if day.weekday() < SATURDAY:
-            left -= 1
+    day, _ = count_working_days(calendar, _local(moment).date(), days)
     return datetime.combine(day + DAY, time(0), CHINA)
 
 
@@ -232,14 +233,36 @@ def _update(
 
 
 def _final(
-    plan: Plan, rule: ReportingRule, reports: list[Report], stable: datetime | None, now: datetime
+    plan: Plan,
+    rule: ReportingRule,
+    reports: list[Report],
+    *,
+    stable: datetime | None,
+    now: datetime,
+    calendar: WorkCalendar,
 ) -> Deadline:
     finals = [r.time for r in reports if r.kind == "final"]
-    due = (
-        end_of_working_days(stable, rule.working_days)
-        if stable is not None and rule.working_days
-        else None
-    )
+    due, assumed = None, False
+    if stable is not None and rule.working_days:
+        day, assumed = count_working_days(calendar, _local(stable).date(), rule.working_days)
+        due = datetime.combine(day + DAY, time(0), CHINA)
+    item = _final_item(plan, rule, finals, stable=stable, due=due, now=now)
+    return replace(item, note=_joined(item.note, NO_HOLIDAYS_NOTE)) if assumed else item
+
+
+def _joined(first: str | None, second: str) -> str:
+    return f"{first}；{second}" if first else second
+
+
+def _final_item(
+    plan: Plan,
+    rule: ReportingRule,
+    finals: list[datetime],
+    *,
+    stable: datetime | None,
+    due: datetime | None,
+    now: datetime,
+) -> Deadline:
     if finals:
         late = due is not None and finals[0] > due
         return _item(
@@ -270,6 +293,7 @@ def deadlines(
     reports: Sequence[Report],
     levels: Sequence[tuple[datetime, int | None]],
     now: datetime,
+    calendar: WorkCalendar = WEEKDAYS_ONLY,
 ) -> Deadlines:
     """What is due and what is overdue at ``now``.
 
@@ -287,6 +311,8 @@ def deadlines(
         The level history: report time and the level its verdict reached.
     now
         The moment asked about; times must carry a UTC offset.
+    calendar
+        Public holidays and 调休 for counting working days (default: Monday to Friday).
     """
     _aware(started, "started")
     _aware(now, "now")
@@ -309,7 +335,14 @@ def deadlines(
             stable=stable,
             now=now,
         ),
-        _final(plan, rules.rule("final", hazard), ordered, stable, now),
+        _final(
+            plan,
+            rules.rule("final", hazard),
+            ordered,
+            stable=stable,
+            now=now,
+            calendar=calendar,
+        ),
     )
     return Deadlines(
         plan=plan.id,

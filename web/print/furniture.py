@@ -12,8 +12,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.patches import Rectangle
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from geo._crs import LONLAT, transformer
 from web.print.text import halo_text, text_width
 
 
@@ -111,7 +112,7 @@ def scale_bar(
 # ------------------------------------------------------------------------- north arrow
 def convergence_deg(crs: CRS, lon: float, lat: float) -> float:
     """Grid convergence at (lon, lat): the angle from grid north to true north, degrees."""
-    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    forward = transformer(LONLAT, crs)
     x0, y0 = forward.transform(lon, lat)
     x1, y1 = forward.transform(lon, lat + 0.01)
     return math.degrees(math.atan2(x1 - x0, y1 - y0))
@@ -203,8 +204,8 @@ def graticule(
     """Longitude and latitude lines over a projected map, labelled outside the frame."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    inverse = transformer(crs, LONLAT)
+    forward = transformer(LONLAT, crs)
     lons, lats = inverse.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
     lon0, lon1, lat0, lat1 = min(lons), max(lons), min(lats), max(lats)
     step = _graticule_step(max(lon1 - lon0, lat1 - lat0))

@@ -23,6 +23,7 @@ from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
+from geo._crs import LONLAT
 from geo.errors import InputError
 from layers.pack import LayerPack
 from web import labels
@@ -122,7 +123,7 @@ class MapLayers:
         features = (assessment["footprint"].get("pieces") or {}).get("features") or []
         if not features:
             raise InputError("footprint.pieces: no footprint to map", field="footprint")
-        pieces = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326").to_crs(crs)
+        pieces = gpd.GeoDataFrame.from_features(features, crs=LONLAT).to_crs(crs)
         if "class" not in pieces.columns:
             pieces["class"] = "high"
         classes = [str(c) for c in pieces["class"]]
@@ -134,12 +135,12 @@ class MapLayers:
                 "assigned": [int(r.get("assigned", 0)) for r in rows],
             },
             geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
-            crs="EPSG:4326",
+            crs=LONLAT,
         ).to_crs(crs)
         supply = assessment.get("supply") or {}
         route_features = (supply.get("routes") or {}).get("features") or []
         routes = (
-            gpd.GeoDataFrame.from_features(route_features, crs="EPSG:4326").to_crs(crs)
+            gpd.GeoDataFrame.from_features(route_features, crs=LONLAT).to_crs(crs)
             if route_features
             else gpd.GeoDataFrame(geometry=[], crs=crs)
         )
@@ -165,7 +166,7 @@ class MapLayers:
 
     def centre_lonlat(self, extent: tuple[float, float, float, float]) -> tuple[float, float]:
         """The map centre in lon/lat."""
-        centre = gpd.GeoSeries([box(*extent).centroid], crs=self.crs).to_crs("EPSG:4326").iloc[0]
+        centre = gpd.GeoSeries([box(*extent).centroid], crs=self.crs).to_crs(LONLAT).iloc[0]
         return float(centre.x), float(centre.y)
 
     def _clip(self, frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:

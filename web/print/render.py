@@ -57,7 +57,7 @@ def render_pdf(
     pack: LayerPack,
     *,
     paper: Paper = "A3",
-    font: Path | None = None,
+    font: Path | str | None = None,
 ) -> bytes:
     """The situation map of ``assessment`` as a one-page landscape PDF.
 
@@ -71,14 +71,14 @@ def render_pdf(
     paper
         ``"A3"`` or ``"A4"``, landscape.
     font
-        A TrueType font with Chinese characters to use instead of the installed one.
+        A font file or installed face name with Chinese characters to use instead of searching.
 
     Raises
     ------
     InputError
         When ``paper`` is unknown or the assessment lacks a section the map needs.
     FontNotFound
-        When no Chinese TrueType font is installed (names the Debian package).
+        When no Chinese TrueType font is found (says what to install or set).
     """
     if paper not in PAPERS:
         raise InputError(f"paper: {paper!r} is not one of A3, A4", field="paper")

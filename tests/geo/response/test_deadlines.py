@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from geo.errors import InputError
-from geo.response.deadlines import CHINA, deadlines, end_of_working_days
+from geo.response.deadlines import CHINA, NO_HOLIDAYS_NOTE, deadlines, end_of_working_days
 from geo.response.history import Report
+from layers.calendar import read_calendar
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 
@@ -300,3 +301,42 @@ def test_a_moment_far_ahead_is_counted_not_stepped_through():
     item = due("yueqing-2016", "update", now=far, reports=INITIAL_0840, levels=LEVEL_2_AT_0840)
     assert item.status == "overdue"
     assert item.missed == (far.date() - at(2, 9).date()).days + 1
+
+
+def test_yueqing_final_skips_the_national_day_holiday_and_notes_an_uncovered_year():
+    """乐清2016 §4.2.2(3) 核报 within one working day; 2025's 国庆 10月1日至8日 are off."""
+    calendar = read_calendar()
+    plan = CATALOG.get("yueqing-2016")
+    stable = datetime(2025, 9, 30, 18, 0, tzinfo=CHINA)
+    reports = [
+        report(1, "initial", stable - timedelta(hours=8)),
+        report(2, "update", stable, stable=True),
+    ]
+    found = deadlines(
+        plan,
+        hazard="flood",
+        started=stable - timedelta(hours=9),
+        reports=reports,
+        levels=[],
+        now=stable,
+        calendar=calendar,
+    )
+    final = next(d for d in found.items if d.kind == "final")
+    assert final.due == datetime(2025, 10, 10, tzinfo=CHINA)
+    assert final.note is None or NO_HOLIDAYS_NOTE not in final.note
+    later = datetime(max(calendar.years) + 1, 3, 2, 18, 0, tzinfo=CHINA)
+    found = deadlines(
+        plan,
+        hazard="flood",
+        started=later - timedelta(hours=9),
+        reports=[
+            report(1, "initial", later - timedelta(hours=8)),
+            report(2, "update", later, stable=True),
+        ],
+        levels=[],
+        now=later,
+        calendar=calendar,
+    )
+    final = next(d for d in found.items if d.kind == "final")
+    assert final.note is not None
+    assert NO_HOLIDAYS_NOTE in final.note

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from matplotlib import font_manager
 from matplotlib.image import imread
 from pypdf import PdfReader
 from shapely.geometry import box, mapping
@@ -240,6 +241,7 @@ def test_assessment_without_a_footprint_is_refused(flood, services):
 def test_missing_font_names_the_debian_package(flood, services, monkeypatch):
     monkeypatch.setattr(fonts, "KNOWN_PATHS", ())
     monkeypatch.setattr(fonts, "_fc_list", list)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     fonts.find_cjk_font.cache_clear()
     try:
         with pytest.raises(FontNotFound, match="apt-get install fonts-droid-fallback"):

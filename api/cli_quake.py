@@ -1,0 +1,145 @@
+"""``reliefgis quake``: from magnitude and epicentre to houses, deaths, a level and a map.
+
+Also the results writer the ``assess`` command shares: ``assessment.json``, ``map.pdf``
+and ``map.html`` in one folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from api.settings import Settings
+from geo.errors import InputError
+from geo.hazards.intensity import check_magnitude
+
+Options = Callable[[argparse.ArgumentParser], None]
+
+
+def out_folder(text: str) -> Path:
+    """The ``--out`` folder, refused when it names a file."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder", field="out")
+    return out
+
+
+def write_results(
+    body: dict[str, Any], services: Any, out: Path, *, paper: Literal["A3", "A4"]
+) -> None:
+    """Write ``assessment.json``, the printed map (PDF) and the incident map (HTML)."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "assessment.json"
+    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
+    from web.print.render import render_pdf  # start-up: matplotlib, only to print
+
+    (out / "map.pdf").write_bytes(
+        render_pdf(body, services.pack, paper=paper, font=services.settings.font)
+    )
+    from web.incident_map import render_html  # start-up: folium, only for the map page
+
+    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
+    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
+
+
+def quake_summary(body: dict[str, Any]) -> list[str]:
+    """The lines ``reliefgis quake`` prints: per county, the level and its clauses."""
+    quake = body["earthquake"]
+    houses = quake["houses"] or {"by_county": [], "label": "估算"}
+    rooms = {row["code"]: row for row in houses["by_county"]}
+    lines = [
+        f"M{quake['magnitude']} 震中 {quake['lon']:.3f}E {quake['lat']:.3f}N，长轴走向 "
+        f"{quake['strike']}°（{quake['strike_kind']}），烈度 "
+        + "、".join(
+            f"{d['label']}度 {d['semi_major_km']:.1f}×{d['semi_minor_km']:.1f} km"
+            for d in quake["degrees"]
+        ),
+        "县（区）\t受灾\t需转移安置\t倒塌房屋（间/户，估算）",
+    ]
+    for row in body["population"]["by_county"]:
+        house = rooms.get(row["code"])
+        fallen = f"{house['collapsed_rooms']}/{house['collapsed_households']}" if house else "—"
+        lines.append(f"{row['name']}\t{row['affected']}\t{row['displaced']}\t{fallen}")
+    deaths = quake["casualties"]
+    lines.append(
+        f"死亡人数估算 {deaths['low']}–{deaths['high']}（中值 {deaths['central']}，"
+        f"{deaths['model']}）；{deaths['caption']}：{deaths['level']['label'] or '未达到'}"
+    )
+    verdict = body["response"]
+    lines.append(f"{verdict['plan_name']}：{verdict['label'] or '未达到启动条件'}")
+    for criterion in verdict["criteria"]:
+        mark = "估算" if criterion["source"] == "estimated" else "报送"
+        lines.append(
+            f"  {criterion['name']} {criterion['value']}（{mark}）→ "
+            f"{criterion['label'] or '—'} {criterion['clause'] or ''}"
+        )
+    lines.extend(f"  注：{note}" for note in verdict["notes"][-1:])
+    return lines
+
+
+def cmd_quake(
+    args: argparse.Namespace,
+    *,
+    settings: Callable[[argparse.Namespace], Settings],
+    figures: Callable[[argparse.Namespace], dict[str, float]],
+) -> int:
+    """Assess an earthquake from its magnitude and epicentre; write the results into --out."""
+    # start-up: the assessment and its services are read only by the commands that assess
+    from api.service.assess import run_assessment
+    from api.service.bootstrap import load_services  # start-up: as above
+
+    out = out_folder(args.out)
+    check_magnitude(args.magnitude)  # before the pack is read: a typo fails at once
+    print(f"reliefgis: 正在读取图层包 {settings(args).data_dir} …", file=sys.stderr)
+    services = load_services(settings(args), with_store=False)
+    print("reliefgis: 正在估算烈度圈、受灾人口、倒塌房屋与响应级别 …", file=sys.stderr)
+    earthquake = {"magnitude": args.magnitude, "lon": args.lon, "lat": args.lat}
+    earthquake |= {"strike": args.strike, "region": args.region}
+    body, _ = run_assessment(
+        services,
+        plan=args.plan,
+        figures=figures(args),
+        title=args.title,
+        earthquake=earthquake,
+        use_casualty_estimate=args.use_casualty_estimate,
+    )
+    write_results(body, services, out, paper=args.paper)
+    print("\n".join(quake_summary(body)))
+    return 0
+
+
+def add_quake(
+    sub: Any,
+    *,
+    options: tuple[Options, ...],
+    settings: Callable[[argparse.Namespace], Settings],
+    figures: Callable[[argparse.Namespace], dict[str, float]],
+) -> None:
+    """The ``quake`` subcommand."""
+    quake = sub.add_parser("quake", help="assess an earthquake from magnitude and epicentre")
+    quake.add_argument("--magnitude", type=float, required=True, help="magnitude (3.0–9.5)")
+    quake.add_argument("--lon", type=float, required=True, help="epicentre longitude")
+    quake.add_argument("--lat", type=float, required=True, help="epicentre latitude")
+    quake.add_argument("--strike", type=float, metavar="DEG", help="long-axis azimuth")
+    quake.add_argument("--region", help="east or west (attenuation relation)")
+    quake.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
+    quake.add_argument("--out", default="quake", metavar="DIR", help="folder for the results")
+    quake.add_argument("--title", help="incident name for the maps")
+    quake.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
+    quake.add_argument(
+        "--use-casualty-estimate",
+        action="store_true",
+        help="grade the level on the estimated deaths too (else for reference only)",
+    )
+    for option in options:
+        option(quake)
+
+    def run(args: argparse.Namespace) -> int:
+        return cmd_quake(args, settings=settings, figures=figures)
+
+    quake.set_defaults(run=run)
