@@ -19,7 +19,7 @@ from typing import Literal
 
 from geo.errors import InputError
 from geo.plans.model import Plan
-from geo.plans.reporting_rules import LABELS, ReportingRule, ReportKind
+from geo.plans.reporting_rules import LABELS, Reporting, ReportingRule, ReportKind
 from geo.response.history import Report, chronological, stable_since
 from geo.response.working_days import WEEKDAYS_ONLY, WorkCalendar, count_working_days
 
@@ -285,6 +285,15 @@ def _aware(moment: datetime, name: str) -> None:
         raise InputError(f"{name}: a time with a UTC offset is expected", field=name)
 
 
+def _rules(plan: Plan) -> Reporting:
+    if plan.reporting is None:
+        raise InputError(
+            f"plan: {plan.id} has no [reporting] section; its deadlines are not profiled",
+            field="plan",
+        )
+    return plan.reporting
+
+
 def deadlines(
     plan: Plan,
     *,
@@ -316,14 +325,9 @@ def deadlines(
     """
     _aware(started, "started")
     _aware(now, "now")
-    if plan.reporting is None:
-        raise InputError(
-            f"plan: {plan.id} has no [reporting] section; its deadlines are not profiled",
-            field="plan",
-        )
+    rules = _rules(plan)
     ordered = chronological([r for r in reports if r.time <= now])
     stable = stable_since(ordered)
-    rules = plan.reporting
     items = (
         _initial(plan, rules.rule("initial", hazard), started, ordered, now),
         _update(
