@@ -21,7 +21,9 @@ _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> bytes:
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
-    return render_pdf(json.loads(answer), services.pack, paper=paper, font=services.settings.font)
+    return render_pdf(
+        json.loads(answer), services.pack, paper=paper, font=services.settings.font
+    )
 
 
 def _checked_id(assessment_id: str) -> str:
