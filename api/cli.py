@@ -10,12 +10,13 @@ import ipaddress
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
 from api import cli_travel
+from api.cli_figures import by_county, figure_options, figures
 from api.cli_quake import add_quake, out_folder, write_results
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
@@ -23,12 +24,12 @@ from api.service.levels import grade
 from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
-from geo.plans.model import HAZARDS, INDICATORS
-from geo.response.levels import Verdict
+from geo.plans.model import HAZARDS
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
+from web.verdict_text import verdict_text
 
 EXIT_BAD_INPUT = 2
 
@@ -136,54 +137,31 @@ def cmd_plans(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format_verdict(verdict: Verdict) -> str:
-    lines = [
-        f"{verdict.plan_name}（{verdict.plan}）："
-        + (f"{verdict.label}响应" if verdict.label else "未达到任何响应级别的启动条件")
-    ]
-    for c in verdict.criteria:
-        reached = f"{c.label}（{c.clause}：{c.condition}）" if c.level else "未达到"
-        source = "报告值" if c.source == "reported" else f"估算值，{c.basis}"
-        line = f"  {c.name} {c.value}（{source}）→ {reached}"
-        if c.next:
-            line += f"；距{c.next.label}还差 {c.next.gap}（{c.next.clause}）"
-        if c.note:
-            line += f"；{c.note}"
-        lines.append(line)
-    if verdict.decision:
-        d = verdict.decision
-        lines.append(f"启动程序（{d.procedure_clause}）：{d.decided_by}")
-        lines.append(f"组织协调：{d.lead}")
-        lines.append(f"响应措施（{d.measures_clause}）：")
-        lines += [f"  {m.clause} {m.text} — {'、'.join(m.units)}" for m in d.measures]
-    if verdict.work_groups:
-        lines.append(
-            "应急工作组：" + "、".join(f"{g.name}（{g.lead}）" for g in verdict.work_groups)
-        )
-    if verdict.adjustment:
-        lines.append(f"注：{verdict.adjustment}")
-    return "\n".join(lines)
-
-
-def _figures(args: argparse.Namespace) -> dict[str, float]:
-    """The reported figures given as options (``--dead-missing`` …)."""
-    return {name: value for name in INDICATORS if (value := getattr(args, name)) is not None}
+#: Exit status of ``reliefgis level`` when no figure given could be graded.
+EXIT_NOT_EVALUATED = 2
 
 
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
     settings = _settings(args)
+    per_county = by_county(args.by_county)
+
+    def lookup(code: str) -> tuple[str, int | None]:
+        return read_pack(settings.data_dir).agri_population(code)
+
     verdict = grade(
         _catalog(settings).get(args.plan),
-        _figures(args),
+        figures(args),
         hazard=args.hazard,
-        county=read_pack(settings.data_dir).agri_population(args.county) if args.county else None,
+        county=args.county,
+        by_county=per_county,
+        lookup=lookup if args.county or per_county else None,
     )
     if args.json:
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
-        print(_format_verdict(verdict))
-    return 0
+        print(verdict_text(verdict))
+    return 0 if verdict.evaluated else EXIT_NOT_EVALUATED
 
 
 def _read_json(path: str, what: str) -> object:
@@ -211,7 +189,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures=_figures(args),
+        figures={**figures(args), "by_county": by_county(args.by_county)},
         title=args.title,
     )
     write_results(body, services, out, paper=args.paper)
@@ -256,30 +234,6 @@ def cmd_layers(args: argparse.Namespace) -> int:
         kind = info.geometry_type or "-"
         print(f"{info.name:<13} {info.kind:<6} {info.count:>9} {kind:<30} {crs}")
     return 0
-
-
-def _non_negative(kind: type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-        return float(value) if kind is float else int(value)
-
-    return parse
-
-
-def _figure_options(parser: argparse.ArgumentParser) -> None:
-    for name, (kind, label) in INDICATORS.items():
-        parser.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            metavar="N",
-            type=_non_negative(int if kind == "count" else float),
-            help=label + ("" if kind == "count" else " (0–1)"),
-        )
 
 
 def _with_data(parser: argparse.ArgumentParser) -> None:
@@ -332,7 +286,7 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
     level.add_argument("--hazard", choices=sorted(HAZARDS))
     level.add_argument("--county", help="county code, to grade drought persons as a share")
-    _figure_options(level)
+    figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
     _with_data(level)
     level.set_defaults(run=cmd_level)
@@ -346,7 +300,7 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
-    _figure_options(assess)
+    figure_options(assess)
     _with_data(assess)
     _with_font(assess)
     assess.set_defaults(run=cmd_assess)
@@ -367,9 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_assess(sub)
     add_quake(
         sub,
-        options=(_figure_options, _with_data, _with_font),
+        options=(figure_options, _with_data, _with_font),
         settings=_settings,
-        figures=_figures,
+        figures=figures,
     )
 
     osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
@@ -399,6 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``reliefgis plans | head -1``): stop quietly. Python would
+        # report the pipe again when flushing stdout at exit, so point stdout at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -69,6 +69,18 @@ def _field(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _validation_entry(error: Mapping[str, Any]) -> dict[str, str]:
+    """One validation error as ``{"field", "message"}``; broken JSON names the body."""
+    if error.get("type") == "json_invalid":
+        # FastAPI reports the character offset as the location ("body", 13): it is not a field.
+        loc = error.get("loc", ())
+        position = loc[-1] if loc and isinstance(loc[-1], int) else None
+        reason = (error.get("ctx") or {}).get("error", "")
+        where = f" at character {position}" if position is not None else ""
+        return {"field": "body", "message": f"not valid JSON{where}: {reason}".rstrip(": ")}
+    return {"field": _field(error.get("loc", ())), "message": str(error.get("msg", ""))}
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     """Answer every error as problem+json; bad input is a 4xx naming the field."""
 
@@ -79,10 +91,7 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [
-            {"field": _field(e.get("loc", ())), "message": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
+        errors = [_validation_entry(e) for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, detail, instance=request.url.path, errors=errors)
 

@@ -8,7 +8,7 @@ the plan calls for from reported figures and estimates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -21,7 +21,7 @@ from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.hazards.setbacks import Setbacks
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
-from geo.response.figures import Figure, estimated_figures
+from geo.response.figures import CountyFigures, Figure, drought_counties, estimated_figures
 from geo.response.levels import Verdict, evaluate
 from geo.rounding import largest_remainder
 from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
@@ -252,6 +252,7 @@ def assess(
     reported: Mapping[str, Figure],
     metric_crs: CRS,
     logistics: Logistics | None = None,
+    by_county: Sequence[CountyFigures] = (),
 ) -> Assessment:
     """Shelters, placement, supply, coverage and the level for an exposure already computed.
 
@@ -260,7 +261,7 @@ def assess(
     logistics
         The road network, depots and needs: displaced people then travel to shelters by
         road and the supply plan is made; without it, placement is by straight-line
-        distance and there is no supply plan.
+        distance and there is no supply plan. ``by_county``: figures per county.
     """
     # The steps in order: which shelters may open, who must move, which depots reach
     # which shelters, who goes where, what is sent, who is within reach, which level.
@@ -286,7 +287,8 @@ def assess(
     )
     population = int(counties["population"].sum())
     figures = estimated_figures(plan, reported, exposure, population=population, counties=counties)
-    verdict = evaluate(plan, figures, hazard=exposure.hazard)
+    drought = drought_counties(plan, reported, exposure, counties=counties, by_county=by_county)
+    verdict = evaluate(plan, figures, hazard=exposure.hazard, by_county=drought)
     return Assessment(
         exposure=exposure,
         shelters=statuses,

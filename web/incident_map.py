@@ -28,6 +28,7 @@ from web import incident_layers, labels, pack_notes
 from web.assets import LEAFLET_DIR
 from web.incident_layers import items_text, number
 from web.incident_legend import PANEL_CSS, legend_html
+from web.shares import is_share, percent
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 #: A script or stylesheet reference to another host; none may remain in the page.
@@ -94,6 +95,14 @@ def _supply_line(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     )
 
 
+def _value(criterion: Mapping[str, Any]) -> str:
+    """A criterion's value as people read it: a share in percent."""
+    value = criterion.get("value")
+    if is_share(criterion.get("indicator")) and isinstance(value, int | float):
+        return percent(value)
+    return number(value)
+
+
 def _title_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     response = assessment.get("response") or {}
     population = assessment.get("population") or {}
@@ -104,7 +113,7 @@ def _title_panel(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     text_color = labels.LEVEL_TEXT_COLORS.get(level or 0, labels.NO_LEVEL_TEXT_COLOR)
     banner = f"{response.get('label')}响应" if level else labels.NO_LEVEL_LABEL
     clauses = "；".join(
-        f"{c.get('name')} {number(c.get('value'))} → {c.get('label')}（{c.get('clause')}）"
+        f"{c.get('name')} {_value(c)} → {c.get('label')}（{c.get('clause')}）"
         for c in response.get("criteria", [])
         if c.get("level")
     )

@@ -22,7 +22,11 @@ def health(svc: ServicesDep) -> Health:
         version=svc.version,
         pack=str(svc.pack.path),
         plans=svc.plans.ids(),
-        layers={info.name: info.count for info in svc.layer_infos},
+        layers={
+            ("population_cells" if info.kind == "raster" else info.name): info.count
+            for info in svc.layer_infos
+        },
+        population_persons=round(svc.pack.population.total),
         repairs=list(svc.pack.repairs),
         compute_processes=svc.compute.ready,
     )

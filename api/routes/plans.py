@@ -29,10 +29,13 @@ def get_plan(plan_id: str, svc: ServicesDep) -> PlanDetail:
 @router.post("/response-level")
 def response_level(body: ResponseLevelRequest, svc: ServicesDep) -> VerdictOut:
     """The response level the plan calls for, one criterion per figure given, with clauses."""
+    event, by_county = body.figures.split()
     verdict = grade(
         svc.plans.get(body.plan),
-        body.figures.model_dump(exclude_none=True),
+        event,
         hazard=body.hazard,
-        county=None if body.county is None else svc.pack.agri_population(body.county),
+        county=body.county,
+        by_county=by_county,
+        lookup=svc.pack.agri_population,
     )
     return VerdictOut.model_validate(asdict(verdict))

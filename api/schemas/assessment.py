@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas.common import Figures, HazardName, VerdictOut
+from api.schemas.common import GradedFigures, HazardName, VerdictOut
 from api.schemas.earthquake import EarthquakeIn, EarthquakeOut
 
 
@@ -41,8 +41,9 @@ class AssessmentRequest(BaseModel):
     plan: str | None = Field(
         default=None, description="Plan profile id; the layer pack's own plan when omitted"
     )
-    figures: Figures = Field(
-        default_factory=Figures, description="Reported figures; they override estimates"
+    figures: GradedFigures = Field(
+        default_factory=GradedFigures,
+        description="Reported figures; they override estimates",
     )
     title: str | None = Field(default=None, max_length=200, description="Incident name")
 

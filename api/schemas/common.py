@@ -41,6 +41,13 @@ class Figures(BaseModel):
     collapsed_rooms: int | None = Field(
         default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋间数 (rooms)"
     )
+    collapsed_or_severe_rooms: int | None = Field(
+        default=None,
+        ge=0,
+        le=10**9,
+        description="房屋倒塌和严重损坏间数 (rooms); 乐清's earthquake rule counts these, its "
+        "general rule collapsed_rooms (倒塌房屋) only",
+    )
     collapsed_households: int | None = Field(
         default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋户数 (households)"
     )
@@ -64,13 +71,53 @@ class Figures(BaseModel):
     )
 
 
+class CountyFiguresIn(BaseModel):
+    """Figures reported for one county."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drought_aid_persons: int | None = Field(
+        default=None, ge=0, le=10**9, description="干旱需政府救助人数 in this county (persons)"
+    )
+    drought_aid_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="干旱需救助人数占该县（区）农业人口比例, 0–1",
+    )
+
+
+class GradedFigures(Figures):
+    """Reported figures, and figures per county where a plan grades a county's own share."""
+
+    by_county: dict[str, CountyFiguresIn] | None = Field(
+        default=None,
+        max_length=500,
+        description=(
+            "Figures per GB/T 2260 county code of the layer pack, e.g. "
+            '{"140302": {"drought_aid_persons": 12000}}: 阳泉 §5.x.1(4) grades drought as a '
+            "share of THAT county's agricultural population, county by county; plans that "
+            "count the whole jurisdiction grade the counties' sum"
+        ),
+    )
+
+    def split(self) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        """The event figures and the per-county figures given, as plain mappings."""
+        event = self.model_dump(exclude_none=True, exclude={"by_county"})
+        counties = {
+            code: figures.model_dump(exclude_none=True)
+            for code, figures in (self.by_county or {}).items()
+        }
+        return event, counties
+
+
 class ResponseLevelRequest(BaseModel):
     """Ask which response level a plan calls for, given reported figures."""
 
     model_config = ConfigDict(extra="forbid")
 
     plan: str = Field(description="Plan profile id, e.g. yangquan-2026 (GET /api/v1/plans)")
-    figures: Figures = Field(default_factory=Figures, description="Reported figures")
+    figures: GradedFigures = Field(default_factory=GradedFigures, description="Reported figures")
     hazard: HazardName | None = Field(
         default=None, description="Hazard kind; selects hazard-specific rules (乐清 earthquake)"
     )
@@ -79,7 +126,8 @@ class ResponseLevelRequest(BaseModel):
         max_length=12,
         description=(
             "GB/T 2260 code of the affected county in the layer pack; lets drought_aid_persons "
-            "be graded as a share of its agri_population where the plan grades the share"
+            "be graded as a share of its agri_population where the plan grades the share "
+            "(older form of figures.by_county with one county)"
         ),
     )
 
@@ -99,7 +147,9 @@ class CriterionOut(BaseModel):
 
     indicator: str = Field(description="Figure name, e.g. dead_missing")
     name: str = Field(description="The indicator in Chinese")
-    value: int | float = Field(description="The figure graded")
+    value: int | float | None = Field(
+        description="The figure graded (a share as a fraction, 0.195 for 19.5%); null when missing"
+    )
     source: Literal["reported", "estimated"] = Field(
         description="reported by the user or estimated by reliefgis"
     )
@@ -110,6 +160,27 @@ class CriterionOut(BaseModel):
     condition: str | None = Field(description="The plan's wording of the condition met")
     next: NextLevelOut | None = Field(description="Distance to the next level up (cf. §5.5)")
     note: str | None = Field(default=None, description="Why a figure is not graded")
+    status: Literal["graded", "not_evaluated", "not_graded"] = Field(
+        default="graded",
+        description=(
+            "graded: compared with the plan's thresholds; not_evaluated: a figure the plan "
+            "needs is missing (see missing) — NOT below the threshold; not_graded: the plan "
+            "does not grade this figure (for this hazard)"
+        ),
+    )
+    missing: list[str] = Field(
+        default_factory=list, description="Fields to give so that the criterion can be graded"
+    )
+    county: str | None = Field(default=None, description="County code of a per-county criterion")
+    county_name: str | None = Field(default=None, description="Its name")
+
+
+class JudgementOut(BaseModel):
+    """A start condition with no number, left to 会商研判."""
+
+    text: str = Field(description="The plan's wording")
+    clause: str = Field(description="Clause cited, e.g. 阳泉2026 §5.2.1(5)")
+    level: int = Field(description="The level it may start, 1 (highest) … 4")
 
 
 class MeasureOut(BaseModel):
@@ -151,7 +222,14 @@ class VerdictOut(BaseModel):
     plan: str = Field(description="Plan profile id")
     plan_name: str = Field(description="The plan's title")
     hazard: str | None = Field(description="Hazard the figures were graded for, if given")
-    level: int | None = Field(description="1 (highest) … 4, or null when no threshold is met")
+    level: int | None = Field(
+        description="1 (highest) … 4, or null when no threshold is met or nothing was graded"
+    )
+    evaluated: bool = Field(
+        default=True,
+        description="false when no criterion could be graded: then a null level does not mean "
+        "'not reached'",
+    )
     label: str | None = Field(description="一级 … 四级, or null")
     color: str | None = Field(
         description="Map colour of the level (1 red, 2 orange, 3 yellow, 4 blue)"
@@ -163,6 +241,14 @@ class VerdictOut(BaseModel):
     notes: list[str] = Field(description="The plan's notes on criteria reliefgis does not grade")
     work_groups: list[WorkGroupOut] = Field(
         description="Work groups a started response sets up, with leads and duties"
+    )
+    judgement: list[JudgementOut] = Field(
+        default_factory=list,
+        description="需会商研判: the plan's start conditions with no number; a level may be "
+        "started on them whatever the figures",
+    )
+    not_given: list[str] = Field(
+        default_factory=list, description="Figures the plan grades for this hazard not given"
     )
 
 
@@ -226,7 +312,10 @@ class Health(BaseModel):
     version: str = Field(description="reliefgis version")
     pack: str = Field(description="Folder of the layer pack in use")
     plans: list[str] = Field(description="Ids of the plan profiles loaded")
-    layers: dict[str, int] = Field(description="Feature counts per layer")
+    layers: dict[str, int] = Field(
+        description="Feature counts per layer; the population raster as population_cells"
+    )
+    population_persons: int = Field(description="Persons on the population raster (its sum)")
     repairs: list[str] = Field(description="Invalid geometries repaired at load")
     compute_processes: int = Field(
         description="Worker processes for assessments and printed maps that have read the "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
@@ -31,7 +32,7 @@ from geo.incident.footprint import (
 )
 from geo.incident.grid import project_bounds
 from geo.plans.model import Plan
-from geo.response.figures import Figure, check_figures
+from geo.response.figures import CountyFigures, Figure, check_figures
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
@@ -104,7 +105,12 @@ def _quake(
 
 
 def _assess(
-    services: Services, exposed: _Exposed, *, plan: Plan, reported: Mapping[str, Figure]
+    services: Services,
+    exposed: _Exposed,
+    *,
+    plan: Plan,
+    reported: Mapping[str, Figure],
+    by_county: Sequence[CountyFigures] = (),
 ) -> Assessment:
     """Shelters, placement, supply, coverage and the level for the exposure found."""
     pack = services.pack
@@ -119,6 +125,7 @@ def _assess(
         reported=reported,
         metric_crs=services.metric_crs,
         logistics=services.logistics,
+        by_county=by_county,
     )
 
 
@@ -166,7 +173,9 @@ def run_assessment(
     """
     pack = services.pack
     chosen = services.plans.file(services.plan_id(plan))
-    reported = {name: Figure(value=float(v)) for name, v in check_figures(figures or {}).items()}
+    event = dict(figures or {})
+    by_county = county_figures(event.pop("by_county", None) or {}, pack.agri_population)
+    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
     quake = _quake(services, earthquake, plan=plan)
     if quake is not None:
         footprint, hazard = field_geojson(quake), "earthquake"
@@ -178,7 +187,7 @@ def run_assessment(
             use_casualty_estimate=use_casualty_estimate,
         )  # fmt: skip
         reported = estimate.figures
-    result = _assess(services, exposed, plan=chosen.plan, reported=reported)
+    result = _assess(services, exposed, plan=chosen.plan, reported=reported, by_county=by_county)
     created = datetime.now(UTC).replace(microsecond=0)
     assessment_id = uuid.uuid4().hex
     body = serialise(

@@ -16,6 +16,7 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "dead_missing": ("count", "死亡和失踪人数"),
     "relocated": ("count", "紧急转移安置和需紧急生活救助人数"),
     "collapsed_rooms": ("count", "倒塌和严重损坏房屋间数"),
+    "collapsed_or_severe_rooms": ("count", "房屋倒塌和严重损坏间数"),
     "collapsed_households": ("count", "倒塌和严重损坏房屋户数"),
     "drought_aid_persons": ("count", "干旱需政府救助人数"),
     "drought_aid_share": ("share", "干旱需救助人数占该县（区）农业人口比例"),
@@ -115,6 +116,15 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """A start condition with no number: a level may be started on consultation (会商研判)."""
+
+    level: int
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """A parsed plan profile."""
 
@@ -136,6 +146,10 @@ class Plan:
     reporting: Reporting | None = None
     #: The plan's rule on raising a started response (e.g. 江苏 §5.7 响应提升).
     escalation: Clause | None = None
+    #: Start conditions left to judgement (e.g. 阳泉 §5.x.1(5)), quoted with their clauses.
+    judgement: tuple[Judgement, ...] = ()
+    #: The plan's own name of an indicator where it differs (乐清 counts 倒塌房屋 only).
+    indicator_names: tuple[tuple[str, str], ...] = ()
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""
@@ -147,6 +161,10 @@ class Plan:
             if spec.level == level:
                 return spec
         raise KeyError(level)
+
+    def indicator_name(self, indicator: str) -> str:
+        """The indicator in Chinese as this plan words it."""
+        return dict(self.indicator_names).get(indicator, INDICATORS[indicator][1])
 
     def indicators(self) -> tuple[str, ...]:
         """Indicators this plan grades, in the order of its clauses."""

@@ -16,6 +16,7 @@ from geo.plans.model import (
     INDICATORS,
     LEVEL_NUMBERS,
     Clause,
+    Judgement,
     LevelSpec,
     Measure,
     Plan,
@@ -255,6 +256,33 @@ def _notes(data: Mapping[str, Any], problems: Problems) -> list[str]:
     return notes
 
 
+_JUDGEMENT_KEYS = frozenset({"level", "clause", "text"})
+
+
+def _judgement(data: Mapping[str, Any], problems: Problems) -> list[Judgement]:
+    """The start conditions left to 会商研判, each with its level and clause."""
+    items = []
+    for i, raw in enumerate(_table_list(data, "judgement", problems)):
+        where = f"judgement[{i}]."
+        _unknown_keys(raw, _JUDGEMENT_KEYS, problems, where)
+        level = _level(raw, problems, where)
+        clause = _text(raw, "clause", problems, where)
+        text = _text(raw, "text", problems, where)
+        if level is not None:
+            items.append(Judgement(level=level, clause=clause, text=text))
+    return sorted(items, key=lambda j: j.level)
+
+
+def _indicator_names(data: Mapping[str, Any], problems: Problems) -> tuple[tuple[str, str], ...]:
+    names = data.get("indicator_names", {})
+    if not isinstance(names, Mapping) or not all(isinstance(v, str) for v in names.values()):
+        problems.add("indicator_names", "expected a table of indicator = name")
+        return ()
+    for key in sorted(set(names) - set(INDICATORS)):
+        problems.add(f"indicator_names.{key}", f"not one of {sorted(INDICATORS)}")
+    return tuple((k, v) for k, v in names.items() if k in INDICATORS)
+
+
 def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     """Turn a profile mapping (parsed TOML) into a `Plan`, or raise `PlanError` naming all faults.
 
@@ -309,6 +337,8 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         notes=tuple(notes),
         reporting=parse_reporting(data.get("reporting"), problems, hazards=HAZARDS),
         escalation=_parse_clause(data.get("escalation"), "escalation", problems),
+        judgement=tuple(_judgement(data, problems)),
+        indicator_names=_indicator_names(data, problems),
     )
     problems.raise_if_any()
     return plan

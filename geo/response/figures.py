@@ -1,13 +1,13 @@
 """Figures reported and estimated: checked, derived from one another, completed from exposure.
 
 A figure of CONTRACT §4 is either reported (by the caller) or estimated: derived from
-reported ones (`derive_figures`) or from the exposure estimate (`estimated_figures`),
+reported ones (`county_share`) or from the exposure estimate (`estimated_figures`),
 always with the basis it was estimated on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -19,6 +19,9 @@ from geo.incident.exposure import Exposure
 from geo.plans.model import INDICATORS, Plan, to_decimal
 
 Source = Literal["reported", "estimated"]
+
+#: Figures that may be reported per county (``figures.by_county``).
+COUNTY_FIGURES = ("drought_aid_persons", "drought_aid_share")
 
 
 @dataclass(frozen=True)
@@ -63,37 +66,98 @@ def check_figures(figures: Mapping[str, object]) -> dict[str, Decimal]:
     return checked
 
 
-def derive_figures(
-    plan: Plan,
-    figures: Mapping[str, Figure],
-    *,
-    agri_population: int | None = None,
-    agri_population_basis: str | None = None,
-) -> dict[str, Figure]:
-    """Add figures the plan grades that follow from given ones, marked as estimated.
+@dataclass(frozen=True)
+class CountyFigures:
+    """Figures reported for one county (``figures.by_county``) and its agricultural population."""
 
-    ``drought_aid_share`` follows from ``drought_aid_persons`` over the affected county's
-    agricultural population (阳泉 §5.x.1(4) grades the share, not the count).
+    code: str
+    name: str
+    agri_population: int | None
+    figures: Mapping[str, Figure]
+
+
+def check_county(county: CountyFigures) -> dict[str, Decimal]:
+    """Validate one county's figures: only those graded per county, checked as `check_figures`."""
+    where = f"figures.by_county.{county.code}"
+    for name in county.figures:
+        if name not in COUNTY_FIGURES:
+            raise InputError(
+                f"{where}.{name}: not a per-county figure; expected one of "
+                f"{', '.join(COUNTY_FIGURES)}",
+                field=f"{where}.{name}",
+            )
+    try:
+        return check_figures({name: f.value for name, f in county.figures.items()})
+    except InputError as exc:
+        name = str(exc.field).removeprefix("figures.")
+        raise InputError(
+            f"{where}.{str(exc).removeprefix('figures.')}", field=f"{where}.{name}"
+        ) from exc
+
+
+def county_share(county: CountyFigures) -> Figure | None:
+    """The county's drought share: reported, or its persons over its agricultural population.
+
+    阳泉 §5.x.1(4) grades 需政府救助人数占该县（区）农业人口 per county. None when neither the
+    share nor persons and an agricultural population are known. Persons above the county's
+    agricultural population are an error naming the figure and the county, never capped.
     """
-    result = dict(figures)
-    graded = set(plan.indicators())
-    persons = figures.get("drought_aid_persons")
-    if (
-        "drought_aid_share" in graded
-        and "drought_aid_share" not in figures
-        and persons is not None
-        and agri_population
-    ):
-        share = to_decimal(persons.value) / Decimal(agri_population)
-        result["drought_aid_share"] = Figure(
-            value=float(min(share, Decimal(1))),
-            source="estimated",
-            basis=(
-                f"drought_aid_persons {plain_number(to_decimal(persons.value))} / "
-                f"{agri_population_basis or 'agricultural population'} {agri_population}"
-            ),
+    if "drought_aid_share" in county.figures:
+        return county.figures["drought_aid_share"]
+    persons = county.figures.get("drought_aid_persons")
+    if persons is None or not county.agri_population:
+        return None
+    count = to_decimal(persons.value)
+    share = count / Decimal(county.agri_population)
+    if share > 1:
+        field = f"figures.by_county.{county.code}.drought_aid_persons"
+        raise InputError(
+            f"{field}: {plain_number(count)} persons needing aid exceed the agricultural "
+            f"population {county.agri_population} of {county.name} ({county.code}); "
+            "check the figure or the county",
+            field=field,
         )
-    return result
+    return Figure(
+        value=float(share),
+        source="estimated",
+        basis=(
+            f"drought_aid_persons {plain_number(count)} / "
+            f"{county.name} agri_population {county.agri_population}"
+        ),
+    )
+
+
+def drought_counties(
+    plan: Plan,
+    reported: Mapping[str, Figure],
+    exposure: Exposure,
+    *,
+    counties: pd.DataFrame,
+    by_county: Sequence[CountyFigures] = (),
+) -> tuple[CountyFigures, ...]:
+    """The counties whose drought share an assessment grades.
+
+    ``by_county`` as reported; else, when the event's ``drought_aid_persons`` is reported and
+    the footprint touches exactly one county, that county (the share is of THAT county's
+    agricultural population, 阳泉 §5.x.1(4)). With several counties and no per-county figures
+    nothing is guessed: the share is left not evaluated.
+    """
+    if by_county or "drought_aid_share" not in plan.indicators():
+        return tuple(by_county)
+    persons = reported.get("drought_aid_persons")
+    rows = [r for r in exposure.by_county if r.affected > 0]
+    if persons is None or len(rows) != 1:
+        return ()
+    agri = counties.loc[counties["code"] == rows[0].code, "agri_population"]
+    value = None if not len(agri) or pd.isna(agri.iloc[0]) else int(agri.iloc[0])
+    return (
+        CountyFigures(
+            code=rows[0].code,
+            name=rows[0].name,
+            agri_population=value,
+            figures={"drought_aid_persons": persons},
+        ),
+    )
 
 
 def estimated_figures(
@@ -107,9 +171,8 @@ def estimated_figures(
     """Reported figures, completed with estimates for what the plan grades and was not reported.
 
     ``relocated`` comes from the displaced estimate; ``affected_share`` and
-    ``quake_relocated_share`` from affected or displaced over the jurisdiction's population;
-    ``drought_aid_share`` from ``drought_aid_persons`` over the most affected county's
-    agricultural population.
+    ``quake_relocated_share`` from affected or displaced over the jurisdiction's population.
+    The drought share is per county (`drought_counties`).
     """
     figures = dict(reported)
     graded = set(plan.indicators())
@@ -138,15 +201,4 @@ def estimated_figures(
             source="estimated",
             basis=f"relocated {relocated.value} / population {population} of the layer pack",
         )
-    rows = [r for r in exposure.by_county if r.affected > 0]
-    if rows and "drought_aid_persons" in figures:
-        worst = max(rows, key=lambda r: r.affected)
-        agri = counties.loc[counties["code"] == worst.code, "agri_population"]
-        if len(agri) and not pd.isna(agri.iloc[0]):
-            figures = derive_figures(
-                plan,
-                figures,
-                agri_population=int(agri.iloc[0]),
-                agri_population_basis=f"{worst.name} agri_population",
-            )
     return figures

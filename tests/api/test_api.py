@@ -224,3 +224,92 @@ def test_every_list_of_hazards_agrees():
     from web.labels import HAZARDS as HAZARD_NAMES
 
     assert set(get_args(HazardName)) == HAZARDS == set(HAZARD_NAMES)
+
+
+def test_health_names_the_raster_cells_and_its_persons(client):
+    body = client.get("/api/v1/health").json()
+    assert "population" not in body["layers"]
+    assert body["layers"]["population_cells"] > 0
+    assert body["population_persons"] == 3000  # the tiny pack's raster sums to 3000 persons
+
+
+def test_truncated_json_names_the_body_and_the_position(client):
+    response = client.post(
+        "/api/v1/response-level",
+        content=b'{"plan": "yangquan-2026", "figures": {"dead',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "body"
+    assert "not valid JSON at character" in error["message"]
+
+
+def test_a_missing_figure_is_not_evaluated_not_below(client):
+    verdict = client.post(
+        "/api/v1/response-level",
+        json={"plan": "yangquan-2026", "figures": {"drought_aid_persons": 30000}},
+    ).json()
+    assert (verdict["level"], verdict["evaluated"]) == (None, False)
+    (criterion,) = verdict["criteria"]
+    assert (criterion["status"], criterion["missing"]) == ("not_evaluated", ["figures.by_county"])
+    # 阳泉 §5.3.1(5): 市防减救灾委认为其他符合启动三级响应的情形。
+    assert {
+        "text": "市防减救灾委认为其他符合启动三级响应的情形。",
+        "clause": "阳泉2026 §5.3.1(5)",
+        "level": 3,
+    } in verdict["judgement"]
+
+
+def test_drought_by_county_in_the_request(client):
+    # 阳泉 §5.1.1(4): 需政府救助人数占该县（区）农业人口 30%以上 → 一级; 120 of 400 is 30%.
+    verdict = client.post(
+        "/api/v1/response-level",
+        json={
+            "plan": "yangquan-2026",
+            "figures": {"by_county": {"140302": {"drought_aid_persons": 120}}},
+        },
+    ).json()
+    (criterion,) = verdict["criteria"]
+    assert (criterion["county"], criterion["value"], criterion["level"]) == ("140302", 0.3, 1)
+    assert verdict["level"] == 1
+
+
+def test_drought_above_the_county_farm_population_is_refused(client):
+    response = client.post(
+        "/api/v1/response-level",
+        json={
+            "plan": "yangquan-2026",
+            "figures": {"by_county": {"140302": {"drought_aid_persons": 401}}},
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "figures.by_county.140302.drought_aid_persons"
+
+
+def test_collapsed_rooms_still_accepted_next_to_the_quake_count(client):
+    # 乐清 §6.2.1(2): 房屋倒塌和严重损房1500间以上、2000间以下 → Ⅱ级 (earthquake).
+    verdict = client.post(
+        "/api/v1/response-level",
+        json={
+            "plan": "yueqing-2016",
+            "hazard": "earthquake",
+            "figures": {"collapsed_rooms": 900, "collapsed_or_severe_rooms": 1600},
+        },
+    ).json()
+    assert verdict["level"] == 2
+    by_name = {c["indicator"]: c for c in verdict["criteria"]}
+    assert by_name["collapsed_or_severe_rooms"]["clause"] == "乐清2016 §6.2.1(2)"
+    assert by_name["collapsed_rooms"]["status"] == "not_graded"
+
+
+def test_an_unknown_county_in_by_county_is_named(client):
+    response = client.post(
+        "/api/v1/response-level",
+        json={
+            "plan": "yangquan-2026",
+            "figures": {"by_county": {"999999": {"drought_aid_persons": 1}}},
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "figures.by_county.999999"

@@ -242,3 +242,33 @@ def test_situation_map_pdf_of_a_stored_assessment(demo_client, paper, width):
     assert (
         demo_client.get(f"/api/v1/assessments/{created['id']}/map.pdf?paper=B5").status_code == 422
     )
+
+
+def _drought(tiny_client, x0: float, x1: float, figures: dict) -> dict:
+    body = {
+        "footprint": lonlat_box(x0, 2_500, x1, 7_500),
+        "hazard": "drought",
+        "plan": "yangquan-2026",
+        "figures": figures,
+    }
+    response = tiny_client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["response"]
+
+
+def test_drought_in_one_county_is_that_countys_share(tiny_client):
+    # 阳泉 §5.2.1(4): 占该县（区）农业人口 25%以上 30%以下 → 二级; 100 of 西县's 400 is 25%.
+    verdict = _drought(tiny_client, 1_000, 4_000, {"drought_aid_persons": 100})
+    share = next(c for c in verdict["criteria"] if c["indicator"] == "drought_aid_share")
+    assert (share["county"], share["value"], share["level"]) == ("140302", 0.25, 2)
+
+
+def test_drought_over_two_counties_is_not_divided_by_one_of_them(tiny_client):
+    verdict = _drought(tiny_client, 5_000, 15_000, {"drought_aid_persons": 100})
+    persons = next(c for c in verdict["criteria"] if c["indicator"] == "drought_aid_persons")
+    assert (persons["status"], persons["missing"]) == ("not_evaluated", ["figures.by_county"])
+    assert not any(c["indicator"] == "drought_aid_share" for c in verdict["criteria"])
+    by_county = {"by_county": {"140302": {"drought_aid_persons": 120}}}
+    verdict = _drought(tiny_client, 5_000, 15_000, by_county)
+    share = next(c for c in verdict["criteria"] if c["indicator"] == "drought_aid_share")
+    assert (share["county"], share["value"], share["level"]) == ("140302", 0.3, 1)

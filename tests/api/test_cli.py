@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,65 @@ def test_readiness_compares_stock_with_level_two(capsys):
     assert (quilt["need"], quilt["required"]) == (40_000, 48_000)
     assert quilt["shortfall"] == max(0, 48_000 - quilt["stock"])
     assert client.get("/api/v1/readiness", params={"plan": "yueqing-2016"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "figures", [[], ["--drought-aid-persons", "30000"]], ids=["no figure", "no county"]
+)
+def test_level_without_a_gradable_figure_says_not_evaluated(capsys, figures):
+    assert main(["level", "--plan", "yangquan-2026", *figures]) == 2
+    out = capsys.readouterr().out
+    assert "未达到任何响应级别的启动条件" not in out
+    assert "未评估" in out
+    # 阳泉 §5.1.1(5): 市防减救灾委认为需要启动一级响应的情形 — a level may still be started.
+    assert "需会商研判" in out
+    assert "阳泉2026 §5.1.1(5)（一级）：市防减救灾委认为需要启动一级响应的情形。" in out
+
+
+def test_level_grades_drought_per_county_option(tiny_pack, capsys):
+    # 阳泉 §5.2.1(4): 占该县（区）农业人口 25%以上 30%以下; 100 of 140302's 400 is 25%.
+    argv = ["level", "--plan", "yangquan-2026", "--data", str(tiny_pack)]
+    assert main([*argv, "--by-county", "140302:drought_aid_persons=100"]) == 0
+    out = capsys.readouterr().out
+    assert "（140302）干旱需救助人数占该县（区）农业人口比例 25%（估算值" in out
+    assert "二级（阳泉2026 §5.2.1(4)" in out
+    assert "距一级还差 5 个百分点" in out
+
+
+def test_level_refuses_more_drought_persons_than_farmers(tiny_pack, capsys):
+    argv = ["level", "--plan", "yangquan-2026", "--data", str(tiny_pack)]
+    assert main([*argv, "--county", "140302", "--drought-aid-persons", "401"]) == 2
+    err = capsys.readouterr().err
+    assert "figures.by_county.140302.drought_aid_persons" in err
+    assert "400" in err
+
+
+def test_a_count_option_asks_for_a_whole_number(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["level", "--plan", "yangquan-2026", "--dead-missing", "2.5"])
+    assert stop.value.code == 2
+    assert "expected a whole number, got '2.5'" in capsys.readouterr().err
+
+
+def test_plans_into_a_closed_pipe_exits_quietly():
+    # `reliefgis plans | head -1`: the reader has gone before the command writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from api.cli import main; import sys; sys.exit(main())",
+                "plans",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in done.stderr
+    assert b"BrokenPipeError" not in done.stderr
+    assert done.returncode == 0

@@ -18,6 +18,7 @@ from web import labels, pack_notes
 from web.print import cartography as carto
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
 from web.print.text import thousands
+from web.shares import is_share, percent, point_gap
 
 #: Legend rows: (kind, style, label); kinds: title, patch, line, marker, ring.
 LegendRow = tuple[str, Any, str]
@@ -301,6 +302,10 @@ def _criteria(flow: Flow, response: Mapping[str, Any]) -> None:
         flow.paragraph("无可判定的指标。", color=MUTED)
     for criterion in criteria:
         flow.paragraph(criterion_text(criterion))
+    judgement = response.get("judgement") or []
+    if judgement:
+        clauses = "、".join(str(j.get("clause")) for j in judgement)
+        flow.paragraph(f"需会商研判（无数量标准，可据此启动响应）：{clauses}", color=MUTED)
 
 
 def _number(value: Any) -> str:
@@ -312,14 +317,23 @@ def _number(value: Any) -> str:
 def criterion_text(criterion: Mapping[str, Any]) -> str:
     """One criterion: indicator, value and source, the level reached and its clause."""
     name = criterion.get("name") or criterion.get("indicator")
+    if criterion.get("county_name"):
+        name = f"{criterion['county_name']} {name}"
+    if criterion.get("status") == "not_evaluated":
+        return f"{name}：{criterion.get('note') or '未评估'}"
+    share = is_share(criterion.get("indicator"))
+    value = criterion.get("value")
     source = "报告" if criterion.get("source") == "reported" else "估算"
-    text = f"{name}：{_number(criterion.get('value'))}（{source}）→ "
+    shown = percent(value) if share and isinstance(value, int | float) else _number(value)
+    text = f"{name}：{shown}（{source}）→ "
     if criterion.get("level") is not None:
         text += f"{criterion.get('label') or criterion['level']}，{criterion.get('clause') or ''}"
     else:
         text += "未达到启动条件"
     following = criterion.get("next") or {}
     if following.get("label") and following.get("gap") is not None:
-        text += f"；距{following['label']}差 {_number(following['gap'])}"
+        gap = following["gap"]
+        gap_text = point_gap(gap, value=value or 0) if share else _number(gap)
+        text += f"；距{following['label']}差 {gap_text}"
         text += f"（{following['clause']}）" if following.get("clause") else ""
     return text

@@ -136,7 +136,7 @@ LADDERS = [
                 (3, "0.004", "§6.3.1(2)"),
                 (4, "0.001", "§6.4.1(2)"),
             ],
-            "collapsed_rooms": [
+            "collapsed_or_severe_rooms": [  # 房屋倒塌和严重损房 (§6.x.1(2))
                 (1, 2000, "§6.1.1(2)"),
                 (2, 1500, "§6.2.1(2)"),
                 (3, 1000, "§6.3.1(2)"),
@@ -262,12 +262,16 @@ def test_yueqing_quake_rule_does_not_apply_to_other_hazards(catalog, hazard):
         catalog.get("yueqing-2016"), {"quake_relocated_share": Figure(0.05)}, hazard=hazard
     )
     assert verdict.level is None
-    expected = (
-        "乐清2016 仅对特定灾种按此指标分级，未指定灾种"
-        if hazard is None
-        else f"乐清2016 对灾种 {hazard} 不按此指标分级"
-    )
-    assert verdict.criteria[0].note == expected
+    criterion = verdict.criteria[0]
+    if hazard is None:
+        # Without a hazard the rule cannot be told to apply or not: not evaluated, not "below".
+        assert (criterion.status, criterion.missing) == ("not_evaluated", ("hazard",))
+        assert criterion.note is not None
+        assert criterion.note.startswith("未评估：缺少灾种")
+        assert not verdict.evaluated
+    else:
+        assert criterion.status == "not_graded"
+        assert criterion.note == f"乐清2016 对灾种 {hazard} 不按此指标分级"
 
 
 @pytest.mark.parametrize("indicator", ["affected_share", "crop_failure_share"])
@@ -278,17 +282,15 @@ def test_yueqing_general_rule_does_not_apply_to_earthquake(catalog, indicator):
 
 
 @pytest.mark.parametrize(
-    ("hazard", "clause"),
+    ("hazard", "indicator", "clause"),
     [
-        ("earthquake", "乐清2016 §6.2.1(2)"),
-        ("typhoon", "乐清2016 §6.2.1(1)d"),
-        (None, "乐清2016 §6.2.1(1)d"),
+        ("earthquake", "collapsed_or_severe_rooms", "乐清2016 §6.2.1(2)"),
+        ("typhoon", "collapsed_rooms", "乐清2016 §6.2.1(1)d"),
+        (None, "collapsed_rooms", "乐清2016 §6.2.1(1)d"),
     ],
 )
-def test_yueqing_rooms_cite_the_rule_of_the_hazard(catalog, hazard, clause):
-    verdict = evaluate(
-        catalog.get("yueqing-2016"), {"collapsed_rooms": Figure(1600)}, hazard=hazard
-    )
+def test_yueqing_rooms_cite_the_rule_of_the_hazard(catalog, hazard, indicator, clause):
+    verdict = evaluate(catalog.get("yueqing-2016"), {indicator: Figure(1600)}, hazard=hazard)
     assert (verdict.level, verdict.criteria[0].clause) == (2, clause)
 
 
