@@ -18,18 +18,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
-import rasterio.warp
 import shapely
 from pyproj import CRS
-from rasterio.errors import RasterioError
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, LayerError, LayerNotFound, Problems
+from layers.population import OUTPUT_CRS, PopulationGrid, read_population
 
 GEOPACKAGE = "layers.gpkg"
 POPULATION = "population.tif"
-OUTPUT_CRS = "EPSG:4326"
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 LINEAR = frozenset({"LineString", "MultiLineString"})
@@ -93,22 +90,6 @@ SPECS: tuple[LayerSpec, ...] = (
     ),
 )
 SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
-
-
-@dataclass(frozen=True)
-class PopulationGrid:
-    """The population raster's metadata; pixels are read by window when needed."""
-
-    path: Path
-    crs: CRS
-    transform: Any
-    width: int
-    height: int
-    nodata: float | None
-    dtype: str
-    total: float
-    bounds_wgs84: tuple[float, float, float, float]
-    tags: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -311,43 +292,6 @@ def _read_vector(
     frame = frame.to_crs(OUTPUT_CRS)
     frame.sindex  # noqa: B018 - build the spatial index once, at load
     return frame, source
-
-
-def read_population(path: Path) -> PopulationGrid:
-    """Read the population raster's metadata and total; refuse it without a CRS."""
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                raise LayerError(
-                    f"layer 'population' ({path.name}): no CRS is defined; expected a raster "
-                    "with a CRS"
-                )
-            total = 0.0
-            for _, window in src.block_windows(1):
-                block = src.read(1, window=window, masked=True)
-                if (block < 0).any():
-                    raise LayerError(
-                        f"layer 'population' ({path.name}): expected non-negative persons per "
-                        "cell, found negative values"
-                    )
-                total += float(np.ma.filled(block, 0).sum(dtype="float64"))
-            west, south, east, north = rasterio.warp.transform_bounds(
-                src.crs, OUTPUT_CRS, *src.bounds
-            )
-            return PopulationGrid(
-                path=path,
-                crs=CRS.from_user_input(src.crs.to_wkt()),
-                transform=src.transform,
-                width=src.width,
-                height=src.height,
-                nodata=src.nodata,
-                dtype=src.dtypes[0],
-                total=total,
-                bounds_wgs84=(west, south, east, north),
-                tags=src.tags(),
-            )
-    except RasterioError as exc:
-        raise LayerError(f"layer 'population' ({path.name}): cannot be read ({exc})") from exc
 
 
 def read_pack(folder: Path) -> LayerPack:
