@@ -23,6 +23,8 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, LayerError, LayerNotFound, Problems
+from geo.incident.county_overlaps import SLIVER_SHARE, check_overlaps
+from geo.incident.county_split import densify
 from layers.population import OUTPUT_CRS, PopulationGrid, read_population
 
 GEOPACKAGE = "layers.gpkg"
@@ -272,6 +274,35 @@ def _check_geometry(
     return frame
 
 
+def _check_counties(
+    frame: gpd.GeoDataFrame, problems: Problems, repairs: list[str]
+) -> gpd.GeoDataFrame:
+    """County borders densified as footprints are, then in lon/lat, overlaps checked.
+
+    Borders are densified in the CRS they were drawn in, once, so that they keep their
+    line when projected to the population grid's CRS. Slivers of overlap go to the
+    lower code and are reported with the repairs; larger overlaps refuse the pack.
+    """
+    frame = densify(frame).to_crs(OUTPUT_CRS)
+    geoms = frame.geometry.to_numpy()
+    if "code" not in frame.columns or not all(g is not None and g.is_valid for g in geoms):
+        return frame  # already refused by the column and geometry checks
+    found = check_overlaps(frame, metric_crs=frame.estimate_utm_crs())
+    for o in found.overlaps:
+        problems.add(
+            _where("counties", "geometry"),
+            f"counties {o.codes[0]} and {o.codes[1]} overlap by {o.area_m2:,.0f} m² "
+            f"({o.share:.2%} of the smaller); expected counties that do not overlap "
+            f"(overlaps under {SLIVER_SHARE:.2%} of the smaller are taken as slivers)",
+        )
+    for o in found.slivers:
+        repairs.append(
+            f"counties {o.codes[0]} and {o.codes[1]}: overlap of {o.area_m2:,.1f} m² "
+            f"({o.share:.1e} of the smaller) assigned to {o.codes[0]}, the lower code"
+        )
+    return frame.set_geometry(gpd.GeoSeries(found.geometry, index=frame.index, crs=frame.crs))
+
+
 def _read_vector(
     gpkg: Path, spec: LayerSpec, problems: Problems, repairs: list[str]
 ) -> tuple[gpd.GeoDataFrame | pd.DataFrame | None, str | None]:
@@ -289,6 +320,8 @@ def _read_vector(
     if frame.crs is None:
         return frame, None
     source = frame.crs.to_string()
+    if spec.name == "counties":
+        frame = _check_counties(frame, problems, repairs)
     frame = frame.to_crs(OUTPUT_CRS)
     frame.sindex  # noqa: B018 - build the spatial index once, at load
     return frame, source
