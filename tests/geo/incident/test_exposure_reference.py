@@ -45,7 +45,7 @@ def footprint_on_a_border(pack, seed: int) -> shapely.Polygon:
     return shapely.make_valid(polygon) if not polygon.is_valid else polygon
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", [*range(8), 10, 34])
 def test_every_county_row_agrees_with_a_per_cell_reference(pack, seed):
     footprint = footprint_on_a_border(pack, seed)
     pieces = gpd.GeoDataFrame({"class": ["high"]}, geometry=[footprint], crs="EPSG:4326")
@@ -60,4 +60,6 @@ def test_every_county_row_agrees_with_a_per_cell_reference(pack, seed):
     assert set(got) == set(expected)
     assert len(got) >= 1
     for code, persons in expected.items():
-        assert got[code] == pytest.approx(persons, rel=1e-6), code
+        # A row of a few persons at a county's edge is held to 1e-5 persons instead:
+        # 0.001° edges stay within 0.4 mm of their line once projected, not closer.
+        assert got[code] == pytest.approx(persons, rel=1e-6, abs=1e-5), code
