@@ -37,8 +37,7 @@ from geo.incident.displacement import DisplacementProfile
 from geo.incident.exposure import Exposure, exposure_of
 from geo.incident.grid import Parts, PopulationWindow, measure
 from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
-from layers.pack import PopulationGrid
-from layers.population import window_for
+from layers.population import PopulationGrid, window_for
 
 if TYPE_CHECKING:
     from distributed import Client

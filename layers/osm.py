@@ -31,7 +31,8 @@ from shapely.geometry import LineString, Polygon, box
 
 from geo.errors import InputError, LayerError
 from geo.roads.speeds import parse_maxspeed, parse_oneway
-from layers.pack import GEOPACKAGE, OUTPUT_CRS
+from layers.pack import GEOPACKAGE
+from layers.population import OUTPUT_CRS
 from layers.profiles import read_speeds
 
 #: OSM tags kept as columns.

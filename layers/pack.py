@@ -18,19 +18,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
-import rasterio.warp
 import shapely
 from pyproj import CRS
-from rasterio.errors import RasterioError
 from shapely.geometry.base import BaseGeometry
 
-from geo._crs import LONLAT
 from geo.errors import InputError, LayerError, LayerNotFound, Problems
+from geo.incident.county_overlaps import SLIVER_SHARE, check_overlaps
+from geo.incident.county_split import densify
+from layers.population import OUTPUT_CRS, PopulationGrid, read_population
 
 GEOPACKAGE = "layers.gpkg"
 POPULATION = "population.tif"
-OUTPUT_CRS = LONLAT
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 LINEAR = frozenset({"LineString", "MultiLineString"})
@@ -94,22 +92,6 @@ SPECS: tuple[LayerSpec, ...] = (
     ),
 )
 SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
-
-
-@dataclass(frozen=True)
-class PopulationGrid:
-    """The population raster's metadata; pixels are read by window when needed."""
-
-    path: Path
-    crs: CRS
-    transform: Any
-    width: int
-    height: int
-    nodata: float | None
-    dtype: str
-    total: float
-    bounds_wgs84: tuple[float, float, float, float]
-    tags: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -292,6 +274,35 @@ def _check_geometry(
     return frame
 
 
+def _check_counties(
+    frame: gpd.GeoDataFrame, problems: Problems, repairs: list[str]
+) -> gpd.GeoDataFrame:
+    """County borders densified as footprints are, then in lon/lat, overlaps checked.
+
+    Borders are densified in the CRS they were drawn in, once, so that they keep their
+    line when projected to the population grid's CRS. Slivers of overlap go to the
+    lower code and are reported with the repairs; larger overlaps refuse the pack.
+    """
+    frame = densify(frame).to_crs(OUTPUT_CRS)
+    geoms = frame.geometry.to_numpy()
+    if "code" not in frame.columns or not all(g is not None and g.is_valid for g in geoms):
+        return frame  # already refused by the column and geometry checks
+    found = check_overlaps(frame, metric_crs=frame.estimate_utm_crs())
+    for o in found.overlaps:
+        problems.add(
+            _where("counties", "geometry"),
+            f"counties {o.codes[0]} and {o.codes[1]} overlap by {o.area_m2:,.0f} m² "
+            f"({o.share:.2%} of the smaller); expected counties that do not overlap "
+            f"(overlaps under {SLIVER_SHARE:.2%} of the smaller are taken as slivers)",
+        )
+    for o in found.slivers:
+        repairs.append(
+            f"counties {o.codes[0]} and {o.codes[1]}: overlap of {o.area_m2:,.1f} m² "
+            f"({o.share:.1e} of the smaller) assigned to {o.codes[0]}, the lower code"
+        )
+    return frame.set_geometry(gpd.GeoSeries(found.geometry, index=frame.index, crs=frame.crs))
+
+
 def _read_vector(
     gpkg: Path, spec: LayerSpec, problems: Problems, repairs: list[str]
 ) -> tuple[gpd.GeoDataFrame | pd.DataFrame | None, str | None]:
@@ -309,46 +320,11 @@ def _read_vector(
     if frame.crs is None:
         return frame, None
     source = frame.crs.to_string()
+    if spec.name == "counties":
+        frame = _check_counties(frame, problems, repairs)
     frame = frame.to_crs(OUTPUT_CRS)
     frame.sindex  # noqa: B018 - build the spatial index once, at load
     return frame, source
-
-
-def read_population(path: Path) -> PopulationGrid:
-    """Read the population raster's metadata and total; refuse it without a CRS."""
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                raise LayerError(
-                    f"layer 'population' ({path.name}): no CRS is defined; expected a raster "
-                    "with a CRS"
-                )
-            total = 0.0
-            for _, window in src.block_windows(1):
-                block = src.read(1, window=window, masked=True)
-                if (block < 0).any():
-                    raise LayerError(
-                        f"layer 'population' ({path.name}): expected non-negative persons per "
-                        "cell, found negative values"
-                    )
-                total += float(np.ma.filled(block, 0).sum(dtype="float64"))
-            west, south, east, north = rasterio.warp.transform_bounds(
-                src.crs, OUTPUT_CRS, *src.bounds
-            )
-            return PopulationGrid(
-                path=path,
-                crs=CRS.from_user_input(src.crs.to_wkt()),
-                transform=src.transform,
-                width=src.width,
-                height=src.height,
-                nodata=src.nodata,
-                dtype=src.dtypes[0],
-                total=total,
-                bounds_wgs84=(west, south, east, north),
-                tags=src.tags(),
-            )
-    except RasterioError as exc:
-        raise LayerError(f"layer 'population' ({path.name}): cannot be read ({exc})") from exc
 
 
 def read_pack(folder: Path) -> LayerPack:

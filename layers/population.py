@@ -1,23 +1,93 @@
-"""Read the part of the population raster an incident needs, never the whole grid."""
+"""The population raster: its metadata and total at load, then only the windows incidents need."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
+import rasterio.warp
 from affine import Affine
+from pyproj import CRS
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
+from geo._crs import LONLAT
 from geo.errors import LayerError
 from geo.incident.grid import PopulationWindow
-from layers.pack import PopulationGrid
 
 #: Cells added on every side so a polygon edge on a cell border still sees the whole cell.
 PAD_CELLS = 1
 
-__all__ = ["PAD_CELLS", "PopulationWindow", "read_window", "window_for"]
+#: The CRS of everything a pack hands out (lon/lat); `layers.pack` brings layers to it.
+OUTPUT_CRS = LONLAT
+
+__all__ = [
+    "OUTPUT_CRS",
+    "PAD_CELLS",
+    "PopulationGrid",
+    "PopulationWindow",
+    "read_population",
+    "read_window",
+    "window_for",
+]
+
+
+@dataclass(frozen=True)
+class PopulationGrid:
+    """The population raster's metadata; pixels are read by window when needed."""
+
+    path: Path
+    crs: CRS
+    transform: Any
+    width: int
+    height: int
+    nodata: float | None
+    dtype: str
+    total: float
+    bounds_wgs84: tuple[float, float, float, float]
+    tags: Mapping[str, str]
+
+
+def read_population(path: Path) -> PopulationGrid:
+    """Read the population raster's metadata and total; refuse it without a CRS."""
+    try:
+        with rasterio.open(path) as src:
+            if src.crs is None:
+                raise LayerError(
+                    f"layer 'population' ({path.name}): no CRS is defined; expected a raster "
+                    "with a CRS"
+                )
+            total = 0.0
+            for _, window in src.block_windows(1):
+                block = src.read(1, window=window, masked=True)
+                if (block < 0).any():
+                    raise LayerError(
+                        f"layer 'population' ({path.name}): expected non-negative persons per "
+                        "cell, found negative values"
+                    )
+                total += float(np.ma.filled(block, 0).sum(dtype="float64"))
+            west, south, east, north = rasterio.warp.transform_bounds(
+                src.crs, OUTPUT_CRS, *src.bounds
+            )
+            return PopulationGrid(
+                path=path,
+                crs=CRS.from_user_input(src.crs.to_wkt()),
+                transform=src.transform,
+                width=src.width,
+                height=src.height,
+                nodata=src.nodata,
+                dtype=src.dtypes[0],
+                total=total,
+                bounds_wgs84=(west, south, east, north),
+                tags=src.tags(),
+            )
+    except RasterioError as exc:
+        raise LayerError(f"layer 'population' ({path.name}): cannot be read ({exc})") from exc
 
 
 def window_for(grid: PopulationGrid, bounds: tuple[float, float, float, float]) -> Window:

@@ -25,10 +25,13 @@ from geo.incident.grid import COVERAGE_NOISE
 #: Grid an overlay GEOS cannot node is snap-rounded to: 0.1 mm, or about that in degrees.
 SNAP_GRID_M = 1e-4
 SNAP_GRID_DEG = 1e-9
-#: Longest lon/lat footprint edge projected as it is. GeoJSON edges are straight in
-#: lon/lat (RFC 7946); densified to 0.005° (~500 m) they stay within 1 cm of that line
-#: once projected to a metric grid, where a 0.1° edge would sag by 1–3 m.
-MAX_SEGMENT_DEG = 0.005
+#: Longest lon/lat edge projected as it is. GeoJSON edges are straight in lon/lat
+#: (RFC 7946); densified to 0.001° (~100 m) they stay within 0.4 mm of that line once
+#: projected to a metric grid. At 0.005° (1 cm) a county row of a small zone was off
+#: by 2.8e-6 against a per-cell reference (tests/geo/incident/test_exposure_reference.py).
+MAX_SEGMENT_DEG = 0.001
+#: The same for a layer drawn in a projected CRS (metres), before it goes to lon/lat.
+MAX_SEGMENT_M = 100.0
 
 
 @dataclass(frozen=True)
@@ -147,11 +150,26 @@ def _robust(operation: Callable[..., Any], a: Any, b: Any, crs: CRS) -> Any:
         return operation(a, b, grid_size=grid)
 
 
+def densify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame with edges no longer than `MAX_SEGMENT_DEG` (lon/lat) or `MAX_SEGMENT_M`.
+
+    An edge is straight in the CRS it was drawn in; its added vertices keep it on that
+    line once projected to another CRS. Footprints and county borders (at pack load)
+    are densified alike.
+    """
+    step = MAX_SEGMENT_DEG if frame.crs is not None and frame.crs.is_geographic else MAX_SEGMENT_M
+    return frame.set_geometry(
+        gpd.GeoSeries(
+            shapely.segmentize(frame.geometry.to_numpy(), step), index=frame.index, crs=frame.crs
+        )
+    )
+
+
 def _project(frame: gpd.GeoDataFrame, crs: CRS) -> npt.NDArray[np.object_]:
     """The footprint's geometries in ``crs``, long lon/lat edges densified first."""
     geoms = frame.geometry
     if frame.crs.is_geographic:
-        geoms = gpd.GeoSeries(shapely.segmentize(geoms.to_numpy(), MAX_SEGMENT_DEG), crs=frame.crs)
+        geoms = densify(frame).geometry
     projected: npt.NDArray[np.object_] = geoms.to_crs(crs).to_numpy()
     return projected
 

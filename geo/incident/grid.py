@@ -8,6 +8,8 @@ inside it. Polygons are handed over as WKB (no GeoJSON round trip of large polyg
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +27,14 @@ from geo._crs import LONLAT, transformer
 
 #: Cell shares below this are reprojection noise along a piece's edge (1 mm² of a 1 km cell).
 COVERAGE_NOISE = 1e-9
+#: Index-space coordinates this close to a whole number lie on a grid node (1 mm in 1000 km).
+NODE_SNAP = 1e-9
+#: exactextract reports shares as 32-bit floats: each may be off by this (float32 epsilon).
+SHARE_ROUNDING = 2.0**-23
+#: Relative tolerance of a zone's summed shares against its area (float64 sums and areas).
+AREA_TOLERANCE = 1e-9
 _PART_FIELDS = ("zone", "x", "y", "persons")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,31 +111,133 @@ class WkbSource(FeatureSource):  # type: ignore[misc]
         return self.wkt
 
 
-def cell_coverage(
-    geoms: npt.NDArray[np.object_], window: PopulationWindow
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+def cell_coverage(geoms: npt.NDArray[np.object_], window: PopulationWindow) -> Coverage:
     """Every cell each geometry touches, with the share of the cell it covers (exactextract).
 
-    Returns (geometry number, cell number in the window, share), shares below
-    `COVERAGE_NOISE` dropped.
+    The geometries are handed over in the window's index space (`to_index_space`), where
+    grid nodes are whole numbers: a vertex on a grid node then lies on it exactly, not a
+    rounding step inside a neighbouring cell, where exactextract 0.3.0 can lose or gain
+    a whole cell (docs/upstream/exactextract-grid-node.md). Each geometry's summed shares
+    are then checked against its area inside the window; a geometry that disagrees is
+    measured again cell by cell with shapely (`shapely_coverage`), and the fallback is
+    logged and counted. Shares below `COVERAGE_NOISE` are dropped.
     """
-    none = (np.zeros(0, np.intp), np.zeros(0, np.int64), np.zeros(0, np.float64))
+    none = Coverage(np.zeros(0, np.intp), np.zeros(0, np.int64), np.zeros(0, np.float64), ())
     if not len(geoms) or window.array.size == 0:
         return none
-    wkt = window.crs.to_wkt()
-    raster = NumPyRasterSource(window.array, *window.bounds, srs_wkt=wkt)
+    rows, cols = window.array.shape
+    local = to_index_space(geoms, window)
+    zones, cells, shares = _exactextract(local, window.array)
+    wrong = _disagreeing(local, zones, shares, rows=rows, cols=cols)
+    if wrong.size:
+        _log.warning(
+            "exact cell coverage of %d of %d zones disagreed with their area; "
+            "measured again cell by cell",
+            wrong.size,
+            len(geoms),
+        )
+        keep = ~np.isin(zones, wrong)
+        zones, cells, shares = zones[keep], cells[keep], shares[keep]
+        for z in wrong.tolist():
+            again, again_shares = shapely_coverage(local[z], rows=rows, cols=cols)
+            zones = np.concatenate([zones, np.full(len(again), z, np.intp)])
+            cells = np.concatenate([cells, again])
+            shares = np.concatenate([shares, again_shares])
+    real = shares >= COVERAGE_NOISE
+    return Coverage(zones[real], cells[real], shares[real], tuple(wrong.tolist()))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Cell shares: zone number, cell number in the window (row-major), share of the cell.
+
+    ``redone`` lists the zones whose exactextract shares failed the area check and were
+    measured again cell by cell.
+    """
+
+    zone: npt.NDArray[np.intp]
+    cell: npt.NDArray[np.int64]
+    share: npt.NDArray[np.float64]
+    redone: tuple[int, ...]
+
+
+def to_index_space(
+    geoms: npt.NDArray[np.object_], window: PopulationWindow
+) -> npt.NDArray[np.object_]:
+    """Geometries in the window's cell units: the window spans 0..cols east, 0..rows north.
+
+    Coordinates within `NODE_SNAP` of a whole number are put on it, so a vertex meant to
+    lie on a grid node does, whatever rounding the window's origin brought.
+    """
+    t = window.transform
+    south = window.bounds[1]
+
+    def to_cells(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        local = np.column_stack([(xy[:, 0] - t.c) / t.a, (xy[:, 1] - south) / -t.e])
+        nodes = np.round(local)
+        return np.where(np.abs(local - nodes) <= NODE_SNAP, nodes, local)
+
+    moved: npt.NDArray[np.object_] = shapely.transform(geoms, to_cells)
+    return moved
+
+
+def shapely_coverage(
+    geom: shapely.Geometry, *, rows: int, cols: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Cell numbers and covered shares of one index-space geometry, cell by cell (shapely)."""
+    west, south, east, north = geom.bounds
+    c0, c1 = max(math.floor(west), 0), min(math.ceil(east), cols)
+    r0, r1 = max(math.floor(south), 0), min(math.ceil(north), rows)
+    if c1 <= c0 or r1 <= r0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    xs, ys = np.meshgrid(np.arange(c0, c1), np.arange(r0, r1))
+    x, y = xs.ravel(), ys.ravel()
+    shares = shapely.area(shapely.intersection(shapely.box(x, y, x + 1, y + 1), geom))
+    touched = shares > 0
+    cells = (rows - 1 - y[touched]) * cols + x[touched]
+    return cells.astype(np.int64), shares[touched].astype(np.float64)
+
+
+def _exactextract(
+    local: npt.NDArray[np.object_], array: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Raw exactextract shares of index-space geometries over the cells of ``array``."""
+    rows, cols = array.shape
+    raster = NumPyRasterSource(array, 0, 0, cols, rows)
     features = exact_extract(
-        raster, WkbSource(geoms, wkt), ["cell_id", "coverage"], include_cols=["zone"]
+        raster, WkbSource(local, ""), ["cell_id", "coverage"], include_cols=["zone"]
     )
     zone = np.array([f["properties"]["zone"] for f in features], dtype=np.intp)
     ids = [np.asarray(f["properties"]["cell_id"], dtype=np.int64) for f in features]
     fractions = [np.asarray(f["properties"]["coverage"], dtype=np.float64) for f in features]
-    if not ids or not sum(len(i) for i in ids):
-        return none
+    if not sum(len(i) for i in ids):
+        return np.zeros(0, np.intp), np.zeros(0, np.int64), np.zeros(0, np.float64)
     zones = np.repeat(zone, [len(i) for i in ids])
-    cells, shares = np.concatenate(ids), np.concatenate(fractions)
-    real = shares >= COVERAGE_NOISE
-    return zones[real], cells[real], shares[real]
+    return zones, np.concatenate(ids), np.concatenate(fractions)
+
+
+def _disagreeing(
+    local: npt.NDArray[np.object_],
+    zones: npt.NDArray[np.intp],
+    shares: npt.NDArray[np.float64],
+    *,
+    rows: int,
+    cols: int,
+) -> npt.NDArray[np.intp]:
+    """Zones whose summed shares (cells) differ from their area inside the window (cells²).
+
+    The allowed difference is what 32-bit shares can lose in rounding (`SHARE_ROUNDING`
+    per cell touched) plus `AREA_TOLERANCE`: far below the one whole cell that a
+    misplaced grid node costs.
+    """
+    frame = shapely.box(0, 0, cols, rows)
+    area = shapely.area(local)
+    spills = ~shapely.within(local, frame)
+    area[spills] = shapely.area(shapely.intersection(local[spills], frame))
+    covered = np.bincount(zones, weights=shares, minlength=len(local))
+    touched = np.bincount(zones, minlength=len(local))
+    allowed = AREA_TOLERANCE * np.maximum(area, 1.0) + SHARE_ROUNDING * touched
+    return np.flatnonzero(np.abs(covered - area) > allowed).astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -148,8 +259,9 @@ class Parts:
 
 def measure(geoms: npt.NDArray[np.object_], window: PopulationWindow) -> Parts:
     """Persons of every cell part inside each geometry, partial cells by covered share."""
-    zone_index, cell_id, coverage = cell_coverage(geoms, window)
-    persons = window.array.ravel()[cell_id] * coverage
+    coverage = cell_coverage(geoms, window)
+    zone_index, cell_id = coverage.zone, coverage.cell
+    persons = window.array.ravel()[cell_id] * coverage.share
     rows, cols = np.divmod(cell_id, max(window.array.shape[1], 1))
     t = window.transform
     return Parts(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pytest
-from packs import TINY_CRS, X0, Y0, tiny_layers
+from exposure_reference import persons_by_county
+from packs import TINY_CRS, X0, Y0, tiny_layers, write_pack
+from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 
 from geo.errors import LayerError
+from geo.incident.exposure import compute_exposure
+from geo.incident.grid import project_bounds
 from layers.pack import read_pack
+from layers.population import read_window
+from layers.profiles import read_displacement
 
 
 def test_tiny_pack_loads_in_wgs84_with_indexes(tiny_pack):
@@ -167,3 +175,64 @@ def test_missing_files_are_named(tmp_path):
 def test_an_all_nodata_raster_totals_zero(make_pack):
     grid = np.full((10, 20), -1, dtype="int32")
     assert read_pack(make_pack(population=grid)).population.total == 0.0
+
+
+def _with_east_county_from(x: float, tmp_path):
+    layers = tiny_layers()
+    counties = layers["counties"].copy()
+    counties.loc[1, "geometry"] = box(X0 + x, Y0, X0 + 20_000, Y0 + 10_000)
+    layers["counties"] = counties
+    return write_pack(tmp_path / "pack", layers=layers)
+
+
+def test_counties_overlapping_by_more_than_a_sliver_are_refused_by_code_and_area(tmp_path):
+    folder = _with_east_county_from(8_000, tmp_path)  # 2 km × 10 km in common
+    with pytest.raises(
+        LayerError,
+        match=r"layer 'counties', column 'geometry'.*counties 140302 and 140303 overlap by "
+        r"(19,99\d|20,00\d),\d{3} m² \(20\.00% of the smaller\)",
+    ):
+        read_pack(folder)
+
+
+def test_a_sliver_of_overlap_goes_to_the_lower_code_and_is_reported(tmp_path):
+    pack = read_pack(_with_east_county_from(10_000 - 0.05, tmp_path))  # 0.05 m × 10 km
+    (repair,) = pack.repairs
+    assert re.fullmatch(
+        r"counties 140302 and 140303: overlap of 5\d\d\.\d m² \(5\.\de-06 of the smaller\) "
+        r"assigned to 140302, the lower code",
+        repair,
+    ), repair
+    utm = pack.counties.to_crs(TINY_CRS).set_index("code").geometry
+    assert utm["140302"].intersection(utm["140303"]).area < 1e-3
+    assert utm["140302"].area == pytest.approx(1e8, rel=1e-9)
+    assert utm["140303"].area == pytest.approx(1e8, rel=1e-7)
+
+
+def test_a_long_straight_lonlat_border_keeps_its_line_over_a_utm_grid(tmp_path):
+    # Two counties drawn in lon/lat, split by one straight lon/lat edge ~12 km long,
+    # over the tiny pack's 1 km UTM grid of uneven people.
+    to_lonlat = Transformer.from_crs(TINY_CRS, "EPSG:4326", always_xy=True)
+    (w, e), (s, n) = to_lonlat.transform([X0 + 1_000, X0 + 19_000], [Y0 + 1_000, Y0 + 9_000])
+    a, b = w + 0.3 * (e - w), w + 0.7 * (e - w)
+    layers = tiny_layers()
+    drawn = gpd.GeoDataFrame(
+        {"code": ["140302", "140303"], "name": ["西县", "东县"], "population": [1, 2]},
+        geometry=[
+            Polygon([(w, s), (a, s), (b, n), (w, n)]),
+            Polygon([(a, s), (e, s), (e, n), (b, n)]),
+        ],
+        crs="EPSG:4326",
+    )
+    layers["counties"] = drawn.assign(agri_population=[None, None])
+    people = np.random.default_rng(7).gamma(2.0, 50.0, size=(10, 20)).round(1)
+    pack = read_pack(write_pack(tmp_path / "pack", layers=layers, population=people))
+    footprint = gpd.GeoDataFrame({"class": ["high"]}, geometry=[box(w, s, e, n)], crs="EPSG:4326")
+    window = read_window(pack.population, project_bounds((w, s, e, n), crs=pack.population.crs))
+    result = compute_exposure(
+        footprint, pack.counties, window, profile=read_displacement(), hazard="landslide"
+    )
+    expected = persons_by_county(box(w, s, e, n), drawn, window)
+    assert {r.code for r in result.by_county} == set(expected)
+    for row in result.by_county:
+        assert row.affected_exact == pytest.approx(expected[row.code], rel=1e-6)
