@@ -71,7 +71,8 @@ def summary_table(assessment: Mapping[str, Any], names: Names, *, crs: str) -> T
     for c in response.get("criteria", []):
         source = SOURCES.get(str(c.get("source")), str(c.get("source") or ""))
         reached = c.get("label") or "未达到"
-        rows.append((c.get("name"), _number(c.get("value")), c.get("clause"), f"{source}，{reached}"))
+        value = _number(c.get("value"))
+        rows.append((c.get("name"), value, c.get("clause"), f"{source}，{reached}"))
     rows.append(("坐标系", crs, None, None))
     rows.append(("注意", population.get("notice"), None, None))
     headers = ("项目", "内容", "条款", "说明")
@@ -115,7 +116,8 @@ def shelter_table(assessment: Mapping[str, Any], names: Names) -> Table:
         )
         for s in assessment.get("shelters", [])
     ]
-    headers = ("编号", "名称", "类型", "状态", "容量（人）", "安置人数", "经度", "纬度", "冲突隐患区")
+    headers: tuple[str, ...] = ("编号", "名称", "类型", "状态", "容量（人）", "安置人数")
+    headers += ("经度", "纬度", "冲突隐患区")
     return Table("shelters", "避难场所", headers, tuple(rows))
 
 
