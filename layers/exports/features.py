@@ -7,6 +7,7 @@ route's load reads the same in every file.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from layers.export import (
@@ -55,3 +56,21 @@ def spatial_layers(
     if depots is not None:
         frames["depots"] = depots_layer(assessment, depots, names)
     return {name: in_crs(frame, crs) for name, frame in frames.items()}
+
+
+@dataclass(frozen=True)
+class Symbology:
+    """Colours (``#rrggbb``) and widths the styled exports draw with (from `web.labels`)."""
+
+    status_colors: Mapping[str, str]
+    footprint_colors: tuple[str, ...]
+    footprint_opacity: float
+    route_color: str
+    route_width_px: float
+    depot_color: str
+    county_edge_color: str
+    shelter_edge_color: str
+
+    def footprint_color(self, rank: int) -> str:
+        """The fill of the footprint piece of severity ``rank`` (1 is the most severe)."""
+        return self.footprint_colors[min(rank, len(self.footprint_colors)) - 1]
