@@ -23,6 +23,7 @@ from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS, INDICATORS
 from geo.response.levels import Verdict
+from layers.exports.options import export_formats
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
@@ -198,6 +199,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
+    from api.service.exports import write_results  # start-up: as above
 
     footprint = _read_json(args.footprint, "footprint")
     out = Path(args.out)
@@ -217,15 +219,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.print.render import render_pdf  # start-up: matplotlib, only to print
-
-    (out / "map.pdf").write_bytes(
-        render_pdf(body, services.pack, paper=args.paper, font=services.settings.font)
+    written = write_results(
+        services, body, out, formats=args.formats, paper=args.paper, crs=args.crs
     )
-    from web.incident_map import render_html  # start-up: folium, only for the map page
-
-    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -233,7 +229,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
         f"{verdict['plan_name']}：{level}",
     )
-    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
+    names = "、".join(["assessment.json", *(p.name for p in written)])
+    print(f"reliefgis: 已写入 {out}/{names}", file=sys.stderr)
     return 0
 
 
@@ -350,6 +347,9 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
+    assess.add_argument("--formats", type=export_formats, default=[], help="also write exports: "
+                        "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
+    assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
     _figure_options(assess)
     _with_data(assess)
     _with_font(assess)

@@ -7,11 +7,14 @@ XLSX, the county CSV or the Word briefing, in EPSG:4326 or EPSG:4490. The label 
 
 from __future__ import annotations
 
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from tqdm import tqdm
 
 from api.service.bootstrap import Services
 from layers.export import write_assessment_gpkg
@@ -23,7 +26,8 @@ from layers.exports.qgis_styles import add_layer_styles, layer_qml
 from layers.exports.shapefile import write_shapefile_zip
 from layers.exports.workbook import write_county_csv, write_xlsx
 from web import labels, pack_notes, served_labels
-from web.print.render import render_png
+from web.incident_map import render_html
+from web.print.render import render_pdf, render_png
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,35 @@ def export_file(
     if suffix == "csv" and encoding != "UTF-8":
         media = f"text/csv; charset={encoding.casefold()}"
     return ExportFile(content, media, f"reliefgis-{body.get('id', 'assessment')}.{suffix}")
+
+
+def write_results(
+    services: Services,
+    body: Mapping[str, Any],
+    out: Path,
+    *,
+    formats: Sequence[str],
+    paper: Literal["A3", "A4"] = "A3",
+    crs: str = "4326",
+    encoding: str = "utf-8",
+) -> list[Path]:
+    """Write map.pdf, map.html and each export into ``out``, with a progress bar on stderr."""
+    suffixes = [export_format(f) for f in formats]
+    export_crs(crs), export_encoding(encoding)  # refuse bad options before any work
+    written = []
+    steps = ["map.pdf", "map.html", *(f"assessment.{s}" for s in suffixes)]
+    with tqdm(steps, desc="reliefgis", unit="file", file=sys.stderr, leave=True) as bar:
+        for name in bar:
+            bar.set_postfix_str(name)
+            target = out / name
+            if name == "map.pdf":
+                font = services.settings.font
+                target.write_bytes(render_pdf(body, services.pack, paper=paper, font=font))
+            elif name == "map.html":
+                target.write_text(render_html(body, services.pack), encoding="utf-8")
+            else:
+                fmt = name.removeprefix("assessment.")
+                found = export_file(services, body, fmt=fmt, crs=crs, encoding=encoding)
+                target.write_bytes(found.content)
+            written.append(target)
+    return written

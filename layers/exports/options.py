@@ -55,3 +55,8 @@ def export_encoding(text: str) -> str:
     if found is None:
         raise InputError(f"encoding: {text!r} is not one of utf-8, gbk", field="encoding")
     return found
+
+
+def export_formats(text: str) -> list[str]:
+    """The format suffixes of a comma-separated list (``gpkg,shp,kml``), each checked."""
+    return [export_format(part) for part in text.split(",") if part.strip()]

@@ -42,7 +42,7 @@ def dbf_names(columns: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _fit(value: Any, encoding: str, column: str) -> Any:
+def dbf_text(value: Any, encoding: str, column: str) -> Any:
     """Text cut at a character boundary to the DBF's 254 bytes; others unchanged."""
     if not isinstance(value, str):
         return value
@@ -60,7 +60,7 @@ def _dbf_frame(frame: Any, names: Mapping[str, str], encoding: str) -> Any:
     out = frame.rename(columns=names)
     for column in names.values():
         if out[column].dtype == object:
-            out[column] = [_fit(v, encoding, column) for v in out[column]]
+            out[column] = [dbf_text(v, encoding, column) for v in out[column]]
     return out
 
 
