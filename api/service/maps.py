@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from api.service.bootstrap import Services
-from api.service.exports import ExportFile, export_file
 from geo.errors import NotFound
 from layers.store.store import Store
 from web.incident_map import render_html
 from web.print.render import render_pdf
+
+if TYPE_CHECKING:
+    from api.service.exports import ExportFile
 
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
@@ -40,5 +42,7 @@ def assessment_export(
     services: Services, store: Store, assessment_id: str, *, fmt: str, crs: str, encoding: str
 ) -> ExportFile:
     """A stored assessment as one export file (gpkg, shp.zip, kml, xlsx, csv, docx)."""
+    # start-up: the writers (openpyxl, python-docx) load when an export is first asked for
+    from api.service.exports import export_file  # noqa: PLC0415 start-up: see above
     body = store.assessment(_checked_id(assessment_id))
     return export_file(services, body, fmt=fmt, crs=crs, encoding=encoding)
