@@ -315,11 +315,13 @@ def write_assessment_gpkg(
     path: Path,
     depots: Any | None = None,
     names: Names | None = None,
+    crs: str = CRS,
 ) -> Path:
     """Write ``assessment`` (the contract's JSON) as a GeoPackage at ``path``; return it.
 
     ``counties`` and ``depots`` are the pack's layers the assessment refers to by code and
-    id; ``names`` gives the Chinese names written beside codes (``*_zh`` fields).
+    id; ``names`` gives the Chinese names written beside codes (``*_zh`` fields); ``crs``
+    labels the layers EPSG:4326 or EPSG:4490 (CGCS2000, the same coordinates to centimetres).
     """
     names = names or {}
     spatial: dict[str, tuple[Any, str]] = {
@@ -344,7 +346,7 @@ def write_assessment_gpkg(
     try:
         for name, (frame, geometry_type) in spatial.items():
             pyogrio.write_dataframe(
-                frame,
+                frame.set_crs(crs, allow_override=True),
                 path,
                 layer=name,
                 driver="GPKG",

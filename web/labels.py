@@ -169,6 +169,12 @@ LEGEND: Final[Mapping[str, str]] = {
     "minor_roads": "其他道路",
     "county_border": "县（区）界",
 }
+#: The browser's download links, by the suffix of ``export.{suffix}``.
+EXPORT_LINKS: Final[Mapping[str, str]] = {
+    "gpkg": "GeoPackage（QGIS 打开即带样式）", "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
+    "kml": "KML（奥维、Google Earth）", "xlsx": "Excel 统计表", "csv": "各区县 CSV",
+    "docx": "Word 灾情评估简报",
+}
 #: A shelter symbol explained on its own (legends), by status.
 SHELTER_LEGEND: Final[Mapping[str, str]] = {
     "usable": "可用避难场所",
@@ -274,19 +280,8 @@ PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
 #: The printed footprint's sequential palettes, darkest (most severe) first, by family.
 PRINT_PALETTES: Final[Mapping[str, tuple[str, ...]]] = {
     "water": ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef"),
-    "quake": (
-        "#49006a",
-        "#7a0177",
-        "#ae017e",
-        "#c51b8a",
-        "#dd3497",
-        "#f768a1",
-        "#fa9fb5",
-        "#fcc5c0",
-        "#fde0dd",
-        "#fff0ee",
-        "#fff7f3",
-    ),
+    "quake": ("#49006a", "#7a0177", "#ae017e", "#c51b8a", "#dd3497", "#f768a1",
+              "#fa9fb5", "#fcc5c0", "#fde0dd", "#fff0ee", "#fff7f3"),
     "ground": ("#543005", "#8c510a", "#bf812d", "#dfc27d", "#f6e8c3"),
     "other": ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb"),
 }

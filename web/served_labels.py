@@ -29,6 +29,7 @@ def as_json() -> dict[str, object]:
         "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in labels.REASON_PATTERNS],
         "overlays": dict(labels.OVERLAYS),
         "legend": dict(labels.LEGEND),
+        "export_links": dict(labels.EXPORT_LINKS),
         "shelter_legend": dict(labels.SHELTER_LEGEND),
         "no_level": labels.NO_LEVEL_LABEL,
         "colors": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -19,10 +19,9 @@ from api.deps import ServicesDep, store_of
 from api.schemas.browser import WebConfigOut
 from api.service.bootstrap import Services
 from api.service.browser import web_config
-from api.service.maps import assessment_gpkg, incident_map, situation_map
+from api.service.maps import assessment_export, incident_map, situation_map
+from layers.exports.options import MEDIA_TYPES
 from web.assets import LEAFLET_DIR, STATIC_DIR
-
-GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
 
 router = APIRouter()
 
@@ -70,17 +69,31 @@ async def get_map_pdf(
 
 
 @router.get(
-    "/assessments/{assessment_id}/export.gpkg",
+    "/assessments/{assessment_id}/export.{fmt}",
     tags=["assessments"],
     response_class=Response,
-    responses={200: {"content": {GPKG_MEDIA_TYPE: {}}, "description": "A GeoPackage file"}},
+    responses={
+        200: {
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+            "description": "The assessment as a file",
+        }
+    },
 )
-def get_export(assessment_id: str, svc: ServicesDep) -> Response:
-    """The assessment as a GeoPackage: footprint, shelters, routes, counties and a readme."""
+def get_export(
+    assessment_id: str,
+    fmt: Annotated[str, Path(description="gpkg, shp.zip, kml, xlsx, csv (per county) or docx")],
+    svc: ServicesDep,
+    crs: Annotated[str, Query(description="4326 (WGS84) or 4490 (CGCS2000)")] = "4326",
+    encoding: Annotated[str, Query(description="Shapefile/CSV text: utf-8 or gbk")] = "utf-8",
+) -> Response:
+    """The assessment as GeoPackage (QGIS-styled), Shapefile zip, KML, XLSX, CSV or DOCX."""
+    found = assessment_export(
+        svc, store_of(svc), assessment_id, fmt=fmt, crs=crs, encoding=encoding
+    )
     return Response(
-        assessment_gpkg(svc, store_of(svc), assessment_id),
-        media_type=GPKG_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="reliefgis-{assessment_id}.gpkg"'},
+        found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from api.service.bootstrap import Services
 from geo.errors import NotFound
-from layers.export import write_assessment_gpkg
 from layers.store.store import Store
-from web import pack_notes, served_labels
 from web.incident_map import render_html
 from web.print.render import render_pdf
+
+if TYPE_CHECKING:
+    from api.service.exports import ExportFile
 
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
@@ -39,16 +38,11 @@ def incident_map(services: Services, store: Store, assessment_id: str) -> str:
     return render_html(body, services.pack)
 
 
-def assessment_gpkg(services: Services, store: Store, assessment_id: str) -> bytes:
-    """A stored assessment as a GeoPackage: footprint, shelters, routes, counties, a readme."""
+def assessment_export(
+    services: Services, store: Store, assessment_id: str, *, fmt: str, crs: str, encoding: str
+) -> ExportFile:
+    """A stored assessment as one export file (gpkg, shp.zip, kml, xlsx, csv, docx)."""
+    # start-up: the writers (openpyxl, python-docx) load when an export is first asked for
+    from api.service.exports import export_file  # noqa: PLC0415 start-up: see above
     body = store.assessment(_checked_id(assessment_id))
-    pack = services.pack
-    with tempfile.TemporaryDirectory(prefix="reliefgis-export-") as folder:
-        path = write_assessment_gpkg(
-            body,
-            counties=pack.counties,
-            depots=pack.depots,
-            path=Path(folder) / "assessment.gpkg",
-            names={**served_labels.export_names(), "item": pack_notes.item_names(pack)},
-        )
-        return path.read_bytes()
+    return export_file(services, body, fmt=fmt, crs=crs, encoding=encoding)

@@ -138,6 +138,10 @@ def test_uploaded_footprint_is_assessed(page, live_server, shots):
     assert links["pdf"].endswith(f"/assessments/{assessment['id']}/map.pdf?paper=A3")
     assert links["html"].endswith(f"/assessments/{assessment['id']}/map.html")
     assert links["gpkg"].endswith(f"/assessments/{assessment['id']}/export.gpkg")
+    for suffix, text in labels.EXPORT_LINKS.items():
+        link = page.locator(f"#link-{suffix.replace('.', '-')}")
+        assert link.get_attribute("href").endswith(f"/export.{suffix}")
+        assert text in link.inner_text()
 
     supply = assessment["supply"]
     has_routes = bool(supply and supply["routes"]["features"])

@@ -32,7 +32,7 @@ from web.print.layers import MapLayers, fit_extent
 from web.print.page import Page, draw_footer, draw_header
 from web.print.panel import LegendContent, draw_panel
 
-__all__ = ["PAPERS", "render_pdf"]
+__all__ = ["PAPERS", "render_pdf", "render_png"]
 
 Paper = Literal["A3", "A4"]
 #: Landscape page sizes in millimetres.
@@ -58,6 +58,7 @@ def render_pdf(
     *,
     paper: Paper = "A3",
     font: Path | str | None = None,
+    dpi: int | None = None,
 ) -> bytes:
     """The situation map of ``assessment`` as a one-page landscape PDF.
 
@@ -72,6 +73,8 @@ def render_pdf(
         ``"A3"`` or ``"A4"``, landscape.
     font
         A font file or installed face name with Chinese characters to use instead of searching.
+    dpi
+        When given, the page as a PNG at this resolution instead of a PDF.
 
     Raises
     ------
@@ -104,8 +107,23 @@ def render_pdf(
     ):
         figure = _draw(assessment, pack, paper=paper, created=created)
         out = io.BytesIO()
-        figure.savefig(out, format="pdf", metadata=_metadata(assessment, created))
+        if dpi:  # the same page as a picture, for documents that embed the map
+            figure.savefig(out, format="png", dpi=dpi)
+        else:
+            figure.savefig(out, format="pdf", metadata=_metadata(assessment, created))
     return out.getvalue()
+
+
+def render_png(
+    assessment: Mapping[str, Any],
+    pack: LayerPack,
+    *,
+    paper: Paper = "A4",
+    font: Path | str | None = None,
+    dpi: int = 150,
+) -> bytes:
+    """The situation map's page as a PNG at ``dpi`` (for the Word briefing); see `render_pdf`."""
+    return render_pdf(assessment, pack, paper=paper, font=font, dpi=dpi)
 
 
 def _created(text: str) -> datetime:

@@ -139,5 +139,6 @@ export function assessmentUrls(id) {
     pdfA3: `${base}/map.pdf?paper=A3`,
     pdfA4: `${base}/map.pdf?paper=A4`,
     gpkg: `${base}/export.gpkg`,
+    export: (suffix) => `${base}/export.${suffix}`,
   };
 }

@@ -128,15 +128,18 @@ function supplySection(a, labels, config) {
     ${depotRows ? `<h3>储备库调出</h3><table class="data" id="depot-table"><thead><tr><th>储备库</th><th>状态</th><th>调出物资</th></tr></thead><tbody>${depotRows}</tbody></table>` : ""}`;
 }
 
-function links(a) {
+function links(a, labels) {
   const u = assessmentUrls(a.id);
+  const exports = Object.entries(labels.export_links || {}).filter(([suffix]) => suffix !== "gpkg")
+    .map(([suffix, text]) => `<a id="link-${suffix.replace(".", "-")}" href="${u.export(suffix)}" download>导出 ${esc(text)}</a>`).join("");
   return `
     <h3>成果</h3>
     <div class="links" id="links">
       <a id="link-pdf" href="${u.pdfA3}" target="_blank" rel="noopener">打印态势图（PDF，A3）</a>
       <a id="link-pdf-a4" href="${u.pdfA4}" target="_blank" rel="noopener">打印态势图（PDF，A4）</a>
       <a id="link-html" href="${u.html}" target="_blank" rel="noopener">交互式灾情图（HTML，可离线打开）</a>
-      <a id="link-gpkg" href="${u.gpkg}" download>导出 GeoPackage（QGIS 可直接打开）</a>
+      <a id="link-gpkg" href="${u.gpkg}" download>导出 ${esc(labels.export_links?.gpkg || "GeoPackage")}</a>
+      ${exports}
       <a id="link-json" href="${u.json}" target="_blank" rel="noopener">评估结果（JSON）</a>
     </div>`;
 }
@@ -154,7 +157,7 @@ export function renderResults(element, a, config, { onShelter }) {
     ${countyTable(a)}
     ${shelterTable(a, labels, config)}
     ${supplySection(a, labels, config)}
-    ${links(a)}
+    ${links(a, labels)}
     <h3>说明</h3>
     <ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`;
   element.hidden = false;

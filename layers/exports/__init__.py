@@ -1,0 +1,1 @@
+"""An assessment in the file formats a bureau passes on: Shapefile, KML, XLSX, CSV, DOCX."""
