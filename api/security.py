@@ -1,4 +1,4 @@
-"""API keys and roles (CONTRACT §4 Security): who may call ``/api/v1`` and what they may do.
+"""API keys and roles (CONTRACT §4 Security): who may call ``/api/v1`` and ``/ogc``.
 
 ``RELIEF_API_KEYS`` holds ``KEY:ROLE`` entries, comma-separated, each optionally named
 (``NAME=KEY:ROLE``; the name is what the audit trail records). Roles: ``viewer`` reads,
@@ -28,6 +28,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: POST endpoints that compute an answer but create nothing: a viewer may call them.
 READ_ONLY_POSTS = frozenset({"/api/v1/response-level", "/api/v1/travel"})
 API_PREFIX = "/api/v1"
+#: Paths the keys guard: the JSON API and the OGC API – Features, with the same roles.
+GUARDED_PREFIXES = (API_PREFIX, "/ogc")
 _NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]{0,39})=(?!=)(.+)$")
 _BEARER = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +(\S+) *$")
 
@@ -111,7 +113,7 @@ def principal(scope: Scope) -> str | None:
 
 
 class ApiKeyGuard:
-    """Every ``/api/v1`` request needs ``Authorization: Bearer KEY`` when keys are set.
+    """Every ``/api/v1`` and ``/ogc`` request needs ``Authorization: Bearer KEY`` when keys are set.
 
     401 (with ``WWW-Authenticate: Bearer``) without a valid key, 403 when the key's
     role may not make the request. Other paths (the browser app, /docs) stay open.
@@ -124,7 +126,8 @@ class ApiKeyGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on with its key, or answer 401 or 403."""
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not self.keys or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+        guarded = any(path == p or path.startswith(p + "/") for p in GUARDED_PREFIXES)
+        if not self.keys or not guarded:
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers", [])).get(b"authorization", b"")

@@ -68,6 +68,8 @@ class Settings:
     - ``RELIEF_API_KEYS``: ``KEY:ROLE`` entries, comma-separated, each optionally
       ``NAME=KEY:ROLE``; roles viewer, analyst, admin (api/security.py). When set, every
       ``/api/v1`` call needs ``Authorization: Bearer KEY``
+    - ``RELIEF_OGC_MAX_LIMIT``: the most features one ``/ogc`` items page may hold
+      (default 1000; a larger ``limit`` is answered with this many)
     - ``RELIEF_CORS_ORIGINS``: browser origins allowed to call the API, comma-separated
       (CORS is closed when unset)
     - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
@@ -106,6 +108,7 @@ class Settings:
     #: Never shown in a repr: only names, roles and digests are kept in any case.
     api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
     cors_origins: tuple[str, ...] = ()
+    ogc_max_limit: int = 1000
     compute_processes: int = 0
     tiles_url: str | None = None
     tiles_datum: Datum = "WGS84"
@@ -119,6 +122,11 @@ class Settings:
             raise InputError(
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
                 field="compute_processes",
+            )
+        if self.ogc_max_limit < 1:
+            raise InputError(
+                f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
+                field="RELIEF_OGC_MAX_LIMIT",
             )
 
     @classmethod
@@ -172,6 +180,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_FAULT_STRIKE_KM": ("fault_strike_km", float),
         "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
+        "RELIEF_OGC_MAX_LIMIT": ("ogc_max_limit", int),
     }
     return {
         name: _number(variable, env[variable], kind)

@@ -177,6 +177,12 @@ class Store:
         geom: BaseGeometry = self._assessment_value(assessment_id, "footprint")
         return geom
 
+    def assessment_ids(self) -> list[str]:
+        """The ids of the stored assessments, oldest first."""
+        query = select(assessments.c.id).order_by(assessments.c.created, assessments.c.id)
+        with self._available(), self.engine.connect() as connection:
+            return [str(v) for v in connection.execute(query).scalars()]
+
     def add_incident(self, record: IncidentRecord) -> None:
         """Insert an incident; the commit is durable when this returns."""
         with self._available(), self._writer.begin() as connection:
