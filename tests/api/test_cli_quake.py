@@ -32,17 +32,28 @@ def pdf_text(path):
     binary = shutil.which("pdftotext")
     if binary is None:
         pytest.skip("pdftotext is not installed (Debian package poppler-utils)")
-    return subprocess.run([binary, str(path), "-"], capture_output=True, text=True).stdout
+    return subprocess.run(
+        [binary, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def quake(tmp_path, *more):
     out = tmp_path / "out"
     lon, lat = YUXIAN
-    code = main(
-        ["quake", "--magnitude", "6.0", "--lon", lon, "--lat", lat, "--out", str(out), *more]
-    )
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(
+            ["quake", "--magnitude", "6.0", "--lon", lon, "--lat", lat, "--out", str(out), *more]
+        )
     assert code == 0
-    return out, json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    body = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    return out, body, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def yuxian_quake(tmp_path_factory):
+    """One M6.0 in 盂县 on the demo pack (阳泉's plan), with an XLSX export."""
+    return quake(tmp_path_factory.mktemp("yuxian"), "--formats", "xlsx")
 
 
 def test_quake_in_yuxian_writes_the_maps_and_marks_estimates(tmp_path, capsys):
@@ -116,8 +127,8 @@ def test_quake_maps_show_numerals_epicentre_houses_and_sources(yuxian_quake):
     assert html.count("rg-quake-epicentre") == 1
 
 
-def test_collapsed_rooms_below_a_plan_that_counts_severe_damage_are_a_lower_bound(tmp_path, capsys):
-    _, body = quake(tmp_path)
+def test_collapsed_rooms_below_a_plan_that_counts_severe_damage_are_a_lower_bound(yuxian_quake):
+    _, body, printed = yuxian_quake
     criteria = {c["indicator"]: c for c in body["response"]["criteria"]}
     rooms = criteria["collapsed_rooms"]
     assert rooms["name"] == "倒塌和严重损坏房屋间数"  # 阳泉 §5.x.1(3)
