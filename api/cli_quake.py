@@ -14,7 +14,7 @@ from typing import Any
 from api.cli_outputs import out_folder, write_outputs
 from api.settings import Settings
 from geo.hazards.intensity import check_magnitude
-from web import labels
+from web import quake_text
 from web.shares import is_share, percent
 
 Options = Callable[[argparse.ArgumentParser], None]
@@ -47,7 +47,7 @@ def quake_summary(body: dict[str, Any]) -> list[str]:
     lines.append(f"{verdict['plan_name']}：{verdict['label'] or '未达到启动条件'}")
     for criterion in verdict["criteria"]:
         mark = "估算" if criterion["source"] == "estimated" else "报送"
-        if labels.QUAKE["lower_bound"] in (criterion.get("basis") or ""):
+        if quake_text.QUAKE["lower_bound"] in (criterion.get("basis") or ""):
             mark += "，下限：严重损坏未估算"
         value = criterion["value"]
         shown = percent(value) if is_share(criterion["indicator"]) else value

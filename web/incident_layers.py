@@ -16,7 +16,7 @@ import folium
 import geopandas as gpd
 
 from layers.pack import LayerPack
-from web import labels, pack_notes
+from web import labels, pack_notes, quake_text
 from web.quake_text import quake_of
 
 
@@ -302,8 +302,8 @@ def quake_marks(assessment: Mapping[str, Any]) -> folium.FeatureGroup | None:
     quake = quake_of(assessment)
     if quake is None:
         return None
-    group = folium.FeatureGroup(name=labels.QUAKE["rings"])
-    style = f"color:{labels.QUAKE_COLOR};font-weight:bold;font-size:18px;"
+    group = folium.FeatureGroup(name=quake_text.QUAKE["rings"])
+    style = f"color:{quake_text.QUAKE_COLOR};font-weight:bold;font-size:18px;"
     halo = "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;"
     for degree in quake.get("degrees") or []:
         lon, lat = degree["label_at"]
@@ -316,13 +316,13 @@ def quake_marks(assessment: Mapping[str, Any]) -> folium.FeatureGroup | None:
             ),
             tooltip=f"估算烈度 {degree['label']} 度",
         ).add_to(group)
-    epicentre = f"{labels.QUAKE['epicentre']} M{quake['magnitude']}（估算烈度圈中心）"
+    epicentre = f"{quake_text.QUAKE['epicentre']} M{quake['magnitude']}（估算烈度圈中心）"
     folium.Marker(
         [quake["lat"], quake["lon"]],
         icon=folium.DivIcon(
             html=(
                 f'<div class="rg-quake-epicentre" '
-                f'style="color:{labels.QUAKE_COLOR};font-size:26px;{halo}">★</div>'
+                f'style="color:{quake_text.QUAKE_COLOR};font-size:26px;{halo}">★</div>'
             ),
             icon_size=(26, 26),
             icon_anchor=(13, 13),

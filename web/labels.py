@@ -169,34 +169,10 @@ LEGEND: Final[Mapping[str, str]] = {
     "minor_roads": "其他道路",
     "county_border": "县（区）界",
 }
-#: An earthquake estimated from magnitude and epicentre, on every map (all 估算).
-QUAKE: Final[Mapping[str, str]] = {
-    "epicentre": "震中",
-    "rings": "估算烈度圈（罗马数字为烈度）",
-    "heading": "地震估算（须以核实数字替换）",
-    "houses": "倒塌房屋（估算）",
-    "rooms": "间",
-    "households": "户",
-    "deaths": "死亡人数估算",
-    "relation": "烈度衰减关系",
-    "damage": "房屋倒塌比例",
-    "casualty_model": "死亡人数模型",
-    "lower_bound": "仅含倒塌，严重损坏未估算（损失矩阵无严重损坏比例），为下限",
-}
-#: Where an earthquake's long axis came from (``strike_kind``).
-STRIKE_KINDS: Final[Mapping[str, str]] = {
-    "given": "按给定走向",
-    "fault_zone": "按震中附近断层走向",
-    "default": "按默认走向",
-}
-QUAKE_COLOR: Final = "#b2182b"
 #: The browser's download links, by the suffix of ``export.{suffix}``.
 EXPORT_LINKS: Final[Mapping[str, str]] = {
-    "gpkg": "GeoPackage（QGIS 打开即带样式）",
-    "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
-    "kml": "KML（奥维、Google Earth）",
-    "xlsx": "Excel 统计表",
-    "csv": "各区县 CSV",
+    "gpkg": "GeoPackage（QGIS 打开即带样式）", "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
+    "kml": "KML（奥维、Google Earth）", "xlsx": "Excel 统计表", "csv": "各区县 CSV",
     "docx": "Word 灾情评估简报",
 }
 #: A shelter symbol explained on its own (legends), by status.
@@ -304,19 +280,8 @@ PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
 #: The printed footprint's sequential palettes, darkest (most severe) first, by family.
 PRINT_PALETTES: Final[Mapping[str, tuple[str, ...]]] = {
     "water": ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef"),
-    "quake": (
-        "#49006a",
-        "#7a0177",
-        "#ae017e",
-        "#c51b8a",
-        "#dd3497",
-        "#f768a1",
-        "#fa9fb5",
-        "#fcc5c0",
-        "#fde0dd",
-        "#fff0ee",
-        "#fff7f3",
-    ),
+    "quake": ("#49006a", "#7a0177", "#ae017e", "#c51b8a", "#dd3497", "#f768a1",
+              "#fa9fb5", "#fcc5c0", "#fde0dd", "#fff0ee", "#fff7f3"),
     "ground": ("#543005", "#8c510a", "#bf812d", "#dfc27d", "#f6e8c3"),
     "other": ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb"),
 }

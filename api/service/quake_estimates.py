@@ -25,7 +25,7 @@ from geo.response.casualties import CasualtyRange, estimate_deaths
 from geo.response.figures import Figure
 from geo.response.levels import evaluate
 from layers.housing import Housing
-from web import labels
+from web import quake_text
 
 CASUALTY_CAPTION = "估算参考：按死亡人数可能达到的级别"
 APPLIED_NOTE = (
@@ -139,7 +139,7 @@ def house_figures(damage: HouseDamage, plan: Plan) -> dict[str, Figure]:
             continue
         basis = f"估算 {damage.source}"
         if not severe_known and "严重" in plan.indicator_name(name):
-            basis += "；" + labels.QUAKE["lower_bound"]
+            basis += "；" + quake_text.QUAKE["lower_bound"]
         figures[name] = Figure(value, "estimated", basis)
     return figures
 

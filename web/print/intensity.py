@@ -17,14 +17,16 @@ from matplotlib.axes import Axes
 from pyproj import CRS
 from shapely.geometry import Point
 
-from web import labels
+from web import labels, quake_text
 from web.print import cartography as carto
 from web.print.page import CAUTION, MUTED, Flow, Page
 from web.print.text import halo_text, thousands
 from web.quake_text import quake_of
 
 LONLAT = "EPSG:4326"
-EPICENTRE = carto.MarkerStyle("*", labels.QUAKE_COLOR, "white", 16.0, labels.QUAKE["epicentre"])
+EPICENTRE = carto.MarkerStyle(
+    "*", quake_text.QUAKE_COLOR, "white", 16.0, quake_text.QUAKE["epicentre"]
+)
 
 
 def draw_quake(ax: Axes, page: Page, assessment: Mapping[str, Any], crs: CRS) -> None:
@@ -36,7 +38,7 @@ def draw_quake(ax: Axes, page: Page, assessment: Mapping[str, Any], crs: CRS) ->
     if pieces:
         rings = gpd.GeoDataFrame.from_features(pieces, crs=LONLAT).to_crs(crs)
         rings.boundary.plot(
-            ax=ax, color=labels.QUAKE_COLOR, linewidth=page.lw(0.6), linestyle="--", zorder=6.5
+            ax=ax, color=quake_text.QUAKE_COLOR, linewidth=page.lw(0.6), linestyle="--", zorder=6.5
         )
     degrees: Sequence[Mapping[str, Any]] = quake.get("degrees") or []
     spots = [Point(d["label_at"]) for d in degrees] + [Point(quake["lon"], quake["lat"])]
@@ -49,7 +51,7 @@ def draw_quake(ax: Axes, page: Page, assessment: Mapping[str, Any], crs: CRS) ->
             str(degree["label"]),
             fontsize=page.pt(12),
             fontweight="bold",
-            color=labels.QUAKE_COLOR,
+            color=quake_text.QUAKE_COLOR,
             ha="center",
             va="center",
             zorder=13,
@@ -73,12 +75,12 @@ def quake_panel(flow: Flow, assessment: Mapping[str, Any]) -> None:
     quake = quake_of(assessment)
     if quake is None:
         return
-    flow.heading(labels.QUAKE["heading"])
+    flow.heading(quake_text.QUAKE["heading"])
     flow.paragraph(_parameters(quake), size=7.4)
     houses = quake.get("houses")
     if houses:
         stops = ((0.0, "left"), (70.0, "right"), (flow.width, "right"))
-        rooms, households = labels.QUAKE["rooms"], labels.QUAKE["households"]
+        rooms, households = quake_text.QUAKE["rooms"], quake_text.QUAKE["households"]
         header = ("县（区）", f"倒塌（{rooms}）", f"倒塌（{households}）")
         flow.row([(v, dx, ha) for v, (dx, ha) in zip(header, stops, strict=True)], color=MUTED)
         for row in houses["by_county"]:
@@ -91,7 +93,7 @@ def quake_panel(flow: Flow, assessment: Mapping[str, Any]) -> None:
     deaths = quake["casualties"]
     level = (deaths.get("level") or {}).get("label") or labels.NO_LEVEL_LABEL
     flow.paragraph(
-        f"{labels.QUAKE['deaths']} {thousands(deaths['low'])}–{thousands(deaths['high'])} 人"
+        f"{quake_text.QUAKE['deaths']} {thousands(deaths['low'])}–{thousands(deaths['high'])} 人"
         f"（中值 {thousands(deaths['central'])}）；{deaths['caption']}：{level}；"
         + ("已计入分级。" if deaths.get("applied") else "未计入分级。"),
         size=7.4,
@@ -103,7 +105,7 @@ def quake_panel(flow: Flow, assessment: Mapping[str, Any]) -> None:
 def _parameters(quake: Mapping[str, Any]) -> str:
     """M, epicentre, strike and where it came from."""
     return (
-        f"M{quake['magnitude']}，{labels.QUAKE['epicentre']} {quake['lon']:.3f}°E "
+        f"M{quake['magnitude']}，{quake_text.QUAKE['epicentre']} {quake['lon']:.3f}°E "
         f"{quake['lat']:.3f}°N，长轴走向 {quake['strike']}°"
-        f"（{labels.label(labels.STRIKE_KINDS, str(quake['strike_kind']))}）。"
+        f"（{labels.label(quake_text.STRIKE_KINDS, str(quake['strike_kind']))}）。"
     )
