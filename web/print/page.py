@@ -275,6 +275,8 @@ def draw_footer(
         flow.paragraph("数据来源：" + "；".join(stated) + "。", size=6.8)
         for line in quake_sources(assessment):
             flow.paragraph(line, size=6.8)
+        for note in assessment.get("map_notes") or []:  # e.g. outlines simplified to draw
+            flow.paragraph(str(note), size=6.8, color=CAUTION)
         if synthetic:
             flow.paragraph(
                 f"{'、'.join(synthetic)}为合成演示数据，不代表实际情况。", size=6.8, color=CAUTION
