@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
-from api import cli_travel
+from api import cli_pack, cli_travel
 from api.cli_figures import by_county, figure_options, figures
 from api.cli_quake import add_quake, out_folder
 from api.schemas.common import VerdictOut
@@ -348,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_travel.add_options(travel)
     _with_data(travel)
     travel.set_defaults(run=cmd_travel)
+
+    cli_pack.add_pack(sub)
+    sub.choices["pack"].set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     _with_data(layers)
