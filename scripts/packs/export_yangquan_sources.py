@@ -1,7 +1,7 @@
 """Export the Yangquan demo pack as the files a bureau would have, for data/sources/yangquan/.
 
 Developer-run only (the exports are committed):
-    .venv/bin/python scripts/packs/export_yangquan_sources.py [OUT]   # default data/sources/yangquan/
+    .venv/bin/python scripts/packs/export_yangquan_sources.py [OUT]  # data/sources/yangquan/
 
 What a bureau has, made from the demo pack (all of it synthetic except the county borders
 and population figures; see data/yangquan/SOURCES.md):
@@ -46,10 +46,17 @@ def _sines(u: float, v: float, a: float, b: float, c: float, d: float) -> float:
     """(20 sin 6πu + 20 sin 2πu + 20 sin πv + 40 sin πv/3 + a sin πv/b + c sin πv/d) · 2/3."""
     s = math.sin
     return (
-        20 * s(6 * math.pi * u) + 20 * s(2 * math.pi * u)
-        + 20 * s(math.pi * v) + 40 * s(math.pi * v / 3)
-        + a * s(math.pi * v / b) + c * s(math.pi * v / d)
-    ) * 2 / 3
+        (
+            20 * s(6 * math.pi * u)
+            + 20 * s(2 * math.pi * u)
+            + 20 * s(math.pi * v)
+            + 40 * s(math.pi * v / 3)
+            + a * s(math.pi * v / b)
+            + c * s(math.pi * v / d)
+        )
+        * 2
+        / 3
+    )
 
 
 def wgs2gcj(lat: float, lon: float) -> tuple[float, float]:
@@ -70,16 +77,32 @@ def wgs2gcj(lat: float, lon: float) -> tuple[float, float]:
 
 
 # --- the exports ---
-KIND_NAMES = {"emergency": "紧急避难场所", "short_term": "短期避难场所", "long_term": "长期避难场所"}
+KIND_NAMES = {
+    "emergency": "紧急避难场所",
+    "short_term": "短期避难场所",
+    "long_term": "长期避难场所",
+}
 COUNTY_FIELDS = {
-    "code": "XZQDM", "name": "XZQMC", "population": "CZRK", "population_year": "RKND",
-    "population_source": "RKLY", "area_km2": "MJ_KM2", "population_2010": "RK2010",
-    "population_2010_source": "RK2010LY", "agri_population": "NYRK",
-    "agri_population_source": "NYRKLY", "source": "LY",
+    "code": "XZQDM",
+    "name": "XZQMC",
+    "population": "CZRK",
+    "population_year": "RKND",
+    "population_source": "RKLY",
+    "area_km2": "MJ_KM2",
+    "population_2010": "RK2010",
+    "population_2010_source": "RK2010LY",
+    "agri_population": "NYRK",
+    "agri_population_source": "NYRKLY",
+    "source": "LY",
 }
 SHELTER_HEADERS = {
-    "id": "编号", "name": "名称", "capacity": "容纳人数", "kind": "类型",
-    "county_code": "所属县区", "area_m2": "面积平方米", "source": "来源",
+    "id": "编号",
+    "name": "名称",
+    "capacity": "容纳人数",
+    "kind": "类型",
+    "county_code": "所属县区",
+    "area_m2": "面积平方米",
+    "source": "来源",
 }
 
 

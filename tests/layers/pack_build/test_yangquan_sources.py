@@ -77,7 +77,9 @@ def test_gcj02_shelters_come_back_within_a_metre(rebuilt):
     assert shift.max() < 1.0
     # the CSV itself is hundreds of metres off: the conversion did the work
     csv = pd.read_csv(SOURCES.parent / "shelters_gcj02.csv", dtype={"编号": str})
-    raw = gpd.GeoSeries(gpd.points_from_xy(csv["经度"], csv["纬度"]), crs="EPSG:4326").to_crs(METRIC)
+    raw = gpd.GeoSeries(gpd.points_from_xy(csv["经度"], csv["纬度"]), crs="EPSG:4326").to_crs(
+        METRIC
+    )
     assert raw.distance(demo.geometry.reset_index(drop=True), align=False).min() > 100
 
 
