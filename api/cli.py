@@ -95,6 +95,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     services = load_services(settings)
     for repair in services.pack.repairs:
         print(f"reliefgis: {repair}", file=sys.stderr)
+    print(f"reliefgis: {cli_pack.network_line(services.connectivity)}", file=sys.stderr)
+    if services.default_plan is None:
+        print("reliefgis: 没有预案覆盖图层包的县区，未设默认预案：请求须指定 plan", file=sys.stderr)
     print(
         f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)；"
         f"计算进程 {settings.compute_processes} 个",
@@ -242,6 +245,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
         crs = info.source_crs or "-"
         kind = info.geometry_type or "-"
         print(f"{info.name:<13} {info.kind:<6} {info.count:>9} {kind:<30} {crs}")
+    print(cli_pack.network_line(cli_pack.pack_network(pack, _settings(args))))
     return 0
 
 

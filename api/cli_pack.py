@@ -16,6 +16,9 @@ from typing import Any
 
 from api.settings import Settings
 from geo.errors import InputError
+from geo.roads.components import Connectivity, connectivity
+from geo.roads.network import build_network
+from layers.pack import LayerPack
 from layers.pack_build.build import BuildResult, build_pack, check_folder
 from layers.profiles import read_setbacks, read_speeds
 from layers.resources import data_dir
@@ -93,3 +96,25 @@ def add_pack(sub: argparse._SubParsersAction[Any]) -> None:
     init.add_argument("target", nargs="?", default="SOURCES.toml", metavar="SOURCES.toml")
     init.add_argument("--replace", action="store_true", help="overwrite an existing file")
     init.set_defaults(pack_run=cmd_init)
+
+
+def network_line(found: Connectivity) -> str:
+    """The road network's connectivity in one line, as ``serve`` and ``layers`` print it."""
+    cut = [
+        f"{what} {', '.join(ids)}"
+        for what, ids in (("避难场所", found.isolated_shelters), ("储备库", found.isolated_depots))
+        if ids
+    ]
+    return f"路网连通分量 {found.components} 个（最大分量占节点 {found.largest_share:.1%}）；" + (
+        f"孤立：{'；'.join(cut)}" if cut else "无孤立的避难场所或储备库"
+    )
+
+
+def pack_network(pack: LayerPack, settings: Settings) -> Connectivity:
+    """The connectivity of a pack's roads, shelters and depots (``reliefgis layers``)."""
+    network = build_network(
+        pack.roads, speeds=read_speeds(settings.speeds), metric_crs=pack.metric_crs()
+    )
+    return connectivity(
+        network, shelters=pack.shelters, depots=pack.depots, snap_max_m=settings.snap_max_m
+    )
