@@ -7,6 +7,7 @@ to Shapefile, CSV, XLSX, KML and GeoPackage; refusals quote the file, layer, row
 from __future__ import annotations
 
 import importlib.util
+import math
 import textwrap
 from pathlib import Path
 
@@ -119,7 +120,15 @@ def test_a_bureaus_files_become_the_tiny_pack(tmp_path, capsys):
     assert (out / "validation.md").read_text(encoding="utf-8").strip() == report.strip()
 
 
-def test_gcj02_points_are_brought_to_wgs84(tmp_path, capsys):
+def _gcj_to_bd(lat: float, lon: float) -> tuple[float, float]:
+    """Baidu's published GCJ-02 → BD-09 step (a small rotation and a shift), written out here."""
+    radius = math.hypot(lon, lat) + 0.00002 * math.sin(lat * math.pi * 3000 / 180)
+    angle = math.atan2(lat, lon) + 0.000003 * math.cos(lon * math.pi * 3000 / 180)
+    return radius * math.sin(angle) + 0.006, radius * math.cos(angle) + 0.0065
+
+
+@pytest.mark.parametrize("datum", ["GCJ-02", "BD-09"])
+def test_web_map_points_are_brought_to_wgs84(tmp_path, datum):
     # The forward formula written out in the fixture script, independent of geo/.
     script = Path(__file__).resolve().parents[3] / "scripts/packs/export_yangquan_sources.py"
     spec = importlib.util.spec_from_file_location("export_yangquan_sources", script)
@@ -127,16 +136,19 @@ def test_gcj02_points_are_brought_to_wgs84(tmp_path, capsys):
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    wgs2gcj = module.wgs2gcj
+
+    def forward(lat: float, lon: float) -> tuple[float, float]:
+        gcj = module.wgs2gcj(lat, lon)
+        return gcj if datum == "GCJ-02" else _gcj_to_bd(*gcj)
 
     def shifted(table):
-        moved = [wgs2gcj(lat, lon) for lon, lat in zip(table["经度"], table["纬度"], strict=True)]
+        moved = [forward(lat, lon) for lon, lat in zip(table["经度"], table["纬度"], strict=True)]
         table["经度"] = [lon for _, lon in moved]
         table["纬度"] = [lat for lat, _ in moved]
         return table
 
     out = tmp_path / "pack"
-    assert build(export(tmp_path / "src", datum="GCJ-02", shelters=shifted), out) == 0
+    assert build(export(tmp_path / "src", datum=datum, shelters=shifted), out) == 0
     built = read_pack(out).shelters.to_crs(TINY_CRS)
     want = tiny_layers()["shelters"]
     # about a centimetre: the script's formula takes WGS84's semi-major axis, geo/ Krasovsky's
