@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import rasterio
 from packs import TINY_CRS, X0, Y0, tiny_layers, write_pack
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, Polygon
 
 from api.cli import main
 from layers.pack import read_pack
@@ -240,16 +240,24 @@ def test_warnings_codes_outside_points_population_and_cut_off_roads(tmp_path, ca
         ],
         crs=TINY_CRS,
     )
+    bowtie = Polygon([(X0 + 7_000, Y0 + 7_000), (X0 + 7_300, Y0 + 7_300),
+                      (X0 + 7_300, Y0 + 7_000), (X0 + 7_000, Y0 + 7_300)])  # fmt: skip
+    layers["hazard_zones"] = layers["hazard_zones"].set_geometry([bowtie], crs=TINY_CRS)
+    layers["hazard_zones"]["kind"] = ["mudslide"]
     population = np.full((10, 20), 10, dtype="int32")  # 2,000 against the table's 3,000
     pack = write_pack(tmp_path / "pack", layers, population)
     assert main(["pack", "check", str(pack)]) == 0
     out = capsys.readouterr().out
+    assert "已修复 repaired: hazard_zones row 0 (id H1): invalid geometry (Self-intersection" in out
+    assert "column 'kind': ['mudslide'] not among the kinds" in out
     assert "['1403'] are not 6-digit GB/T 2260 county codes" in out
     assert "1 outside every county: ['S3']" in out
     assert "differs from the counties' population 3,000 by -33.3%" in out
     assert "falls into 2 unconnected parts" in out
     assert "孤立避难场所 shelters cut off: S2, S3" in out
     assert (pack / "validation.md").is_file()
+    assert main(["layers", "--data", str(pack)]) == 0
+    assert "路网连通分量 2 个" in capsys.readouterr().out
 
 
 def test_check_refuses_a_pack_with_a_missing_column(make_pack, capsys):
