@@ -27,6 +27,8 @@ from layers.pack_build.sources import LayerSource
 LONLAT = "EPSG:4326"
 TABLE_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm"})
 _SHIFTED = frozenset({"GCJ-02", "BD-09"})
+#: A Shapefile named by its .shp, its .zip or its folder (a folder has no suffix).
+_SHAPEFILE = frozenset({".shp", ".zip", ""})
 
 
 def _row_label(source: LayerSource) -> RowLabel:
@@ -78,15 +80,42 @@ def _points(frame: pd.DataFrame, source: LayerSource) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=source.crs or LONLAT)
 
 
+def _latin1_only(value: object) -> bool:
+    """Text of high Latin-1 letters only: Chinese bytes read as ISO-8859-1 look like this."""
+    return (
+        isinstance(value, str)
+        and any("\x80" <= ch <= "\xff" for ch in value)
+        and all(ch <= "\xff" for ch in value)
+    )
+
+
+def _check_decoded(frame: pd.DataFrame, source: LayerSource) -> None:
+    """Refuse a Shapefile whose text GDAL had to guess (no ``.cpg``) and got wrong."""
+    if source.encoding or source.file.suffix.lower() not in _SHAPEFILE:
+        return
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            bad = np.flatnonzero(frame[column].map(_latin1_only).to_numpy(dtype=bool))
+            if bad.size:
+                i = int(bad[0])
+                raise LayerError(
+                    f"{source.where()}, {_row_label(source)(i)}, column {column!r}: text "
+                    f"{frame[column].iloc[i]!r} looks mis-read (no .cpg names the encoding); "
+                    'give it, e.g. encoding = "GBK"'
+                )
+
+
 def _read_vector(source: LayerSource, *, table: bool) -> pd.DataFrame:
     kwargs: dict[str, object] = {"layer": source.layer, "encoding": source.encoding}
     try:
         if table:
             frame: pd.DataFrame = pyogrio.read_dataframe(source.file, read_geometry=False, **kwargs)
-            return frame
-        return gpd.read_file(source.file, engine="pyogrio", **kwargs)
+        else:
+            frame = gpd.read_file(source.file, engine="pyogrio", **kwargs)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise LayerError(f"{source.where()}: cannot be read ({exc})") from exc
+    _check_decoded(frame, source)
+    return frame
 
 
 def _shift_to_wgs84(frame: gpd.GeoDataFrame, source: LayerSource) -> gpd.GeoDataFrame:

@@ -295,3 +295,15 @@ def test_a_bad_sources_file_names_the_key(tmp_path, capsys, text, message):
     sources.write_text(textwrap.dedent(text), encoding="utf-8")
     assert build(sources, tmp_path / "pack") == 2
     assert message in refusal(capsys)
+
+
+def test_a_gbk_shapefile_without_cpg_or_encoding_asks_for_the_encoding(tmp_path, capsys):
+    sources = export(tmp_path / "src")
+    text = sources.read_text(encoding="utf-8").replace('encoding = "GBK"\n', "", 1)
+    sources.write_text(text, encoding="utf-8")
+    assert build(sources, tmp_path / "pack") == 2
+    line = refusal(capsys)
+    assert "'counties'" in line
+    assert "feature 0, column 'MC'" in line
+    assert 'encoding = "GBK"' in line
+    nothing_written(tmp_path)
