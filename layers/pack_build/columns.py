@@ -9,7 +9,7 @@ kept and left to the validation report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -120,7 +120,3 @@ def object_columns_as_text(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].map(_as_text).astype("string")
     return frame
 
-
-def renamed(mapping: Mapping[str, str], column: str) -> str:
-    """The source column a pack column was renamed from (for messages)."""
-    return next((k for k, v in mapping.items() if v == column), column)
