@@ -114,7 +114,10 @@ def build_pack(
         _write_population(sources.population, staged / POPULATION)
         report = check_pack(staged, speeds=speeds, setbacks=setbacks, snap_max_m=snap_max_m)
         report = _relocated(report, out)
-        markdown = to_markdown(report)
+        title = "图层包检查报告 Layer pack validation" + (
+            f" — {sources.name}" if sources.name else ""
+        )
+        markdown = to_markdown(report, title=title)
         if not report.usable:
             return BuildResult(report, markdown, None)
         (staged / REPORT).write_text(markdown + "\n", encoding="utf-8")

@@ -119,4 +119,3 @@ def object_columns_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         if column != "geometry" and frame[column].dtype == object:
             frame[column] = frame[column].map(_as_text).astype("string")
     return frame
-

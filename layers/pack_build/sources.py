@@ -7,7 +7,8 @@ lon/lat picked off a Chinese web map (`geo.chinese_datums.DATUMS`), the coordina
 columns ``x`` and ``y`` of a CSV or XLSX point list, ``rename`` (source column → pack
 column), ``values`` (pack column → {source value → pack value}) and ``types`` (the kind
 of an extra column read from CSV or XLSX, which are read as text). ``[population]``
-names the population raster and its ``crs`` when it has none. Layers not in CONTRACT §2
+names the population raster and its ``crs`` when it has none; ``[pack]`` may give the
+pack's ``name`` for the report. Layers not in CONTRACT §2
 (e.g. ``housing``) are copied as they are.
 """
 
@@ -70,6 +71,7 @@ class Sources:
     path: Path
     layers: tuple[LayerSource, ...]
     population: RasterSource
+    name: str | None = None
 
 
 def _crs(value: object, where: str, problems: Problems) -> str | None:
@@ -175,7 +177,11 @@ def read_sources(path: Path) -> Sources:
     if not file:
         problems.add("population.file", "missing; expected the population raster's path")
     population = RasterSource(base / (file or ""), _crs(raster.get("crs"), "population", problems))
+    pack = _mapping(data.get("pack"), "pack", problems)
+    for key in sorted(set(pack) - {"name", "note"}):
+        problems.add(f"pack.{key}", "unknown key; expected name (and note)")
     for key in sorted(set(data) - {"layers", "population", "pack"}):
         problems.add(key, "unknown table; expected [pack], [layers.<name>] and [population]")
     problems.raise_if_any()
-    return Sources(path=path, layers=tuple(layers), population=population)
+    pack_name = _text(pack, "name", "pack", problems)
+    return Sources(path=path, layers=tuple(layers), population=population, name=pack_name)

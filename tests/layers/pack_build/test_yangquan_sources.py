@@ -86,6 +86,7 @@ def test_gcj02_shelters_come_back_within_a_metre(rebuilt):
 def test_the_rebuilt_pack_carries_its_report(rebuilt):
     text = (rebuilt / "validation.md").read_text(encoding="utf-8")
     assert "可用 usable" in text
+    assert text.startswith("# 图层包检查报告 Layer pack validation — 阳泉市（演示）")
     assert "| roads | 2917 |" in text
 
 
