@@ -12,16 +12,17 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings
 from geo.errors import InputError
-from geo.roads.components import Connectivity, connectivity
-from geo.roads.network import build_network
-from layers.pack import LayerPack
-from layers.pack_build.build import BuildResult, build_pack, check_folder
 from layers.profiles import read_setbacks, read_speeds
 from layers.resources import data_dir
+
+if TYPE_CHECKING:
+    from geo.roads.components import Connectivity
+    from layers.pack import LayerPack
+    from layers.pack_build.build import BuildResult
 
 #: Exit status when the pack built or checked is refused.
 EXIT_REFUSED = 2
@@ -51,6 +52,8 @@ def _finish(result: BuildResult, what: str) -> int:
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     """Build a pack from SOURCES.toml into --out."""
+    from layers.pack_build.build import build_pack  # start-up: only pack commands read sources
+
     print(f"reliefgis: 正在按 {args.sources} 生成图层包 {args.out} …", file=sys.stderr)
     result = build_pack(
         Path(args.sources),
@@ -63,6 +66,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Check an existing pack and write its report into it."""
+    from layers.pack_build.build import check_folder  # start-up: as in cmd_build
+
     result = check_folder(Path(args.folder), **_profiles(settings))  # type: ignore[arg-type]
     return _finish(result, f"layer pack {args.folder}")
 
@@ -112,6 +117,10 @@ def network_line(found: Connectivity) -> str:
 
 def pack_network(pack: LayerPack, settings: Settings) -> Connectivity:
     """The connectivity of a pack's roads, shelters and depots (``reliefgis layers``)."""
+    # start-up: the road graph is built only by the commands that look at it
+    from geo.roads.components import connectivity
+    from geo.roads.network import build_network  # start-up: as above
+
     network = build_network(
         pack.roads, speeds=read_speeds(settings.speeds), metric_crs=pack.metric_crs()
     )
