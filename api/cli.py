@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NoReturn
 
-from api import cli_travel
+from api import cli_pack, cli_travel
 from api.cli_figures import by_county, figure_options, figures, reported_figures
 from api.cli_outputs import out_folder, output_options, write_outputs
 from api.cli_quake import add_quake
@@ -95,6 +95,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     services = load_services(settings)
     for repair in services.pack.repairs:
         print(f"reliefgis: {repair}", file=sys.stderr)
+    print(f"reliefgis: {cli_pack.network_line(services.connectivity)}", file=sys.stderr)
+    if services.default_plan is None:
+        print("reliefgis: 没有预案覆盖图层包的县区，未设默认预案：请求须指定 plan", file=sys.stderr)
     print(
         f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)；"
         f"计算进程 {settings.compute_processes} 个",
@@ -236,6 +239,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
         crs = info.source_crs or "-"
         kind = info.geometry_type or "-"
         print(f"{info.name:<13} {info.kind:<6} {info.count:>9} {kind:<30} {crs}")
+    print(cli_pack.network_line(cli_pack.pack_network(pack, _settings(args))))
     return 0
 
 
@@ -339,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_travel.add_options(travel)
     _with_data(travel)
     travel.set_defaults(run=cmd_travel)
+
+    cli_pack.add_pack(sub)
+    sub.choices["pack"].set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     _with_data(layers)

@@ -18,6 +18,7 @@ from geo.errors import (
     InputError,
     LayerError,
     LayerNotFound,
+    MissingInput,
     NotFound,
     PlanError,
     PlanNotFound,
@@ -31,6 +32,7 @@ PROBLEM_JSON = "application/problem+json"
 #: Most specific first: the first matching class decides the status.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
+    (MissingInput, 422),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

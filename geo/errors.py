@@ -20,6 +20,10 @@ class InputError(ReliefError, ValueError):
         self.field = field
 
 
+class MissingInput(InputError):
+    """A request lacks a field it needs here (e.g. ``plan`` where the pack has no default)."""
+
+
 class GeometryError(InputError):
     """A geometry cannot be used: broken GeoJSON, empty, wrong type or outside the area."""
 

@@ -327,13 +327,23 @@ def _read_vector(
     return frame, source
 
 
-def read_pack(folder: Path) -> LayerPack:
-    """Read and validate the layer pack in ``folder``.
+@dataclass(frozen=True)
+class PackLayers:
+    """A pack's vector layers as read (EPSG:4326), their source CRS and every fault found."""
+
+    frames: dict[str, Any]
+    sources: dict[str, str]
+    problems: Problems
+    repairs: tuple[str, ...]
+
+
+def read_layers(folder: Path) -> PackLayers:
+    """Read and check the vector layers of the pack in ``folder``, collecting every fault.
 
     Raises
     ------
     LayerError
-        Naming every layer, column and expectation that failed.
+        Only when ``layers.gpkg`` or ``population.tif`` is missing or unreadable.
     """
     gpkg = folder / GEOPACKAGE
     if not gpkg.is_file():
@@ -363,14 +373,25 @@ def read_pack(folder: Path) -> LayerPack:
             problems.add(
                 _where("depot_stock", "depot_id"), f"ids {sorted(unknown)[:5]} not in depots"
             )
-    problems.raise_if_any()
+    return PackLayers(frames, sources, problems, tuple(repairs))
+
+
+def read_pack(folder: Path) -> LayerPack:
+    """Read and validate the layer pack in ``folder``.
+
+    Raises
+    ------
+    LayerError
+        Naming every layer, column and expectation that failed.
+    """
+    found = read_layers(folder)
+    found.problems.raise_if_any()
     population = read_population(folder / POPULATION)
-    sources["population"] = population.crs.to_string()
     return LayerPack(
         path=folder,
         population=population,
-        source_crs=sources,
-        repairs=tuple(repairs),
-        jurisdiction=shapely.union_all(frames["counties"].geometry.to_numpy()),
-        **frames,
+        source_crs={**found.sources, "population": population.crs.to_string()},
+        repairs=found.repairs,
+        jurisdiction=shapely.union_all(found.frames["counties"].geometry.to_numpy()),
+        **found.frames,
     )

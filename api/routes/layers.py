@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import ServicesDep
-from api.schemas.common import Health, LayerInfo
+from api.schemas.common import Health, LayerInfo, RoadNetworkHealth
 from api.service.views import layer_geojson, parse_bbox
 
 router = APIRouter()
@@ -29,6 +29,19 @@ def health(svc: ServicesDep) -> Health:
         population_persons=round(svc.pack.population.total),
         repairs=list(svc.pack.repairs),
         compute_processes=svc.compute.ready,
+        default_plan=svc.default_plan,
+        notes=[]
+        if svc.default_plan
+        else [
+            "no plan profile covers this layer pack's counties: every request must name its "
+            f"plan ({', '.join(svc.plans.ids())})"
+        ],
+        road_network=RoadNetworkHealth(
+            components=svc.connectivity.components,
+            largest_share=svc.connectivity.largest_share,
+            isolated_shelters=list(svc.connectivity.isolated_shelters),
+            isolated_depots=list(svc.connectivity.isolated_depots),
+        ),
     )
 
 

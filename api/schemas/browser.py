@@ -44,8 +44,13 @@ class IndicatorOut(BaseModel):
 class WebConfigOut(BaseModel):
     """What the browser app needs besides the layers: settings, names and colours."""
 
-    jurisdiction: str = Field(description="Jurisdiction of the pack's default plan")
-    default_plan: str = Field(description="Plan used when a request names none")
+    jurisdiction: str = Field(
+        description="Jurisdiction of the pack's default plan, else the pack's county names"
+    )
+    default_plan: str | None = Field(
+        description="Plan used when a request names none; null when no plan profile covers "
+        "the pack's counties (each request then names its plan)"
+    )
     bounds: list[float] = Field(description="minx, miny, maxx, maxy of the pack (EPSG:4326)")
     tiles: TilesOut = Field(description="Optional internal basemap")
     hazards: list[HazardOut] = Field(description="Hazard kinds with Chinese names and classes")

@@ -305,6 +305,20 @@ class LayerInfo(BaseModel):
     total: float | None = Field(default=None, description="Sum of the raster (persons)")
 
 
+class RoadNetworkHealth(BaseModel):
+    """Whether the pack's road network holds together (checked once, at load)."""
+
+    components: int = Field(description="Connected parts of the road network (1 when whole)")
+    largest_share: float = Field(description="Share of the network's nodes in its largest part")
+    isolated_shelters: list[str] = Field(
+        description="Shelters joined to no road within the snap distance, or to a part no "
+        "depot joins: they can receive no supplies"
+    )
+    isolated_depots: list[str] = Field(
+        description="Depots joined to no road, or to a part no shelter joins"
+    )
+
+
 class Health(BaseModel):
     """Service status."""
 
@@ -317,6 +331,17 @@ class Health(BaseModel):
     )
     population_persons: int = Field(description="Persons on the population raster (its sum)")
     repairs: list[str] = Field(description="Invalid geometries repaired at load")
+    default_plan: str | None = Field(
+        default=None,
+        description="Plan used when a request names none; null when no plan profile covers "
+        "the pack's counties",
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="What a caller should know about this service"
+    )
+    road_network: RoadNetworkHealth | None = Field(
+        default=None, description="The road network's connected parts, found at load"
+    )
     compute_processes: int = Field(
         description="Worker processes for assessments and printed maps that have read the "
         "pack and are ready; 0 when that work runs on threads of the server process "

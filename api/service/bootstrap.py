@@ -12,13 +12,14 @@ from api.schemas.common import LayerInfo
 from api.service.compute import Compute
 from api.service.views import layer_geojson, layer_infos
 from api.settings import Settings
-from geo.errors import PlanNotFound
+from geo.errors import MissingInput
 from geo.hazards.house_damage import DamageProfile
 from geo.hazards.intensity import AttenuationProfile
 from geo.hazards.setbacks import Setbacks
 from geo.incident.displacement import DisplacementProfile
 from geo.response.casualties import FatalityModel
 from geo.response.working_days import WorkCalendar
+from geo.roads.components import Connectivity, connectivity
 from geo.roads.network import build_network
 from geo.supply.plan import Logistics
 from layers.calendar import read_calendar
@@ -57,7 +58,7 @@ class Services:
     setbacks: Setbacks
     logistics: Logistics
     metric_crs: CRS
-    default_plan: str
+    default_plan: str | None
     version: str
     store: Store | None
     attenuation: AttenuationProfile
@@ -65,6 +66,7 @@ class Services:
     fatality: FatalityModel
     housing: Housing | None
     calendar: WorkCalendar
+    connectivity: Connectivity
 
     @cached_property
     def layer_infos(self) -> tuple[LayerInfo, ...]:
@@ -95,14 +97,27 @@ class Services:
         return self._layer_texts[name]
 
     def plan_id(self, requested: str | None) -> str:
-        """The plan a request names, or the default plan of the pack."""
-        return requested or self.default_plan
+        """The plan a request names, else the pack's default plan.
+
+        Raises `MissingInput` naming ``plan`` and the plans known when the request names
+        none and no plan profile covers the pack's counties.
+        """
+        if requested:
+            return requested
+        if self.default_plan is None:
+            raise MissingInput(
+                "plan: missing; no plan profile covers this layer pack's counties, so each "
+                f"request names its plan, one of: {', '.join(self.plans.ids())}",
+                field="plan",
+            )
+        return self.default_plan
 
 
-def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str:
+def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str | None:
     """The plan whose jurisdiction code covers every county of the pack (e.g. 1403xx → 140300).
 
-    Raises `PlanNotFound` when no profile's jurisdiction covers the pack.
+    None when no profile's jurisdiction covers the pack: the service then runs without a
+    default plan and each request names its own.
     """
     codes = [str(c) for c in pack.counties["code"]]
     matches = []
@@ -112,12 +127,7 @@ def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str:
         prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
         if prefix and all(c.startswith(prefix) for c in codes):
             matches.append((len(prefix), entry.plan.id))
-    if not matches:
-        raise PlanNotFound(
-            "no plan profile covers the layer pack's counties; name one with --plan or "
-            "RELIEF_DEFAULT_PLAN"
-        )
-    return max(matches)[1]
+    return max(matches)[1] if matches else None
 
 
 def load_services(settings: Settings, *, with_store: bool = True) -> Services:
@@ -125,7 +135,8 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
     pack = read_pack(settings.data_dir)
     plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
     default_plan = settings.default_plan or pack_plan(plans, pack)
-    plans.get(default_plan)  # refuse an unknown default at start-up, not per request
+    if default_plan is not None:
+        plans.get(default_plan)  # refuse an unknown default at start-up, not per request
     needs = read_needs(settings.needs)
     metric_crs = pack.metric_crs()
     logistics = Logistics(
@@ -141,6 +152,12 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         closing_kinds=settings.closing_kinds,
     )
     damage = read_damage()
+    connected = connectivity(
+        logistics.network,
+        shelters=pack.shelters,
+        depots=pack.depots,
+        snap_max_m=settings.snap_max_m,
+    )
     store = None
     if with_store:
         store = Store(settings.database_url or sqlite_url(settings.state_dir))
@@ -160,4 +177,5 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         fatality=read_fatality(),
         housing=read_housing(settings.data_dir, damage),
         calendar=read_calendar((settings.calendar_dir,) if settings.calendar_dir else ()),
+        connectivity=connected,
     )

@@ -23,8 +23,12 @@ def web_config(svc: Services) -> WebConfigOut:
         if hazard in profile.hazards
     ]
     synthetic = pack_notes.synthetic_layers(svc.pack)
+    if svc.default_plan is not None:
+        jurisdiction = svc.plans.get(svc.default_plan).jurisdiction
+    else:
+        jurisdiction = "、".join(str(n) for n in svc.pack.counties["name"])
     return WebConfigOut(
-        jurisdiction=svc.plans.get(svc.default_plan).jurisdiction,
+        jurisdiction=jurisdiction,
         default_plan=svc.default_plan,
         bounds=list(svc.pack.bounds),
         tiles=TilesOut(

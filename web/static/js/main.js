@@ -88,10 +88,12 @@ function fillClasses() {
 async function fillPlans() {
   const plans = await getJson("plans");
   const select = $("plan");
-  select.innerHTML = plans
-    .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}（${escapeHtml(p.issued)}）</option>`)
+  // A pack no plan profile covers has no default plan: the user picks one.
+  const none = state.config.default_plan ? [] : ['<option value="">请选择预案</option>'];
+  select.innerHTML = none.concat(plans
+    .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}（${escapeHtml(p.issued)}）</option>`))
     .join("");
-  select.value = state.config.default_plan;
+  select.value = state.config.default_plan ?? "";
 }
 
 function fillFigures() {

@@ -1,0 +1,1 @@
+"""A layer pack built from the files a bureau has, and the validation report of any pack."""
