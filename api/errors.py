@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
     ComputeUnavailable,
+    DecisionRefused,
     FontNotFound,
     GeometryError,
     InputError,
@@ -30,6 +31,7 @@ PROBLEM_JSON = "application/problem+json"
 #: Most specific first: the first matching class decides the status.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
+    (DecisionRefused, 422),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

@@ -19,7 +19,7 @@ from api.schemas.decision import (
 )
 from api.schemas.incident import RecommendationOut
 from api.service.bootstrap import Services
-from geo.errors import InputError
+from geo.errors import DecisionRefused
 from geo.response.decisions import Decision, Recommendation, check_decision
 from geo.response.levels import Verdict
 from layers.store.records import CountyResponseRecord, DecisionRecord, IncidentHistory
@@ -112,7 +112,7 @@ class DecisionTaker:
     requested_by: str | None
 
     def __call__(self, history: IncidentHistory, seq: int) -> DecisionRecord:
-        """The decision's row, or `geo.errors.InputError` naming the field (nothing stored)."""
+        """The decision's row, or `geo.errors.DecisionRefused` naming the field (nothing stored)."""
         incident = history.incident
         plan = self.services.plans.get(incident.plan)
         body = self.body
@@ -167,7 +167,7 @@ class CountyResponseTaker:
         """The county response's row."""
         time = (self.body.time or self.recorded).astimezone(UTC)
         if time < history.incident.started:
-            raise InputError(
+            raise DecisionRefused(
                 f"time: {time.isoformat()} is before the incident started "
                 f"({history.incident.started.isoformat()})",
                 field="time",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from geo.errors import InputError
+from geo.errors import DecisionRefused
 from geo.plans.model import Plan
 from geo.plans.procedures import Authority
 
@@ -74,8 +74,8 @@ def response_state(decisions: Sequence[Decision], at: datetime | None = None) ->
     )
 
 
-def _refuse(field: str, message: str) -> InputError:
-    return InputError(f"{field}: {message}", field=field)
+def _refuse(field: str, message: str) -> DecisionRefused:
+    return DecisionRefused(f"{field}: {message}", field=field)
 
 
 def _authority(plan: Plan, new: Decision, in_force: int | None) -> list[Authority]:
@@ -116,7 +116,7 @@ def _check_action(new: Decision, state: ResponseState) -> None:
 def check_decision(
     plan: Plan, *, started: datetime, decisions: Sequence[Decision], new: Decision
 ) -> Authority:
-    """The authority (deciders, clause) under which ``new`` is taken, or `InputError`.
+    """The authority (deciders, clause) under which ``new`` is taken, or `DecisionRefused` (422).
 
     Refused, naming the field: a time before the incident started or before the latest
     decision; a raise, lower or end with nothing in force; anything after the end; an end

@@ -58,7 +58,7 @@ def _trigger(
     levels: Sequence[tuple[datetime, int | None]],
     counties: Sequence[CountyResponse],
 ) -> tuple[datetime, datetime | None] | None:
-    """When the rule's trigger happened, and (for a county) when the city learned of it."""
+    """When the rule's trigger happened, and (for a county, recorded here) when it was met."""
     if rule.trigger == "level":
         hits = [t for t, lv in levels if lv is not None and lv <= (rule.min_level or 4)]
         return (min(hits), None) if hits else None
@@ -72,8 +72,8 @@ def _trigger(
     found = [c for c in counties if c.level <= (rule.min_level or 4)]
     if not found:
         return None
-    first = min(found, key=lambda c: c.recorded)
-    return first.time, first.recorded
+    first = min(found, key=lambda c: c.time)
+    return first.time, first.time
 
 
 def _met_by_report(
@@ -109,15 +109,15 @@ def upward_item(
         rule,
         ordered,
         [p for p in levels if p[0] <= now],
-        [c for c in counties if c.recorded <= now],
+        [c for c in counties if c.time <= now],
     )
     if found is None:
         return _deadline(plan, rule, "not_in_force", "尚未触发", reason="waiting")
     at, learned = found
     if rule.trigger == "start":
-        return _linked(plan, rule, at, [c for c in counties if c.recorded <= now])
+        return _linked(plan, rule, at, [c for c in counties if c.time <= now])
     if learned is not None:
-        return _deadline(plan, rule, "met", f"已于 {_stamp(learned)} 登记报告", met_at=learned)
+        return _deadline(plan, rule, "met", f"已登记 {_stamp(learned)} 启动的响应", met_at=learned)
     return _timed(plan, rule, started=started, at=at, reports=ordered, now=now)
 
 
@@ -126,7 +126,7 @@ def _linked(
 ) -> Deadline:
     """The counties concerned start their own response 「立即」 once the response starts."""
     if counties:
-        first = min(counties, key=lambda c: c.recorded)
+        first = min(counties, key=lambda c: c.time)
         return _deadline(
             plan,
             rule,

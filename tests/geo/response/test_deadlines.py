@@ -144,7 +144,7 @@ def test_yueqing_update_is_not_in_force_at_level_four():
         "yueqing-2016", "update", now=at(2, 10), reports=INITIAL_0840, levels=[(at(1, 8, 40), 4)]
     )
     assert item.status == "not_in_force"
-    assert item.explanation == "本规定在三级及以上响应期间执行，当前未达到"
+    assert item.explanation == "本规定在三级及以上响应期间执行，当前未决定启动该级响应"
 
 
 def test_yangquan_zero_reporting_runs_at_level_two_only():
