@@ -30,11 +30,14 @@ def client(request, tiny_pack, tmp_path):
     return TestClient(create_app(settings))
 
 
-# 攀枝花2024 §4.1.6: 「灾情稳定前……对启动市级及以上自然灾害救助应急响应的自然灾害，执行 24 小时
-# 零报告制度。」 §5.4.2: 「由市防灾减灾救灾委员会办公室副主任（市应急管理局分管负责同志）决定启动四级
-# 响应状态」 §5.3.2: 「市防灾减灾救灾委员会办公室主任（市应急管理局主要负责同志）决定启动三级响应」
-# §5.7: 「救灾应急工作结束后，经研判，市防灾减灾救灾委员会办公室提出建议，启动响应的相应权限决定终止响应。」
-# §5.6: 「县（区）启动三级以上县（区）级自然灾害救助应急响应的，应及时向市防灾减灾救灾委员会办公室报告。」
+# 攀枝花2024 §4.1.6: 「灾情稳定前……对启动市级及以上自然灾害救助应急响应的自然灾害，
+#   执行 24 小时零报告制度。」
+# §5.4.2: 「由市防灾减灾救灾委员会办公室副主任（市应急管理局分管负责同志）决定启动四级响应状态」
+# §5.3.2: 「市防灾减灾救灾委员会办公室主任（市应急管理局主要负责同志）决定启动三级响应」
+# §5.7: 「救灾应急工作结束后，经研判，市防灾减灾救灾委员会办公室提出建议，
+#   启动响应的相应权限决定终止响应。」
+# §5.6: 「县（区）启动三级以上县（区）级自然灾害救助应急响应的，
+#   应及时向市防灾减灾救灾委员会办公室报告。」
 def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
     run = Replay(client, "panzhihua-2024")
     first = run.report("01T08:30:00", "初报", figures={"relocated": 1500})
@@ -64,7 +67,9 @@ def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
     assert risen["recommendation"]["clauses"] == ["攀枝花2024 §5.3.1(一)(2)"]
     wrong = run.decide("02T11:00:00", "raise", "市防灾减灾救灾委员会办公室副主任", 3)
     assert "市防灾减灾救灾委员会办公室主任" in refused(wrong, "decided_by")["detail"]
-    assert run.decide("02T11:00:00", "raise", "市防灾减灾救灾委员会办公室主任", 3).status_code == 201
+    assert (
+        run.decide("02T11:00:00", "raise", "市防灾减灾救灾委员会办公室主任", 3).status_code == 201
+    )
     state = run.state()
     assert state["level_in_force"] == 3
     assert (state["recommendation"]["relation"], state["recommendation"]["gap"]) == ("same", False)
@@ -88,7 +93,8 @@ def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
     assert [d["action"] for d in run.state()["decisions"]] == ["start", "raise", "end"]
 
 
-# 阳泉2026 §4.1.6: 「重特大自然灾害灾情稳定前，各级应急管理部门执行灾情 24 小时零报告制度」 (the plan's
+# 阳泉2026 §4.1.6: 「重特大自然灾害灾情稳定前，各级应急管理部门执行灾情 24 小时零报告制度」 (the p
+# lan's
 # own 一级 and 二级). §5.3.2: 「市防减救灾委常务副主任或分管副主任决定启动三级响应」 §5.2.2:
 # 「市防减救灾委常务副主任报主任决定」 §5.7: 「按启动响应的相应权限终止响应」
 def test_yangquan_zero_report_holds_at_level_two_until_declared_stable(client):
@@ -116,8 +122,10 @@ def test_yangquan_zero_report_holds_at_level_two_until_declared_stable(client):
     assert run.state()["level_in_force"] is None
 
 
-# 江苏 §4.1.6: 「自然灾害灾情稳定前，相关地方各级应急管理部门执行灾情24小时零报告制度」 (every disaster);
-# §5.7 响应提升 「按照启动响应的相应权限提升响应等级」; §5.8 响应终止; §5.6.2: 「设区市启动三级以上自然灾害
+# 江苏 §4.1.6: 「自然灾害灾情稳定前，相关地方各级应急管理部门执行灾情24小时零报告制度」 (every dis
+# aster);
+# §5.7 响应提升 「按照启动响应的相应权限提升响应等级」; §5.8 响应终止; §5.6.2: 「设区市启动三级以
+# 上自然灾害
 # 救助应急响应的，应及时向省应急管理厅报告。」
 def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
     run = Replay(client, "jiangsu")
@@ -126,7 +134,10 @@ def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
     assert (update["status"], update["due"]) == ("due", "2026-07-02T09:00:00+08:00")
     linked = "所涉及设区市启动市级响应"
     assert run.deadlines("01T10:00:00")[linked]["status"] == "not_in_force"
-    assert run.decide("01T11:00:00", "start", "省防灾减灾救灾委员会办公室常务副主任", 4).status_code == 201
+    assert (
+        run.decide("01T11:00:00", "start", "省防灾减灾救灾委员会办公室常务副主任", 4).status_code
+        == 201
+    )
     assert run.deadlines("01T12:00:00")[linked]["status"] == "due"
     run.county("01T13:00:00", "南京市", 3)
     items = run.deadlines("01T14:00:00")
@@ -140,8 +151,10 @@ def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
     assert (items["update"]["status"], items["update"]["reason"]) == ("not_in_force", "ended")
 
 
-# 乐清2016 §4.2.2(1): 「最迟不得晚于灾害发生后1小时」「对造成死亡(含失踪)10人以上……应当同时逐级上报上级
-# 民政部门」; §4.2.2(2): 「市民政局每天9时之前向温州市民政局上报」; §4.2.2(3): 「在1个工作日内核定灾情」;
+# 乐清2016 §4.2.2(1): 「最迟不得晚于灾害发生后1小时」「对造成死亡(含失踪)10人以上……应当同时逐级上
+# 报上级
+# 民政部门」; §4.2.2(2): 「市民政局每天9时之前向温州市民政局上报」; §4.2.2(3): 「在1个工作日内核定
+# 灾情」;
 # §6.2.2(6): 「灾情发生后2小时内向上级政府和民政部门汇报」; §6.2.2: 「市减灾委决定进入Ⅱ级响应状态」;
 # §6.2.3: 「市减灾委副主任(市民政局主要负责人)决定终止Ⅱ级响应」
 def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(client):
@@ -167,8 +180,10 @@ def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(clien
     wrong = run.decide("03T09:00:00", "end", "市减灾委")
     assert "市减灾委副主任" in refused(wrong, "decided_by")["detail"]
     run.report("03T08:30:00", figures={"dead_missing": 12}, stable=True)
-    assert run.decide("03T09:00:00", "end", "市减灾委副主任").json()["clause"].startswith(
-        "乐清2016 §6.2.3："
+    assert (
+        run.decide("03T09:00:00", "end", "市减灾委副主任")
+        .json()["clause"]
+        .startswith("乐清2016 §6.2.3：")
     )
     # Stable on Friday 3 July: one working day is Monday 6 July, due by its 24:00.
     final = run.deadlines("03T10:00:00")["final"]
