@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from api import cli_travel
 from api.cli_figures import by_county, figure_options, figures
+from api.cli_incident import add_incident
 from api.cli_quake import add_quake, out_folder
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
@@ -348,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_travel.add_options(travel)
     _with_data(travel)
     travel.set_defaults(run=cmd_travel)
+
+    add_incident(sub, options=_with_data, settings=_settings)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     _with_data(layers)
