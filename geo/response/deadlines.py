@@ -341,26 +341,12 @@ def deadlines(
 ) -> Deadlines:
     """What is due and what is overdue at ``now``.
 
-    Parameters
-    ----------
-    plan
-        The incident's plan; its ``reporting`` rules decide.
-    hazard
-        The incident's hazard; selects hazard-specific rules (drought 续报 every 10 days).
-    started
-        When the disaster started.
-    reports
-        The report history (any order).
-    levels
-        The level in force by decision: from each time on, the level (None after the end).
-    now
-        The moment asked about; times must carry a UTC offset.
-    calendar
-        Public holidays and 调休 for counting working days (default: Monday to Friday).
-    declared_stable
-        When a decision declared the disaster stable, if one did.
-    ended
-        When the response was ended: the zero report stops; the 核报 counts it as stable.
+    ``plan``'s ``reporting`` rules decide; ``hazard`` selects hazard-specific ones (drought
+    续报 every 10 days); ``reports`` in any order; ``levels``: the level in force by decision
+    from each time on (None after the end); ``calendar``: holidays and 调休 for working
+    days (default Monday to Friday); ``declared_stable``: when a decision declared the
+    disaster stable; ``ended``: when the response ended (the zero report stops, the 核报
+    counts it as stable). Times must carry a UTC offset.
     """
     _aware(started, "started")
     _aware(now, "now")
