@@ -215,3 +215,38 @@ def test_an_end_takes_no_level_and_a_start_cannot_repeat(client):
     refused(run.decide("01T10:00:00", "end", "市防减救灾办主要负责人", 4), "level")
     refused(run.decide("01T08:30:00", "raise", "市防减救灾委主任", 2), "time")
     assert len(run.state()["decisions"]) == 1
+
+
+def test_a_decision_needs_an_analyst_key_and_the_audit_names_it(tiny_pack, tmp_path):
+    keys = Settings.from_env({"RELIEF_API_KEYS": "v-secret-0001:viewer,ops=a-secret-0002:analyst"})
+    settings = Settings(data_dir=tiny_pack, state_dir=tmp_path / "state", api_keys=keys.api_keys)
+    client = TestClient(create_app(settings))
+    analyst = {"Authorization": "Bearer a-secret-0002"}
+    opened = client.post(
+        "/api/v1/incidents",
+        headers=analyst,
+        json={
+            "footprint": {
+                "type": "Polygon",
+                "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
+            },
+            "hazard": "flood",
+            "plan": "yangquan-2026",
+            "started": "2026-07-01T08:00:00+08:00",
+        },
+    ).json()
+    url = f"/api/v1/incidents/{opened['id']}/decisions"
+    body = {
+        "action": "start",
+        "level": 4,
+        "decided_by": "市防减救灾办主要负责人",
+        "time": "2026-07-01T09:00:00+08:00",
+    }
+    viewer = client.post(url, json=body, headers={"Authorization": "Bearer v-secret-0001"})
+    assert viewer.status_code == 403
+    made = client.post(url, json=body, headers=analyst)
+    assert made.status_code == 201, made.text
+    decision = made.json()
+    assert decision["requested_by"] == "ops:analyst"
+    assert decision["recorded"] > decision["time"]
+    assert "a-secret-0002" not in made.text
