@@ -250,3 +250,19 @@ def test_a_decision_needs_an_analyst_key_and_the_audit_names_it(tiny_pack, tmp_p
     assert decision["requested_by"] == "ops:analyst"
     assert decision["recorded"] > decision["time"]
     assert "a-secret-0002" not in made.text
+
+
+def test_the_history_is_paged_with_limit_and_cursor(client):
+    run = Replay(client, "yangquan-2026")
+    for hour in range(9, 14):
+        run.report(f"01T{hour:02d}:00:00", figures={"relocated": 1000 * hour})
+    first = client.get(run.url, params={"limit": 2}).json()
+    assert [r["seq"] for r in first["reports"]] == [1, 2]
+    assert first["page"] == {"total": 5, "limit": 2, "cursor": 0, "next_cursor": 2}
+    last = client.get(run.url, params={"limit": 2, "cursor": 4}).json()
+    assert [v["seq"] for v in last["verdicts"]] == [5]
+    assert last["page"]["next_cursor"] is None
+    # The figures in force are the latest report's, whichever page is asked for.
+    assert last["current"]["figures"]["relocated"]["value"] == 13000
+    assert first["current"]["figures"] == last["current"]["figures"]
+    assert refused(client.get(run.url, params={"limit": 0}), "limit")["status"] == 422
