@@ -266,3 +266,24 @@ def test_the_history_is_paged_with_limit_and_cursor(client):
     assert last["current"]["figures"]["relocated"]["value"] == 13000
     assert first["current"]["figures"] == last["current"]["figures"]
     assert refused(client.get(run.url, params={"limit": 0}), "limit")["status"] == 422
+
+
+# 攀枝花2024 §4.1.7: 「在旱情发展过程中，每 10 日至少续报一次灾情，直至灾情解除。」
+def test_drought_reports_every_ten_days_until_the_response_ends(client):
+    run = Replay(client, "panzhihua-2024", hazard="drought")
+    run.report("01T09:00:00", "初报", figures={"drought_aid_persons": 35000})
+    assert (
+        run.decide("01T10:00:00", "start", "市防灾减灾救灾委员会办公室副主任", 4).status_code == 201
+    )
+    run.report("05T09:00:00", figures={"drought_aid_persons": 36000}, stable=True)
+    # Stable is not the end of a drought: the 10-day report holds until the response ends.
+    update = run.deadlines("06T09:00:00")["update"]
+    assert (update["status"], update["due"], update["clause"]) == (
+        "due",
+        "2026-07-15T09:00:00+08:00",
+        "攀枝花2024 §4.1.7",
+    )
+    assert run.deadlines("16T09:00:00")["update"]["status"] == "overdue"
+    run.decide("20T09:00:00", "end", "市防灾减灾救灾委员会办公室副主任")
+    update = run.deadlines("21T09:00:00")["update"]
+    assert (update["status"], update["reason"]) == ("not_in_force", "ended")
