@@ -298,7 +298,7 @@ class IncidentSummaryOut(BaseModel):
     started: datetime = Field(description="When the disaster started (UTC)")
     created: datetime = Field(description="When it was recorded (UTC)")
     reports: int = Field(description="Number of reports")
-    level: int | None = Field(description="Active level")
+    level: int | None = Field(description="Level the latest graded report calls for")
     updated: datetime | None = Field(description="Time of the latest verdict (UTC)")
 
 
