@@ -79,8 +79,10 @@ def _refuse(field: str, message: str) -> DecisionRefused:
 
 
 def _authority(plan: Plan, new: Decision, in_force: int | None) -> list[Authority]:
-    """Who may take ``new``: the authority of the level entered (江苏 §5.7 「按照启动响应的相应
-    权限」); for a lower also that of the level in force; for an end that of the level ended.
+    """Who may take ``new``.
+
+    The authority of the level entered (江苏 §5.7 「按照启动响应的相应权限」); for a lower
+    also that of the level in force; for an end that of the level ended.
     """
     if plan.procedures is None:
         raise _refuse("plan", f"{plan.id} profiles no decision procedure ([decisions])")
