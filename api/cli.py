@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from api import cli_pack, cli_travel
 from api.cli_figures import by_county, figure_options, figures, reported_figures
+from api.cli_incident import add_incident
 from api.cli_outputs import out_folder, output_options, write_outputs
 from api.cli_quake import add_quake
 from api.schemas.common import VerdictOut
@@ -346,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_pack.add_pack(sub)
     sub.choices["pack"].set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
+    add_incident(sub, options=_with_data, settings=_settings)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
     _with_data(layers)

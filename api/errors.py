@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
     ComputeUnavailable,
+    DecisionRefused,
     FontNotFound,
     GeometryError,
     InputError,
@@ -33,6 +34,7 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
     (MissingInput, 422),
+    (DecisionRefused, 422),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

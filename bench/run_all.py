@@ -49,6 +49,9 @@ BENCHMARKS = (
     Benchmark("printmap", "bench.printmap", "printed A3 situation map (PDF)"),
     Benchmark("load", "bench.load", "API under concurrent load"),
     Benchmark("scale", "bench.scale", "province scale on the Jiangsu pack, growth, Dask"),
+    Benchmark(
+        "incident_history", "bench.incident_history", "POST report from 10 to 10,000 reports"
+    ),
 )
 
 

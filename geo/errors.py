@@ -28,6 +28,10 @@ class GeometryError(InputError):
     """A geometry cannot be used: broken GeoJSON, empty, wrong type or outside the area."""
 
 
+class DecisionRefused(InputError):
+    """A decision the plan's procedure or the response's course does not allow (field named)."""
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 

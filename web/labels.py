@@ -144,6 +144,14 @@ _METRES = "{metres}"
 
 LEVELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 NO_LEVEL_LABEL: Final = "未达到启动条件"
+ACTIONS: Final = {"start": "启动", "raise": "提升", "lower": "降低", "end": "终止"}
+GAPS: Final[Mapping[str, str]] = {  # the level called for against the one decided
+    "start": "建议启动{label}响应，尚未决定",
+    "above": "建议提升至{label}，尚未决定",
+    "below": "建议降低至{label}，尚未决定",
+    "end": "灾情已低于启动条件，尚未决定调整或终止响应",
+}
+LATE_FINAL: Final = "响应终止后报送：按迟报的核报处理"
 
 #: Names of the map layers in layer switchers and legends (browser, incident map, print).
 OVERLAYS: Final[Mapping[str, str]] = {

@@ -26,6 +26,8 @@ def as_json() -> dict[str, object]:
         "depot_levels": dict(labels.DEPOT_LEVELS),
         "highways": dict(labels.HIGHWAYS),
         "depot_status": dict(labels.DEPOT_STATUS),
+        "actions": dict(labels.ACTIONS),
+        "levels": {str(k): v for k, v in labels.LEVELS.items()},
         "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in labels.REASON_PATTERNS],
         "overlays": dict(labels.OVERLAYS),
         "legend": dict(labels.LEGEND),

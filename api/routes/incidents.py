@@ -1,4 +1,4 @@
-"""Routes of ``/api/v1/incidents``: incidents, their 初报/续报/核报, verdicts and deadlines.
+"""Routes of ``/api/v1/incidents``: incidents, reports, verdicts, decisions and deadlines.
 
 Thin: parse the request, call `api.service.incidents` or `api.service.reports`, answer.
 """
@@ -12,6 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import ServicesDep, store_of
+from api.schemas.decision import (
+    CountyResponseOut,
+    CountyResponseRequest,
+    DecisionOut,
+    DecisionRequest,
+)
 from api.schemas.incident import (
     DeadlinesOut,
     IncidentOut,
@@ -22,6 +28,13 @@ from api.schemas.incident import (
     ReportRequest,
 )
 from api.security import principal
+from api.service.decisions import (
+    CountyResponseTaker,
+    county_response_out,
+    decision_out,
+    now,
+    take_decision,
+)
 from api.service.incidents import incident_deadlines, incident_out, open_incident, report_out
 from api.service.reports import report_decision
 from layers.store.records import IncidentHistory
@@ -38,7 +51,7 @@ def create_incident(
     record = open_incident(svc, body, principal(request.scope))
     store_of(svc).add_incident(record)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
-    return incident_out(IncidentHistory(incident=record, reports=(), verdicts=()))
+    return incident_out(svc, IncidentHistory(incident=record, reports=(), verdicts=()))
 
 
 @router.get("")
@@ -55,9 +68,50 @@ def list_incidents(
 
 
 @router.get("/{incident_id}")
-def get_incident(incident_id: IncidentId, svc: ServicesDep) -> IncidentOut:
-    """An incident with its report history, verdict history and current state."""
-    return incident_out(store_of(svc).incident(incident_id))
+def get_incident(
+    incident_id: IncidentId,
+    svc: ServicesDep,
+    limit: Annotated[
+        int, Query(ge=1, le=1000, description="At most this many reports (and verdicts)")
+    ] = 100,
+    cursor: Annotated[
+        int, Query(ge=0, le=10**9, description="Start after this report number (page.next_cursor)")
+    ] = 0,
+) -> IncidentOut:
+    """An incident with one page of its report and verdict history, decisions, current state."""
+    history = store_of(svc).incident(incident_id, limit=limit, after=cursor)
+    return incident_out(svc, history, limit=limit, cursor=cursor)
+
+
+@router.post("/{incident_id}/decisions", status_code=201)
+def add_decision(
+    incident_id: IncidentId,
+    body: DecisionRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> DecisionOut:
+    """Start, raise, lower or end the response level by decision of the role the plan names."""
+    record = store_of(svc).add_decision(
+        incident_id, take_decision(svc, body, principal(request.scope))
+    )
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}"
+    return decision_out(record)
+
+
+@router.post("/{incident_id}/county-responses", status_code=201)
+def add_county_response(
+    incident_id: IncidentId,
+    body: CountyResponseRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> CountyResponseOut:
+    """Record a county-level response of an affected county (响应联动)."""
+    taker = CountyResponseTaker(body=body, recorded=now(), requested_by=principal(request.scope))
+    record = store_of(svc).add_county_response(incident_id, taker)
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}"
+    return county_response_out(record)
 
 
 @router.post("/{incident_id}/reports", status_code=201)

@@ -166,6 +166,23 @@ class GradedFigure(BaseModel):
     estimated: bool = Field(description="Whether the value was an estimate")
 
 
+class RecommendationOut(BaseModel):
+    """The level the graded figures call for, against the level in force."""
+
+    level: int | None = Field(description="Level the figures call for, or null")
+    label: str | None = Field(description="一级 … 四级, or null")
+    clauses: list[str] = Field(description="Clauses of the criteria reaching that level")
+    level_in_force: int | None = Field(description="Level in force by decision, or null")
+    relation: Literal["none", "start", "above", "same", "below", "end"] = Field(
+        description=(
+            "start (called for, none in force), above / below / same (against the level "
+            "in force), end (nothing called for while one is in force), none"
+        )
+    )
+    gap: bool = Field(description="The figures call for what has not been decided")
+    gap_text: str | None = Field(description="The gap in Chinese, e.g. 建议提升至二级，尚未决定")
+
+
 class IncidentVerdictOut(BaseModel):
     """The level decided on one report, and how it moved the active level."""
 
@@ -193,6 +210,11 @@ class IncidentVerdictOut(BaseModel):
     software_version: str = Field(description="reliefgis version that decided")
     requested_by: str | None = Field(description="API key name:role that asked (never the key)")
     verdict: VerdictOut = Field(description="The full level verdict with criteria and clauses")
+    recommendation: RecommendationOut | None = Field(
+        default=None, description="The level called for against the level in force then"
+    )
+    after_end: bool = Field(default=False, description="Made after the response ended")
+    flag: str | None = Field(default=None, description="Why the report is flagged, in Chinese")
 
 
 class ReportAnswer(BaseModel):
@@ -212,12 +234,21 @@ class JurisdictionOut(BaseModel):
 class CurrentOut(BaseModel):
     """Where the incident stands, derived from its history."""
 
-    level: int | None = Field(description="Active level (of the latest verdict)")
+    level: int | None = Field(description="Level the latest graded report calls for")
     label: str | None = Field(description="一级 … 四级, or null")
     figures: dict[str, GradedFigure] = Field(description="Figures in force")
     stable_since: datetime | None = Field(description="When it was reported stable")
     final: bool = Field(description="Whether a 核报 has been received")
     escalations: int = Field(description="How many verdicts raised the level")
+
+
+class PageOut(BaseModel):
+    """A page of an incident's report history."""
+
+    total: int = Field(description="Reports of the incident in all")
+    limit: int | None = Field(description="At most this many reports per page (null: all)")
+    cursor: int = Field(description="The page starts after this report number")
+    next_cursor: int | None = Field(description="Cursor of the next page, null on the last")
 
 
 class IncidentOut(BaseModel):
@@ -235,8 +266,25 @@ class IncidentOut(BaseModel):
     software_version: str = Field(description="reliefgis version that opened it")
     footprint: dict[str, Any] = Field(description="The footprint, a GeoJSON geometry")
     current: CurrentOut = Field(description="Current state, derived from the history")
-    reports: list[ReportOut] = Field(description="Every report, in the order recorded")
-    verdicts: list[IncidentVerdictOut] = Field(description="Every verdict, in the order decided")
+    level_in_force: int | None = Field(
+        description="Level in force by decision; null before a start and after the end"
+    )
+    level_in_force_label: str | None = Field(description="一级 … 四级, or null")
+    ended: datetime | None = Field(description="When the response was ended (UTC)")
+    recommendation: RecommendationOut | None = Field(
+        description="What the figures now call for against the level in force (null: no report)"
+    )
+    reports: list[ReportOut] = Field(description="Reports of this page, in the order recorded")
+    verdicts: list[IncidentVerdictOut] = Field(
+        description="Verdicts of this page, in the order decided"
+    )
+    decisions: list[dict[str, Any]] = Field(
+        description="Every decision on the response (start, raise, lower, end), in order"
+    )
+    county_responses: list[dict[str, Any]] = Field(
+        description="County-level responses of the affected counties (响应联动)"
+    )
+    page: PageOut = Field(description="Which reports and verdicts this answer holds")
 
 
 class IncidentSummaryOut(BaseModel):
@@ -250,20 +298,29 @@ class IncidentSummaryOut(BaseModel):
     started: datetime = Field(description="When the disaster started (UTC)")
     created: datetime = Field(description="When it was recorded (UTC)")
     reports: int = Field(description="Number of reports")
-    level: int | None = Field(description="Active level")
+    level: int | None = Field(description="Level the latest graded report calls for")
     updated: datetime | None = Field(description="Time of the latest verdict (UTC)")
 
 
 class DeadlineOut(BaseModel):
     """One kind of report: due, overdue, met … with the clause."""
 
-    kind: Literal["initial", "update", "final"] = Field(description="initial, update or final")
-    label: str = Field(description="初报, 续报 or 核报")
-    status: Literal["met", "due", "overdue", "waiting", "not_in_force", "closed"] = Field(
+    kind: Literal["initial", "update", "final", "upward"] = Field(
+        description="initial, update, final, or upward (a report or response due on a trigger)"
+    )
+    label: str = Field(description="初报, 续报, 核报, or what the upward rule asks")
+    status: Literal["met", "due", "overdue", "not_in_force"] = Field(
         description=(
-            "met; due (by `due`, or as soon as possible when null); overdue; waiting (for "
-            "the 初报 or for 灾情稳定); not_in_force (below the level the rule needs); closed"
+            "met; due (by `due`, or as soon as possible when null); overdue; not_in_force "
+            "(not yet or no longer: see `reason`)"
         )
+    )
+    reason: str | None = Field(
+        default=None,
+        description=(
+            "Why not in force: waiting (for the 初报, 灾情稳定 or a trigger), level (below the "
+            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止)"
+        ),
     )
     due: datetime | None = Field(
         description="Deadline (China Standard Time); null when the plan gives no number"
@@ -283,8 +340,10 @@ class DeadlinesOut(BaseModel):
     plan: str = Field(description="Plan profile id")
     now: datetime = Field(description="The moment asked about")
     timezone: str = Field(description="Time zone of the deadlines")
-    level: int | None = Field(description="Active level")
+    level: int | None = Field(description="Level the latest graded report calls for")
+    level_in_force: int | None = Field(description="Level in force by decision at `now`")
+    ended: datetime | None = Field(description="When the response was ended, if by `now`")
     stable_since: datetime | None = Field(description="When the disaster was reported stable")
     overdue: list[str] = Field(description="Kinds of report overdue")
-    deadlines: list[DeadlineOut] = Field(description="初报, 续报 and 核报")
+    deadlines: list[DeadlineOut] = Field(description="初报, 续报, 核报 and reports upward")
     working_days: str = Field(description="How working days are counted")

@@ -17,16 +17,26 @@ from api.schemas.incident import (
     DeadlinesOut,
     IncidentOut,
     IncidentRequest,
+    RecommendationOut,
     ReportOut,
 )
 from api.service.bootstrap import Services
-from api.service.reports import graded, now, report_of
+from api.service.decisions import (
+    county_response_out,
+    decision_of,
+    decision_out,
+    recommendation_out,
+)
+from api.service.reports import now, report_of
 from geo.errors import InputError
 from geo.incident.footprint import parse_footprint
+from geo.plans.model import Plan
 from geo.plans.reporting_rules import LABELS, report_kind
 from geo.response.deadlines import CHINA, deadlines
-from geo.response.history import cumulate, stable_since
+from geo.response.decisions import recommend, response_state
+from geo.response.upward import CountyResponse, upward_deadlines
 from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord
+from web.labels import LEVELS
 
 #: Years outside these overflow when converted between time zones.
 FIRST_YEAR, LAST_YEAR = 1990, 9000
@@ -66,10 +76,40 @@ def report_out(record: ReportRecord) -> ReportOut:
     )
 
 
-def incident_out(history: IncidentHistory) -> IncidentOut:
-    """An incident with its report and verdict history and its current state."""
+def _recommendation(plan: Plan, history: IncidentHistory) -> RecommendationOut | None:
+    """What the latest graded figures call for against the level in force now."""
+    last = history.last_verdict
+    if last is None:
+        return None
+    criteria = last.body.get("verdict", {}).get("criteria", [])
+    clauses = [c["clause"] for c in criteria if c.get("level") == last.level and c.get("clause")]
+    state = response_state([decision_of(d) for d in history.decisions])
+    return recommendation_out(recommend(plan, last.level, list(dict.fromkeys(clauses)), state))
+
+
+def _page(history: IncidentHistory, limit: int | None, cursor: int) -> dict[str, int | None]:
+    total = history.report_count
+    last = cursor + limit if limit is not None else total
+    return {
+        "total": total,
+        "limit": limit,
+        "cursor": cursor,
+        "next_cursor": last if last < total else None,
+    }
+
+
+def incident_out(
+    services: Services, history: IncidentHistory, *, limit: int | None = None, cursor: int = 0
+) -> IncidentOut:
+    """An incident with one page of its report and verdict history and its current state.
+
+    The figures in force are the latest verdict's running totals, so the answer's size
+    does not grow with the history beyond the page asked for.
+    """
     incident = history.incident
-    reports = [report_of(r) for r in history.reports]
+    plan = services.plans.get(incident.plan)
+    last = history.last_verdict
+    state = response_state([decision_of(d) for d in history.decisions])
     return IncidentOut.model_validate(
         {
             "id": incident.id,
@@ -85,16 +125,30 @@ def incident_out(history: IncidentHistory) -> IncidentOut:
             "footprint": shapely.geometry.mapping(incident.footprint),
             "current": {
                 "level": history.level,
-                "label": history.verdicts[-1].body["label"] if history.verdicts else None,
-                "figures": graded(cumulate(reports)),
-                "stable_since": stable_since(reports),
-                "final": any(r.kind == "final" for r in history.reports),
-                "escalations": sum(v.escalation for v in history.verdicts),
+                "label": last.body["label"] if last else None,
+                "figures": last.figures if last else {},
+                "stable_since": _first(history.reported_stable, state.stable),
+                "final": history.has_final,
+                "escalations": history.escalations,
             },
+            "level_in_force": state.level,
+            "level_in_force_label": LEVELS[state.level] if state.level else None,
+            "ended": state.ended,
+            "recommendation": _recommendation(plan, history),
             "reports": [report_out(r) for r in history.reports],
             "verdicts": [v.body for v in history.verdicts],
+            "decisions": [decision_out(d).model_dump(mode="json") for d in history.decisions],
+            "county_responses": [
+                county_response_out(c).model_dump(mode="json") for c in history.county_responses
+            ],
+            "page": _page(history, limit, cursor),
         }
     )
+
+
+def _first(*moments: datetime | None) -> datetime | None:
+    found = [m for m in moments if m is not None]
+    return min(found) if found else None
 
 
 def moment(asked: datetime | None) -> datetime:
@@ -111,26 +165,49 @@ def moment(asked: datetime | None) -> datetime:
 def incident_deadlines(
     services: Services, history: IncidentHistory, *, asked: datetime | None
 ) -> DeadlinesOut:
-    """What is due and what is overdue under the plan's 灾情报告 rules, with clauses."""
+    """What is due and what is overdue under the plan's 灾情报告 rules, with clauses.
+
+    The rules follow the response as decided: the level in force by decision, the
+    stability declared by a report or a decision, the end; then the plan's reports upward.
+    """
     incident = history.incident
+    plan = services.plans.get(incident.plan)
     at = moment(asked)
+    state = response_state([decision_of(d) for d in history.decisions], at=at)
+    reports = [report_of(r) for r in history.reports]
     found = deadlines(
-        services.plans.get(incident.plan),
+        plan,
         hazard=incident.hazard,
         started=incident.started,
-        reports=[report_of(r) for r in history.reports],
-        levels=[(r.time, v.level) for r, v in zip(history.reports, history.verdicts, strict=True)],
+        reports=reports,
+        levels=state.periods,
         now=at,
         calendar=services.calendar,
+        declared_stable=state.stable,
+        ended=state.ended,
     )
+    upward = upward_deadlines(
+        plan,
+        started=incident.started,
+        reports=reports,
+        levels=state.periods,
+        counties=[
+            CountyResponse(county=c.county, level=c.level, time=c.time, recorded=c.recorded)
+            for c in history.county_responses
+        ],
+        now=at,
+    )
+    items = (*found.items, *upward)
     return DeadlinesOut(
         incident=incident.id,
         plan=incident.plan,
         now=found.now,
         timezone="Asia/Shanghai (UTC+8)",
         level=history.level,
+        level_in_force=state.level,
+        ended=state.ended,
         stable_since=found.stable_since,
-        overdue=[d.kind for d in found.overdue],
-        deadlines=[DeadlineOut.model_validate(asdict(d)) for d in found.items],
+        overdue=[d.kind for d in items if d.status == "overdue"],
+        deadlines=[DeadlineOut.model_validate(asdict(d)) for d in items],
         working_days=services.calendar.description,
     )

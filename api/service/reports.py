@@ -15,12 +15,15 @@ from typing import Any
 from api.schemas.common import VerdictOut
 from api.schemas.incident import IncidentVerdictOut, ReportRequest
 from api.service.bootstrap import Services
+from api.service.decisions import cited, decision_of, recommendation_out
 from geo.errors import InputError
 from geo.plans.reporting_rules import ReportKind, report_kind
-from geo.response.history import CurrentFigure, LevelChange, Report, cumulate, level_change
+from geo.response.decisions import recommend, response_state
+from geo.response.history import CurrentFigure, LevelChange, Report, advance, level_change
 from geo.response.levels import Verdict, evaluate
 from layers.plans import PlanFile
 from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord, VerdictRecord
+from web.labels import LATE_FINAL
 
 
 def now() -> datetime:
@@ -39,6 +42,21 @@ def report_of(record: ReportRecord) -> Report:
         estimates=frozenset(record.estimates),
         stable=record.stable,
     )
+
+
+def running_totals(figures: dict[str, Any]) -> dict[str, CurrentFigure]:
+    """The figures a stored verdict graded, as running totals to add the next report to."""
+    return {
+        name: CurrentFigure(
+            indicator=name,
+            value=f["value"],
+            report_id=f["report_id"],
+            kind=f["kind"],
+            time=datetime.fromisoformat(f["time"]),
+            estimated=bool(f["estimated"]),
+        )
+        for name, f in figures.items()
+    }
 
 
 def graded(current: dict[str, CurrentFigure]) -> dict[str, dict[str, Any]]:
@@ -85,10 +103,15 @@ class ReportDecision:
     requested_by: str | None
 
     def __call__(self, history: IncidentHistory, seq: int) -> tuple[ReportRecord, VerdictRecord]:
-        """The report and its verdict, the level decided on every report so far."""
+        """The report and its verdict, graded on the stored running totals plus this report.
+
+        ``history`` is the incident's head: its latest verdict (whose figures are the
+        running totals), its decisions and its report count; no report is re-read.
+        """
         report = self._report(history.incident, seq)
         entry = self.services.plans.file(history.incident.plan)
-        current = cumulate([*map(report_of, history.reports), report_of(report)])
+        last = history.last_verdict
+        current = advance(running_totals(last.figures if last else {}), report_of(report))
         verdict = evaluate(
             entry.plan,
             {n: c.as_figure() for n, c in current.items()},
@@ -100,7 +123,7 @@ class ReportDecision:
             verdict=verdict,
             change=level_change(entry.plan, history.level, verdict),
         )
-        return report, self._verdict(report, result)
+        return report, self._verdict(report, result, history)
 
     def _report(self, incident: IncidentRecord, seq: int) -> ReportRecord:
         """The report's row; refused when its time is before the incident started."""
@@ -127,9 +150,18 @@ class ReportDecision:
             )
         return report
 
-    def _answer(self, report: ReportRecord, result: _Graded) -> IncidentVerdictOut:
-        """The verdict as the API answers it (and the store keeps it)."""
+    def _answer(
+        self, report: ReportRecord, result: _Graded, history: IncidentHistory
+    ) -> IncidentVerdictOut:
+        """The verdict as the API answers it (and the store keeps it).
+
+        Its recommendation compares the level called for with the level in force when the
+        report was made; a report made after the response ended is flagged a late 核报.
+        """
         change = result.change
+        plan = result.entry.plan
+        state = response_state([decision_of(d) for d in history.decisions], at=report.time)
+        after_end = state.ended is not None
         return IncidentVerdictOut.model_validate(
             {
                 "id": uuid.uuid4().hex,
@@ -150,12 +182,19 @@ class ReportDecision:
                 "software_version": self.services.version,
                 "requested_by": self.requested_by,
                 "verdict": VerdictOut.model_validate(asdict(result.verdict)),
+                "recommendation": recommendation_out(
+                    recommend(plan, result.verdict.level, cited(result.verdict), state)
+                ),
+                "after_end": after_end,
+                "flag": LATE_FINAL if after_end else None,
             }
         )
 
-    def _verdict(self, report: ReportRecord, result: _Graded) -> VerdictRecord:
+    def _verdict(
+        self, report: ReportRecord, result: _Graded, history: IncidentHistory
+    ) -> VerdictRecord:
         """The verdict's row, its answer included."""
-        answer = self._answer(report, result)
+        answer = self._answer(report, result, history)
         return VerdictRecord(
             id=answer.id,
             incident_id=report.incident_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from geo.plans.procedures import Procedures
 from geo.plans.reporting_rules import Reporting
 
 #: The figures of CONTRACT §4 a plan may grade, with their kind and Chinese name.
@@ -150,6 +151,8 @@ class Plan:
     judgement: tuple[Judgement, ...] = ()
     #: The plan's own name of an indicator where it differs (乐清 counts 倒塌房屋 only).
     indicator_names: tuple[tuple[str, str], ...] = ()
+    #: Who starts, raises, lowers and ends each level (启动程序, 响应终止); None if not profiled.
+    procedures: Procedures | None = None
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""

@@ -24,6 +24,7 @@ from geo.plans.model import (
     WorkGroup,
     to_decimal,
 )
+from geo.plans.procedures import parse_procedures
 from geo.plans.reporting_rules import parse_reporting
 
 
@@ -339,6 +340,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         escalation=_parse_clause(data.get("escalation"), "escalation", problems),
         judgement=tuple(_judgement(data, problems)),
         indicator_names=_indicator_names(data, problems),
+        procedures=parse_procedures(data.get("decisions"), problems),
     )
     problems.raise_if_any()
     return plan

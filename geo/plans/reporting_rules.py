@@ -16,6 +16,7 @@ from datetime import time, timedelta
 from typing import Any, Literal
 
 from geo.errors import InputError, Problems
+from geo.plans.upward_rules import UpwardRule, parse_upward
 
 ReportKind = Literal["initial", "update", "final"]
 
@@ -67,6 +68,8 @@ class ReportingRule:
     #: Only for these hazards (a hazard-specific rule replaces the general one).
     hazards: frozenset[str] = frozenset()
     note: str | None = None
+    #: 续报: due until the disaster is stable (灾情稳定) or, e.g. drought, until it ends.
+    until: Literal["stable", "end"] = "stable"
 
     @property
     def timed(self) -> bool:
@@ -83,6 +86,8 @@ class Reporting:
     clause: str
     text: str
     rules: tuple[ReportingRule, ...]
+    #: Reports upward on a trigger (a level, a figure, a county's response), with clauses.
+    upward: tuple[UpwardRule, ...] = ()
 
     def rule(self, kind: ReportKind, hazard: str | None) -> ReportingRule:
         """The rule for ``kind``: the one naming ``hazard`` if any, else the general one."""
@@ -105,6 +110,7 @@ _RULE_KEYS = frozenset(
         "min_level",
         "hazards",
         "note",
+        "until",
     }
 )
 #: Timing keys each kind may carry.
@@ -191,6 +197,10 @@ def _rule(
     if note is not None and not isinstance(note, str):
         problems.add(where + "note", "expected a string")
         note = None
+    until = raw.get("until", "stable")
+    if until not in ("stable", "end"):
+        problems.add(where + "until", 'expected "stable" or "end"')
+        until = "stable"
     hours = _positive(raw, "within_hours", problems, where)
     every_hours = _positive(raw, "every_hours", problems, where)
     every_days = _positive(raw, "every_days", problems, where)
@@ -212,6 +222,7 @@ def _rule(
         min_level=min_level,
         hazards=frozenset(names),
         note=note,
+        until=until,
     )
     return rule if kind is not None else None
 
@@ -229,8 +240,8 @@ def parse_reporting(
     if not isinstance(raw, Mapping):
         problems.add("reporting", "expected a table with clause, text and [[reporting.rules]]")
         return None
-    for key in sorted(set(raw) - {"clause", "text", "rules"}):
-        problems.add(f"reporting.{key}", "unknown key; expected clause, text, rules")
+    for key in sorted(set(raw) - {"clause", "text", "rules", "upward"}):
+        problems.add(f"reporting.{key}", "unknown key; expected clause, text, rules, upward")
     entries = raw.get("rules", [])
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         problems.add("reporting.rules", "expected an array of tables ([[reporting.rules]])")
@@ -254,4 +265,5 @@ def parse_reporting(
         clause=_string(raw, "clause", problems, "reporting."),
         text=_string(raw, "text", problems, "reporting."),
         rules=tuple(rules),
+        upward=parse_upward(raw.get("upward", []), problems),
     )

@@ -1,13 +1,12 @@
 """Which reports are due and which are overdue, under the plan's 灾情报告 rules.
 
-A pure function of the plan, the incident's start, its report history, its level
-history and the moment asked about. Clock times are China Standard Time (UTC+8, no
-daylight saving since 1991, so a fixed offset is exact and needs no time-zone
-database). Working days are those of a `geo.response.working_days.WorkCalendar`: Monday
-to Friday less public holidays, plus the weekend days worked in their place (调休), for
-the years the calendar covers. A 核报 “within N working days” is due by the end (24:00)
-of the N-th working day after the day the disaster became stable; a due date counted
-over a year the calendar does not cover says that it assumes no holidays.
+A pure function of the plan, the incident's start, its reports, the level in force by
+decision and the moment asked about. Clock times are China Standard Time (UTC+8, no
+daylight saving since 1991: a fixed offset is exact). Working days are those of a
+`geo.response.working_days.WorkCalendar`: Monday to Friday less public holidays, plus
+the weekend days worked in their place (调休), for the years the calendar covers. A 核报
+“within N working days” is due by the end (24:00) of the N-th working day after the day
+the disaster became stable; a due date over a year not covered assumes no holidays.
 """
 
 from __future__ import annotations
@@ -29,14 +28,16 @@ DAY = timedelta(days=1)
 #: The note of a due date counted over a year whose holidays are not known.
 NO_HOLIDAYS_NOTE = "工作日按周一至周五计算：日历未收录该年度节假日安排，未计节假日和调休"
 
-Status = Literal["met", "due", "overdue", "waiting", "not_in_force", "closed"]
+Status = Literal["met", "due", "overdue", "not_in_force"]
+#: Why a rule is not in force (waiting for a report or a trigger, level, stable, ended).
+Reason = Literal["waiting", "level", "stable", "ended"]
 
 
 @dataclass(frozen=True)
 class Deadline:
     """One kind of report: whether it is due, by when, and the clause that says so."""
 
-    kind: ReportKind
+    kind: ReportKind | Literal["upward"]
     label: str
     status: Status
     #: When it is (or was) due; None when nothing is due or the plan gives no number.
@@ -49,6 +50,7 @@ class Deadline:
     #: Daily 续报 deadlines passed without a report.
     missed: int = 0
     note: str | None = None
+    reason: Reason | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _item(
     due: datetime | None = None,
     met_at: datetime | None = None,
     missed: int = 0,
+    reason: Reason | None = None,
 ) -> Deadline:
     return Deadline(
         kind=rule.kind,
@@ -103,6 +106,7 @@ def _item(
         explanation=explanation,
         missed=missed,
         note=rule.note,
+        reason=reason,
     )
 
 
@@ -204,6 +208,28 @@ def _daily(
     )
 
 
+def _not_yet_or_no_more(
+    plan: Plan,
+    rule: ReportingRule,
+    *,
+    reports: list[Report],
+    stable: datetime | None,
+    ended: datetime | None,
+) -> Deadline | None:
+    """续报 before the 初报, after the end, or (unless it runs until the end) once stable."""
+    if not reports:
+        return _item(plan, rule, "not_in_force", "先报送初报", reason="waiting")
+    if ended is not None:
+        return _item(
+            plan, rule, "not_in_force", f"响应已于 {_stamp(ended)} 终止，续报结束", reason="ended"
+        )
+    if stable is not None and rule.until == "stable":
+        return _item(
+            plan, rule, "not_in_force", f"灾情已于 {_stamp(stable)} 稳定，续报结束", reason="stable"
+        )
+    return None
+
+
 def _update(
     plan: Plan,
     rule: ReportingRule,
@@ -212,16 +238,23 @@ def _update(
     reports: list[Report],
     levels: Sequence[tuple[datetime, int | None]],
     stable: datetime | None,
+    ended: datetime | None,
     now: datetime,
 ) -> Deadline:
-    if not reports:
-        return _item(plan, rule, "waiting", "先报送初报")
-    if stable is not None:
-        return _item(plan, rule, "closed", f"灾情已于 {_stamp(stable)} 稳定，续报结束")
+    """续报 (the 24-hour zero report): from the response until stable, or (drought) until ended."""
+    stopped = _not_yet_or_no_more(plan, rule, reports=reports, stable=stable, ended=ended)
+    if stopped is not None:
+        return stopped
     since = _in_force_since(rule, levels, started)
     if since is None:
         label = plan.level_spec(rule.min_level).label if rule.min_level else ""
-        return _item(plan, rule, "not_in_force", f"本规定在{label}及以上响应期间执行，当前未达到")
+        return _item(
+            plan,
+            rule,
+            "not_in_force",
+            f"本规定在{label}及以上响应期间执行，当前未决定启动该级响应",
+            reason="level",
+        )
     if rule.daily_by is not None:
         return _daily(
             plan, rule, rule.daily_by, started=started, since=since, reports=reports, now=now
@@ -274,7 +307,7 @@ def _final_item(
             met_at=finals[0],
         )
     if stable is None:
-        return _item(plan, rule, "waiting", "灾情稳定后核报")
+        return _item(plan, rule, "not_in_force", "灾情稳定后核报", reason="waiting")
     if due is None:
         return _item(plan, rule, "due", "灾情已稳定，应及时核报（预案未规定天数）")
     return _timed(plan, rule, due, now, "核报")
@@ -303,31 +336,27 @@ def deadlines(
     levels: Sequence[tuple[datetime, int | None]],
     now: datetime,
     calendar: WorkCalendar = WEEKDAYS_ONLY,
+    declared_stable: datetime | None = None,
+    ended: datetime | None = None,
 ) -> Deadlines:
     """What is due and what is overdue at ``now``.
 
-    Parameters
-    ----------
-    plan
-        The incident's plan; its ``reporting`` rules decide.
-    hazard
-        The incident's hazard; selects hazard-specific rules (drought 续报 every 10 days).
-    started
-        When the disaster started.
-    reports
-        The report history (any order).
-    levels
-        The level history: report time and the level its verdict reached.
-    now
-        The moment asked about; times must carry a UTC offset.
-    calendar
-        Public holidays and 调休 for counting working days (default: Monday to Friday).
+    ``plan``'s ``reporting`` rules decide; ``hazard`` selects hazard-specific ones (drought
+    续报 every 10 days); ``reports`` in any order; ``levels``: the level in force by decision
+    from each time on (None after the end); ``calendar``: holidays and 调休 for working
+    days (default Monday to Friday); ``declared_stable``: when a decision declared the
+    disaster stable; ``ended``: when the response ended (the zero report stops, the 核报
+    counts it as stable). Times must carry a UTC offset.
     """
     _aware(started, "started")
     _aware(now, "now")
     rules = _rules(plan)
     ordered = chronological([r for r in reports if r.time <= now])
-    stable = stable_since(ordered)
+    ended = ended if ended is not None and ended <= now else None
+    marks = [
+        t for t in (stable_since(ordered), declared_stable, ended) if t is not None and t <= now
+    ]
+    stable = min(marks) if marks else None
     items = (
         _initial(plan, rules.rule("initial", hazard), started, ordered, now),
         _update(
@@ -337,6 +366,7 @@ def deadlines(
             reports=ordered,
             levels=[(t, level) for t, level in levels if t <= now],
             stable=stable,
+            ended=ended,
             now=now,
         ),
         _final(

@@ -60,6 +60,36 @@ def chronological(reports: Sequence[Report]) -> list[Report]:
     return sorted(reports, key=lambda r: (r.time, r.seq))
 
 
+def advance(current: Mapping[str, CurrentFigure], report: Report) -> dict[str, CurrentFigure]:
+    """The running totals ``current`` with ``report`` added, in whatever order reports come.
+
+    For each indicator the report's value replaces the held one when it is the later by
+    report time (ties: the later recorded), except that a 核报's value is final: only a
+    later 核报 replaces it, and a 核报 replaces any 初报 or 续报 value. Folding reports
+    through `advance` in any order gives what `cumulate` gives, so a new report is graded
+    on the stored totals without re-reading the history.
+    """
+    totals = dict(current)
+    final = report.kind == "final"
+    for indicator, value in report.figures.items():
+        held = totals.get(indicator)
+        if held is not None:
+            held_final = held.kind == "final"
+            if held_final and not final:
+                continue
+            if held_final == final and report.time < held.time:
+                continue
+        totals[indicator] = CurrentFigure(
+            indicator=indicator,
+            value=value,
+            report_id=report.id,
+            kind=report.kind,
+            time=report.time,
+            estimated=indicator in report.estimates,
+        )
+    return totals
+
+
 def cumulate(reports: Sequence[Report]) -> dict[str, CurrentFigure]:
     """The current value of each indicator over the report history.
 
@@ -68,18 +98,7 @@ def cumulate(reports: Sequence[Report]) -> dict[str, CurrentFigure]:
     """
     current: dict[str, CurrentFigure] = {}
     for report in chronological(reports):
-        for indicator, value in report.figures.items():
-            held = current.get(indicator)
-            if held is not None and held.kind == "final" and report.kind != "final":
-                continue
-            current[indicator] = CurrentFigure(
-                indicator=indicator,
-                value=value,
-                report_id=report.id,
-                kind=report.kind,
-                time=report.time,
-                estimated=indicator in report.estimates,
-            )
+        current = advance(current, report)
     return current
 
 

@@ -90,17 +90,86 @@ class VerdictRecord:
 
 
 @dataclass(frozen=True)
+class DecisionRecord:
+    """A decision on the response (start, raise, lower, end), with who took it and recorded it."""
+
+    id: str
+    incident_id: str
+    seq: int
+    action: str
+    level: int | None
+    decided_by: str
+    time: datetime
+    recorded: datetime
+    basis: str
+    stable: bool
+    #: The plan clause the decision was taken under, cited.
+    clause: str
+    requested_by: str | None
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CountyResponseRecord:
+    """A county-level response of an affected county (响应联动), as recorded."""
+
+    id: str
+    incident_id: str
+    seq: int
+    county: str
+    code: str | None
+    level: int
+    time: datetime
+    recorded: datetime
+    requested_by: str | None
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class IncidentHistory:
-    """An incident with its reports and verdicts in the order they were recorded."""
+    """An incident with its reports and verdicts (all, or one page) in the order recorded.
+
+    ``latest`` is the incident's latest verdict, whether or not it is on the page, and
+    ``total`` the number of its reports.
+    """
 
     incident: IncidentRecord
     reports: tuple[ReportRecord, ...]
     verdicts: tuple[VerdictRecord, ...]
+    decisions: tuple[DecisionRecord, ...] = ()
+    county_responses: tuple[CountyResponseRecord, ...] = ()
+    latest: VerdictRecord | None = None
+    total: int | None = None
+    #: When a report first declared the disaster stable or gave a 核报 (over all reports).
+    reported_stable: datetime | None = None
+    #: Whether any report is a 核报.
+    has_final: bool = False
+    #: How many verdicts raised the level.
+    escalations: int = 0
+
+    @property
+    def last_verdict(self) -> VerdictRecord | None:
+        """The latest verdict of the incident."""
+        if self.latest is not None:
+            return self.latest
+        return self.verdicts[-1] if self.verdicts else None
 
     @property
     def level(self) -> int | None:
-        """The active level: that of the latest verdict."""
-        return self.verdicts[-1].level if self.verdicts else None
+        """The level the latest graded report calls for (the recommendation, not a decision)."""
+        last = self.last_verdict
+        return last.level if last else None
+
+    @property
+    def report_count(self) -> int:
+        """How many reports the incident has."""
+        return self.total if self.total is not None else len(self.reports)
 
 
 @dataclass(frozen=True)
@@ -178,3 +247,15 @@ def verdict_from_row(row: Row[Any]) -> VerdictRecord:
         estimated=tuple(m["estimated"]),
         body=json.loads(m["body"]),
     )
+
+
+def decision_from_row(row: Row[Any]) -> DecisionRecord:
+    """A decision row as a record."""
+    m = row._mapping
+    return DecisionRecord(**{k: m[k] for k in DecisionRecord.__dataclass_fields__})
+
+
+def county_response_from_row(row: Row[Any]) -> CountyResponseRecord:
+    """A county response row as a record."""
+    m = row._mapping
+    return CountyResponseRecord(**{k: m[k] for k in CountyResponseRecord.__dataclass_fields__})

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +20,44 @@ from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo.errors import NotFound, StoreError
 from layers.store.records import (
+    CountyResponseRecord,
+    DecisionRecord,
     IncidentHistory,
     IncidentRecord,
     IncidentSummary,
     ReportRecord,
     VerdictRecord,
+    county_response_from_row,
+    decision_from_row,
     incident_from_row,
     report_from_row,
     verdict_from_row,
 )
-from layers.store.tables import assessments, incidents, reports, verdicts
+from layers.store.tables import (
+    assessments,
+    county_responses,
+    decisions,
+    incidents,
+    reports,
+    verdicts,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: PostgreSQL advisory lock key held while migrating (any constant unique to reliefgis).
@@ -83,6 +104,13 @@ class AssessmentRecord:
     footprint: BaseGeometry
     request: dict[str, Any]
     body: dict[str, Any]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """An aggregate's time as an aware UTC time (SQLite gives naive UTC text back)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Store:
@@ -188,45 +216,139 @@ class Store:
         with self._available(), self._writer.begin() as connection:
             connection.execute(insert(incidents).values(**record.row()))
 
-    def _history(self, connection: Connection, incident_id: str, *, lock: bool) -> IncidentHistory:
+    def _head(self, connection: Connection, incident_id: str, *, lock: bool) -> IncidentHistory:
+        """The incident, its latest verdict, report count, decisions and county responses.
+
+        What grading a new report needs: a bounded read however long the history is.
+        """
         query = select(incidents).where(incidents.c.id == incident_id)
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise NotFound(f"incident {incident_id!r} does not exist")
-        found_reports = connection.execute(
-            select(reports).where(reports.c.incident_id == incident_id).order_by(reports.c.seq)
+        latest = connection.execute(
+            select(verdicts)
+            .where(verdicts.c.incident_id == incident_id)
+            .order_by(verdicts.c.seq.desc())
+            .limit(1)
+        ).first()
+        found_decisions = connection.execute(
+            select(decisions)
+            .where(decisions.c.incident_id == incident_id)
+            .order_by(decisions.c.seq)
         ).all()
-        found_verdicts = connection.execute(
-            select(verdicts).where(verdicts.c.incident_id == incident_id).order_by(verdicts.c.seq)
+        found_counties = connection.execute(
+            select(county_responses)
+            .where(county_responses.c.incident_id == incident_id)
+            .order_by(county_responses.c.seq)
         ).all()
         return IncidentHistory(
             incident=incident_from_row(row),
+            reports=(),
+            verdicts=(),
+            decisions=tuple(decision_from_row(d) for d in found_decisions),
+            county_responses=tuple(county_response_from_row(c) for c in found_counties),
+            latest=verdict_from_row(latest) if latest is not None else None,
+            # A verdict is recorded with each report, under the report's number.
+            total=int(latest.seq) if latest is not None else 0,
+        )
+
+    def _summary(self, connection: Connection, head: IncidentHistory) -> IncidentHistory:
+        """The head with what is summed over all reports (for reading, not for grading)."""
+        incident_id = head.incident.id
+        stable_or_final = or_(reports.c.stable.is_(True), reports.c.kind == "final")
+        stable, finals = connection.execute(
+            select(
+                func.min(reports.c.time).filter(stable_or_final),
+                func.count(reports.c.id).filter(reports.c.kind == "final"),
+            ).where(reports.c.incident_id == incident_id)
+        ).one()
+        escalations = connection.execute(
+            select(func.count(verdicts.c.id)).where(
+                verdicts.c.incident_id == incident_id, verdicts.c.escalation.is_(True)
+            )
+        ).scalar_one()
+        return replace(
+            head,
+            reported_stable=_utc(stable),
+            has_final=bool(finals),
+            escalations=int(escalations),
+        )
+
+    def _history(
+        self,
+        connection: Connection,
+        incident_id: str,
+        *,
+        limit: int | None = None,
+        after: int = 0,
+    ) -> IncidentHistory:
+        head = self._summary(connection, self._head(connection, incident_id, lock=False))
+        page_reports = select(reports).where(
+            reports.c.incident_id == incident_id, reports.c.seq > after
+        )
+        page_verdicts = select(verdicts).where(
+            verdicts.c.incident_id == incident_id, verdicts.c.seq > after
+        )
+        if limit is not None:
+            page_reports = page_reports.where(reports.c.seq <= after + limit)
+            page_verdicts = page_verdicts.where(verdicts.c.seq <= after + limit)
+        found_reports = connection.execute(page_reports.order_by(reports.c.seq)).all()
+        found_verdicts = connection.execute(page_verdicts.order_by(verdicts.c.seq)).all()
+        return replace(
+            head,
             reports=tuple(report_from_row(r) for r in found_reports),
             verdicts=tuple(verdict_from_row(v) for v in found_verdicts),
         )
 
-    def incident(self, incident_id: str) -> IncidentHistory:
-        """An incident with its reports and verdicts in the order they were recorded."""
+    def incident(
+        self, incident_id: str, *, limit: int | None = None, after: int = 0
+    ) -> IncidentHistory:
+        """An incident with its reports and verdicts in the order recorded.
+
+        ``limit`` and ``after`` page the reports and verdicts: those with sequence numbers
+        ``after + 1`` to ``after + limit`` (every one when ``limit`` is None).
+        """
         with self._available(), self.engine.begin() as connection:
-            return self._history(connection, incident_id, lock=False)
+            return self._history(connection, incident_id, limit=limit, after=after)
 
     def add_report(
         self,
         incident_id: str,
         decide: Callable[[IncidentHistory, int], tuple[ReportRecord, VerdictRecord]],
     ) -> tuple[ReportRecord, VerdictRecord]:
-        """Record a report and its verdict, decided on the history as it stands.
+        """Record a report and its verdict, decided on the incident as it stands.
 
-        ``decide`` gets the history and the report's sequence number and returns the two
-        rows; it runs while the incident is held, so concurrent reports are decided one
-        after the other, each on the history including the one before.
+        ``decide`` gets the incident's head (latest verdict with its running totals,
+        report count, decisions; no report list) and the report's sequence number and
+        returns the two rows; it runs while the incident is held, so concurrent reports
+        are decided one after the other, each on the totals including the one before.
         """
         with self._available(), self._writer.begin() as connection:
-            history = self._history(connection, incident_id, lock=True)
-            report, verdict = decide(history, len(history.reports) + 1)
+            head = self._head(connection, incident_id, lock=True)
+            report, verdict = decide(head, head.report_count + 1)
             connection.execute(insert(reports).values(**report.row()))
             connection.execute(insert(verdicts).values(**verdict.row()))
         return report, verdict
+
+    def add_decision(
+        self, incident_id: str, decide: Callable[[IncidentHistory, int], DecisionRecord]
+    ) -> DecisionRecord:
+        """Record a decision, checked by ``decide`` against the decisions so far."""
+        with self._available(), self._writer.begin() as connection:
+            head = self._head(connection, incident_id, lock=True)
+            record = decide(head, len(head.decisions) + 1)
+            connection.execute(insert(decisions).values(**record.row()))
+        return record
+
+    def add_county_response(
+        self, incident_id: str, make: Callable[[IncidentHistory, int], CountyResponseRecord]
+    ) -> CountyResponseRecord:
+        """Record a county-level response of an affected county (响应联动)."""
+        with self._available(), self._writer.begin() as connection:
+            head = self._head(connection, incident_id, lock=True)
+            record = make(head, len(head.county_responses) + 1)
+            connection.execute(insert(county_responses).values(**record.row()))
+        return record
 
     def incidents(self, *, limit: int = 100, offset: int = 0) -> list[IncidentSummary]:
         """Incidents, newest first, each with its report count and active level."""

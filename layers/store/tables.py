@@ -126,3 +126,36 @@ verdicts = Table(
     Column("body", Text, nullable=False),
     UniqueConstraint("incident_id", "seq", name="uq_verdicts_incident_seq"),
 )
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("incident_id", String(32), ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("level", Integer, nullable=True),
+    Column("decided_by", Text, nullable=False),
+    Column("time", UTCDateTime(), nullable=False),
+    Column("recorded", UTCDateTime(), nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("stable", Boolean, nullable=False),
+    Column("clause", Text, nullable=False),
+    Column("requested_by", String(64), nullable=True),
+    UniqueConstraint("incident_id", "seq", name="uq_decisions_incident_seq"),
+)
+
+county_responses = Table(
+    "county_responses",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("incident_id", String(32), ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("county", Text, nullable=False),
+    Column("code", String(12), nullable=True),
+    Column("level", Integer, nullable=False),
+    Column("time", UTCDateTime(), nullable=False),
+    Column("recorded", UTCDateTime(), nullable=False),
+    Column("requested_by", String(64), nullable=True),
+    UniqueConstraint("incident_id", "seq", name="uq_county_responses_incident_seq"),
+)

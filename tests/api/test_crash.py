@@ -136,7 +136,10 @@ def test_acknowledged_reports_survive_a_sigkill(backend, tmp_path):
             assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     restarted = Server(pack, backend, log)
     try:
-        history = httpx.get(f"{restarted.url}/api/v1/incidents/{incident}", headers=AUTH).json()
+        history = httpx.get(
+            f"{restarted.url}/api/v1/incidents/{incident}", params={"limit": 1000}, headers=AUTH
+        ).json()
+        assert history["page"]["next_cursor"] is None  # the whole history on one page
         stored = [r["id"] for r in history["reports"]]
         assert set(acked) <= set(stored), f"lost {len(set(acked) - set(stored))} acknowledged"
         assert [r["seq"] for r in history["reports"]] == list(range(1, len(stored) + 1))

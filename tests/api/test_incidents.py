@@ -162,7 +162,7 @@ def test_deadlines_say_what_is_overdue(client):
     assert body["timezone"] == "Asia/Shanghai (UTC+8)"
 
 
-def test_deadlines_follow_the_reports(client):
+def test_deadlines_follow_the_decided_response(client):
     incident = open_incident(client, plan="yueqing-2016", started="2026-07-01T08:00:00+08:00")
     report(
         client,
@@ -171,16 +171,27 @@ def test_deadlines_follow_the_reports(client):
         figures={"affected_share": 0.2},
         time="2026-07-01T08:40:00+08:00",
     )
+    decided = client.post(
+        f"/api/v1/incidents/{incident['id']}/decisions",
+        json={
+            "action": "start",
+            "level": 2,
+            "decided_by": "市减灾委",
+            "time": "2026-07-01T08:50:00+08:00",
+        },
+    )
+    assert decided.status_code == 201, decided.text
     body = client.get(
         f"/api/v1/incidents/{incident['id']}/deadlines", params={"now": "2026-07-01T20:00:00+08:00"}
     ).json()
-    statuses = {d["kind"]: (d["status"], d["due"]) for d in body["deadlines"]}
+    statuses = {d["kind"]: (d["status"], d["due"]) for d in body["deadlines"][:3]}
     assert statuses == {
         "initial": ("met", "2026-07-01T09:00:00+08:00"),
         "update": ("due", "2026-07-02T09:00:00+08:00"),
-        "final": ("waiting", None),
+        "final": ("not_in_force", None),
     }
-    assert body["level"] == 2
+    assert body["deadlines"][2]["reason"] == "waiting"
+    assert (body["level"], body["level_in_force"]) == (2, 2)
 
 
 @pytest.mark.parametrize(

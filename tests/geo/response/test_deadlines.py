@@ -96,7 +96,7 @@ INITIAL_0840 = [report(1, "initial", at(1, 8, 40))]
 
 
 def test_update_waits_for_the_initial_report():
-    assert due("yueqing-2016", "update", now=at(1, 8, 30)).status == "waiting"
+    assert due("yueqing-2016", "update", now=at(1, 8, 30)).status == "not_in_force"
 
 
 def test_yueqing_update_is_due_at_the_next_nine_oclock():
@@ -144,7 +144,7 @@ def test_yueqing_update_is_not_in_force_at_level_four():
         "yueqing-2016", "update", now=at(2, 10), reports=INITIAL_0840, levels=[(at(1, 8, 40), 4)]
     )
     assert item.status == "not_in_force"
-    assert item.explanation == "本规定在三级及以上响应期间执行，当前未达到"
+    assert item.explanation == "本规定在三级及以上响应期间执行，当前未决定启动该级响应"
 
 
 def test_yangquan_zero_reporting_runs_at_level_two_only():
@@ -215,7 +215,8 @@ def test_yueqing_has_no_drought_rule_and_keeps_its_daily_update():
 # ---------------------------------------------------------------- 核报
 def test_final_waits_for_the_disaster_to_be_stable():
     item = due("yueqing-2016", "final", now=at(3, 10), reports=INITIAL_0840)
-    assert (item.status, item.due) == ("waiting", None)
+    assert (item.status, item.due) == ("not_in_force", None)
+    assert item.reason == "waiting"
 
 
 @pytest.mark.parametrize(
@@ -245,7 +246,8 @@ def test_a_final_report_closes_updates_and_meets_the_final_deadline():
         now=at(5, 12),
     )
     statuses = {d.kind: d.status for d in found.items}
-    assert statuses == {"initial": "met", "update": "closed", "final": "met"}
+    assert statuses == {"initial": "met", "update": "not_in_force", "final": "met"}
+    assert found.items[1].reason == "stable"
     assert found.stable_since == at(2, 16)
     assert found.overdue == ()
 

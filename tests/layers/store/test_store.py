@@ -133,7 +133,7 @@ def _decider(level_of_seq=lambda seq: 4, *, seen: list | None = None):
 
     def decide(history, seq):
         if seen is not None:
-            seen.append((seq, len(history.reports), history.level))
+            seen.append((seq, history.report_count, history.level))
         incident_id = history.incident.id
         report = ReportRecord(
             id=f"{incident_id[:24]}r{seq}",
@@ -266,7 +266,7 @@ def test_a_store_made_by_revision_0001_is_upgraded(tmp_path):
     upgraded = Store(url)
     with upgraded.engine.connect() as connection:
         assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         )
     assert upgraded.assessment("old") == {"id": "old"}
     upgraded.add_incident(_incident("after-upgrade"))

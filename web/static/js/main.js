@@ -6,6 +6,7 @@ import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postJson, setApiKey 
 import { PolygonDrawer } from "./draw.js";
 import { makeDatum } from "./gcj02.js";
 import { MapView, classText, escapeHtml } from "./layers.js";
+import { renderIncident } from "./incident.js";
 import { renderResults } from "./results.js";
 
 const $ = (id) => document.getElementById(id);
@@ -287,7 +288,20 @@ async function openResult(event) {
   }
 }
 
+async function openIncident(id) {
+  setBusy(true, "正在读取灾情与响应……");
+  try {
+    renderIncident($("incident"), await getJson(`incidents/${id}`), state.config);
+  } catch (err) {
+    showError(err instanceof ApiError ? err.message : "无法读取该灾情。");
+  } finally {
+    setBusy(false);
+  }
+}
+
 async function reopen() {
+  const incident = location.hash.match(/^#incident=([0-9A-Za-z_-]+)$/);
+  if (incident) return openIncident(incident[1]);
   const match = location.hash.match(/^#a=([0-9A-Za-z_-]+)$/);
   if (!match) return;
   setBusy(true, "正在读取评估结果……");

@@ -1,0 +1,72 @@
+"""Helpers of the incident replay tests: a client on SQLite or PostGIS and short calls."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+FOOTPRINT = {
+    "type": "Polygon",
+    "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
+}
+
+
+class Replay:
+    """One incident driven over HTTP, each call checked for its status."""
+
+    def __init__(self, client: TestClient, plan: str, *, hazard: str = "flood") -> None:
+        self.client = client
+        answer = client.post(
+            "/api/v1/incidents",
+            json={
+                "footprint": FOOTPRINT,
+                "hazard": hazard,
+                "plan": plan,
+                "started": "2026-07-01T08:00:00+08:00",
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        self.id = answer.json()["id"]
+        self.url = f"/api/v1/incidents/{self.id}"
+
+    def report(self, time: str, kind: str = "续报", **fields: object) -> dict:
+        answer = self.client.post(
+            f"{self.url}/reports", json={"kind": kind, "time": f"2026-07-{time}+08:00", **fields}
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def decide(self, time: str, action: str, decided_by: str, level: int | None = None, **more):
+        body = {"action": action, "decided_by": decided_by, "time": f"2026-07-{time}+08:00"}
+        if level is not None:
+            body["level"] = level
+        return self.client.post(f"{self.url}/decisions", json={**body, **more})
+
+    def county(self, time: str, county: str, level: int) -> dict:
+        answer = self.client.post(
+            f"{self.url}/county-responses",
+            json={"county": county, "level": level, "time": f"2026-07-{time}+08:00"},
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def state(self) -> dict:
+        answer = self.client.get(self.url)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def deadlines(self, now: str) -> dict[str, dict]:
+        """The deadlines at ``now`` keyed by kind (upward ones by their label)."""
+        answer = self.client.get(f"{self.url}/deadlines", params={"now": f"2026-07-{now}+08:00"})
+        assert answer.status_code == 200, answer.text
+        return {
+            d["label"] if d["kind"] == "upward" else d["kind"]: d
+            for d in answer.json()["deadlines"]
+        }
+
+
+def refused(answer, field: str) -> dict:
+    """A 4xx problem naming ``field``."""
+    assert 400 <= answer.status_code < 500, answer.text
+    problem = answer.json()
+    assert field in (problem.get("field"), *problem.get("detail", "").split(":")[:1]), problem
+    return problem

@@ -1,0 +1,79 @@
+"""The incident panel in real Chromium: the timeline of reports, recommendations and decisions,
+the level in force and the gap flagged in Chinese (阳泉2026 §5.3.2, §5.2.2)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+from test_browser import assert_stayed_local
+
+FOOTPRINT = {
+    "type": "Polygon",
+    "coordinates": [
+        [[113.55, 37.85], [113.6, 37.85], [113.6, 37.9], [113.55, 37.9], [113.55, 37.85]]
+    ],
+}
+
+
+def _incident(base: str) -> str:
+    api = f"{base}/api/v1/incidents"
+    opened = httpx.post(
+        api,
+        json={
+            "footprint": FOOTPRINT,
+            "hazard": "flood",
+            "plan": "yangquan-2026",
+            "title": "桃河洪水",
+            "started": "2026-07-01T08:00:00+08:00",
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    incident = opened.json()["id"]
+    steps = [
+        (
+            "reports",
+            {"kind": "初报", "figures": {"relocated": 6000}, "time": "2026-07-01T09:00:00+08:00"},
+        ),
+        (
+            "decisions",
+            {
+                "action": "start",
+                "level": 3,
+                "decided_by": "市防减救灾委分管副主任",
+                "time": "2026-07-01T10:00:00+08:00",
+            },
+        ),
+        (
+            "reports",
+            {"kind": "续报", "figures": {"relocated": 45000}, "time": "2026-07-01T14:00:00+08:00"},
+        ),
+    ]
+    for path, body in steps:
+        answer = httpx.post(f"{api}/{incident}/{path}", json=body)
+        assert answer.status_code == 201, answer.text
+    return incident
+
+
+def test_the_incident_panel_shows_the_timeline_and_the_gap(page, live_server, tmp_path):
+    shots = Path(os.environ.get("RELIEF_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    incident = _incident(live_server)
+    page.goto(f"{live_server}/#incident={incident}")
+    page.wait_for_selector("#incident-timeline li")
+    items = page.locator("#incident-timeline li")
+    assert items.count() == 3
+    texts = [items.nth(i).inner_text() for i in range(3)]
+    assert texts[0].startswith("2026/07/01 09:00")
+    assert "初报" in texts[0]
+    assert "建议：三级" in texts[0]
+    assert "决定启动三级响应" in texts[1]
+    assert "市防减救灾委分管副主任" in texts[1]
+    assert "阳泉2026 §5.3.2" in texts[1]
+    assert "建议提升至二级，尚未决定" in texts[2]
+    assert page.locator("#incident-in-force").inner_text() == "三级"
+    assert page.locator("#incident-recommended").inner_text() == "二级"
+    assert page.locator("#incident-gap").inner_text() == "建议提升至二级，尚未决定"
+    page.screenshot(path=str(shots / "incident-panel.png"))
+    assert_stayed_local(page)
