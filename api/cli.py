@@ -18,16 +18,12 @@ from typing import NoReturn
 from api import cli_travel
 from api.cli_figures import by_county, figure_options, figures
 from api.cli_quake import add_quake, out_folder
-from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
-from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS
 from layers.exports.options import export_formats
-from layers.osm import import_osm, write_roads
-from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 from web.verdict_text import verdict_text
@@ -126,6 +122,8 @@ def cmd_plans(args: argparse.Namespace) -> int:
     """List the plan profiles."""
     catalog = _catalog(_settings(args))
     if args.json:
+        from api.service.views import plan_summary  # start-up: pydantic, only for --json
+
         print(
             json.dumps(
                 [plan_summary(e).model_dump() for e in catalog], ensure_ascii=False, indent=2
@@ -148,6 +146,8 @@ def cmd_level(args: argparse.Namespace) -> int:
     per_county = by_county(args.by_county)
 
     def lookup(code: str) -> tuple[str, int | None]:
+        from layers.pack import read_pack  # start-up: the pack only when a county is named
+
         return read_pack(settings.data_dir).agri_population(code)
 
     verdict = grade(
@@ -159,6 +159,8 @@ def cmd_level(args: argparse.Namespace) -> int:
         lookup=lookup if args.county or per_county else None,
     )
     if args.json:
+        from api.schemas.common import VerdictOut  # start-up: pydantic, only for --json
+
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
         print(verdict_text(verdict))
@@ -214,6 +216,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def cmd_import_osm(args: argparse.Namespace) -> int:
     """Write the pack's roads from an OpenStreetMap extract."""
+    from api.service.views import parse_bbox  # start-up: shapely, only for this command
+    from layers.osm import import_osm, write_roads  # start-up: osmium, only for this command
+
     pack = _settings(args).data_dir
     bbox = parse_bbox(args.bbox).bounds if args.bbox else None
     print(f"reliefgis: 正在读取 OSM 数据 {args.extract} …", file=sys.stderr)
@@ -235,6 +240,9 @@ def cmd_travel(args: argparse.Namespace) -> int:
 
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
+    from api.service.views import layer_infos  # start-up: the pack readers, only here
+    from layers.pack import read_pack  # start-up: as above
+
     pack = read_pack(_settings(args).data_dir)
     for repair in pack.repairs:
         print(f"repaired: {repair}")

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from api.settings import Settings
 from geo.errors import InputError
-from geo.hazards.intensity import check_magnitude
 
 Options = Callable[[argparse.ArgumentParser], None]
 
@@ -92,6 +91,7 @@ def cmd_quake(
     # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
+    from geo.hazards.intensity import check_magnitude  # start-up: as above
 
     out = out_folder(args.out)
     check_magnitude(args.magnitude)  # before the pack is read: a typo fails at once

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from api.security import ApiKey, parse_api_keys
+from api.keys import ApiKey, parse_api_keys
 from geo.errors import InputError
 from layers.resources import demo_pack_dir
 

@@ -1,0 +1,156 @@
+"""Time how fast the commands and the server answer from a cold start (issue 19).
+
+Run on demand: ``python -m bench.startup [--pack DIR] [--repeats N]``. Writes
+``bench/results/startup.md`` and ``startup.json``. Every figure is the median of
+``--repeats`` fresh processes (like ``hyperfine``): ``reliefgis --help``, ``plans``,
+``level`` (a threshold lookup), ``assess`` on a demo footprint with its PDF, and a server
+start (``reliefgis serve`` until ``/api/v1/health`` answers; the server answers only once
+its compute processes have read the pack), on the demo pack and on ``--pack`` when given.
+The import time of ``api.cli`` is read from ``python -X importtime``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import RESULTS, Headline, machine, write_headlines
+
+CLI = [sys.executable, "-m", "api.cli"]
+DEMO_FOOTPRINT = Path(__file__).resolve().parent.parent / "data" / "yangquan" / "footprints"
+QUICK_TARGET_S = 0.5
+ASSESS_TARGET_S = 3.0
+READY_TARGETS_S = {"demo": 3.0, "jiangsu": 8.0}
+READY_TIMEOUT_S = 300.0
+
+
+def _median_run(argv: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def import_ms() -> float:
+    """Cumulative import time of ``api.cli`` in ms, from ``-X importtime``."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import api.cli"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in done.stderr.splitlines():
+        if line.rstrip().endswith("| api.cli"):
+            return int(line.split("|")[1]) / 1000
+    return float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_ready_s(pack: Path | None, *, processes: int = 2) -> float:
+    """Seconds from ``reliefgis serve`` to the first answer of ``/api/v1/health``."""
+    port = _free_port()
+    argv = [*CLI, "serve", "--port", str(port), "--compute-processes", str(processes)]
+    if pack is not None:
+        argv += ["--data", str(pack)]
+    with tempfile.TemporaryDirectory() as state:
+        env = {**os.environ, "RELIEF_STATE_DIR": state}
+        start = time.perf_counter()
+        server = subprocess.Popen(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            while time.perf_counter() - start < READY_TIMEOUT_S:
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/api/v1/health", timeout=5
+                    ) as answer:
+                        if answer.status == 200:
+                            return time.perf_counter() - start
+                except OSError:
+                    time.sleep(0.05)
+            raise RuntimeError("the server did not answer in time")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def main() -> None:
+    """Time every command and the server start; write the results."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pack", type=Path, help="a province pack, timed as well")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    quick = {
+        "reliefgis --help": ["--help"],
+        "reliefgis plans": ["plans"],
+        "reliefgis level": ["level", "--plan", "yangquan-2026", "--dead-missing", "5"],
+    }
+    rows, heads = [], []
+    for label, extra in quick.items():
+        seconds = _median_run([*CLI, *extra], args.repeats)
+        met = seconds < QUICK_TARGET_S
+        rows.append(f"| {label} | {seconds:.2f} | under {QUICK_TARGET_S:g} s | {met} |")
+        heads.append(Headline(label, f"{seconds:.2f} s", f"under {QUICK_TARGET_S:g} s", met))
+        print(label, f"{seconds:.2f} s")
+    with tempfile.TemporaryDirectory() as out:
+        footprint = DEMO_FOOTPRINT / "flood_taohe.geojson"
+        assess = [*CLI, "assess", str(footprint), "--hazard", "flood", "--out", out]
+        seconds = _median_run(assess, max(1, args.repeats // 2))
+    met = seconds < ASSESS_TARGET_S
+    rows.append(f"| reliefgis assess (demo, with PDF) | {seconds:.2f} | under 3 s | {met} |")
+    heads.append(Headline("reliefgis assess on the demo, PDF included", f"{seconds:.2f} s",
+                          "under 3 s", met))
+    print("assess", f"{seconds:.2f} s")
+    packs: dict[str, Path | None] = {"demo": None}
+    if args.pack is not None:
+        packs["jiangsu"] = args.pack
+    for name, pack in packs.items():
+        times = [server_ready_s(pack) for _ in range(max(1, args.repeats // 2))]
+        seconds = statistics.median(times)
+        target = READY_TARGETS_S[name]
+        met = seconds < target
+        label = f"server ready, {name} pack (2 compute processes)"
+        rows.append(f"| {label} | {seconds:.2f} | under {target:g} s | {met} |")
+        heads.append(Headline(label, f"{seconds:.2f} s", f"under {target:g} s", met))
+        print(label, f"{seconds:.2f} s")
+    lines = [
+        "# Start-up: quick commands and server ready",
+        "",
+        "Produced by `python -m bench.startup`: median of fresh processes per figure "
+        f"({args.repeats} for the quick commands, {max(1, args.repeats // 2)} for assess and "
+        "the server). `import api.cli` takes "
+        f"{import_ms():.0f} ms cumulative (`python -X importtime`). The road graph is read "
+        "from its cache after the first start on a pack (layers/graph_cache.py).",
+        "",
+        *machine(["numpy", "scipy", "geopandas", "pyproj", "fastapi"]),
+        "",
+        "| what | median (s) | target | met |",
+        "|---|---:|---|---|",
+        *rows,
+        "",
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "startup.md").write_text("\n".join(lines), encoding="utf-8")
+    write_headlines("startup", heads)
+    print(json.dumps([h.figure for h in heads], ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
