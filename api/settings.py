@@ -39,6 +39,12 @@ def default_state_dir() -> Path:
     return Path(base) / "reliefgis"
 
 
+def default_cache_dir() -> Path:
+    """Where derived data (the road graph) is cached: ``$XDG_CACHE_HOME/reliefgis``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reliefgis"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service is configured with; ``create_app`` takes one of these.
@@ -51,6 +57,8 @@ class Settings:
     - ``RELIEF_DEFAULT_PLAN``: plan used when a request names none (default: the plan
       whose jurisdiction code covers the pack's counties)
     - ``RELIEF_STATE_DIR``: folder of the embedded SQLite store
+    - ``RELIEF_CACHE_DIR``: folder of data derived from a pack once and kept (the road
+      graph, layers/graph_cache.py); default ``$XDG_CACHE_HOME/reliefgis``
     - ``RELIEF_DATABASE_URL``: a SQLAlchemy URL (PostgreSQL/PostGIS) instead of SQLite
     - ``RELIEF_SETBACKS``, ``RELIEF_DISPLACEMENT``: other setback / displacement profiles
     - ``RELIEF_NEEDS``, ``RELIEF_SPEEDS``: other needs / road-speed profiles
@@ -92,6 +100,7 @@ class Settings:
     plan_dirs: tuple[Path, ...] = ()
     default_plan: str | None = None
     state_dir: Path = field(default_factory=default_state_dir)
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
     database_url: str | None = None
     setbacks: Path | None = None
     displacement: Path | None = None
@@ -155,6 +164,7 @@ def _paths(env: Mapping[str, str]) -> dict[str, object]:
     paths = {
         "RELIEF_DATA": "data_dir",
         "RELIEF_STATE_DIR": "state_dir",
+        "RELIEF_CACHE_DIR": "cache_dir",
         "RELIEF_SETBACKS": "setbacks",
         "RELIEF_DISPLACEMENT": "displacement",
         "RELIEF_NEEDS": "needs",
