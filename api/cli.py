@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from api import cli_travel
 from api.cli_figures import by_county, figure_options, figures
+from api.cli_options import with_dask, with_data, with_font
 from api.cli_quake import add_quake, out_folder
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
@@ -46,6 +47,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, plan_dirs=(*settings.plan_dirs, *map(Path, args.plans)))
     if getattr(args, "font", None):
         settings = replace(settings, font=args.font)
+    if getattr(args, "dask", None):
+        settings = replace(settings, dask_scheduler=args.dask)
     return settings
 
 
@@ -103,6 +106,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["RELIEF_DATA"] = str(settings.data_dir)
         os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
         os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
+        if settings.dask_scheduler:
+            os.environ["RELIEF_DASK_SCHEDULER"] = settings.dask_scheduler
         if settings.font:
             os.environ["RELIEF_FONT"] = settings.font
         uvicorn.run(
@@ -253,27 +258,6 @@ def cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_data(parser: argparse.ArgumentParser) -> None:
-    """The options naming the layer pack and extra plan folders."""
-    parser.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
-    parser.add_argument(
-        "--plans",
-        metavar="DIR",
-        action="append",
-        help="extra folder of plan profiles (repeatable)",
-    )
-
-
-def _with_font(parser: argparse.ArgumentParser) -> None:
-    """The option naming the printed map's Chinese font."""
-    parser.add_argument(
-        "--font",
-        metavar="FILE_OR_NAME",
-        help="Chinese TrueType font for the printed map: a .ttf/.ttc file or an installed "
-        "face name such as SimHei (default: RELIEF_FONT, else found by searching)",
-    )
-
-
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve = sub.add_parser("serve", help="start the HTTP API and browser map")
     serve.add_argument("--host", default="127.0.0.1")
@@ -293,8 +277,9 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
         f"{DEFAULT_MAX_PROCESSES} with one server process, 0 with several; 0: threads of "
         "the server process)",
     )
-    _with_data(serve)
-    _with_font(serve)
+    with_data(serve)
+    with_font(serve)
+    with_dask(serve)
     serve.set_defaults(run=cmd_serve)
 
 
@@ -305,7 +290,7 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level.add_argument("--county", help="county code, to grade drought persons as a share")
     figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    _with_data(level)
+    with_data(level)
     level.set_defaults(run=cmd_level)
 
 
@@ -321,8 +306,9 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
                         "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
     assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
     figure_options(assess)
-    _with_data(assess)
-    _with_font(assess)
+    with_data(assess)
+    with_font(assess)
+    with_dask(assess)
     assess.set_defaults(run=cmd_assess)
 
 
@@ -334,14 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     plans = sub.add_parser("plans", help="list plan profiles")
     plans.add_argument("--json", action="store_true", help="print JSON")
-    _with_data(plans)
+    with_data(plans)
     plans.set_defaults(run=cmd_plans)
 
     _add_level(sub)
     _add_assess(sub)
     add_quake(
         sub,
-        options=(figure_options, _with_data, _with_font),
+        options=(figure_options, with_data, with_font),
         settings=_settings,
         figures=figures,
     )
@@ -354,11 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     travel = sub.add_parser("travel", help="travel times and distances over open roads")
     cli_travel.add_options(travel)
-    _with_data(travel)
+    with_data(travel)
     travel.set_defaults(run=cmd_travel)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
-    _with_data(layers)
+    with_data(layers)
     layers.set_defaults(run=cmd_layers)
     return parser
 

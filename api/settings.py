@@ -13,6 +13,10 @@ from geo.errors import InputError
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Population cells above which a footprint goes to the Dask cluster, when there is one:
+#: 25 M cells is a window of 500 km × 500 km at 100 m, where tiles on many machines pay
+#: for their overhead (bench/RESULTS.md, docs/scale.md).
+DEFAULT_DASK_MIN_CELLS = 25_000_000
 
 #: The datums basemap tiles may be in: GCJ-02 makes the browser shift the WGS84 data.
 Datum = Literal["WGS84", "GCJ-02"]
@@ -83,6 +87,12 @@ class Settings:
     - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
       (0, the default here: threads of the server process; ``reliefgis serve`` starts one
       per core unless told otherwise; see `api.service.compute`)
+    - ``RELIEF_DASK_SCHEDULER``: a Dask scheduler (``tcp://host:8786``) that counts the
+      exposure of large footprints in tiles (api/service/exposure.py; docs/scale.md);
+      unset (the default): every footprint is counted in the process that assesses it
+    - ``RELIEF_DASK_MIN_CELLS``: population cells a footprint's window must exceed to go to
+      the cluster (default 25,000,000); ``RELIEF_DASK_TILE_CELLS``: cells per tile side
+      (default 1024)
     - ``RELIEF_TILES_URL``: an XYZ tile URL template (``{z}/{x}/{y}``) of a tile server
       the analysts' machines reach, for the browser map; unset (the default) means no
       basemap at all
@@ -124,6 +134,9 @@ class Settings:
     tiles_attribution: str | None = None
     font: str | None = None
     calendar_dir: Path | None = None
+    dask_scheduler: str | None = None
+    dask_min_cells: int = DEFAULT_DASK_MIN_CELLS
+    dask_tile_cells: int = 1024
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -132,10 +145,25 @@ class Settings:
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
                 field="compute_processes",
             )
+        self._check_dask()
         if self.ogc_max_limit < 1:
             raise InputError(
                 f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
                 field="RELIEF_OGC_MAX_LIMIT",
+            )
+
+    def _check_dask(self) -> None:
+        if self.dask_scheduler is not None and "://" not in self.dask_scheduler:
+            raise InputError(
+                f"Dask scheduler: expected an address such as tcp://host:8786, got "
+                f"{self.dask_scheduler!r}",
+                field="RELIEF_DASK_SCHEDULER",
+            )
+        if self.dask_min_cells < 0 or self.dask_tile_cells < 1:
+            raise InputError(
+                "RELIEF_DASK_MIN_CELLS / RELIEF_DASK_TILE_CELLS: expected 0 or more cells, "
+                "and tiles of 1 cell or more",
+                field="RELIEF_DASK_MIN_CELLS",
             )
 
     @classmethod
@@ -152,6 +180,8 @@ class Settings:
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
         if env.get("RELIEF_FONT"):
             kwargs["font"] = env["RELIEF_FONT"]
+        if env.get("RELIEF_DASK_SCHEDULER"):
+            kwargs["dask_scheduler"] = env["RELIEF_DASK_SCHEDULER"].strip()
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
         if env.get("RELIEF_API_KEYS", "").strip():
@@ -191,6 +221,8 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
         "RELIEF_OGC_MAX_LIMIT": ("ogc_max_limit", int),
+        "RELIEF_DASK_MIN_CELLS": ("dask_min_cells", int),
+        "RELIEF_DASK_TILE_CELLS": ("dask_tile_cells", int),
     }
     return {
         name: _number(variable, env[variable], kind)
