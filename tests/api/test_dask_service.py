@@ -4,8 +4,8 @@ A real `distributed.LocalCluster` (threads, TCP) counts the exposure of demo foo
 tiles of 64 × 64 cells (threshold 1 cell: every footprint goes to the cluster); the
 answer, through ``POST /api/v1/assessments`` and ``reliefgis assess --dask``, is compared
 with the single-process answer field by field: every whole number, text and level
-equal, fractional figures (shares, exact sums) equal to 10 significant digits. The scheduler's own record of the tasks it
-ran shows that the cluster did the counting.
+equal, fractional figures (shares, exact sums) equal to 10 significant digits. The
+scheduler's own record of the tasks it ran shows that the cluster did the counting.
 """
 
 from __future__ import annotations
