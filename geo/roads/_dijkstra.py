@@ -84,6 +84,54 @@ def open_graph(
 Slots = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]
 
 
+@dataclass(frozen=True, eq=False)
+class Neighbourhood:
+    """The part of the graph a time-limited search can reach: nodes within the limit.
+
+    One Dijkstra from all sources at once (``min_only``, one row of memory) finds every
+    node some source reaches within the limit. A fastest path of at most the limit from
+    any source passes only such nodes (times never decrease along a path), so searching
+    the subgraph they induce gives the same time, to the bit, for every node within the
+    limit, and inf beyond it, as searching the whole graph: the work and memory of each
+    search grow with the incident's neighbourhood, not with the province's roads.
+    """
+
+    graph: sparse.csr_matrix
+    source: NDArray[np.int64]
+    index: NDArray[np.int64]
+
+    @classmethod
+    def of(
+        cls, graph: sparse.csr_matrix, n_nodes: int, n_sources: int, limit: float
+    ) -> Neighbourhood:
+        """The subgraph within ``limit`` of the virtual sources ``n_nodes …``.
+
+        Built from the CSR arrays as `open_graph` builds the graph: arcs of cost 0 (a
+        point on an edge's end) stay arcs.
+        """
+        sources = n_nodes + np.arange(n_sources)
+        dist = dijkstra(graph, directed=True, indices=sources, min_only=True, limit=limit)
+        keep = np.isfinite(dist)
+        keep[sources] = True
+        kept = np.flatnonzero(keep)
+        index = np.full(graph.shape[0], -1, dtype=np.int64)
+        index[kept] = np.arange(kept.size)
+        row = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+        inside = keep[row] & keep[graph.indices]
+        counts = np.bincount(index[row[inside]], minlength=kept.size)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        sub = sparse.csr_matrix(
+            (graph.data[inside], index[graph.indices[inside]], indptr),
+            shape=(kept.size, kept.size),
+        )
+        return cls(graph=sub, source=index[sources], index=index)
+
+    def column(self, nodes: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Each node's column in the subgraph's distances; the extra last column if outside."""
+        found = self.index[nodes]
+        return np.where(found >= 0, found, self.graph.shape[0])
+
+
 def run_search(
     network: RoadNetwork,
     closed: NDArray[np.bool_],
@@ -117,7 +165,11 @@ def run_search(
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
     pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
     points = np.flatnonzero(attached)
-    step = max(1, CHUNK_CELLS // (n + s))
+    near = Neighbourhood.of(graph, n, s, limit) if not paths and np.isfinite(limit) else None
+    search_graph, source, column = (graph, n + np.arange(s), t_node) if near is None else (
+        near.graph, near.source, near.column(t_node)
+    )
+    step = max(1, CHUNK_CELLS // search_graph.shape[0])
     for start in range(0, s, step):
         chunk = np.arange(start, min(s, start + step))
         if paths:
@@ -125,8 +177,10 @@ def run_search(
                 graph, directed=True, indices=n + chunk, return_predecessors=True, limit=limit
             )
         else:
-            dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
-        arrive = dist[:, t_node] + t_time[None]  # (chunk, targets, 2 slots)
+            dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
+            if near is not None:  # one more column, never reached: targets outside
+                dist = np.column_stack([dist, np.full(len(chunk), np.inf)])
+        arrive = dist[:, column] + t_time[None]  # (chunk, targets, 2 slots)
         if np.isfinite(limit):
             arrive[arrive > limit] = np.inf
         slot = np.argmin(arrive, axis=2)
