@@ -3,10 +3,10 @@
 ``python -m bench.national [--dir /tmp/reliefgis-national] [--side 10240] [--workers 2]``
 
 Writes (once; NOT committed) a SYNTHETIC population grid of ``side`` × ``side`` cells of
-1 km (100 M cells at the default side of 10,240 km… of a plane in an equal-area CRS), split
-into 16 synthetic "provinces" of 4 × 4 blocks, and a footprint (three nested flood bands along
-a diagonal) over about a quarter of it; its window is the whole grid. Then counts the exposure on a `distributed.LocalCluster` of
-``--workers`` worker processes through the same tiling path the service uses
+1 km on a plane in metres (105 M cells at the default side of 10,240), split into 16
+synthetic "provinces" of 4 × 4 blocks, and a footprint (three nested flood bands along a
+diagonal) over about a quarter of it; its window is the whole grid. Then counts the
+exposure on a `distributed.LocalCluster` of ``--workers`` worker processes through the same tiling path the service uses
 (`layers.distributed.distributed_exposure`), and in one process
 (`geo.incident.exposure.compute_exposure`) when ``--single`` is given, and writes
 ``bench/results/national.md`` with the cost per cell and the time projected on N workers.
@@ -139,7 +139,8 @@ def main() -> None:
         f"Produced by `python -m bench.national --side {args.side} --workers {args.workers}`. "
         f"SYNTHETIC grid {args.side:,} × {args.side:,} = {cells:,} cells of 1 km (generated in "
         f"{generate_s:.0f} s, not committed), 16 synthetic square provinces, a footprint of "
-        "three flood bands over about a quarter of it (the window is the whole grid). Tiles of 1024 × 1024 cells.",
+        "three flood bands over about a quarter of it (the window is the whole grid). "
+        "Tiles of 1024 × 1024 cells.",
         "",
         *machine(["numpy", "exactextract", "dask", "distributed"]),
         "",
