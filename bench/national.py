@@ -6,8 +6,8 @@ Writes (once; NOT committed) a SYNTHETIC population grid of ``side`` × ``side``
 1 km on a plane in metres (105 M cells at the default side of 10,240), split into 16
 synthetic "provinces" of 4 × 4 blocks, and a footprint (three nested flood bands along a
 diagonal) over about a quarter of it; its window is the whole grid. Then counts the
-exposure on a `distributed.LocalCluster` of ``--workers`` worker processes through the same tiling path the service uses
-(`layers.distributed.distributed_exposure`), and in one process
+exposure on a `distributed.LocalCluster` of ``--workers`` worker processes through the
+same tiling path the service uses (`layers.distributed.distributed_exposure`), and in one process
 (`geo.incident.exposure.compute_exposure`) when ``--single`` is given, and writes
 ``bench/results/national.md`` with the cost per cell and the time projected on N workers.
 Nothing here is real data: the grid is a smooth random field, the provinces squares.
