@@ -132,6 +132,35 @@ class Neighbourhood:
         return np.where(found >= 0, found, self.graph.shape[0])
 
 
+def _check_path_cells(s: int, n: int) -> None:
+    if s * (n + s) > MAX_PATH_CELLS:
+        raise InputError(
+            f"origins, destinations: {s} points on the smaller side are too many for one "
+            f"search over {n} road nodes; split them into batches",
+            field="origins",
+        )
+
+
+def _search_graph(
+    graph: sparse.csr_matrix,
+    n: int,
+    s: int,
+    t_node: NDArray[np.int64],
+    *,
+    paths: bool,
+    limit: float,
+) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64], bool]:
+    """The graph each chunk searches, its source rows, each target node's column, padded.
+
+    A time-limited search without paths runs on the `Neighbourhood` of the sources; its
+    distances get one more column (never reached) for the targets outside it.
+    """
+    if paths or not np.isfinite(limit):
+        return graph, n + np.arange(s), t_node, False
+    near = Neighbourhood.of(graph, n, s, limit)
+    return near.graph, near.source, near.column(t_node), True
+
+
 def run_search(
     network: RoadNetwork,
     closed: NDArray[np.bool_],
@@ -152,12 +181,8 @@ def run_search(
     attached = np.isfinite(time).any(axis=1)
     rows = np.where(attached, np.cumsum(attached) - 1, -1).astype(np.int64)
     n, s = network.n_nodes, int(attached.sum())
-    if paths and s * (n + s) > MAX_PATH_CELLS:
-        raise InputError(
-            f"origins, destinations: {s} points on the smaller side are too many for one "
-            f"search over {n} road nodes; split them into batches",
-            field="origins",
-        )
+    if paths:
+        _check_path_cells(s, n)
     arcs = network.reverse_arcs if reverse else network.arcs
     graph, lengths = open_graph(arcs, closed, n, (node[attached], time[attached], length[attached]))
     t_node, t_time, _ = targets
@@ -165,9 +190,8 @@ def run_search(
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
     pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
     points = np.flatnonzero(attached)
-    near = Neighbourhood.of(graph, n, s, limit) if not paths and np.isfinite(limit) else None
-    search_graph, source, column = (graph, n + np.arange(s), t_node) if near is None else (
-        near.graph, near.source, near.column(t_node)
+    search_graph, source, column, padded = _search_graph(
+        graph, n, s, t_node, paths=paths, limit=limit
     )
     step = max(1, CHUNK_CELLS // search_graph.shape[0])
     for start in range(0, s, step):
@@ -178,7 +202,7 @@ def run_search(
             )
         else:
             dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
-            if near is not None:  # one more column, never reached: targets outside
+            if padded:  # one more column, never reached: targets outside
                 dist = np.column_stack([dist, np.full(len(chunk), np.inf)])
         arrive = dist[:, column] + t_time[None]  # (chunk, targets, 2 slots)
         if np.isfinite(limit):
@@ -188,15 +212,9 @@ def run_search(
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(
-        reverse=reverse,
-        n_nodes=n,
-        lengths=lengths,
-        pred=pred,
-        rows=rows,
-        target_node=t_node,
-        target_length=targets[2],
-        via=via,
-    )
+        reverse=reverse, n_nodes=n, lengths=lengths, pred=pred, rows=rows,
+        target_node=t_node, target_length=targets[2], via=via,
+    )  # fmt: skip
     return search, best
 
 
