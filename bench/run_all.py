@@ -50,6 +50,7 @@ BENCHMARKS = (
     Benchmark("load", "bench.load", "API under concurrent load"),
     Benchmark("scale", "bench.scale", "province scale on the Jiangsu pack, growth, Dask"),
     Benchmark("startup", "bench.startup", "quick commands and server ready time"),
+    Benchmark("province", "bench.province", "province footprints, bounded vs whole-graph search"),
     Benchmark("soak", "bench.soak", "memory under 1,000 assessments and 1,000 reads"),
     Benchmark("national", "bench.national", "≥100 M synthetic cells on a LocalCluster"),
 )
