@@ -3,6 +3,7 @@
 // /api/v1/web-config (web/labels.py, the table the incident map and the print use too).
 
 import { getJson } from "./api.js";
+import { quakeMarks } from "./quake.js";
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -306,6 +307,9 @@ export class MapView {
       onEachFeature: (f, l) => l.bindTooltip(tipHtml(this.overlayNames.footprint, [["灾种", hazard], ["分级", classText(this.labels, f.properties.class)]]), { sticky: true }),
     });
     this.addOverlay("footprint", this.overlayNames.footprint, footprint);
+    const quake = quakeMarks(assessment, this.labels.quake, this.colors.quake);
+    if (quake) this.addOverlay("quake", this.labels.quake.rings, quake);
+    else this.removeOverlay("quake");
     const routes = assessment.supply?.routes?.features || [];
     if (routes.length) {
       const layer = this.geo(assessment.supply.routes, {
@@ -337,6 +341,7 @@ export class MapView {
     this.assessment = null;
     this.removeOverlay("footprint");
     this.removeOverlay("routes");
+    this.removeOverlay("quake");
     this.shelterLayers.forEach((layer) => layer.setStyle(this._shelterStyle(layer.feature.properties)));
     this.renderLegend();
   }
