@@ -18,17 +18,14 @@ from typing import NoReturn
 from api import cli_pack, cli_travel
 from api.cli_figures import by_county, figure_options, figures, reported_figures
 from api.cli_incident import add_incident
+from api.cli_options import with_dask, with_data, with_font
 from api.cli_outputs import out_folder, output_options, write_outputs
 from api.cli_quake import add_quake
-from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
-from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS
-from layers.osm import import_osm, write_roads
-from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
 from web.verdict_text import verdict_text
@@ -51,6 +48,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, plan_dirs=(*settings.plan_dirs, *map(Path, args.plans)))
     if getattr(args, "font", None):
         settings = replace(settings, font=args.font)
+    if getattr(args, "dask", None):
+        settings = replace(settings, dask_scheduler=args.dask)
     return settings
 
 
@@ -111,6 +110,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["RELIEF_DATA"] = str(settings.data_dir)
         os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
         os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
+        if settings.dask_scheduler:
+            os.environ["RELIEF_DASK_SCHEDULER"] = settings.dask_scheduler
         if settings.font:
             os.environ["RELIEF_FONT"] = settings.font
         uvicorn.run(
@@ -130,6 +131,8 @@ def cmd_plans(args: argparse.Namespace) -> int:
     """List the plan profiles."""
     catalog = _catalog(_settings(args))
     if args.json:
+        from api.service.views import plan_summary  # start-up: pydantic, only for --json
+
         print(
             json.dumps(
                 [plan_summary(e).model_dump() for e in catalog], ensure_ascii=False, indent=2
@@ -152,6 +155,8 @@ def cmd_level(args: argparse.Namespace) -> int:
     per_county = by_county(args.by_county)
 
     def lookup(code: str) -> tuple[str, int | None]:
+        from layers.pack import read_pack  # start-up: the pack only when a county is named
+
         return read_pack(settings.data_dir).agri_population(code)
 
     verdict = grade(
@@ -163,6 +168,8 @@ def cmd_level(args: argparse.Namespace) -> int:
         lookup=lookup if args.county or per_county else None,
     )
     if args.json:
+        from api.schemas.common import VerdictOut  # start-up: pydantic, only for --json
+
         print(VerdictOut.model_validate(asdict(verdict)).model_dump_json(indent=2))
     else:
         print(verdict_text(verdict))
@@ -212,6 +219,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def cmd_import_osm(args: argparse.Namespace) -> int:
     """Write the pack's roads from an OpenStreetMap extract."""
+    from api.service.views import parse_bbox  # start-up: shapely, only for this command
+    from layers.osm import import_osm, write_roads  # start-up: osmium, only for this command
+
     pack = _settings(args).data_dir
     bbox = parse_bbox(args.bbox).bounds if args.bbox else None
     print(f"reliefgis: 正在读取 OSM 数据 {args.extract} …", file=sys.stderr)
@@ -233,6 +243,9 @@ def cmd_travel(args: argparse.Namespace) -> int:
 
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
+    from api.service.views import layer_infos  # start-up: the pack readers, only here
+    from layers.pack import read_pack  # start-up: as above
+
     pack = read_pack(_settings(args).data_dir)
     for repair in pack.repairs:
         print(f"repaired: {repair}")
@@ -242,27 +255,6 @@ def cmd_layers(args: argparse.Namespace) -> int:
         print(f"{info.name:<13} {info.kind:<6} {info.count:>9} {kind:<30} {crs}")
     print(cli_pack.network_line(cli_pack.pack_network(pack, _settings(args))))
     return 0
-
-
-def _with_data(parser: argparse.ArgumentParser) -> None:
-    """The options naming the layer pack and extra plan folders."""
-    parser.add_argument("--data", metavar="DIR", help="layer pack folder (default: Yangquan demo)")
-    parser.add_argument(
-        "--plans",
-        metavar="DIR",
-        action="append",
-        help="extra folder of plan profiles (repeatable)",
-    )
-
-
-def _with_font(parser: argparse.ArgumentParser) -> None:
-    """The option naming the printed map's Chinese font."""
-    parser.add_argument(
-        "--font",
-        metavar="FILE_OR_NAME",
-        help="Chinese TrueType font for the printed map: a .ttf/.ttc file or an installed "
-        "face name such as SimHei (default: RELIEF_FONT, else found by searching)",
-    )
 
 
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -284,8 +276,9 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
         f"{DEFAULT_MAX_PROCESSES} with one server process, 0 with several; 0: threads of "
         "the server process)",
     )
-    _with_data(serve)
-    _with_font(serve)
+    with_data(serve)
+    with_font(serve)
+    with_dask(serve)
     serve.set_defaults(run=cmd_serve)
 
 
@@ -296,7 +289,7 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level.add_argument("--county", help="county code, to grade drought persons as a share")
     figure_options(level)
     level.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    _with_data(level)
+    with_data(level)
     level.set_defaults(run=cmd_level)
 
 
@@ -309,8 +302,9 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--title", help="incident name for the maps")
     output_options(assess)
     figure_options(assess)
-    _with_data(assess)
-    _with_font(assess)
+    with_data(assess)
+    with_font(assess)
+    with_dask(assess)
     assess.set_defaults(run=cmd_assess)
 
 
@@ -322,14 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     plans = sub.add_parser("plans", help="list plan profiles")
     plans.add_argument("--json", action="store_true", help="print JSON")
-    _with_data(plans)
+    with_data(plans)
     plans.set_defaults(run=cmd_plans)
 
     _add_level(sub)
     _add_assess(sub)
     add_quake(
         sub,
-        options=(figure_options, output_options, _with_data, _with_font),
+        options=(figure_options, output_options, with_data, with_font),
         settings=_settings,
         figures=reported_figures,
     )
@@ -342,15 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     travel = sub.add_parser("travel", help="travel times and distances over open roads")
     cli_travel.add_options(travel)
-    _with_data(travel)
+    with_data(travel)
     travel.set_defaults(run=cmd_travel)
 
     cli_pack.add_pack(sub)
     sub.choices["pack"].set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
-    add_incident(sub, options=_with_data, settings=_settings)
+    add_incident(sub, options=with_data, settings=_settings)
 
     layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
-    _with_data(layers)
+    with_data(layers)
     layers.set_defaults(run=cmd_layers)
     return parser
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from api.cli_outputs import out_folder, write_outputs
 from api.settings import Settings
-from geo.hazards.intensity import check_magnitude
 from web import quake_text
 from web.shares import is_share, percent
 
@@ -70,6 +69,7 @@ def cmd_quake(
     # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
+    from geo.hazards.intensity import check_magnitude  # start-up: as above
 
     out_folder(args.out)  # refused before any work
     check_magnitude(args.magnitude)  # before the pack is read: a typo fails at once

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from api.security import ApiKey, parse_api_keys
+from api.keys import ApiKey, parse_api_keys
 from geo.errors import InputError
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Population cells above which a footprint goes to the Dask cluster, when there is one:
+#: 25 M cells is a window of 500 km × 500 km at 100 m, where tiles on many machines pay
+#: for their overhead (bench/RESULTS.md, docs/scale.md).
+DEFAULT_DASK_MIN_CELLS = 25_000_000
 
 #: The datums basemap tiles may be in: GCJ-02 makes the browser shift the WGS84 data.
 Datum = Literal["WGS84", "GCJ-02"]
@@ -39,6 +43,12 @@ def default_state_dir() -> Path:
     return Path(base) / "reliefgis"
 
 
+def default_cache_dir() -> Path:
+    """Where derived data (the road graph) is cached: ``$XDG_CACHE_HOME/reliefgis``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reliefgis"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service is configured with; ``create_app`` takes one of these.
@@ -51,6 +61,8 @@ class Settings:
     - ``RELIEF_DEFAULT_PLAN``: plan used when a request names none (default: the plan
       whose jurisdiction code covers the pack's counties)
     - ``RELIEF_STATE_DIR``: folder of the embedded SQLite store
+    - ``RELIEF_CACHE_DIR``: folder of data derived from a pack once and kept (the road
+      graph, layers/graph_cache.py); default ``$XDG_CACHE_HOME/reliefgis``
     - ``RELIEF_DATABASE_URL``: a SQLAlchemy URL (PostgreSQL/PostGIS) instead of SQLite
     - ``RELIEF_SETBACKS``, ``RELIEF_DISPLACEMENT``: other setback / displacement profiles
     - ``RELIEF_NEEDS``, ``RELIEF_SPEEDS``: other needs / road-speed profiles
@@ -75,6 +87,12 @@ class Settings:
     - ``RELIEF_COMPUTE_PROCESSES``: worker processes for assessments and printed maps
       (0, the default here: threads of the server process; ``reliefgis serve`` starts one
       per core unless told otherwise; see `api.service.compute`)
+    - ``RELIEF_DASK_SCHEDULER``: a Dask scheduler (``tcp://host:8786``) that counts the
+      exposure of large footprints in tiles (api/service/exposure.py; docs/scale.md);
+      unset (the default): every footprint is counted in the process that assesses it
+    - ``RELIEF_DASK_MIN_CELLS``: population cells a footprint's window must exceed to go to
+      the cluster (default 25,000,000); ``RELIEF_DASK_TILE_CELLS``: cells per tile side
+      (default 1024)
     - ``RELIEF_TILES_URL``: an XYZ tile URL template (``{z}/{x}/{y}``) of a tile server
       the analysts' machines reach, for the browser map; unset (the default) means no
       basemap at all
@@ -99,6 +117,7 @@ class Settings:
     plan_dirs: tuple[Path, ...] = ()
     default_plan: str | None = None
     state_dir: Path = field(default_factory=default_state_dir)
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
     database_url: str | None = None
     setbacks: Path | None = None
     displacement: Path | None = None
@@ -127,6 +146,9 @@ class Settings:
     render_queue: int = 4
     render_retry_s: int = 10
     map_max_vertices: int = 50_000
+    dask_scheduler: str | None = None
+    dask_min_cells: int = DEFAULT_DASK_MIN_CELLS
+    dask_tile_cells: int = 1024
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -147,10 +169,25 @@ class Settings:
                 raise InputError(
                     f"{variable}: expected {minimum} or more, got {value}", field=variable
                 )
+        self._check_dask()
         if self.ogc_max_limit < 1:
             raise InputError(
                 f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
                 field="RELIEF_OGC_MAX_LIMIT",
+            )
+
+    def _check_dask(self) -> None:
+        if self.dask_scheduler is not None and "://" not in self.dask_scheduler:
+            raise InputError(
+                f"Dask scheduler: expected an address such as tcp://host:8786, got "
+                f"{self.dask_scheduler!r}",
+                field="RELIEF_DASK_SCHEDULER",
+            )
+        if self.dask_min_cells < 0 or self.dask_tile_cells < 1:
+            raise InputError(
+                "RELIEF_DASK_MIN_CELLS / RELIEF_DASK_TILE_CELLS: expected 0 or more cells, "
+                "and tiles of 1 cell or more",
+                field="RELIEF_DASK_MIN_CELLS",
             )
 
     @classmethod
@@ -167,6 +204,8 @@ class Settings:
             kwargs["default_plan"] = env["RELIEF_DEFAULT_PLAN"]
         if env.get("RELIEF_FONT"):
             kwargs["font"] = env["RELIEF_FONT"]
+        if env.get("RELIEF_DASK_SCHEDULER"):
+            kwargs["dask_scheduler"] = env["RELIEF_DASK_SCHEDULER"].strip()
         if env.get("RELIEF_DATABASE_URL"):
             kwargs["database_url"] = env["RELIEF_DATABASE_URL"]
         if env.get("RELIEF_API_KEYS", "").strip():
@@ -179,6 +218,7 @@ def _paths(env: Mapping[str, str]) -> dict[str, object]:
     paths = {
         "RELIEF_DATA": "data_dir",
         "RELIEF_STATE_DIR": "state_dir",
+        "RELIEF_CACHE_DIR": "cache_dir",
         "RELIEF_SETBACKS": "setbacks",
         "RELIEF_DISPLACEMENT": "displacement",
         "RELIEF_NEEDS": "needs",
@@ -210,6 +250,8 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_RENDER_QUEUE": ("render_queue", int),
         "RELIEF_RENDER_RETRY_S": ("render_retry_s", int),
         "RELIEF_MAP_MAX_VERTICES": ("map_max_vertices", int),
+        "RELIEF_DASK_MIN_CELLS": ("dask_min_cells", int),
+        "RELIEF_DASK_TILE_CELLS": ("dask_tile_cells", int),
     }
     return {
         name: _number(variable, env[variable], kind)

@@ -52,6 +52,10 @@ BENCHMARKS = (
     Benchmark(
         "incident_history", "bench.incident_history", "POST report from 10 to 10,000 reports"
     ),
+    Benchmark("startup", "bench.startup", "quick commands and server ready time"),
+    Benchmark("province", "bench.province", "province footprints, bounded vs whole-graph search"),
+    Benchmark("soak", "bench.soak", "memory under 1,000 assessments and 1,000 reads"),
+    Benchmark("national", "bench.national", "≥100 M synthetic cells on a LocalCluster"),
 )
 
 

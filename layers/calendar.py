@@ -14,7 +14,7 @@ from chinese_calendar import __version__, constants
 
 from geo.errors import ProfileError
 from geo.response.working_days import WorkCalendar, combine, parse_calendar
-from layers.profiles import _read_toml  # the one profile reader, private to layers
+from layers._toml import read_toml as _read_toml  # the one profile reader, private to layers
 from layers.resources import data_dir
 
 PACKAGE_SOURCE = "国务院办公厅节假日安排通知（chinese-calendar {version}）"

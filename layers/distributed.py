@@ -10,7 +10,8 @@ raster, reads ITS window only, clips the zones to the tile's box
 single-process sums, partial cells included; the driver adds them in tile order and
 applies the same largest-remainder rounding (`geo.incident.exposure.exposure_of`).
 
-`distributed_exposure` is the one public function; the rest is how it does its work.
+`distributed_exposure` is the one public function (with `client_for`, the client of a
+scheduler address, one per process); the rest is how it does its work.
 The client is given by the caller: ``Client(LocalCluster(...))`` on one machine, or
 ``Client("tcp://scheduler:8786")`` on a cluster whose workers can read the raster path.
 """
@@ -18,6 +19,7 @@ The client is given by the caller: ``Client(LocalCluster(...))`` on one machine,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,8 +44,34 @@ from layers.population import PopulationGrid, window_for
 if TYPE_CHECKING:
     from distributed import Client
 
+#: How long a client waits for the scheduler before the request fails.
+CONNECT_TIMEOUT_S = 10
 #: Cells per tile side: 1024² cells (≈ 8 MB of float64) per task.
-_TILE_CELLS = 1024
+TILE_CELLS = 1024
+
+
+@lru_cache(maxsize=4)
+def client_for(address: str) -> Client:
+    """A client of the Dask scheduler at ``address`` (``tcp://host:8786``), one per process.
+
+    Raises
+    ------
+    LayerError
+        When the ``distributed`` package is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client  # noqa: PLC0415 - optional: the distributed extra
+    except ImportError as exc:  # pragma: no cover - installed with the distributed extra
+        raise LayerError(
+            "a Dask scheduler is configured but the distributed package is not installed "
+            "(pip install 'reliefgis[distributed]')"
+        ) from exc
+    try:
+        return Client(  # type: ignore[no-untyped-call]
+            address, timeout=CONNECT_TIMEOUT_S, set_as_default=False
+        )
+    except (OSError, TimeoutError) as exc:
+        raise LayerError(f"Dask scheduler {address}: cannot be reached ({exc})") from exc
 
 
 @dataclass(frozen=True)
@@ -93,7 +121,7 @@ def _count_tile(job: _TileJob, n_zones: int) -> _TileResult:
 
 
 def _tile_jobs(
-    grid: PopulationGrid, geoms: npt.NDArray[np.object_], *, tile_cells: int = _TILE_CELLS
+    grid: PopulationGrid, geoms: npt.NDArray[np.object_], *, tile_cells: int = TILE_CELLS
 ) -> list[_TileJob]:
     """The tiles of whole cells covering the zones, each with the zones reaching into it."""
     if not len(geoms):
@@ -133,7 +161,7 @@ def distributed_exposure(
     profile: DisplacementProfile,
     hazard: str,
     client: Client,
-    tile_cells: int = _TILE_CELLS,
+    tile_cells: int = TILE_CELLS,
 ) -> Exposure:
     """`compute_exposure` with the raster counted tile by tile on Dask workers.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from geo.errors import PlanError, PlanNotFound
 from geo.plans.model import Plan
 from geo.plans.parse import parse_plan
-from layers.profiles import _read_toml  # the one profile reader, private to layers
+from layers._toml import read_toml as _read_toml  # the one profile reader, private to layers
 
 
 @dataclass(frozen=True)

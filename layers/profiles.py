@@ -1,6 +1,7 @@
 """Read the settings profiles (``data/*.toml``): needs, speeds, displacement, setbacks, quakes.
 
-Every profile file goes through one reader, `_read_toml`, so that each is refused the
+Every profile file goes through one reader, `_read_toml` (kept in `layers._toml`, which
+imports nothing heavy, so the quick commands read plans fast), so that each is refused the
 same way: one error naming the file when it cannot be read as UTF-8 TOML. What the keys
 mean is checked in `geo/` (``parse_*``), which names the file and the key at fault. The
 plan catalogue (`layers.plans`) reads its files through the same reader.
@@ -8,11 +9,9 @@ plan catalogue (`layers.plans`) reads its files through the same reader.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Any
 
-from geo.errors import PlanError, ProfileError, ReliefError
+from geo.errors import PlanError, ProfileError
 from geo.hazards.house_damage import DamageProfile, parse_damage
 from geo.hazards.intensity import AttenuationProfile, parse_attenuation
 from geo.hazards.setbacks import Setbacks, parse_setbacks
@@ -20,28 +19,12 @@ from geo.incident.displacement import DisplacementProfile, parse_profile
 from geo.response.casualties import FatalityModel, parse_fatality
 from geo.roads.speeds import SpeedProfile, parse_speeds
 from geo.supply.needs import NeedsProfile, parse_needs
+from layers._toml import read_toml as _read_toml
 from layers.resources import data_dir
 
 SPEEDS_FILE = "speeds.toml"
 SETBACKS_FILE = "setbacks.toml"
 EARTHQUAKE_DIR = "earthquake"
-
-
-def _read_toml(path: Path, *, what: str, error: type[ReliefError]) -> tuple[dict[str, Any], bytes]:
-    """The TOML table of a profile file and its raw bytes (for a checksum).
-
-    Private to `layers`: the one reader every profile file goes through.
-
-    Raises
-    ------
-    ReliefError
-        ``error``, naming ``what`` and the file, when the file cannot be read as UTF-8 TOML.
-    """
-    try:
-        raw = path.read_bytes()
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise error(f"{what} {path.name}: cannot be read as UTF-8 TOML ({exc})") from exc
 
 
 def default_needs_path() -> Path:

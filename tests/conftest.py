@@ -14,7 +14,14 @@ from packs import TINY_CRS, tiny_layers, write_pack
 def _private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test touches the user's store (~/.local/share/reliefgis) or their settings."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
-    for name in ("RELIEF_STATE_DIR", "RELIEF_DATABASE_URL", "RELIEF_API_KEYS", "RELIEF_DATA"):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    for name in (
+        "RELIEF_STATE_DIR",
+        "RELIEF_CACHE_DIR",
+        "RELIEF_DATABASE_URL",
+        "RELIEF_API_KEYS",
+        "RELIEF_DATA",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

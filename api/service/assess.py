@@ -18,25 +18,24 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.exposure import expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
-from geo.incident.exposure import Exposure, compute_exposure
+from geo.incident.exposure import Exposure
 from geo.incident.footprint import (
     Footprint,
     check_within,
     dissolve_by_severity,
     parse_footprint,
 )
-from geo.incident.grid import project_bounds
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, check_figures
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
-from layers.population import read_window
 from layers.store.store import AssessmentRecord
 from web.labels import reason_text
 
@@ -60,14 +59,7 @@ def _expose(services: Services, footprint: object, *, hazard: str, plan: Plan) -
     check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
     classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
     pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
-    bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
-    exposure = compute_exposure(
-        pieces,
-        pack.counties,
-        read_window(pack.population, bounds),
-        profile=services.displacement,
-        hazard=hazard,
-    )
+    exposure = expose(services, pieces, hazard=hazard)
     return _Exposed(parsed=parsed, classed=classed, pieces=pieces, exposure=exposure)
 
 

@@ -20,9 +20,9 @@ from geo.incident.displacement import DisplacementProfile
 from geo.response.casualties import FatalityModel
 from geo.response.working_days import WorkCalendar
 from geo.roads.components import Connectivity, connectivity
-from geo.roads.network import build_network
 from geo.supply.plan import Logistics
 from layers.calendar import read_calendar
+from layers.graph_cache import cached_network
 from layers.housing import Housing, read_housing
 from layers.pack import LayerPack, read_pack
 from layers.plans import PlanCatalog
@@ -140,8 +140,12 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
     needs = read_needs(settings.needs)
     metric_crs = pack.metric_crs()
     logistics = Logistics(
-        network=build_network(
-            pack.roads, speeds=read_speeds(settings.speeds), metric_crs=metric_crs
+        network=cached_network(
+            pack,
+            speeds=read_speeds(settings.speeds),
+            metric_crs=metric_crs,
+            cache_dir=settings.cache_dir,
+            version=version(),
         ),
         depots=pack.depots,
         stock=pack.depot_stock,

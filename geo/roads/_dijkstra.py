@@ -84,6 +84,83 @@ def open_graph(
 Slots = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]
 
 
+@dataclass(frozen=True, eq=False)
+class Neighbourhood:
+    """The part of the graph a time-limited search can reach: nodes within the limit.
+
+    One Dijkstra from all sources at once (``min_only``, one row of memory) finds every
+    node some source reaches within the limit. A fastest path of at most the limit from
+    any source passes only such nodes (times never decrease along a path), so searching
+    the subgraph they induce gives the same time, to the bit, for every node within the
+    limit, and inf beyond it, as searching the whole graph: the work and memory of each
+    search grow with the incident's neighbourhood, not with the province's roads.
+    """
+
+    graph: sparse.csr_matrix
+    source: NDArray[np.int64]
+    index: NDArray[np.int64]
+
+    @classmethod
+    def of(
+        cls, graph: sparse.csr_matrix, n_nodes: int, n_sources: int, limit: float
+    ) -> Neighbourhood:
+        """The subgraph within ``limit`` of the virtual sources ``n_nodes …``.
+
+        Built from the CSR arrays as `open_graph` builds the graph: arcs of cost 0 (a
+        point on an edge's end) stay arcs.
+        """
+        sources = n_nodes + np.arange(n_sources)
+        dist = dijkstra(graph, directed=True, indices=sources, min_only=True, limit=limit)
+        keep = np.isfinite(dist)
+        keep[sources] = True
+        kept = np.flatnonzero(keep)
+        index = np.full(graph.shape[0], -1, dtype=np.int64)
+        index[kept] = np.arange(kept.size)
+        row = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+        inside = keep[row] & keep[graph.indices]
+        counts = np.bincount(index[row[inside]], minlength=kept.size)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        sub = sparse.csr_matrix(
+            (graph.data[inside], index[graph.indices[inside]], indptr),
+            shape=(kept.size, kept.size),
+        )
+        return cls(graph=sub, source=index[sources], index=index)
+
+    def column(self, nodes: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Each node's column in the subgraph's distances; the extra last column if outside."""
+        found = self.index[nodes]
+        return np.where(found >= 0, found, self.graph.shape[0])
+
+
+def _check_path_cells(s: int, n: int) -> None:
+    if s * (n + s) > MAX_PATH_CELLS:
+        raise InputError(
+            f"origins, destinations: {s} points on the smaller side are too many for one "
+            f"search over {n} road nodes; split them into batches",
+            field="origins",
+        )
+
+
+def _search_graph(
+    graph: sparse.csr_matrix,
+    n: int,
+    s: int,
+    t_node: NDArray[np.int64],
+    *,
+    paths: bool,
+    limit: float,
+) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64], bool]:
+    """The graph each chunk searches, its source rows, each target node's column, padded.
+
+    A time-limited search without paths runs on the `Neighbourhood` of the sources; its
+    distances get one more column (never reached) for the targets outside it.
+    """
+    if paths or not np.isfinite(limit):
+        return graph, n + np.arange(s), t_node, False
+    near = Neighbourhood.of(graph, n, s, limit)
+    return near.graph, near.source, near.column(t_node), True
+
+
 def run_search(
     network: RoadNetwork,
     closed: NDArray[np.bool_],
@@ -104,12 +181,8 @@ def run_search(
     attached = np.isfinite(time).any(axis=1)
     rows = np.where(attached, np.cumsum(attached) - 1, -1).astype(np.int64)
     n, s = network.n_nodes, int(attached.sum())
-    if paths and s * (n + s) > MAX_PATH_CELLS:
-        raise InputError(
-            f"origins, destinations: {s} points on the smaller side are too many for one "
-            f"search over {n} road nodes; split them into batches",
-            field="origins",
-        )
+    if paths:
+        _check_path_cells(s, n)
     arcs = network.reverse_arcs if reverse else network.arcs
     graph, lengths = open_graph(arcs, closed, n, (node[attached], time[attached], length[attached]))
     t_node, t_time, _ = targets
@@ -117,7 +190,10 @@ def run_search(
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
     pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
     points = np.flatnonzero(attached)
-    step = max(1, CHUNK_CELLS // (n + s))
+    search_graph, source, column, padded = _search_graph(
+        graph, n, s, t_node, paths=paths, limit=limit
+    )
+    step = max(1, CHUNK_CELLS // search_graph.shape[0])
     for start in range(0, s, step):
         chunk = np.arange(start, min(s, start + step))
         if paths:
@@ -125,8 +201,10 @@ def run_search(
                 graph, directed=True, indices=n + chunk, return_predecessors=True, limit=limit
             )
         else:
-            dist = dijkstra(graph, directed=True, indices=n + chunk, limit=limit)
-        arrive = dist[:, t_node] + t_time[None]  # (chunk, targets, 2 slots)
+            dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
+            if padded:  # one more column, never reached: targets outside
+                dist = np.column_stack([dist, np.full(len(chunk), np.inf)])
+        arrive = dist[:, column] + t_time[None]  # (chunk, targets, 2 slots)
         if np.isfinite(limit):
             arrive[arrive > limit] = np.inf
         slot = np.argmin(arrive, axis=2)
@@ -134,15 +212,9 @@ def run_search(
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(
-        reverse=reverse,
-        n_nodes=n,
-        lengths=lengths,
-        pred=pred,
-        rows=rows,
-        target_node=t_node,
-        target_length=targets[2],
-        via=via,
-    )
+        reverse=reverse, n_nodes=n, lengths=lengths, pred=pred, rows=rows,
+        target_node=t_node, target_length=targets[2], via=via,
+    )  # fmt: skip
     return search, best
 
 

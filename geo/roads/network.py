@@ -21,8 +21,9 @@ Points join the network in `geo.roads.snapping`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -306,4 +307,64 @@ def build_network(
         tree=shapely.STRtree(segments),
         arcs=arcs,
         reverse_arcs=arcs.reversed(),
+    )
+
+
+#: The arrays of a `RoadNetwork` kept by a cache (`layers.graph_cache`), by attribute.
+NETWORK_ARRAYS = (
+    "node_xy",
+    "node_lonlat",
+    "edge_nodes",
+    "edge_length_m",
+    "edge_time_s",
+    "edge_speed_kmh",
+    "edge_road",
+    "edge_forward",
+    "edge_backward",
+)
+_ARC_ARRAYS = ("tail", "head", "time_s", "length_m", "edge")
+_ARC_SETS = ("arcs", "reverse_arcs")
+
+
+def network_arrays(network: RoadNetwork) -> dict[str, NDArray[Any]]:
+    """Every array of a built network by name (``arcs.tail`` …): what a cache stores."""
+    found: dict[str, NDArray[Any]] = {name: getattr(network, name) for name in NETWORK_ARRAYS}
+    for arc_set in _ARC_SETS:
+        arcs = getattr(network, arc_set)
+        found.update({f"{arc_set}.{name}": getattr(arcs, name) for name in _ARC_ARRAYS})
+    return found
+
+
+def restore_network(
+    arrays: Mapping[str, NDArray[Any]],
+    *,
+    crs: CRS,
+    road_ids: Sequence[str],
+    notes: Sequence[str],
+) -> RoadNetwork:
+    """The network `build_network` made, from its `network_arrays` (read-only, e.g. mmapped).
+
+    The segments and their spatial index are made again from the node positions, exactly
+    as `build_network` makes them; the arcs are taken as stored (already sorted).
+
+    Raises
+    ------
+    KeyError
+        An array is missing.
+    """
+    arc_sets = {
+        arc_set: Arcs(**{name: arrays[f"{arc_set}.{name}"] for name in _ARC_ARRAYS})
+        for arc_set in _ARC_SETS
+    }
+    fields = {name: _frozen(arrays[name]) for name in NETWORK_ARRAYS}
+    segments = shapely.linestrings(fields["node_xy"][fields["edge_nodes"]])
+    return RoadNetwork(
+        crs=crs,
+        road_ids=tuple(road_ids),
+        notes=tuple(notes),
+        segments=_frozen(segments),
+        tree=shapely.STRtree(segments),
+        arcs=arc_sets["arcs"],
+        reverse_arcs=arc_sets["reverse_arcs"],
+        **fields,
     )

@@ -24,7 +24,7 @@ from pyproj.exceptions import CRSError
 
 from geo.chinese_datums import DATUMS
 from geo.errors import LayerError, Problems
-from layers.profiles import _read_toml
+from layers._toml import read_toml as _read_toml
 
 LAYER_KEYS = frozenset(
     {"file", "layer", "encoding", "crs", "datum", "x", "y", "rename", "values", "types", "note"}

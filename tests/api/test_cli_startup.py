@@ -1,0 +1,53 @@
+"""The quick commands import nothing heavy (issue 19): a structural check, not a timing.
+
+``reliefgis level``, ``plans`` and ``--help`` are run in a fresh interpreter; the modules
+it loaded are read from ``sys.modules``. A top-level import of geopandas, rasterio,
+matplotlib or fastapi anywhere on their path (say, a new ``from layers.pack import …`` at
+the top of ``api/cli.py``) fails here, whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("geopandas", "rasterio", "matplotlib", "fastapi", "pandas", "shapely", "pyproj")
+
+_PROBE = """
+import contextlib, io, json, sys
+from api.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    code = main(sys.argv[1:])
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def _loaded(*argv: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("level", "--plan", "yangquan-2026", "--dead-missing", "5"),
+        ("level", "--plan", "jiangsu", "--relocated", "200000", "--hazard", "flood"),
+        ("plans",),
+        ("--help",),
+    ],
+)
+def test_quick_commands_import_nothing_heavy(argv: tuple[str, ...]) -> None:
+    loaded = _loaded(*argv)
+    assert "api" in loaded  # the probe did run the command
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The same probe on ``layers`` (which reads the pack) reports geopandas: it can fail."""
+    loaded = _loaded("layers")
+    assert {"geopandas", "rasterio"} <= loaded
