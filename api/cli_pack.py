@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings
 from geo.errors import InputError
-from layers.profiles import read_setbacks, read_speeds
 from layers.resources import data_dir
 
 if TYPE_CHECKING:
@@ -30,6 +29,8 @@ TEMPLATE = Path("sources") / "template.toml"
 
 
 def _profiles(settings: Settings) -> dict[str, object]:
+    from layers.profiles import read_setbacks, read_speeds  # start-up: pack commands only
+
     return {
         "speeds": read_speeds(settings.speeds),
         "setbacks": read_setbacks(settings.setbacks),
@@ -120,6 +121,7 @@ def pack_network(pack: LayerPack, settings: Settings) -> Connectivity:
     # start-up: the road graph is built only by the commands that look at it
     from geo.roads.components import connectivity
     from geo.roads.network import build_network  # start-up: as above
+    from layers.profiles import read_speeds  # start-up: as above
 
     network = build_network(
         pack.roads, speeds=read_speeds(settings.speeds), metric_crs=pack.metric_crs()
