@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from api import cli_travel
 from api.cli_figures import by_county, figure_options, figures
+from api.cli_footprint import add_footprint_options, footprint_source
 from api.cli_quake import add_quake, out_folder
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
@@ -181,14 +182,14 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from api.service.bootstrap import load_services  # start-up: as above
     from api.service.exports import write_results  # start-up: as above
 
-    footprint = _read_json(args.footprint, "footprint")
+    source = footprint_source(args, _read_json)
     out = out_folder(args.out)
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
     body, _ = run_assessment(
         services,
-        footprint=footprint,
+        **source,
         hazard=args.hazard,
         plan=args.plan,
         figures={**figures(args), "by_county": by_county(args.by_county)},
@@ -302,15 +303,19 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
-    assess = sub.add_parser("assess", help="assess an incident footprint (GeoJSON file)")
-    assess.add_argument("footprint", metavar="FOOTPRINT.geojson")
+    assess = sub.add_parser("assess", help="assess an incident footprint or hazard raster")
+    add_footprint_options(assess)
     assess.add_argument("--hazard", required=True, choices=sorted(HAZARDS))
     assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
-    assess.add_argument("--formats", type=export_formats, default=[], help="also write exports: "
-                        "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
+    assess.add_argument(
+        "--formats",
+        type=export_formats,
+        default=[],
+        help="also write exports: gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)",
+    )
     assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
     figure_options(assess)
     _with_data(assess)

@@ -15,6 +15,7 @@ from geo.errors import (
     ComputeUnavailable,
     FontNotFound,
     GeometryError,
+    HazardValueError,
     InputError,
     LayerError,
     LayerNotFound,
@@ -23,6 +24,8 @@ from geo.errors import (
     PlanNotFound,
     ReliefError,
     StoreError,
+    UploadError,
+    UploadTooLarge,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +33,9 @@ PROBLEM_JSON = "application/problem+json"
 #: Most specific first: the first matching class decides the status.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
+    (HazardValueError, 422),
+    (UploadTooLarge, 413),
+    (UploadError, 422),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

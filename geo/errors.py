@@ -24,6 +24,18 @@ class GeometryError(InputError):
     """A geometry cannot be used: broken GeoJSON, empty, wrong type or outside the area."""
 
 
+class HazardValueError(InputError):
+    """A hazard value (depth, intensity, a raster's cells) no class of the profile takes."""
+
+
+class UploadError(InputError):
+    """An uploaded or named file cannot be read as a footprint or a hazard raster."""
+
+
+class UploadTooLarge(UploadError):
+    """An upload is over a limit (bytes, features, vertices, cells); the message names it."""
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 
