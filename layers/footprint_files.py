@@ -9,6 +9,7 @@ features, vertices, cells), the limit named.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,25 @@ def check_size(path: Path, *, name: str, limits: UploadLimits) -> None:
         )
 
 
-def _source(path: Path) -> str:
-    """The GDAL path: a zipped Shapefile is read inside its archive."""
-    return f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+def _source(path: Path, *, name: str) -> str:
+    """The GDAL path: a zipped Shapefile is read inside its archive, a KMZ by its KML.
+
+    GDAL's LIBKML driver reading a KMZ as a whole drops the ExtendedData schema fields
+    (a class or depth column); the KML inside keeps them.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return f"/vsizip/{path}"
+    if suffix == ".kmz":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                kml = [n for n in archive.namelist() if n.lower().endswith(".kml")]
+        except zipfile.BadZipFile as exc:
+            raise UploadError(f"{name}: not a KMZ (zip) archive", field="file") from exc
+        if not kml:
+            raise UploadError(f"{name}: the KMZ holds no .kml document", field="file")
+        return f"/vsizip/{path}/{kml[0]}"
+    return str(path)
 
 
 def read_footprint_file(
@@ -122,7 +139,7 @@ def read_footprint_file(
 
 
 def _read_frame(path: Path, *, name: str, layer: str | None, limits: UploadLimits) -> Any:
-    source = _source(path)
+    source = _source(path, name=name)
     try:
         layers = pyogrio.list_layers(source)
         if layer is None and len(layers) > 1:
