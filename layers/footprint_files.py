@@ -19,7 +19,7 @@ import numpy as np
 import pyogrio
 import rasterio
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError
+from pyogrio import errors as ogr_errors
 from pyproj import CRS
 from rasterio.errors import RasterioError
 
@@ -30,6 +30,15 @@ from geo.incident.hazard_raster import HazardGrid
 #: File name endings read as footprints, and as hazard rasters.
 FOOTPRINT_SUFFIXES = (".zip", ".kml", ".kmz", ".gpkg", ".geojson", ".json")
 RASTER_SUFFIXES = (".tif", ".tiff")
+#: What GDAL (through pyogrio) raises on a file it cannot read.
+_OGR_ERRORS = (
+    ogr_errors.DataSourceError,
+    ogr_errors.DataLayerError,
+    ogr_errors.CRSError,
+    ogr_errors.FeatureError,
+    ogr_errors.FieldError,
+    ogr_errors.GeometryError,
+)
 #: Feature properties kept in the footprint handed back (the ones that grade it).
 KEPT_PROPERTIES = ("class", "depth_m", "intensity")
 
@@ -156,7 +165,7 @@ def _read_frame(path: Path, *, name: str, layer: str | None, limits: UploadLimit
                 field="file",
             )
         return gpd.read_file(source, layer=layer, engine="pyogrio")
-    except (DataSourceError, DataLayerError) as exc:
+    except _OGR_ERRORS as exc:
         raise UploadError(f"{name}: cannot be read ({exc})", field="file") from exc
 
 

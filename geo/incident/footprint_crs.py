@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from geo._crs import LONLAT, is_lonlat, transformer
 from geo.errors import GeometryError
@@ -75,7 +75,12 @@ def to_lonlat(data: object, *, crs: str | None = None) -> object:
     if name is None or is_lonlat(name):
         return _without_crs(data) if name is not None else data
     source = parse_crs(name)
-    return _without_crs(_transformed(data, source))
+    try:
+        return _without_crs(_transformed(data, source))
+    except (CRSError, ProjError) as exc:
+        raise GeometryError(
+            f"crs: coordinates cannot be transformed from {name!r} to lon/lat ({exc})", field="crs"
+        ) from exc
 
 
 def _without_crs(data: Mapping[str, Any]) -> dict[str, Any]:
