@@ -13,6 +13,8 @@ import io
 import json
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from fastapi.testclient import TestClient
@@ -177,3 +179,31 @@ def test_feature_and_vertex_limits(tmp_path):
         read_footprint_file(
             tmp_path / "f.gpkg", name="f.gpkg", layer="flood", limits=UploadLimits(max_vertices=10)
         )
+
+
+def test_too_many_features_is_refused_naming_the_limit(client, tmp_path):
+    squares = [
+        shapely.box(113.3 + i * 1e-4, 37.8, 113.3 + i * 1e-4 + 5e-5, 37.80005)
+        for i in range(10_001)
+    ]
+    frame = gpd.GeoDataFrame({"class": ["high"] * len(squares)}, geometry=squares, crs="EPSG:4326")
+    frame.to_file(tmp_path / "many.geojson", engine="pyogrio")
+    response = upload(client, tmp_path / "many.geojson")
+    assert response.status_code == 413
+    assert "10001 features is over the limit of 10000 features" in response.json()["detail"]
+
+
+def test_an_intensity_raster_and_a_class_field(client, tmp_path):
+    intensity = np.where(DEPTHS > 0, 5 + 2 * DEPTHS, -9999).astype(np.float32)
+    kept = upload(
+        client, write_tif(tmp_path / "mmi.tif", intensity, "EPSG:4326"), hazard="earthquake"
+    )
+    assert kept.status_code == 201, kept.text
+    # 5 + 2·depth: 0.05 → 5.1 (V), 0.3 → 5.6 (VI), 1.0 → 7 (VII), 2.0 → 9 (IX)
+    assert kept.json()["cells_by_class"] == {"IX": 7, "VII": 10, "VI": 14, "V": 8}
+    frame = lonlat_features().rename(columns={"class": "烈度"})
+    frame["烈度"] = ["IX", "VII", "VI"]
+    frame.to_file(tmp_path / "quake.gpkg", layer="quake", engine="pyogrio")
+    answer = upload(client, tmp_path / "quake.gpkg", class_field="烈度", hazard="earthquake")
+    assert answer.status_code == 200, answer.text
+    assert [f["properties"]["class"] for f in answer.json()["features"]] == ["IX", "VII", "VI"]
