@@ -1,6 +1,7 @@
 """Benchmark a hazard raster assessment: a 30 m flood depth grid of 5,000 × 5,000 cells.
 
-Run on demand: ``python -m bench.hazard_raster [--pack DIR] [--size 5000]``. Appends its
+Run on demand: ``python -m bench.hazard_raster [--pack DIR] [--size 5000]`` (or through
+``bench.run_all``). Writes ``bench/results/hazard_raster.md`` and ``.json`` and appends its
 section to ``bench/RESULTS.md`` (``--no-append`` only prints it).
 
 The depth grid (synthetic: three sinuous river valleys, depths falling off with distance
@@ -40,8 +41,10 @@ import shapely
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
+from bench.common import RESULTS, Headline, machine, write_headlines
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS_MD = ROOT / "bench" / "RESULTS.md"
+RESULTS_MD = ROOT / "bench" / "RESULTS.md"  # appended to; bench.run_all rewrites it
 PROVINCE = ROOT / "data" / "build" / "jiangsu"
 CELL_M = 30.0
 CRS = "EPSG:4547"
@@ -148,16 +151,17 @@ def run_scenario(pack_dir: Path, size: int, label: str) -> dict[str, Any]:
 
 
 def section(rows: list[dict[str, Any]], skipped: str | None) -> str:
-    """The Markdown section for RESULTS.md."""
+    """The results file's Markdown: what was run, on what machine, and the table."""
     lines = [
-        "",
-        "### Hazard raster: a 30 m flood depth grid (bench/hazard_raster.py)",
+        "# Hazard raster: a 30 m flood depth grid",
         "",
         "Produced by `python -m bench.hazard_raster`. Synthetic depth grid (three river valleys, "
         "EPSG:4547, tiled deflate GeoTIFF) centred on the pack; each scenario measured in a "
         "fresh process after loading the pack (peak = ru_maxrss of that process). Reference: "
         "exactextract `sum` of the population raster over the same pieces (no county split, "
         "no classes).",
+        "",
+        *machine(["numpy", "shapely", "geopandas", "rasterio", "exactextract", "pyproj"]),
         "",
         "| pack | grid | cells >1.5 / 0.7–1.5 / 0.1–0.7 m | read (s) | class + polygonise (s) "
         "| exposure (s) | total (s) | exactextract sum (s) | exposure / exactextract "
@@ -206,10 +210,29 @@ def main(argv: list[str] | None = None) -> int:
         )
     text = section(rows, skipped)
     print(text)
-    if not args.no_append:
-        with RESULTS_MD.open("a", encoding="utf-8") as out:
-            out.write(text)
+    if args.no_append:
+        return 0
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "hazard_raster.md").write_text(text, encoding="utf-8")
+    write_headlines("hazard_raster", [headline(r) for r in rows])
+    demoted = [("##" + line) if line.startswith("#") else line for line in text.splitlines()]
+    with RESULTS_MD.open("a", encoding="utf-8") as out:
+        out.write("\n".join(["", "## hazard_raster", "", *demoted, ""]))
     return 0
+
+
+def headline(row: dict[str, Any]) -> Headline:
+    """The summary line of one scenario for bench/RESULTS.md."""
+    t = row["times"]
+    total = t["read"] + t["class_polygonise"] + t["exposure"]
+    return Headline(
+        figure=f"depth raster {row['size']:,} × {row['size']:,} (30 m), {row['label']}: "
+        "read, class, polygonise, exact exposure",
+        value=f"{total:.1f} s, peak {row['peak_mib']:,.0f} MiB; exposure "
+        f"{t['exposure'] / t['exactextract_sum']:.1f}× exactextract sum",
+        target=None,
+        met=None,
+    )
 
 
 if __name__ == "__main__":
