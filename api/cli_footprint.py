@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from layers.footprint_files import UploadLimits, read_footprint_file
+from layers.footprint_files import LOCAL_LIMITS, read_footprint_file
 
-#: A local file is not an upload: only the feature, vertex and cell limits apply.
-CLI_LIMITS = UploadLimits(max_bytes=2**62)
 #: Footprint files read through GDAL; any other file is read as GeoJSON.
 OTHER_FORMATS = (".zip", ".kml", ".kmz", ".gpkg")
 
@@ -59,6 +57,6 @@ def footprint_source(
     if not path.is_file():
         raise InputError(f"footprint {path}: no such file", field="footprint")
     footprint = read_footprint_file(
-        path, name=path.name, layer=args.layer, class_field=args.class_field, limits=CLI_LIMITS
+        path, name=path.name, layer=args.layer, class_field=args.class_field, limits=LOCAL_LIMITS
     )
     return {"footprint": footprint}

@@ -53,6 +53,11 @@ class UploadLimits:
     max_cells: int = 100_000_000
 
 
+#: A file already on this machine (a command-line path, an upload already taken in):
+#: only the feature, vertex and cell limits apply.
+LOCAL_LIMITS = UploadLimits(max_bytes=2**62)
+
+
 def check_size(path: Path, *, name: str, limits: UploadLimits) -> None:
     """Refuse a file larger than ``limits.max_bytes``.
 

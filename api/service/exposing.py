@@ -24,7 +24,7 @@ from geo.incident.footprint_crs import to_lonlat
 from geo.incident.grid import project_bounds
 from geo.incident.hazard_raster import RasterPieces, raster_pieces
 from geo.plans.model import Plan
-from layers.footprint_files import read_hazard_raster
+from layers.footprint_files import LOCAL_LIMITS, read_hazard_raster
 from layers.population import read_window
 
 
@@ -64,7 +64,7 @@ def expose(
     raster = None
     if hazard_raster is not None:
         path = raster_path(services, hazard_raster)
-        grid = read_hazard_raster(path, name=Path(hazard_raster).name)
+        grid = read_hazard_raster(path, name=Path(hazard_raster).name, limits=LOCAL_LIMITS)
         raster = raster_pieces(grid, services.displacement.table(hazard), hazard=hazard)
         parsed = Footprint(
             features=raster.pieces.assign(feature=range(len(raster.pieces))), repairs=()
