@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from api import cli_pack, cli_travel
 from api.cli_figures import by_county, figure_options, figures, reported_figures
+from api.cli_footprint import add_footprint_options, footprint_source
 from api.cli_incident import add_incident
 from api.cli_options import with_dask, with_data, with_font
 from api.cli_outputs import out_folder, output_options, write_outputs
@@ -191,14 +192,14 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
 
-    footprint = _read_json(args.footprint, "footprint")
+    source = footprint_source(args, _read_json)
     out = out_folder(args.out)
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
     body, _ = run_assessment(
         services,
-        footprint=footprint,
+        **source,
         hazard=args.hazard,
         plan=args.plan,
         figures=reported_figures(args),
@@ -294,8 +295,8 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
-    assess = sub.add_parser("assess", help="assess an incident footprint (GeoJSON file)")
-    assess.add_argument("footprint", metavar="FOOTPRINT.geojson")
+    assess = sub.add_parser("assess", help="assess an incident footprint or hazard raster")
+    add_footprint_options(assess)
     assess.add_argument("--hazard", required=True, choices=sorted(HAZARDS))
     assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")

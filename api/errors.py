@@ -16,6 +16,7 @@ from geo.errors import (
     DecisionRefused,
     FontNotFound,
     GeometryError,
+    HazardValueError,
     InputError,
     LayerError,
     LayerNotFound,
@@ -26,6 +27,8 @@ from geo.errors import (
     ReliefError,
     StoreError,
     TooBusy,
+    UploadError,
+    UploadTooLarge,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -35,6 +38,9 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
     (MissingInput, 422),
     (DecisionRefused, 422),
+    (HazardValueError, 422),
+    (UploadTooLarge, 413),
+    (UploadError, 422),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

@@ -56,6 +56,7 @@ BENCHMARKS = (
     Benchmark("province", "bench.province", "province footprints, bounded vs whole-graph search"),
     Benchmark("soak", "bench.soak", "memory under 1,000 assessments and 1,000 reads"),
     Benchmark("national", "bench.national", "≥100 M synthetic cells on a LocalCluster"),
+    Benchmark("hazard_raster", "bench.hazard_raster", "30 m depth raster 5,000² assessed"),
 )
 
 

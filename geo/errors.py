@@ -32,6 +32,18 @@ class DecisionRefused(InputError):
     """A decision the plan's procedure or the response's course does not allow (field named)."""
 
 
+class HazardValueError(InputError):
+    """A hazard value (depth, intensity, a raster's cells) no class of the profile takes."""
+
+
+class UploadError(InputError):
+    """An uploaded or named file cannot be read as a footprint or a hazard raster."""
+
+
+class UploadTooLarge(UploadError):
+    """An upload is over a limit (bytes, features, vertices, cells); the message names it."""
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 

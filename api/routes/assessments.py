@@ -39,6 +39,8 @@ async def create_assessment(
     text, record = await svc.compute.run(
         answer_assessment,
         footprint=body.footprint,
+        crs=body.crs,
+        hazard_raster=body.hazard_raster,
         hazard=body.hazard or "earthquake",
         earthquake=body.earthquake.model_dump() if body.earthquake else None,
         use_casualty_estimate=body.use_casualty_estimate,

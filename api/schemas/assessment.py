@@ -19,9 +19,25 @@ class AssessmentRequest(BaseModel):
         default=None,
         description=(
             "GeoJSON Geometry, Feature or FeatureCollection of (Multi)Polygons in EPSG:4326 "
-            "(EPSG:4490 accepted); a feature's properties.class is its hazard class, e.g. "
-            'flood depth band "0.7-1.5m" or seismic intensity "VIII"'
+            "(EPSG:4490 accepted), or in the CRS its legacy crs member or the crs field names; "
+            "a feature's properties.class is its hazard class, e.g. flood depth band "
+            '"0.7-1.5m" or seismic intensity "VIII", or a number: properties.depth_m (flood), '
+            "properties.intensity (Roman or Arabic) or a numeric class selects the class whose "
+            "bounds (min < v <= max) hold it"
         ),
+    )
+    crs: str | None = Field(
+        default=None,
+        max_length=20000,
+        description="CRS of the footprint's coordinates (EPSG code, URN or WKT, as pyproj "
+        "reads it) when it has no crs member; lon/lat when omitted",
+    )
+    hazard_raster: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="Upload id of a GeoTIFF of flood depth (m) or seismic intensity from "
+        "POST /api/v1/footprints, instead of a footprint: cells are classed by the profile's "
+        "bounds, cells below the least severe class affect nobody",
     )
     hazard: HazardName | None = Field(
         default=None,
@@ -49,10 +65,13 @@ class AssessmentRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> AssessmentRequest:
-        if (self.footprint is None) == (self.earthquake is None):
-            raise ValueError("give either footprint or earthquake, not both and not neither")
-        if self.footprint is not None and self.hazard is None:
-            raise ValueError("hazard: required with a footprint")
+        given = [self.footprint, self.earthquake, self.hazard_raster]
+        if sum(g is not None for g in given) != 1:
+            raise ValueError(
+                "give one of footprint, earthquake or hazard_raster, not several and not none"
+            )
+        if self.earthquake is None and self.hazard is None:
+            raise ValueError("hazard: required with a footprint or hazard_raster")
         if self.earthquake is not None and self.hazard not in (None, "earthquake"):
             raise ValueError(f"hazard: an earthquake is assessed as earthquake, not {self.hazard}")
         return self
@@ -199,6 +218,10 @@ class SupplyOut(BaseModel):
 class FootprintOut(BaseModel):
     """What was read from the footprint."""
 
+    hazard_raster: dict[str, Any] | None = Field(
+        default=None,
+        description="For a hazard raster: cells per class, nodata cells, cells below every class",
+    )
     features: int = Field(description="Polygonal features read")
     repairs: list[str] = Field(description="Invalid geometries repaired")
     classes_defaulted: int = Field(description="Features without a class, given the default")

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -18,19 +19,12 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
-from api.service.exposure import expose
+from api.service.exposing import Exposed, expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
-from geo.incident.displacement import GIVEN_COLUMN, assign_classes
-from geo.incident.exposure import Exposure
-from geo.incident.footprint import (
-    Footprint,
-    check_within,
-    dissolve_by_severity,
-    parse_footprint,
-)
+from geo.incident.displacement import GIVEN_COLUMN
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, check_figures
 from geo.supply.plan import SupplyPlan
@@ -42,31 +36,18 @@ from web.labels import reason_text
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
 
-@dataclass(frozen=True)
-class _Exposed:
-    """A parsed footprint, classed and dissolved by severity, and what the pieces expose."""
-
-    parsed: Footprint
-    classed: gpd.GeoDataFrame
-    pieces: gpd.GeoDataFrame
-    exposure: Exposure
-
-
-def _expose(services: Services, footprint: object, *, hazard: str, plan: Plan) -> _Exposed:
-    """Parse the footprint, class its features and count the people the pieces cover."""
-    pack = services.pack
-    parsed = parse_footprint(footprint)
-    check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
-    classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
-    pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
-    exposure = expose(services, pieces, hazard=hazard)
-    return _Exposed(parsed=parsed, classed=classed, pieces=pieces, exposure=exposure)
-
-
-def _footprint_summary(exposed: _Exposed) -> dict[str, Any]:
+def _footprint_summary(exposed: Exposed) -> dict[str, Any]:
     """The answer's ``footprint`` section: what was read, repaired and defaulted."""
     pieces = exposed.pieces
+    raster = exposed.raster
     return {
+        "hazard_raster": None
+        if raster is None
+        else {
+            "cells_by_class": raster.cells,
+            "nodata_cells": raster.nodata_cells,
+            "below_cells": raster.below_cells,
+        },
         "features": len(exposed.parsed.features),
         "repairs": list(exposed.parsed.repairs),
         "classes_defaulted": int((~exposed.classed[GIVEN_COLUMN]).sum()),
@@ -98,7 +79,7 @@ def _quake(
 
 def _assess(
     services: Services,
-    exposed: _Exposed,
+    exposed: Exposed,
     *,
     plan: Plan,
     reported: Mapping[str, Figure],
@@ -126,7 +107,7 @@ def _record(
     chosen: PlanFile,
     *,
     hazard: str,
-    exposed: _Exposed,
+    exposed: Exposed,
     request: dict[str, Any],
     body: dict[str, Any],
 ) -> AssessmentRecord:
@@ -155,6 +136,8 @@ def run_assessment(
     title: str | None = None,
     earthquake: Mapping[str, Any] | None = None,
     use_casualty_estimate: bool = False,
+    crs: str | None = None,
+    hazard_raster: str | Path | None = None,
 ) -> tuple[dict[str, Any], AssessmentRecord]:
     """Assess an incident footprint, or the field of an ``earthquake``; answer and record.
 
@@ -171,7 +154,9 @@ def run_assessment(
     quake = _quake(services, earthquake, plan=plan)
     if quake is not None:
         footprint, hazard = field_geojson(quake), "earthquake"
-    exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
+    exposed = expose(
+        services, footprint, hazard=hazard, plan=chosen.plan, crs=crs, hazard_raster=hazard_raster
+    )
     estimate = None
     if quake is not None:
         estimate = estimate_quake(
@@ -180,23 +165,20 @@ def run_assessment(
         )  # fmt: skip
         reported = estimate.figures
     result = _assess(services, exposed, plan=chosen.plan, reported=reported, by_county=by_county)
-    created = datetime.now(UTC).replace(microsecond=0)
-    assessment_id = uuid.uuid4().hex
     body = serialise(
         result,
         pack=pack,
-        assessment_id=assessment_id,
-        created=created,
+        assessment_id=uuid.uuid4().hex,
+        created=datetime.now(UTC).replace(microsecond=0),
         title=title,
         footprint=_footprint_summary(exposed),
     )
     body["software"] = _software(services, chosen)
     request: dict[str, Any] = {
-        "hazard": hazard,
-        "plan": chosen.plan.id,
-        "figures": figures or {},
-        "title": title,
-    }
+        "hazard": hazard, "plan": chosen.plan.id, "figures": figures or {}, "title": title,
+    }  # fmt: skip
+    if hazard_raster is not None:
+        request["hazard_raster"] = str(hazard_raster)
     if estimate is not None:
         body["earthquake"] = estimate.section
         body["response"]["notes"].append(estimate.note)
@@ -215,6 +197,8 @@ def answer_assessment(
     title: str | None = None,
     earthquake: Mapping[str, Any] | None = None,
     use_casualty_estimate: bool = False,
+    crs: str | None = None,
+    hazard_raster: str | None = None,
 ) -> tuple[str, AssessmentRecord]:
     """`run_assessment`, its answer validated against the API's model and encoded as JSON.
 
@@ -231,6 +215,8 @@ def answer_assessment(
         title=title,
         earthquake=earthquake,
         use_casualty_estimate=use_casualty_estimate,
+        crs=crs,
+        hazard_raster=hazard_raster,
     )
     model = AssessmentOut if earthquake is None else QuakeAssessmentOut
     return model.model_validate(body).model_dump_json(by_alias=True), record

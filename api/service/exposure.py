@@ -36,7 +36,7 @@ def on_cluster(services: Services, pieces: gpd.GeoDataFrame) -> bool:
     return window_cells(services, pieces) > settings.dask_min_cells
 
 
-def expose(services: Services, pieces: gpd.GeoDataFrame, *, hazard: str) -> Exposure:
+def count_exposure(services: Services, pieces: gpd.GeoDataFrame, *, hazard: str) -> Exposure:
     """People affected and displaced in the severity pieces, on the path the settings choose."""
     pack = services.pack
     settings = services.settings

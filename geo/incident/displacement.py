@@ -43,6 +43,9 @@ class HazardClass:
     rate: float
     source: str
     aliases: tuple[str, ...] = ()
+    #: Numeric bounds: a value v is in the class when ``min < v <= max`` (InaSAFE's rule).
+    min: float | None = None
+    max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,16 @@ class ClassTable:
     name: str
     classes: tuple[HazardClass, ...]
     default_class: str
+    #: What the bounds measure (``m`` of depth, ``degree`` of intensity), where they come
+    #: from, and the largest value a hazard raster may plausibly hold.
+    unit: str = ""
+    bounds_source: str = ""
+    plausible_max: float | None = None
+
+    @property
+    def has_bounds(self) -> bool:
+        """Whether the classes carry numeric bounds (a value can select a class)."""
+        return bool(self.classes) and all(c.min is not None for c in self.classes)
 
     def order(self) -> tuple[str, ...]:
         """Class names from the most to the least severe."""
@@ -179,9 +192,58 @@ def _parse_class(raw: Any, where: str, problems: Problems) -> HazardClass | None
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         problems.add(where + "aliases", "expected a list of non-empty strings")
         aliases = []
+    low, high = _bounds(raw, where, problems)
     if not name or rate is None:
         return None
-    return HazardClass(name=name, rate=float(rate), source=source, aliases=tuple(aliases))
+    return HazardClass(
+        name=name, rate=float(rate), source=source, aliases=tuple(aliases), min=low, max=high
+    )
+
+
+def _bounds(
+    raw: Mapping[str, Any], where: str, problems: Problems
+) -> tuple[float | None, float | None]:
+    """A class's ``min`` and ``max`` (both or neither; min < max), else (None, None)."""
+    low, high = raw.get("min"), raw.get("max")
+    if low is None and high is None:
+        return None, None
+    numbers = all(isinstance(b, int | float) and not isinstance(b, bool) for b in (low, high))
+    if not numbers or not float(low) < float(high):  # type: ignore[arg-type]
+        problems.add(where + "min", "expected numbers min < max (max = inf for no upper bound)")
+        return None, None
+    return float(low), float(high)  # type: ignore[arg-type]
+
+
+def _check_bounds(table: ClassTable, raw: Mapping[str, Any], problems: Problems) -> ClassTable:
+    """Bounds on every class or none, without overlaps, with a source; the table with them."""
+    where = f"tables.{table.name}."
+    given = [c.min is not None for c in table.classes]
+    if not any(given):
+        return table
+    if not all(given):
+        problems.add(where + "classes", "give min and max on every class or on none")
+    spans = sorted((c.min, c.max, c.name) for c in table.classes if c.min is not None)
+    for (_, high, name), (low, _, other) in pairwise(spans):
+        if low is not None and high is not None and low < high:
+            problems.add(where + "classes", f"bounds of {name!r} and {other!r} overlap")
+    source = raw.get("bounds_source")
+    if not isinstance(source, str) or not source.strip():
+        problems.add(where + "bounds_source", "expected where the bounds come from")
+    unit = raw.get("unit", "")
+    plausible = raw.get("plausible_max")
+    if plausible is not None and (
+        isinstance(plausible, bool) or not isinstance(plausible, int | float)
+    ):
+        problems.add(where + "plausible_max", "expected a number")
+        plausible = None
+    return ClassTable(
+        name=table.name,
+        classes=table.classes,
+        default_class=table.default_class,
+        unit=str(unit),
+        bounds_source=str(source or ""),
+        plausible_max=None if plausible is None else float(plausible),
+    )
 
 
 def _parse_table(name: str, raw: Any, problems: Problems) -> ClassTable | None:
@@ -219,7 +281,7 @@ def _parse_table(name: str, raw: Any, problems: Problems) -> ClassTable | None:
         problems.add(where + "default_class", f"{default!r} is not one of {list(table.order())}")
     if found is not None:
         table = ClassTable(name=name, classes=table.classes, default_class=found.name)
-    return table
+    return _check_bounds(table, raw, problems)
 
 
 def parse_profile(data: Mapping[str, Any], *, source: str) -> DisplacementProfile:

@@ -31,6 +31,10 @@ const FIELD_NAMES = {
   title: "灾害名称",
   bbox: "范围",
   name: "图层名",
+  crs: "坐标系",
+  file: "上传的文件",
+  layer: "GeoPackage 图层",
+  hazard_raster: "灾害栅格",
 };
 
 // Known server messages, put into Chinese. The server's own words follow in brackets.
@@ -44,7 +48,12 @@ const KNOWN = [
     () => "灾害范围须为面（Polygon 或 MultiPolygon）；点和线请先按影响范围缓冲成面。"],
   [/unknown (GeoJSON|geometry) type|expected a GeoJSON object|not valid GeoJSON/i,
     () => "灾害范围不是有效的 GeoJSON 面要素。"],
-  [/outside lon\/lat range|crs/i, () => "灾害范围的坐标须为 WGS84 或 CGCS2000 经纬度（EPSG:4326 / 4490）。"],
+  [/is not a CRS pyproj can read/i, () => "灾害范围的坐标系无法识别，请注明 EPSG 代码（如 EPSG:4547）。"],
+  [/outside lon\/lat range|crs '/i, () => "灾害范围的坐标须为经纬度，或在文件中注明其坐标系。"],
+  [/value (\S+) is outside every (\w+) class; bounds \(min < v <= max\): (.+)$/i,
+    (m) => `数值 ${m[1]} 不在该灾种任何分级之内，分级界限为：${m[3]}。`],
+  [/the raster has no CRS/i, () => "栅格文件没有坐标系，请在保存时指定坐标系（如 EPSG:4547）。"],
+  [/above the plausible (\w+) maximum/i, () => "栅格数值过大：水深须以米为单位（疑为厘米）。"],
   [/class '(.+)' is not a (\w+) class; allowed: (.+)$/i,
     (m) => `灾害分级“${m[1]}”不适用于该灾种，可用的分级为：${m[3]}。`],
   [/plan .*does not exist|no plan/i, () => "所选预案不存在，请重新选择预案。"],
@@ -114,6 +123,15 @@ export async function postJson(path, body) {
     body: JSON.stringify(body),
   });
   return response.json();
+}
+
+/** Upload a footprint file or hazard raster (multipart); the answer's JSON and status. */
+export async function postFile(path, file, fields = {}) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  for (const [name, value] of Object.entries(fields)) if (value) form.append(name, value);
+  const response = await request(path, { method: "POST", headers: { Accept: "application/json" }, body: form });
+  return { status: response.status, body: await response.json() };
 }
 
 /** Whether a link's address is one of this API's (relative to the app, as links are). */

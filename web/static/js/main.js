@@ -2,7 +2,7 @@
 // and any reported figures; the service assesses; the page shows what came back.
 
 import { quakeRequest } from "./quake.js";
-import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postJson, setApiKey } from "./api.js";
+import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postFile, postJson, setApiKey } from "./api.js";
 import { PolygonDrawer } from "./draw.js";
 import { makeDatum } from "./gcj02.js";
 import { MapView, classText, escapeHtml } from "./layers.js";
@@ -177,29 +177,66 @@ function countPolygons(geojson) {
   return 1;
 }
 
+// Files the browser reads itself (GeoJSON) and files the server reads (POST /footprints).
+const SERVER_READ = /\.(zip|kml|kmz|gpkg|tif|tiff)$/i;
+
+async function readOnServer(file, layer) {
+  const { status, body } = await postFile("footprints", file, { layer });
+  if (status === 201) {
+    return { source: "raster", raster: body.hazard_raster,
+             label: `栅格 ${file.name}（${body.width}×${body.height} 个像元，按分级界限分类）` };
+  }
+  return { source: "file", geojson: body,
+           label: `文件 ${file.name}（${countPolygons(body)} 个要素，已转换为经纬度）` };
+}
+
+async function uploadToServer(file) {
+  let layer = "";
+  for (;;) {
+    try {
+      return await readOnServer(file, layer);
+    } catch (err) {
+      if (err instanceof ApiError && err.problem?.field === "layer" && !layer) {
+        layer = (window.prompt(`${err.problem.detail}\n请输入要读取的图层名：`) || "").trim();
+        if (layer) continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function readInBrowser(file) {
+  let geojson;
+  try {
+    geojson = JSON.parse(await file.text());
+  } catch {
+    throw new ApiError(`文件“${file.name}”不是有效的 GeoJSON（无法按 JSON 读取），请检查文件内容。`);
+  }
+  if (!geojson || typeof geojson !== "object" || !geojson.type) {
+    throw new ApiError(`文件“${file.name}”不是 GeoJSON：缺少 type 字段。`);
+  }
+  return { source: "file", geojson, label: `文件 ${file.name}（${countPolygons(geojson)} 个要素，分级取自文件）` };
+}
+
 function setupUpload() {
   $("footprint-file").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     $("file-name").textContent = file ? file.name : "未选择文件";
     if (!file) return;
     showError("");
-    let geojson;
+    let footprint;
     try {
-      geojson = JSON.parse(await file.text());
-    } catch {
+      footprint = SERVER_READ.test(file.name) ? await uploadToServer(file) : await readInBrowser(file);
+    } catch (err) {
       setFootprint(null);
-      showError(`文件“${file.name}”不是有效的 GeoJSON（无法按 JSON 读取），请检查文件内容。`);
-      return;
-    }
-    if (!geojson || typeof geojson !== "object" || !geojson.type) {
-      setFootprint(null);
-      showError(`文件“${file.name}”不是 GeoJSON：缺少 type 字段。`);
+      if (isAuthError(err)) askForKey(err);
+      showError(err instanceof ApiError ? err.message : `文件“${file.name}”无法读取。`);
       return;
     }
     state.drawer.clear({ silent: true });
-    setFootprint({ source: "file", geojson, label: `文件 ${file.name}（${countPolygons(geojson)} 个要素，分级取自文件）` });
+    setFootprint(footprint);
     try {
-      showPreview(geojson);
+      showPreview(footprint.geojson || null);
     } catch {
       showPreview(null); // the server will say what is wrong with it
     }
@@ -231,7 +268,7 @@ async function run() {
     return;
   }
   if (!state.footprint && !earthquake) {
-    showError("请先在地图上绘制灾害范围，或上传 GeoJSON 文件。");
+    showError("请先在地图上绘制灾害范围，或上传灾害范围文件。");
     return;
   }
   let figures;
@@ -244,8 +281,9 @@ async function run() {
   const body = { plan: $("plan").value || null, figures };
   if (earthquake) body.earthquake = earthquake;
   else {
-    body.footprint = state.footprint.source === "drawn" ? drawnGeoJson(state.footprint.latlngs) : state.footprint.geojson;
     body.hazard = $("hazard").value;
+    if (state.footprint.source === "raster") body.hazard_raster = state.footprint.raster;
+    else body.footprint = state.footprint.source === "drawn" ? drawnGeoJson(state.footprint.latlngs) : state.footprint.geojson;
   }
   const title = $("title").value.trim();
   if (title) body.title = title;
