@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from layers.footprint_files import LOCAL_LIMITS, read_footprint_file
 
 #: Footprint files read through GDAL; any other file is read as GeoJSON.
 OTHER_FORMATS = (".zip", ".kml", ".kmz", ".gpkg")
@@ -56,6 +55,11 @@ def footprint_source(
         return {"footprint": read_json(args.footprint, "footprint"), "crs": args.footprint_crs}
     if not path.is_file():
         raise InputError(f"footprint {path}: no such file", field="footprint")
+    from layers.footprint_files import (  # start-up: GDAL only for a command that reads files
+        LOCAL_LIMITS,
+        read_footprint_file,
+    )
+
     footprint = read_footprint_file(
         path, name=path.name, layer=args.layer, class_field=args.class_field, limits=LOCAL_LIMITS
     )
