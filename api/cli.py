@@ -30,7 +30,11 @@ from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
 from layers.resources import plans_dir
+from web.print.sheets import STANDARD_SCALES
 from web.verdict_text import verdict_text
+
+#: The printed map's scales on the command line (web.print.sheets has the list).
+PRINT_SCALES = ["auto", *map(str, STANDARD_SCALES)]
 
 EXIT_BAD_INPUT = 2
 
@@ -198,7 +202,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     written = write_results(
-        services, body, out, formats=args.formats, paper=args.paper, crs=args.crs
+        services, body, out, formats=args.formats, paper=args.paper, scale=args.scale,
+        crs=args.crs
     )
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
@@ -309,6 +314,8 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
+    assess.add_argument("--scale", choices=PRINT_SCALES, default="auto", help="printed map "
+                        "scale 1:N (auto: the largest standard scale that holds the footprint)")
     assess.add_argument("--formats", type=export_formats, default=[], help="also write exports: "
                         "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
     assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")

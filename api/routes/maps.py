@@ -22,6 +22,7 @@ from api.service.browser import web_config
 from api.service.maps import assessment_export, incident_map, situation_map
 from layers.exports.options import MEDIA_TYPES
 from web.assets import LEAFLET_DIR, STATIC_DIR
+from web.print.sheets import parse_scale
 
 router = APIRouter()
 
@@ -57,10 +58,19 @@ async def get_map_pdf(
     assessment_id: str,
     svc: ServicesDep,
     paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
+    scale: Annotated[
+        str,
+        Query(
+            description="auto or 10000|25000|50000|100000|250000|500000: scale 1:N of the "
+            "detail map (CGCS2000 3° Gauss-Krüger zone); auto: the largest that holds the "
+            "footprint; a fixed one larger than a sheet adds an overview and one page per sheet"
+        ),
+    ] = "auto",
 ) -> Response:
     """The printed situation map (PDF, landscape) of a stored assessment."""
+    parse_scale(scale)  # a bad scale is a 422 before any work
     text = await run_in_threadpool(store_of(svc).assessment_json, assessment_id)
-    pdf = await svc.compute.run(situation_map, text, paper=paper)
+    pdf = await svc.compute.run(situation_map, text, paper=paper, scale=scale)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
-def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> bytes:
+def situation_map(
+    services: Services, answer: str, *, paper: Literal["A3", "A4"], scale: str = "auto"
+) -> bytes:
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
     return render_pdf(
-        json.loads(answer), services.pack, paper=paper, font=services.settings.font
+        json.loads(answer), services.pack, paper=paper, scale=scale, font=services.settings.font
     )
 
 
