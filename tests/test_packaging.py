@@ -31,9 +31,21 @@ def built(tmp_path_factory) -> tuple[Path, str]:
     source = tmp_path_factory.mktemp("source") / "reliefgis"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-v", "-w", str(out), str(source)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-v",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     [wheel] = out.glob("reliefgis-*.whl")
     return wheel, done.stdout + done.stderr
@@ -49,7 +61,7 @@ def test_the_build_prints_no_warning_of_ours(built):
     _, output = built
     assert "creating" in output or "adding" in output  # the backend's output was captured
     for warning in ("BuildBackendWarning", "Package would be ignored", "is absent from the"):
-        assert warning not in output, output[output.find(warning) - 400:][:1200]
+        assert warning not in output, output[output.find(warning) - 400 :][:1200]
 
 
 def test_wheel_contains_data_and_console_script(wheel):

@@ -106,7 +106,8 @@ def cover(footprint: BaseGeometry, box_mm: tuple[float, float], denominator: int
         for column in range(columns):
             x0, y1 = left + column * width, top - row * height
             extent = (x0, y1 - height, x0 + width, y1)
-            if footprint.intersects(box(*extent)):
+            sheet = box(*extent)
+            if footprint.intersects(sheet) and not footprint.touches(sheet):
                 sheets.append(Sheet(extent, len(sheets) + 2, row + 1, column + 1))
     if len(sheets) > MAX_SHEETS:
         raise InputError(
