@@ -138,13 +138,18 @@ def render_pdf(
         ),
     ):
         figures = _draw(assessment, pack, paper=paper, denominator=denominator)
-        out = io.BytesIO()
-        if dpi:  # the first page as a picture, for documents that embed the map
-            figures[0].savefig(out, format="png", dpi=dpi)
-        else:
-            with PdfPages(out, metadata=_metadata(assessment, created)) as pdf:
-                for figure in figures:
-                    pdf.savefig(figure)
+        return _save(figures, dpi=dpi, metadata=_metadata(assessment, created))
+
+
+def _save(figures: list[Figure], *, dpi: int | None, metadata: dict[str, Any]) -> bytes:
+    """The pages as one PDF, or the first page as a PNG at ``dpi``."""
+    out = io.BytesIO()
+    if dpi:  # the first page as a picture, for documents that embed the map
+        figures[0].savefig(out, format="png", dpi=dpi)
+    else:
+        with PdfPages(out, metadata=metadata) as pdf:
+            for figure in figures:
+                pdf.savefig(figure)
     return out.getvalue()
 
 
