@@ -285,10 +285,19 @@ def km_grid(ax: Axes, *, step_m: float, fontsize: float, scale: float = 1.0) -> 
 
 
 def page_index(
-    ax: Axes, sheets: list[tuple[tuple[float, float, float, float], str]], *, page: Page
+    ax: Axes,
+    sheets: list[tuple[tuple[float, float, float, float], str]],
+    *,
+    page: Page,
+    metres_per_pt: float,
 ) -> None:
-    """An overview's page index: each sheet's extent outlined in red with its label."""
+    """An overview's page index: each sheet's extent outlined in red with its label.
+
+    The label is as large as the sheet's printed width allows (13 design points at most,
+    never below the page's smallest type).
+    """
     for (x0, y0, x1, y1), label in sheets:
+        room = (x1 - x0) / metres_per_pt * 0.85 / text_width(label, 1.0)
         ax.add_patch(
             Rectangle(
                 (x0, y0),
@@ -305,7 +314,7 @@ def page_index(
             (x0 + x1) / 2,
             (y0 + y1) / 2,
             label,
-            fontsize=page.pt(13),
+            fontsize=max(min(page.pt(13), room), page.pt(0)),
             color=INDEX_COLOUR,
             ha="center",
             va="center",

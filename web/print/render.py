@@ -345,7 +345,8 @@ def _detail_map(page: Page, layers: MapLayers, view: View, *, grid_m: float | No
     graticule(ax, crs=layers.crs, fontsize=page.pt(6), scale=page.scale)
     if grid_m:
         km_grid(ax, step_m=grid_m, fontsize=page.pt(6), scale=page.scale)
-    page_index(ax, [(s.extent, f"第{s.number}页") for s in view.index], page=page)
+    sheets = [(s.extent, f"第{s.number}页") for s in view.index]
+    page_index(ax, sheets, page=page, metres_per_pt=metres_per_pt)
     scale_bar(
         ax,
         max_m=(extent[2] - extent[0]) * 0.22,
