@@ -13,6 +13,10 @@ from typing import Any
 
 from geo.errors import InputError
 from layers.exports.options import export_formats
+from web.print.sheets import STANDARD_SCALES
+
+#: The printed map's scales on the command line (web.print.sheets has the list).
+PRINT_SCALES = ["auto", *map(str, STANDARD_SCALES)]
 
 
 def out_folder(text: str) -> Path:
@@ -24,8 +28,14 @@ def out_folder(text: str) -> Path:
 
 
 def output_options(parser: argparse.ArgumentParser) -> None:
-    """``--paper``, ``--formats`` and ``--crs``: the printed map and the exports."""
+    """``--paper``, ``--scale``, ``--formats`` and ``--crs``: the printed map and the exports."""
     parser.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
+    parser.add_argument(
+        "--scale",
+        choices=PRINT_SCALES,
+        default="auto",
+        help="printed map scale 1:N (auto: the largest standard scale that holds the footprint)",
+    )
     parser.add_argument(
         "--formats",
         type=export_formats,
@@ -44,6 +54,12 @@ def write_outputs(services: Any, body: dict[str, Any], args: argparse.Namespace)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     written = write_results(
-        services, body, out, formats=args.formats, paper=args.paper, crs=args.crs
+        services,
+        body,
+        out,
+        formats=args.formats,
+        paper=args.paper,
+        scale=args.scale,
+        crs=args.crs,
     )
     return [target, *written]

@@ -97,3 +97,29 @@ def refused_geojson_crs(data: Mapping[str, Any]) -> object | None:
     if isinstance(name, str):
         return None if is_lonlat(name) else name
     return crs
+
+
+#: CGCS2000 3-degree Gauss-Krüger zones with the central meridian as false origin
+#: ("CGCS2000 / 3-degree Gauss-Kruger CM 75E" … "CM 135E") are EPSG:4534 … 4554, in order.
+_GK3_FIRST_EPSG, _GK3_FIRST_CM, _GK3_LAST_CM = 4534, 75, 135
+_GK3_ZONE_WIDTH = 3
+
+
+def gauss_kruger_3(lon: float) -> CRS:
+    """The CGCS2000 3° Gauss-Krüger CRS (EPSG:4534–4554) of the zone holding ``lon``.
+
+    The zone's central meridian is the multiple of 3° nearest ``lon``; its EPSG code is
+    counted from CM 75°E (EPSG:4534) in steps of one per zone.
+
+    Raises
+    ------
+    InputError
+        ``lon`` lies outside the zones China uses (CM 75°E … 135°E).
+    """
+    central = _GK3_ZONE_WIDTH * round(lon / _GK3_ZONE_WIDTH)
+    if not _GK3_FIRST_CM <= central <= _GK3_LAST_CM:
+        raise InputError(
+            f"footprint: longitude {lon:.3f} is outside the CGCS2000 3° zones (73.5°E–136.5°E)",
+            field="footprint",
+        )
+    return CRS.from_epsg(_GK3_FIRST_EPSG + (central - _GK3_FIRST_CM) // _GK3_ZONE_WIDTH)

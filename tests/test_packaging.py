@@ -25,17 +25,43 @@ NOT_SOURCE = shutil.ignore_patterns(
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """The wheel, and everything the build printed (pip -v shows the backend's output)."""
     out = tmp_path_factory.mktemp("wheel")
     source = tmp_path_factory.mktemp("source") / "reliefgis"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(out), str(source)],
-        check=True, capture_output=True,
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-v",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    [built] = out.glob("reliefgis-*.whl")
-    return built
+    [wheel] = out.glob("reliefgis-*.whl")
+    return wheel, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def wheel(built) -> Path:
+    return built[0]
+
+
+def test_the_build_prints_no_warning_of_ours(built):
+    """setuptools warns of every data folder it is not told of ("Package would be ignored")."""
+    _, output = built
+    assert "creating" in output or "adding" in output  # the backend's output was captured
+    for warning in ("BuildBackendWarning", "Package would be ignored", "is absent from the"):
+        assert warning not in output, output[output.find(warning) - 400 :][:1200]
 
 
 def test_wheel_contains_data_and_console_script(wheel):

@@ -27,6 +27,7 @@ from api.service.render_gate import GateLimits, RenderGate
 from api.settings import Settings
 from layers.exports.options import MEDIA_TYPES, export_crs, export_encoding, export_format
 from web.assets import LEAFLET_DIR, STATIC_DIR
+from web.print.sheets import parse_scale
 
 router = APIRouter()
 
@@ -98,9 +99,20 @@ async def get_map_pdf(
     request: Request,
     svc: ServicesDep,
     paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
+    scale: Annotated[
+        str,
+        Query(
+            description="auto or 10000|25000|50000|100000|250000|500000: scale 1:N of the "
+            "detail map (CGCS2000 3° Gauss-Krüger zone); auto: the largest that holds the "
+            "footprint; a fixed one larger than a sheet adds an overview and one page per sheet"
+        ),
+    ] = "auto",
 ) -> Response:
     """The printed situation map (PDF, landscape) of a stored assessment."""
-    return await _product(request, svc, assessment_id, situation_map, paper=paper)
+    # a bad scale is refused before any work; "1:50,000" and "50000" are one map
+    denominator = parse_scale(scale)
+    chosen = "auto" if denominator is None else str(denominator)
+    return await _product(request, svc, assessment_id, situation_map, paper=paper, scale=chosen)
 
 
 @router.get(

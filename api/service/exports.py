@@ -111,6 +111,7 @@ def write_results(
     *,
     formats: Sequence[str],
     paper: Literal["A3", "A4"] = "A3",
+    scale: str = "auto",
     crs: str = "4326",
     encoding: str = "utf-8",
 ) -> list[Path]:
@@ -125,7 +126,8 @@ def write_results(
             target = out / name
             if name == "map.pdf":
                 font = services.settings.font
-                target.write_bytes(render_pdf(body, services.pack, paper=paper, font=font))
+                pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=font)
+                target.write_bytes(pdf)
             elif name == "map.html":
                 target.write_text(render_html(body, services.pack), encoding="utf-8")
             else:

@@ -29,10 +29,13 @@ def checked_id(assessment_id: str) -> str:
     return assessment_id
 
 
-def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> ExportFile:
+def situation_map(
+    services: Services, answer: str, *, paper: Literal["A3", "A4"], scale: str = "auto"
+) -> ExportFile:
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
     body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
-    pdf = render_pdf(body, services.pack, paper=paper, font=services.settings.font)
+    settings = services.settings
+    pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=settings.font)
     return ExportFile(pdf, "application/pdf", f"{body.get('id', 'reliefgis')}-{paper}.pdf")
 
 

@@ -244,6 +244,22 @@ def test_situation_map_pdf_of_a_stored_assessment(demo_client, paper, width):
     )
 
 
+def test_situation_map_at_a_standard_scale_in_the_gauss_kruger_zone(demo_client):
+    created = demo_client.post(
+        "/api/v1/assessments",
+        json={"footprint": footprint("landslide_yuxian"), "hazard": "landslide"},
+    ).json()
+    url = f"/api/v1/assessments/{created['id']}/map.pdf"
+    response = demo_client.get(url, params={"paper": "A4", "scale": "25000"})
+    assert response.status_code == 200
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "比例尺 1:25 000" in text
+    assert "EPSG:4547" in text  # 盂县 lies in the zone of CM 114°E
+    refused = demo_client.get(url, params={"scale": "12345"})
+    assert refused.status_code == 400
+    assert "scale" in refused.json()["detail"]
+
+
 def _drought(tiny_client, x0: float, x1: float, figures: dict) -> dict:
     body = {
         "footprint": lonlat_box(x0, 2_500, x1, 7_500),

@@ -101,6 +101,10 @@ def test_layers_validates_a_pack(tiny_pack, capsys):
             "cannot be read",
         ),
         (["assess", "/etc/hostname", "--hazard", "flood", "--out", "/tmp/x"], "not valid GeoJSON"),
+        (
+            ["assess", "/etc/hostname", "--hazard", "flood", "--out", "/tmp/x", "--scale", "12345"],
+            "invalid choice",
+        ),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(argv, message):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from geo._crs import LONLAT, is_lonlat, metric, refused_geojson_crs, transformer
+from geo._crs import (
+    LONLAT,
+    gauss_kruger_3,
+    is_lonlat,
+    metric,
+    refused_geojson_crs,
+    transformer,
+)
 from geo.errors import GeometryError, InputError
 from geo.hazards.reconstruction_sites import parse_sites
 from geo.incident.footprint import parse_footprint
@@ -59,3 +66,28 @@ def test_metric_and_cached_transformers() -> None:
     with pytest.raises(InputError, match="not a projected CRS in metres"):
         metric(LONLAT)
     assert transformer(LONLAT, "EPSG:32649") is transformer(LONLAT, "EPSG:32649")
+
+
+@pytest.mark.parametrize(
+    ("lon", "central"),
+    [(73.6, 75), (76.49, 75), (76.51, 78), (113.58, 114), (115.4, 114), (121.5, 120), (135.0, 135)],
+)
+def test_gauss_kruger_zone_is_the_one_whose_central_meridian_is_nearest(lon, central):
+    crs = gauss_kruger_3(lon)
+    # Independent of our arithmetic: the EPSG registry's own name and projection parameter.
+    assert 4534 <= crs.to_epsg() <= 4554
+    assert crs.name == f"CGCS2000 / 3-degree Gauss-Kruger CM {central}E"
+    params = crs.coordinate_operation.params
+    [origin] = [p for p in params if p.name == "Longitude of natural origin"]
+    assert origin.value == central
+    assert crs.geodetic_crs.name == "China Geodetic Coordinate System 2000"
+
+
+def test_demo_flood_zone_is_epsg_4547():
+    assert gauss_kruger_3(113.58).to_epsg() == 4547
+
+
+@pytest.mark.parametrize("lon", [10.0, 72.0, 137.0, -113.0])
+def test_longitude_outside_china_zones_is_refused(lon):
+    with pytest.raises(InputError, match="outside the CGCS2000 3° zones"):
+        gauss_kruger_3(lon)

@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 from pyproj import CRS
 
 from geo._crs import LONLAT, transformer
+from web.print.page import Page
 from web.print.text import halo_text, text_width
 
 
@@ -247,3 +248,76 @@ def graticule(
                 rotation=90,
                 **label,
             )
+
+
+# ------------------------------------------------------------------- kilometre grid
+#: The kilometre grid's colour (a blue apart from the graticule's grey, as on topographic maps).
+KM_GRID_COLOUR = "#3b6ea8"
+#: The overview's page index: sheet outlines and page numbers.
+INDEX_COLOUR = "#d7191c"
+
+
+def km_grid(ax: Axes, *, step_m: float, fontsize: float, scale: float = 1.0) -> list[float]:
+    """The kilometre grid (方里网) of a Gauss-Krüger map, labelled in km at the top and right.
+
+    Lines run at multiples of ``step_m`` of the map CRS's easting and northing; labels
+    sit inside the frame along the top and right (the graticule labels the bottom and
+    left outside it). Returns the eastings drawn, in metres.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    style: dict[str, Any] = {"color": KM_GRID_COLOUR, "linewidth": 0.45 * scale, "zorder": 3.5}
+    label: dict[str, Any] = {
+        "fontsize": fontsize,
+        "color": KM_GRID_COLOUR,
+        "zorder": 19,
+        "halo": 1.6 * scale,
+    }
+    eastings = [float(x) for x in np.arange(math.ceil(x0 / step_m) * step_m, x1, step_m)]
+    for x in eastings:
+        ax.plot([x, x], [y0, y1], **style)
+        halo_text(ax, x, y1, f"{x / 1000:g}", offset=(0, -2), ha="center", va="top", **label)
+    for y in np.arange(math.ceil(y0 / step_m) * step_m, y1, step_m):
+        ax.plot([x0, x1], [y, y], **style)
+        text = f"{y / 1000:g}"
+        halo_text(ax, x1, y, text, offset=(-2, 0), ha="right", va="center", rotation=90, **label)
+    return eastings
+
+
+def page_index(
+    ax: Axes,
+    sheets: list[tuple[tuple[float, float, float, float], str]],
+    *,
+    page: Page,
+    metres_per_pt: float,
+) -> None:
+    """An overview's page index: each sheet's extent outlined in red with its label.
+
+    The label is as large as the sheet's printed width allows (13 design points at most,
+    never below the page's smallest type).
+    """
+    for (x0, y0, x1, y1), label in sheets:
+        room = (x1 - x0) / metres_per_pt * 0.85 / text_width(label, 1.0)
+        ax.add_patch(
+            Rectangle(
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                facecolor="none",
+                edgecolor=INDEX_COLOUR,
+                linewidth=page.lw(1.2),
+                zorder=13,
+            )
+        )
+        halo_text(
+            ax,
+            (x0 + x1) / 2,
+            (y0 + y1) / 2,
+            label,
+            fontsize=max(min(page.pt(13), room), page.pt(0)),
+            color=INDEX_COLOUR,
+            ha="center",
+            va="center",
+            zorder=14,
+            halo=page.lw(2.5),
+        )

@@ -1,14 +1,17 @@
 """The page of the printed situation map: layout primitives, header and footer notes.
 
 Everything is laid out on the A3 design page in millimetres (x right, y down); `Page`
-scales sizes for smaller paper. Text flows down a box with a cursor (`Flow`); `fit`
-runs a box's content dry first and shrinks the type until it fits, so sections never
-run off the page however long the lists get.
+scales sizes for smaller paper, but never sets type below `MIN_PT` on the paper (A4 is
+the A3 design at 0.71, where the design's smallest type would print at 4.9 pt). Text
+flows down a box with a cursor (`Flow`); `fit` runs a box's content dry first and
+shrinks the type until it fits (down to `MIN_PT`), and `fit_sections` leaves the
+sections that still do not fit for a continuation page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +21,14 @@ from pyproj import CRS
 
 from layers.pack import LayerPack
 from web import labels, pack_notes
-from web.print.text import thousands, wrap
+from web.print.text import text_width, thousands, wrap
 from web.quake_text import quake_sources
 
 DESIGN_WIDTH_MM, DESIGN_HEIGHT_MM = 420.0, 297.0
 PT_TO_MM = 25.4 / 72
 LINE_SPACING = 1.38
+#: The smallest type printed on any paper (points on the sheet).
+MIN_PT = 7.0
 #: Type scales tried in turn until a box's content fits.
 SHRINK_STEPS = (1.0, 0.93, 0.86, 0.8, 0.74, 0.68)
 INK = "#1a1a1a"
@@ -56,8 +61,12 @@ class Page:
         self.ax = ax
 
     def pt(self, size: float) -> float:
-        """A font size (design points) on this paper."""
-        return size * self.scale
+        """A font size (design points) on this paper, never below `MIN_PT`."""
+        return max(size * self.scale, MIN_PT)
+
+    def design(self, size: float) -> float:
+        """The design-page size of type asked at ``size`` once `pt`'s floor applies."""
+        return self.pt(size) / self.scale
 
     def lw(self, width: float) -> float:
         """A line width (design points) on this paper."""
@@ -101,7 +110,7 @@ class Flow:
 
     def advance(self, size: float) -> float:
         """Move down one line of ``size`` points (before shrinking); the new baseline."""
-        self.y += size * self.shrink * PT_TO_MM * LINE_SPACING
+        self.y += self.page.design(size * self.shrink) * PT_TO_MM * LINE_SPACING
         return self.y
 
     def gap(self, mm: float) -> None:
@@ -128,7 +137,7 @@ class Flow:
 
     def paragraph(self, text: str, *, size: float = 7.4, **style: Any) -> None:
         """Text wrapped to the box."""
-        for line in wrap(text, self.width / PT_TO_MM, size * self.shrink):
+        for line in wrap(text, self.width / PT_TO_MM, self.page.design(size * self.shrink)):
             self.text(self.x, self.advance(size), line, size=size, **style)
 
     def row(self, cells: list[tuple[str, float, str]], *, size: float = 7.6, **style: Any) -> None:
@@ -150,6 +159,39 @@ def fit(page: Page, box: Box, content: Callable[[Flow], None]) -> float:
             break
     content(Flow(page, x=x, y=y, width=width, shrink=shrink))
     return shrink
+
+
+Section = Callable[[Flow], None]
+
+
+def fit_sections(page: Page, box: Box, sections: Sequence[Section]) -> list[Section]:
+    """Draw ``sections`` in ``box`` as `fit` does; return those left over for another page.
+
+    When all of them fit at some type scale they are drawn at the largest such; else, at
+    the smallest scale, the leading sections that fit are drawn and the rest returned.
+    """
+    x, y, width, height = box
+    for step in SHRINK_STEPS:
+        trial = Flow(page, x=x, y=y, width=width, shrink=step, draw=False)
+        for section in sections:
+            section(trial)
+        if trial.y <= y + height:
+            _draw_all(Flow(page, x=x, y=y, width=width, shrink=step), sections)
+            return []
+    trial = Flow(page, x=x, y=y, width=width, shrink=SHRINK_STEPS[-1], draw=False)
+    kept = 0
+    for section in sections:
+        section(trial)
+        if trial.y > y + height:
+            break
+        kept += 1
+    _draw_all(Flow(page, x=x, y=y, width=width, shrink=SHRINK_STEPS[-1]), sections[:kept])
+    return list(sections[kept:])
+
+
+def _draw_all(flow: Flow, sections: Sequence[Section]) -> None:
+    for section in sections:
+        section(flow)
 
 
 def listing(items: list[str], *, limit: int = 6, unit: str = "处") -> str:
@@ -181,12 +223,20 @@ def deciding_clauses(response: Mapping[str, Any]) -> list[str]:
 
 
 def draw_header(
-    page: Page, assessment: Mapping[str, Any], *, title: str, created: datetime
+    page: Page,
+    assessment: Mapping[str, Any],
+    *,
+    title: str,
+    created: datetime,
+    extra: Sequence[str] = (),
 ) -> None:
-    """Title, hazard, time, key figures and the response level box."""
+    """Title, hazard, time, ``extra`` facts (scale, sheet), key figures and the level box."""
     x, y, width, height = HEADER_BOX
     hazard = str(assessment["hazard"])
     page.text(x + 2, y + 12.5, title, size=21)
+    if extra:  # beside the title: the scale and, on a detail sheet, which one
+        after = x + 8 + text_width(title, 21) * PT_TO_MM
+        page.text(after, y + 12.5, "　".join(extra), size=10, color=MUTED)
     facts = [
         f"灾种：{labels.label(labels.HAZARDS, hazard)}",
         f"评估时间：{created:%Y年%m月%d日 %H:%M}（北京时间）",
@@ -253,42 +303,102 @@ def round_ratio(ratio: float) -> int:
     return int(round(ratio, -digits))
 
 
-def draw_footer(
-    page: Page,
-    assessment: Mapping[str, Any],
-    pack: LayerPack,
-    *,
-    crs: CRS,
-    ratio: float,
-    created: datetime,
-    box: Box,
-) -> None:
-    """The notes under the map: sources, synthetic data, CRS, production and the caution."""
-    x, y, width, height = box
-    page.rule(x, x + width, y, width=0.4)
-    stated, synthetic = layer_sources(pack)
+def scale_text(denominator: int) -> str:
+    """A scale as printed on Chinese maps, e.g. 1:50 000."""
+    return f"1:{denominator:,}".replace(",", " ")
+
+
+def projection_text(crs: CRS) -> str:
+    """The map CRS in words: a CGCS2000 Gauss-Krüger zone in Chinese, else its name."""
     epsg = crs.to_epsg()
+    code = f"（EPSG:{epsg}）" if epsg else ""
+    operation = crs.coordinate_operation
+    if operation is None or "Gauss-Kruger" not in crs.name:
+        return f"{crs.name}{code}"
+    centre = next(p.value for p in operation.params if p.name == "Longitude of natural origin")
+    return f"2000国家大地坐标系（CGCS2000），高斯-克吕格投影 3°分带，中央经线 {centre:g}°E{code}"
+
+
+@dataclass(frozen=True)
+class MapScale:
+    """The detail map's CRS and scale as the footer states them."""
+
+    crs: CRS
+    ratio: float
+    exact: bool = False
+    grid_m: float | None = None
+    sheets: str = ""
+
+
+def footer_sections(
+    assessment: Mapping[str, Any], pack: LayerPack, *, scale: MapScale, created: datetime
+) -> list[Section]:
+    """The notes under the map, most needed first.
+
+    Caution, CRS and scale, synthetic data, production, sources: what does not fit goes
+    to the continuation page.
+    """
+    stated, synthetic = layer_sources(pack)
     software = assessment.get("software") or {}
     notice = str((assessment.get("population") or {}).get("notice") or "")
+    shown = scale_text(int(scale.ratio))
+    if not scale.exact:
+        shown = f"约 {scale_text(round_ratio(scale.ratio))}"
+    grid = f"；方里网间隔 {scale.grid_m / 1000:g} km" if scale.grid_m else ""
 
-    def content(flow: Flow) -> None:
-        flow.paragraph("数据来源：" + "；".join(stated) + "。", size=6.8)
-        for line in quake_sources(assessment):
-            flow.paragraph(line, size=6.8)
+    def caution(flow: Flow) -> None:
+        text = f"注意：{notice}{PLAN_CAUTION}" if notice else CAUTION_TEXT
+        flow.paragraph(text, size=7.4, color=CAUTION)
         for note in assessment.get("map_notes") or []:  # e.g. outlines simplified to draw
             flow.paragraph(str(note), size=6.8, color=CAUTION)
+
+    def projection(flow: Flow) -> None:
+        flow.paragraph(
+            f"坐标系：{projection_text(scale.crs)}；比例尺 {shown}{grid}{scale.sheets}。", size=6.8
+        )
+
+    def synthetic_data(flow: Flow) -> None:
         if synthetic:
             flow.paragraph(
                 f"{'、'.join(synthetic)}为合成演示数据，不代表实际情况。", size=6.8, color=CAUTION
             )
+
+    def production(flow: Flow) -> None:
         flow.paragraph(
-            f"坐标系：{crs.name}{f' (EPSG:{epsg})' if epsg else ''}；数据 EPSG:4326（WGS 84，"
-            f"CGCS2000 视为等同）；比例尺约 1:{round_ratio(ratio):,}（按所选纸张打印）。"
+            f"数据 EPSG:4326（WGS 84，CGCS2000 视为等同），按所选纸张打印方合比例尺。"
             f"制图：reliefgis {software.get('version', '')}，{created:%Y-%m-%d %H:%M} 北京时间；"
             f"评估编号 {assessment.get('id', '—')}；预案 {assessment.get('plan', '—')}。",
             size=6.8,
         )
-        caution = f"注意：{notice}{PLAN_CAUTION}" if notice else CAUTION_TEXT
-        flow.paragraph(caution, size=7.4, color=CAUTION)
 
-    fit(page, (x, y + 0.3, width, height - 0.3), content)
+    def sources(flow: Flow) -> None:
+        flow.paragraph("数据来源：" + "；".join(stated) + "。", size=6.8)
+        for line in quake_sources(assessment):
+            flow.paragraph(line, size=6.8)
+
+    return [caution, projection, synthetic_data, production, sources]
+
+
+def draw_footer(page: Page, sections: Sequence[Section], *, box: Box) -> list[Section]:
+    """The notes under the map; returns the sections left for a continuation page."""
+    x, y, width, height = box
+    page.rule(x, x + width, y, width=0.4)
+    return fit_sections(page, (x, y + 0.3, width, height - 0.3), sections)
+
+
+def draw_continuation(page: Page, title: str, sections: Sequence[Section]) -> None:
+    """A page of the sections that did not fit the map page, flowed down three columns."""
+    page.text(8, 20, title, size=16)
+    page.rule(8, 412, 25, width=1.0)
+    left = list(sections)
+    columns = 3
+    width = (404 - 2 * 8) / columns
+    for column in range(columns):
+        if not left:
+            break
+        area = (8 + column * (width + 8), 30.0, width, 259.0)
+        rest = fit_sections(page, area, left)
+        if len(rest) == len(left):  # one section taller than a column: print it anyway
+            _draw_all(Flow(page, x=area[0], y=area[1], width=width), left[:1])
+            rest = left[1:]
+        left = rest

@@ -17,7 +17,7 @@ from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print import cartography as carto
 from web.print.intensity import EPICENTRE, quake_panel
-from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
+from web.print.page import CAUTION, MUTED, Box, Flow, Page, Section, fit_sections, listing
 from web.print.text import thousands
 from web.shares import is_share, percent, point_gap
 
@@ -37,28 +37,29 @@ class LegendContent:
     held_depots: bool = False
 
 
+def panel_sections(
+    assessment: Mapping[str, Any], pack: LayerPack, *, legend: LegendContent, full: bool = True
+) -> list[Section]:
+    """The side column's sections in order: legend, then (``full``) figures, supply, basis."""
+    sections: list[Section] = [lambda flow: _legend(flow, legend)]
+    if full:
+        sections += [
+            lambda flow: _population(flow, assessment),
+            lambda flow: quake_panel(flow, assessment),
+            lambda flow: _shelters(flow, assessment),
+            lambda flow: _supply(flow, assessment, pack),
+            lambda flow: _criteria(flow, assessment["response"]),
+        ]
+    return sections
+
+
 def draw_panel(
-    page: Page,
-    assessment: Mapping[str, Any],
-    pack: LayerPack,
-    *,
-    legend: LegendContent,
-    locator_box: Box,
-    panel_box: Box,
-) -> None:
-    """The side column: locator caption, legend, key figures, supply and the level's basis."""
+    page: Page, sections: Sequence[Section], *, locator_box: Box, panel_box: Box
+) -> list[Section]:
+    """The side column: locator caption and ``sections``; returns those that did not fit."""
     lx, ly, _, _ = locator_box
     page.text(lx, ly - 1.5, "位置示意（全辖区，红框为主图范围）", size=6.8, color=MUTED)
-
-    def content(flow: Flow) -> None:
-        _legend(flow, legend)
-        _population(flow, assessment)
-        quake_panel(flow, assessment)
-        _shelters(flow, assessment)
-        _supply(flow, assessment, pack)
-        _criteria(flow, assessment["response"])
-
-    fit(page, panel_box, content)
+    return fit_sections(page, panel_box, sections)
 
 
 # ----------------------------------------------------------------------------- legend
