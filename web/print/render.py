@@ -37,6 +37,7 @@ from web import labels
 from web.print import cartography as carto
 from web.print import sheets as sheeting
 from web.print.fonts import find_cjk_font
+from web.print.footer import MapScale, draw_footer, footer_sections, scale_text
 from web.print.furniture import (
     convergence_deg,
     graticule,
@@ -47,16 +48,7 @@ from web.print.furniture import (
 )
 from web.print.intensity import draw_quake
 from web.print.layers import MapLayers, fit_extent
-from web.print.page import (
-    MapScale,
-    Page,
-    Section,
-    draw_continuation,
-    draw_footer,
-    draw_header,
-    footer_sections,
-    scale_text,
-)
+from web.print.page import Page, Section, draw_continuation, draw_header
 from web.print.panel import LegendContent, draw_panel, panel_sections
 from web.print.sheets import Extent, Sheet
 

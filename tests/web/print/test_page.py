@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from matplotlib.figure import Figure
 
-from web.print.page import SHRINK_STEPS, Flow, Page, fit, listing, round_ratio
+from web.print.footer import round_ratio
+from web.print.page import SHRINK_STEPS, Flow, Page, fit, listing
 
 
 def test_listing_summarises_long_lists():
