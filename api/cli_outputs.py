@@ -13,10 +13,6 @@ from typing import Any
 
 from geo.errors import InputError
 from layers.exports.options import export_formats
-from web.print.sheets import STANDARD_SCALES
-
-#: The printed map's scales on the command line (web.print.sheets has the list).
-PRINT_SCALES = ["auto", *map(str, STANDARD_SCALES)]
 
 
 def out_folder(text: str) -> Path:
@@ -27,14 +23,26 @@ def out_folder(text: str) -> Path:
     return out
 
 
+def print_scale(text: str) -> str:
+    """``--scale``: ``auto`` or a standard scale's denominator (``1:50,000`` → ``50000``)."""
+    from web.print.sheets import parse_scale  # start-up: shapely, only for a map's options
+
+    try:
+        denominator = parse_scale(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "auto" if denominator is None else str(denominator)
+
+
 def output_options(parser: argparse.ArgumentParser) -> None:
     """``--paper``, ``--scale``, ``--formats`` and ``--crs``: the printed map and the exports."""
     parser.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
     parser.add_argument(
         "--scale",
-        choices=PRINT_SCALES,
+        type=print_scale,
         default="auto",
-        help="printed map scale 1:N (auto: the largest standard scale that holds the footprint)",
+        help="printed map scale: auto (the largest standard scale that holds the footprint), "
+        "10000, 25000, 50000, 100000, 250000 or 500000",
     )
     parser.add_argument(
         "--formats",

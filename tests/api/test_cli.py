@@ -103,7 +103,7 @@ def test_layers_validates_a_pack(tiny_pack, capsys):
         (["assess", "/etc/hostname", "--hazard", "flood", "--out", "/tmp/x"], "not valid GeoJSON"),
         (
             ["assess", "/etc/hostname", "--hazard", "flood", "--out", "/tmp/x", "--scale", "12345"],
-            "invalid choice",
+            "'12345' is not one of auto|10000|25000|50000|100000|250000|500000",
         ),
     ],
 )
