@@ -24,6 +24,14 @@ class GeometryError(InputError):
     """A geometry cannot be used: broken GeoJSON, empty, wrong type or outside the area."""
 
 
+class LimitExceeded(GeometryError):
+    """Input over a work limit (vertices, features, holes): the message names limit and value."""
+
+    def __init__(self, message: str, *, field: str | None = None, limit: str = "") -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 
@@ -58,6 +66,10 @@ class StoreError(ReliefError, RuntimeError):
 
 class ComputeUnavailable(ReliefError, RuntimeError):
     """A compute worker process died while it held the request; retrying may succeed."""
+
+
+class ComputeTimeout(ReliefError, TimeoutError):
+    """A compute task ran past its time limit; it was stopped and its worker freed."""
 
 
 class FontNotFound(ReliefError, LookupError):

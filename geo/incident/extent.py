@@ -1,0 +1,102 @@
+"""Whether a parsed footprint is a sane area for this jurisdiction, and the part worth counting.
+
+A footprint of zero area, one many times the size of the jurisdiction, or one outside it
+is almost always a mistake (swapped coordinates, a test polygon, a wrong file): each is
+refused naming what is wrong instead of answered with a figure. A footprint that does
+cover the jurisdiction is clipped, in lon/lat, to the box that holds the jurisdiction and
+the population grid before anything is projected: a whole-world polygon projected to a
+metric CRS folds onto itself, and it counts everyone in the box, not nobody.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+from pyproj import Geod
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import GeometryError
+from geo.incident.footprint import check_within
+
+#: A feature covering less than this share of its lon/lat bounding box encloses no area: a
+#: ring whose positions lie on one straight line (in lon/lat, as GeoJSON draws edges) keeps
+#: some 1e-14 of its box in floating-point area; a real footprint covers more than 1e-6.
+MIN_BOX_SHARE = 1e-9
+#: The smallest area a jurisdiction is taken to have, against division by zero.
+MIN_AREA_M2 = 1.0
+_GEOD = Geod(ellps="WGS84")
+
+
+def area_m2(geom: BaseGeometry) -> float:
+    """Geodesic area of a lon/lat geometry in square metres (WGS84 ellipsoid)."""
+    area, _ = _GEOD.geometry_area_perimeter(geom)
+    return abs(float(area))
+
+
+def check_extent(
+    features: gpd.GeoDataFrame,
+    jurisdiction: BaseGeometry,
+    *,
+    max_area_ratio: float,
+    name: str,
+) -> None:
+    """Refuse a footprint of zero area, one over ``max_area_ratio`` jurisdictions, or outside.
+
+    Parameters
+    ----------
+    features
+        The parsed footprint (lon/lat), one row per feature.
+    jurisdiction
+        The jurisdiction (lon/lat).
+    max_area_ratio
+        Largest footprint area allowed, as a multiple of the jurisdiction's area.
+    name
+        The jurisdiction's name, for the message.
+
+    Raises
+    ------
+    GeometryError
+        Naming the feature of zero area, the ratio found and allowed, or the jurisdiction.
+    """
+    geoms = features.geometry.to_numpy()
+    for index, geom in enumerate(geoms):
+        box_area = geom.envelope.area
+        if box_area == 0 or geom.area < MIN_BOX_SHARE * box_area:
+            where = f"feature {index}" if len(geoms) > 1 else "the footprint"
+            raise GeometryError(
+                f"footprint: {where} encloses no area (its ring is collinear or collapsed)",
+                field="footprint",
+            )
+    whole = area_m2(shapely.union_all(geoms))
+    ratio = whole / max(area_m2(jurisdiction), MIN_AREA_M2)
+    if ratio > max_area_ratio:
+        raise GeometryError(
+            f"footprint: its area ({whole / 1e6:.6g} km²) is {ratio:.4g} times that of "
+            f"{name}; at most max_area_ratio = {max_area_ratio:g} times is accepted",
+            field="footprint",
+        )
+    check_within(features, jurisdiction, name=name)
+
+
+def clip_to_box(
+    features: gpd.GeoDataFrame, box: tuple[float, float, float, float]
+) -> gpd.GeoDataFrame:
+    """The footprint clipped, in lon/lat, to a ``(west, south, east, north)`` box."""
+    clipped = features.copy()
+    cut = shapely.intersection(features.geometry.to_numpy(), shapely.box(*box))
+    clipped.geometry = [_polygonal(geom) for geom in cut]
+    return clipped[~clipped.geometry.is_empty].reset_index(drop=True)
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Only the areas of a cut: a polygon touching the box's edge may bring a line along."""
+    if geom.geom_type in {"Polygon", "MultiPolygon"} or geom.is_empty:
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in {"Polygon", "MultiPolygon"}]
+    return shapely.union_all(parts)
+
+
+def counting_box(*boxes: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The lon/lat box holding all the boxes given (jurisdiction, population grid)."""
+    west, south, east, north = zip(*boxes, strict=True)
+    return min(west), min(south), max(east), max(north)
