@@ -12,12 +12,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
+    ComputeTimeout,
     ComputeUnavailable,
     FontNotFound,
     GeometryError,
     InputError,
     LayerError,
     LayerNotFound,
+    LimitExceeded,
     NotFound,
     PlanError,
     PlanNotFound,
@@ -29,6 +31,7 @@ PROBLEM_JSON = "application/problem+json"
 
 #: Most specific first: the first matching class decides the status.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (LimitExceeded, 413),
     (GeometryError, 422),
     (InputError, 400),
     (PlanNotFound, 404),
@@ -36,6 +39,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (StoreError, 503),
     (ComputeUnavailable, 503),
+    (ComputeTimeout, 504),
     (PlanError, 500),
     (LayerError, 500),
     (FontNotFound, 503),
@@ -85,8 +89,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     """Answer every error as problem+json; bad input is a 4xx naming the field."""
 
     async def relief_error(request: Request, exc: Exception) -> JSONResponse:
-        field = getattr(exc, "field", None)
-        extra = {"field": field} if field else {}
+        extra = {name: value for name in ("field", "limit") if (value := getattr(exc, name, None))}
         return problem(status_for(exc), str(exc), instance=request.url.path, **extra)
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from api.security import ApiKey, parse_api_keys
 from geo.errors import InputError
+from geo.incident.limits import GeometryLimits
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -23,6 +24,18 @@ _DATUMS: dict[str, Datum] = {
     "GCJ02": "GCJ-02",
 }
 _TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+#: Work limits: each a ``RELIEF_<NAME>`` variable, each above 0.
+_POSITIVE: dict[str, type[int] | type[float]] = {
+    "max_features": int,
+    "max_vertices_per_feature": int,
+    "max_vertices": int,
+    "max_holes": int,
+    "max_nesting": int,
+    "max_repair_vertices": int,
+    "max_area_ratio": float,
+    "task_timeout_s": float,
+    "worker_max_rss_mb": int,
+}
 
 
 def _number(variable: str, text: str, kind: type[int] | type[float]) -> int | float:
@@ -83,6 +96,18 @@ class Settings:
     - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
     - ``RELIEF_CALENDAR``: a folder of working-day calendar files (``*.toml``: public
       holidays and 调休 of years ``chinese-calendar`` does not cover; data/calendar/README.md)
+    - Work limits of one request (over one: 413 or 422 naming the limit and the value;
+      ``geo/incident/limits.py``): ``RELIEF_MAX_FEATURES`` (features of a footprint,
+      default 1000), ``RELIEF_MAX_VERTICES_PER_FEATURE`` (20000),
+      ``RELIEF_MAX_VERTICES`` (all features together, 100000), ``RELIEF_MAX_HOLES``
+      (holes of one polygon, 1000), ``RELIEF_MAX_NESTING`` (levels of JSON objects and
+      arrays in a footprint, 20), ``RELIEF_MAX_REPAIR_VERTICES`` (vertices of an invalid,
+      e.g. self-intersecting, polygon that is still repaired, 1000),
+      ``RELIEF_MAX_AREA_RATIO`` (footprint area as a multiple of the jurisdiction's, 10)
+    - ``RELIEF_TASK_TIMEOUT_S``: the longest one compute task may run (default 60 s); past
+      it the task is stopped, its worker process replaced, and the answer is 504
+    - ``RELIEF_WORKER_MAX_RSS_MB``: a compute worker process holding more memory than this
+      after a task is retired and replaced (default 2048 MiB)
     - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
       an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
       unset (web/print/fonts.py)
@@ -115,6 +140,15 @@ class Settings:
     tiles_attribution: str | None = None
     font: str | None = None
     calendar_dir: Path | None = None
+    max_features: int = GeometryLimits.max_features
+    max_vertices_per_feature: int = GeometryLimits.max_vertices_per_feature
+    max_vertices: int = GeometryLimits.max_vertices
+    max_holes: int = GeometryLimits.max_holes
+    max_nesting: int = GeometryLimits.max_nesting
+    max_repair_vertices: int = GeometryLimits.max_repair_vertices
+    max_area_ratio: float = GeometryLimits.max_area_ratio
+    task_timeout_s: float = 60.0
+    worker_max_rss_mb: int = 2048
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -123,11 +157,30 @@ class Settings:
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
                 field="compute_processes",
             )
+        for name in _POSITIVE:
+            value = getattr(self, name)
+            if not value > 0:
+                raise InputError(
+                    f"RELIEF_{name.upper()}: expected a number above 0, got {value}", field=name
+                )
         if self.ogc_max_limit < 1:
             raise InputError(
                 f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
                 field="RELIEF_OGC_MAX_LIMIT",
             )
+
+    @property
+    def geometry_limits(self) -> GeometryLimits:
+        """The limits on the geometry of one request, for `geo.incident.limits`."""
+        return GeometryLimits(
+            max_features=self.max_features,
+            max_vertices_per_feature=self.max_vertices_per_feature,
+            max_vertices=self.max_vertices,
+            max_holes=self.max_holes,
+            max_nesting=self.max_nesting,
+            max_repair_vertices=self.max_repair_vertices,
+            max_area_ratio=self.max_area_ratio,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -181,6 +234,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
         "RELIEF_OGC_MAX_LIMIT": ("ogc_max_limit", int),
+        **{f"RELIEF_{name.upper()}": (name, _POSITIVE[name]) for name in _POSITIVE},
     }
     return {
         name: _number(variable, env[variable], kind)
