@@ -18,18 +18,14 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.footprints import read_footprint
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN, assign_classes
 from geo.incident.exposure import Exposure, compute_exposure
-from geo.incident.footprint import (
-    Footprint,
-    check_within,
-    dissolve_by_severity,
-    parse_footprint,
-)
+from geo.incident.footprint import Footprint, dissolve_by_severity
 from geo.incident.grid import project_bounds
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, check_figures
@@ -53,11 +49,14 @@ class _Exposed:
     exposure: Exposure
 
 
-def _expose(services: Services, footprint: object, *, hazard: str, plan: Plan) -> _Exposed:
+def _expose(
+    services: Services, footprint: object, *, hazard: str, plan: Plan, generated: bool = False
+) -> _Exposed:
     """Parse the footprint, class its features and count the people the pieces cover."""
     pack = services.pack
-    parsed = parse_footprint(footprint)
-    check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
+    parsed = read_footprint(
+        services, footprint, jurisdiction=plan.jurisdiction, generated=generated
+    )
     classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
     pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
     bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
@@ -179,7 +178,9 @@ def run_assessment(
     quake = _quake(services, earthquake, plan=plan)
     if quake is not None:
         footprint, hazard = field_geojson(quake), "earthquake"
-    exposed = _expose(services, footprint, hazard=hazard, plan=chosen.plan)
+    exposed = _expose(
+        services, footprint, hazard=hazard, plan=chosen.plan, generated=quake is not None
+    )
     estimate = None
     if quake is not None:
         estimate = estimate_quake(

@@ -67,6 +67,7 @@ def check_extent(
                 f"footprint: {where} encloses no area (its ring is collinear or collapsed)",
                 field="footprint",
             )
+    check_within(features, jurisdiction, name=name)
     whole = area_m2(shapely.union_all(geoms))
     ratio = whole / max(area_m2(jurisdiction), MIN_AREA_M2)
     if ratio > max_area_ratio:
@@ -75,7 +76,6 @@ def check_extent(
             f"{name}; at most max_area_ratio = {max_area_ratio:g} times is accepted",
             field="footprint",
         )
-    check_within(features, jurisdiction, name=name)
 
 
 def clip_to_box(
