@@ -11,8 +11,9 @@ metric CRS folds onto itself, and it counts everyone in the box, not nobody.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import shapely
-from pyproj import Geod
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeometryError
@@ -24,13 +25,32 @@ from geo.incident.footprint import check_within
 MIN_BOX_SHARE = 1e-9
 #: The smallest area a jurisdiction is taken to have, against division by zero.
 MIN_AREA_M2 = 1.0
-_GEOD = Geod(ellps="WGS84")
+#: Margin of the counting box, as a share of its width and height.
+BOX_MARGIN = 0.01
+#: Points along each edge of the clipping box, so that it keeps its shape when projected.
+CLIP_EDGE_POINTS = 200
+#: The radius of the sphere of the WGS84 ellipsoid's area (Moritz, Geodetic Reference
+#: System 1980, R2 = 6371007.2 m; WGS84 differs below the metre).
+AUTHALIC_RADIUS_M = 6_371_007.2
+#: Longest edge, in degrees, kept when measuring an area (the mapping bends lat lines).
+AREA_EDGE_DEG = 0.5
 
 
 def area_m2(geom: BaseGeometry) -> float:
-    """Geodesic area of a lon/lat geometry in square metres (WGS84 ellipsoid)."""
-    area, _ = _GEOD.geometry_area_perimeter(geom)
-    return abs(float(area))
+    """Area in square metres of a lon/lat geometry whose edges are straight in lon/lat.
+
+    GeoJSON draws edges straight in lon/lat (RFC 7946 §3.1.1), so the area is that of
+    the region on the authalic sphere, exact through the cylindrical equal-area mapping
+    (x = R·λ, y = R·sin φ) once the edges are densified. Geodesic edges would make a
+    whole-world box a zero-area sliver along the antimeridian.
+    """
+    dense = shapely.segmentize(geom, AREA_EDGE_DEG)
+
+    def equal_area(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+        return np.column_stack([AUTHALIC_RADIUS_M * lon, AUTHALIC_RADIUS_M * np.sin(lat)])
+
+    return float(shapely.transform(dense, equal_area).area)
 
 
 def check_extent(
@@ -83,7 +103,13 @@ def clip_to_box(
 ) -> gpd.GeoDataFrame:
     """The footprint clipped, in lon/lat, to a ``(west, south, east, north)`` box."""
     clipped = features.copy()
-    cut = shapely.intersection(features.geometry.to_numpy(), shapely.box(*box))
+    west, south, east, north = box
+    # Densified: projected, a straight lon/lat edge bends; its corners alone would cut cells.
+    edge = max(east - west, north - south) / CLIP_EDGE_POINTS
+    rect = shapely.box(west, south, east, north).segmentize(edge) if edge > 0 else None
+    if rect is None:
+        return features.iloc[:0]
+    cut = shapely.intersection(features.geometry.to_numpy(), rect)
     clipped.geometry = [_polygonal(geom) for geom in cut]
     return clipped[~clipped.geometry.is_empty].reset_index(drop=True)
 
@@ -97,6 +123,12 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def counting_box(*boxes: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """The lon/lat box holding all the boxes given (jurisdiction, population grid)."""
-    west, south, east, north = zip(*boxes, strict=True)
-    return min(west), min(south), max(east), max(north)
+    """The lon/lat box holding all the boxes given (jurisdiction, population grid), and a margin.
+
+    The margin (`BOX_MARGIN` of its size on each side) keeps in the cells a projected
+    grid's lon/lat bounds, sampled along its edges, may leave just outside.
+    """
+    wests, souths, easts, norths = zip(*boxes, strict=True)
+    west, south, east, north = min(wests), min(souths), max(easts), max(norths)
+    dx, dy = (east - west) * BOX_MARGIN, (north - south) * BOX_MARGIN
+    return (max(west - dx, -180), max(south - dy, -90), min(east + dx, 180), min(north + dy, 90))

@@ -118,9 +118,19 @@ def test_outside_is_refused():
         check_extent(_frame(box(2.2, 48.8, 2.4, 48.9)), JURISDICTION, max_area_ratio=10, name="X")
 
 
-def test_geodesic_area_of_a_degree_square_at_the_equator():
-    # 1° × 1° at the equator on WGS84: 12,308.778 km² (Karney's GeographicLib figure)
-    assert area_m2(box(0, 0, 1, 1)) / 1e6 == pytest.approx(12308.778, rel=1e-6)
+@pytest.mark.parametrize(
+    ("west", "south", "east", "north"),
+    [(0, 0, 1, 1), (113, 37.5, 114, 38.5), (-180, -90, 180, 90), (170, 60, 180, 80)],
+)
+def test_area_of_a_lon_lat_box_is_the_spheres(west, south, east, north):
+    # A lon/lat box on a sphere of radius R: R² · Δλ · (sin φ2 − sin φ1)
+    radius = 6_371_007.2
+    expected = (
+        radius**2
+        * math.radians(east - west)
+        * (math.sin(math.radians(north)) - math.sin(math.radians(south)))
+    )
+    assert area_m2(box(west, south, east, north)) == pytest.approx(expected, rel=1e-4)
 
 
 def test_whole_world_clipped_keeps_the_box():
