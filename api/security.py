@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -106,6 +107,15 @@ def required_role(method: str, path: str) -> Role:
     return "admin"
 
 
+def sees_paths(scope: Scope, keys: tuple[ApiKey, ...]) -> bool:
+    """Whether this request may see the server's file paths: admins, or any caller without keys.
+
+    Without keys the service binds to loopback only: its one user runs the machine.
+    """
+    key = scope.get("state", {}).get("api_key")
+    return not keys or (isinstance(key, ApiKey) and key.may("admin"))
+
+
 def principal(scope: Scope) -> str | None:
     """Who made this request (``name:role``), or None when the service has no keys."""
     key = scope.get("state", {}).get("api_key")
@@ -151,3 +161,24 @@ class ApiKeyGuard:
             return
         scope["state"] = {**scope.get("state", {}), "api_key": key}
         await self.app(scope, receive, send)
+
+
+class RedactQuery(logging.Filter):
+    """Drop query strings from access-log lines: a key sent as ``?key=…`` is never written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of a uvicorn access line; keep every line."""
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(
+                f"{a.partition('?')[0]}?[redacted]" if isinstance(a, str) and "?" in a else a
+                for a in args
+            )
+        return True
+
+
+def redact_access_log(logger_name: str = "uvicorn.access") -> None:
+    """Install `RedactQuery` on the access log once per process."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactQuery) for f in logger.filters):
+        logger.addFilter(RedactQuery())
