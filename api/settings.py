@@ -102,7 +102,7 @@ class Settings:
       ``RELIEF_MAX_VERTICES`` (all features together, 100000), ``RELIEF_MAX_HOLES``
       (holes of one polygon, 1000), ``RELIEF_MAX_NESTING`` (levels of JSON objects and
       arrays in a footprint, 20), ``RELIEF_MAX_REPAIR_VERTICES`` (vertices of an invalid,
-      e.g. self-intersecting, polygon that is still repaired, 1000),
+      e.g. self-intersecting, polygons of one request still repaired, in all, 400),
       ``RELIEF_MAX_AREA_RATIO`` (footprint area as a multiple of the jurisdiction's, 10)
     - ``RELIEF_TASK_TIMEOUT_S``: the longest one compute task may run (default 60 s); past
       it the task is stopped, its worker process replaced, and the answer is 504

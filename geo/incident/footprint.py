@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo._crs import LONLAT, refused_geojson_crs
 from geo.errors import GeometryError, InputError
-from geo.incident.limits import GeometryLimits, check_repairable, check_ring
+from geo.incident.limits import GeometryLimits, RepairBudget, check_ring
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 _NOT_AN_AREA = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString"})
@@ -37,7 +37,7 @@ class Footprint:
 def parse_footprint(data: object, *, limits: GeometryLimits | None = None) -> Footprint:
     """Parse a GeoJSON Geometry, Feature or FeatureCollection (as loaded from JSON).
 
-    An invalid polygon is repaired only up to ``limits.max_repair_vertices`` positions.
+    Invalid polygons are repaired only up to ``limits.max_repair_vertices`` positions in all.
 
     Raises
     ------
@@ -70,13 +70,14 @@ def parse_footprint(data: object, *, limits: GeometryLimits | None = None) -> Fo
     classes: list[str | None] = []
     geoms: list[BaseGeometry] = []
     repairs: list[str] = []
+    budget = RepairBudget(limits or GeometryLimits())
     for index, feature in enumerate(features):
         where = {"FeatureCollection": f"feature {index}", "Feature": "feature"}.get(
             str(kind), "geometry"
         )
         classes.append(_class_of(feature, where))
         geometry = _geometry_of(feature, where)
-        geoms.append(_polygonal(geometry, where, repairs, limits or GeometryLimits()))
+        geoms.append(_polygonal(geometry, where, repairs, budget))
     frame = gpd.GeoDataFrame(
         {"feature": np.arange(len(geoms)), "class": classes}, geometry=geoms, crs=LONLAT
     )
@@ -182,7 +183,7 @@ def _geometry_of(feature: Mapping[str, Any], where: str) -> Mapping[str, Any]:
 
 
 def _polygonal(
-    geometry: Mapping[str, Any], where: str, repairs: list[str], limits: GeometryLimits
+    geometry: Mapping[str, Any], where: str, repairs: list[str], budget: RepairBudget
 ) -> BaseGeometry:
     """Build a valid (Multi)Polygon from a checked GeoJSON geometry, repairing it if needed."""
     kind = geometry.get("type")
@@ -195,7 +196,7 @@ def _polygonal(
         parts = geometry.get("geometries")
         if not isinstance(parts, list | tuple) or not parts:
             raise _error(f"{where}: GeometryCollection has no geometries")
-        return shapely.union_all([_polygonal(p, where, repairs, limits) for p in parts])
+        return shapely.union_all([_polygonal(p, where, repairs, budget) for p in parts])
     if kind not in POLYGONAL:
         raise _error(
             f"{where} has unknown geometry type {kind!r}; expected Polygon or MultiPolygon"
@@ -204,7 +205,7 @@ def _polygonal(
     geom: BaseGeometry = polygons[0] if kind == "Polygon" else shapely.MultiPolygon(polygons)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        check_repairable(shapely.get_num_coordinates(geom), limits, where=where, reason=reason)
+        budget.spend(shapely.get_num_coordinates(geom), where=where, reason=reason)
         geom = _keep_polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
         if geom.is_empty:
             raise _error(f"{where} is invalid ({reason}) and encloses no area once repaired")

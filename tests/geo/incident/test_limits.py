@@ -87,6 +87,9 @@ def test_an_invalid_polygon_over_the_repair_limit_is_refused_before_repair():
     with pytest.raises(LimitExceeded, match=r"invalid \(.*\).*15 is over the limit max_repair"):
         parse_footprint(star(14), limits=SMALL)
     assert parse_footprint(star(7), limits=SMALL).repairs
+    # the budget counts the request's invalid polygons together: two of 8 are 16
+    with pytest.raises(LimitExceeded, match=r"feature 1 is invalid.*16 is over the limit"):
+        parse_footprint(collection(star(7), star(7)), limits=SMALL)
 
 
 def _frame(*geoms):
