@@ -98,8 +98,8 @@ class Settings:
       holidays and 调休 of years ``chinese-calendar`` does not cover; data/calendar/README.md)
     - Work limits of one request (over one: 413 or 422 naming the limit and the value;
       ``geo/incident/limits.py``): ``RELIEF_MAX_FEATURES`` (features of a footprint,
-      default 1000), ``RELIEF_MAX_VERTICES_PER_FEATURE`` (20000),
-      ``RELIEF_MAX_VERTICES`` (all features together, 100000), ``RELIEF_MAX_HOLES``
+      default 1000), ``RELIEF_MAX_VERTICES_PER_FEATURE`` (4000),
+      ``RELIEF_MAX_VERTICES`` (all features together, 5000), ``RELIEF_MAX_HOLES``
       (holes of one polygon, 1000), ``RELIEF_MAX_NESTING`` (levels of JSON objects and
       arrays in a footprint, 20), ``RELIEF_MAX_REPAIR_VERTICES`` (vertices of an invalid,
       e.g. self-intersecting, polygons of one request still repaired, in all, 400),

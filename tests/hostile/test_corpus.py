@@ -72,8 +72,15 @@ def body(endpoint: str, footprint: dict[str, Any]) -> dict[str, Any]:
 GEOMETRY_ENDPOINTS = ["/api/v1/assessments", "/api/v1/incidents", "/api/v1/travel"]
 #: (case, footprint, status, limit or None, phrase of the message)
 FOOTPRINT_CASES = [
-    ("star-10k", star(10_000), 413, "max_repair_vertices", "Self-intersection"),
-    ("star-100k", star(100_000), 413, "max_vertices_per_feature", "100001 is over the limit"),
+    ("star-10k", star(10_000), 413, "max_vertices_per_feature", "10001 is over the limit"),
+    ("star-1000", star(1000), 413, "max_repair_vertices", "invalid (Self-intersection"),
+    (
+        "star-100k",
+        star(100_000),
+        413,
+        "max_vertices_per_feature",
+        "100001 is over the limit max_vertices_per_feature = 4000",
+    ),
     ("nested-400", nested(400), 422, None, "max_nesting = 20"),
     ("antimeridian", ANTIMERIDIAN, 422, None, "crosses the antimeridian"),
     ("whole-world", WORLD, 422, None, "max_area_ratio = 10"),
