@@ -46,7 +46,8 @@ def read_footprint(
         The jurisdiction's name, for messages.
     generated
         True for a footprint the service made itself (an earthquake's intensity field):
-        its size is the model's, so the area ratio does not apply.
+        its size and detail are the model's, so the area ratio and the vertex counts do
+        not apply.
 
     Raises
     ------
@@ -54,7 +55,8 @@ def read_footprint(
         As `parse_footprint` and `check_extent` do.
     """
     limits = services.settings.geometry_limits
-    check_geojson(data, limits)  # again here: the command line comes this way too
+    if not generated:  # again here: the command line comes this way too
+        check_geojson(data, limits)
     parsed = parse_footprint(data, limits=limits)
     pack = services.pack
     ratio = math.inf if generated else limits.max_area_ratio
