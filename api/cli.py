@@ -309,12 +309,8 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
     assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
-    assess.add_argument(
-        "--formats",
-        type=export_formats,
-        default=[],
-        help="also write exports: gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)",
-    )
+    assess.add_argument("--formats", type=export_formats, default=[], help="also write exports: "
+                        "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
     assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
     figure_options(assess)
     _with_data(assess)

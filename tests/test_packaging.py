@@ -30,20 +30,9 @@ def wheel(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("source") / "reliefgis"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--quiet",
-            "-w",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(out), str(source)],
+        check=True, capture_output=True,
     )
     [built] = out.glob("reliefgis-*.whl")
     return built

@@ -20,7 +20,9 @@ _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 def situation_map(services: Services, answer: str, *, paper: Literal["A3", "A4"]) -> bytes:
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
-    return render_pdf(json.loads(answer), services.pack, paper=paper, font=services.settings.font)
+    return render_pdf(
+        json.loads(answer), services.pack, paper=paper, font=services.settings.font
+    )
 
 
 def _checked_id(assessment_id: str) -> str:
@@ -42,6 +44,5 @@ def assessment_export(
     """A stored assessment as one export file (gpkg, shp.zip, kml, xlsx, csv, docx)."""
     # start-up: the writers (openpyxl, python-docx) load when an export is first asked for
     from api.service.exports import export_file  # noqa: PLC0415 start-up: see above
-
     body = store.assessment(_checked_id(assessment_id))
     return export_file(services, body, fmt=fmt, crs=crs, encoding=encoding)
