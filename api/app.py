@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from api.errors import add_exception_handlers
+from api.errors import add_exception_handlers, document_problems
 from api.limits import BodyLimit
 from api.routes import (
     assessments,
@@ -25,7 +25,7 @@ from api.routes import (
     travel,
 )
 from api.routes.maps import install_web
-from api.security import ApiKeyGuard
+from api.security import ApiKeyGuard, redact_access_log
 from api.service.bootstrap import Services, load_services
 from api.service.compute import Compute
 from api.settings import Settings
@@ -72,6 +72,7 @@ def _openapi(app: FastAPI, *, keys: bool) -> dict[str, Any]:
         }
         if keys:
             schema["security"] = [{"apiKey": []}]
+        document_problems(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         ],
     )
     app.state.services = services
+    redact_access_log()
     settings = services.settings
     add_exception_handlers(app)
     # The last middleware added is the outermost: CORS answers preflights, then the key

@@ -9,6 +9,7 @@ every digest in constant time; no key is ever logged or echoed.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,6 +37,15 @@ def required_role(method: str, path: str) -> Role:
     if method == "POST":
         return "analyst"
     return "admin"
+
+
+def sees_paths(scope: Scope, keys: tuple[ApiKey, ...]) -> bool:
+    """Whether this request may see the server's file paths: admins, or any caller without keys.
+
+    Without keys the service binds to loopback only: its one user runs the machine.
+    """
+    key = scope.get("state", {}).get("api_key")
+    return not keys or (isinstance(key, ApiKey) and key.may("admin"))
 
 
 def principal(scope: Scope) -> str | None:
@@ -83,3 +93,24 @@ class ApiKeyGuard:
             return
         scope["state"] = {**scope.get("state", {}), "api_key": key}
         await self.app(scope, receive, send)
+
+
+class RedactQuery(logging.Filter):
+    """Drop query strings from access-log lines: a key sent as ``?key=…`` is never written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of a uvicorn access line; keep every line."""
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(
+                f"{a.partition('?')[0]}?[redacted]" if isinstance(a, str) and "?" in a else a
+                for a in args
+            )
+        return True
+
+
+def redact_access_log(logger_name: str = "uvicorn.access") -> None:
+    """Install `RedactQuery` on the access log once per process."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactQuery) for f in logger.filters):
+        logger.addFilter(RedactQuery())

@@ -10,6 +10,7 @@ from typing import Literal
 
 from api.keys import ApiKey, parse_api_keys
 from geo.errors import InputError
+from geo.incident.limits import GeometryLimits
 from layers.resources import demo_pack_dir
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -27,6 +28,18 @@ _DATUMS: dict[str, Datum] = {
     "GCJ02": "GCJ-02",
 }
 _TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+#: Work limits: each a ``RELIEF_<NAME>`` variable, each above 0.
+_POSITIVE: dict[str, type[int] | type[float]] = {
+    "max_features": int,
+    "max_vertices_per_feature": int,
+    "max_vertices": int,
+    "max_holes": int,
+    "max_nesting": int,
+    "max_repair_vertices": int,
+    "max_area_ratio": float,
+    "task_timeout_s": float,
+    "worker_max_rss_mb": int,
+}
 
 
 def _number(variable: str, text: str, kind: type[int] | type[float]) -> int | float:
@@ -108,6 +121,18 @@ class Settings:
       4); beyond that 429 with ``Retry-After`` (``RELIEF_RENDER_RETRY_S``, default 10)
     - ``RELIEF_MAP_MAX_VERTICES``: vertices of footprint and routes a map draws; above it
       they are simplified to print precision and the map says so (default 50000)
+    - Work limits of one request (over one: 413 or 422 naming the limit and the value;
+      ``geo/incident/limits.py``): ``RELIEF_MAX_FEATURES`` (features of a footprint,
+      default 1000), ``RELIEF_MAX_VERTICES_PER_FEATURE`` (4000),
+      ``RELIEF_MAX_VERTICES`` (all features together, 5000), ``RELIEF_MAX_HOLES``
+      (holes of one polygon, 1000), ``RELIEF_MAX_NESTING`` (levels of JSON objects and
+      arrays in a footprint, 20), ``RELIEF_MAX_REPAIR_VERTICES`` (vertices of an invalid,
+      e.g. self-intersecting, polygons of one request still repaired, in all, 400),
+      ``RELIEF_MAX_AREA_RATIO`` (footprint area as a multiple of the jurisdiction's, 10)
+    - ``RELIEF_TASK_TIMEOUT_S``: the longest one compute task may run (default 60 s); past
+      it the task is stopped, its worker process replaced, and the answer is 504
+    - ``RELIEF_WORKER_MAX_RSS_MB``: a compute worker process holding more memory than this
+      after a task is retired and replaced (default 2048 MiB)
     - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
       an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
       unset (web/print/fonts.py)
@@ -149,6 +174,15 @@ class Settings:
     dask_scheduler: str | None = None
     dask_min_cells: int = DEFAULT_DASK_MIN_CELLS
     dask_tile_cells: int = 1024
+    max_features: int = GeometryLimits.max_features
+    max_vertices_per_feature: int = GeometryLimits.max_vertices_per_feature
+    max_vertices: int = GeometryLimits.max_vertices
+    max_holes: int = GeometryLimits.max_holes
+    max_nesting: int = GeometryLimits.max_nesting
+    max_repair_vertices: int = GeometryLimits.max_repair_vertices
+    max_area_ratio: float = GeometryLimits.max_area_ratio
+    task_timeout_s: float = 60.0
+    worker_max_rss_mb: int = 2048
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -170,6 +204,12 @@ class Settings:
                     f"{variable}: expected {minimum} or more, got {value}", field=variable
                 )
         self._check_dask()
+        for name in _POSITIVE:
+            value = getattr(self, name)
+            if not value > 0:
+                raise InputError(
+                    f"RELIEF_{name.upper()}: expected a number above 0, got {value}", field=name
+                )
         if self.ogc_max_limit < 1:
             raise InputError(
                 f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
@@ -189,6 +229,19 @@ class Settings:
                 "and tiles of 1 cell or more",
                 field="RELIEF_DASK_MIN_CELLS",
             )
+
+    @property
+    def geometry_limits(self) -> GeometryLimits:
+        """The limits on the geometry of one request, for `geo.incident.limits`."""
+        return GeometryLimits(
+            max_features=self.max_features,
+            max_vertices_per_feature=self.max_vertices_per_feature,
+            max_vertices=self.max_vertices,
+            max_holes=self.max_holes,
+            max_nesting=self.max_nesting,
+            max_repair_vertices=self.max_repair_vertices,
+            max_area_ratio=self.max_area_ratio,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -252,6 +305,7 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_MAP_MAX_VERTICES": ("map_max_vertices", int),
         "RELIEF_DASK_MIN_CELLS": ("dask_min_cells", int),
         "RELIEF_DASK_TILE_CELLS": ("dask_tile_cells", int),
+        **{f"RELIEF_{name.upper()}": (name, _POSITIVE[name]) for name in _POSITIVE},
     }
     return {
         name: _number(variable, env[variable], kind)

@@ -44,6 +44,14 @@ class UploadTooLarge(UploadError):
     """An upload is over a limit (bytes, features, vertices, cells); the message names it."""
 
 
+class LimitExceeded(GeometryError):
+    """Input over a work limit (vertices, features, holes): the message names limit and value."""
+
+    def __init__(self, message: str, *, field: str | None = None, limit: str = "") -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 
@@ -78,6 +86,10 @@ class StoreError(ReliefError, RuntimeError):
 
 class ComputeUnavailable(ReliefError, RuntimeError):
     """A compute worker process died while it held the request; retrying may succeed."""
+
+
+class ComputeTimeout(ReliefError, TimeoutError):
+    """A compute task ran past its time limit; it was stopped and its worker freed."""
 
 
 class FontNotFound(ReliefError, LookupError):

@@ -19,6 +19,7 @@ from api.schemas.assessment import (
 )
 from api.security import principal
 from api.service.assess import answer_assessment
+from api.service.footprints import precheck
 from api.service.readiness import readiness_report
 from api.service.site_check import site_check
 
@@ -36,6 +37,7 @@ async def create_assessment(
     body: AssessmentRequest, svc: ServicesDep, request: Request
 ) -> Response:
     """Assess a footprint, or an earthquake's estimated field: people, shelters, level; stored."""
+    precheck(svc, body.footprint)
     text, record = await svc.compute.run(
         answer_assessment,
         footprint=body.footprint,
@@ -72,9 +74,11 @@ def get_assessment(assessment_id: str, svc: ServicesDep) -> Response:
 
 
 @router.post("/site-check")
-def post_site_check(body: SiteCheckRequest, svc: ServicesDep) -> list[SiteCheckOut]:
+async def post_site_check(body: SiteCheckRequest, svc: ServicesDep) -> list[SiteCheckOut]:
     """Check candidate reconstruction sites against fault zones, flood and geological hazards."""
-    return [SiteCheckOut.model_validate(c) for c in site_check(svc, body.sites)]
+    precheck(svc, body.sites, field="sites")
+    checks = await svc.compute.run(site_check, body.sites)
+    return [SiteCheckOut.model_validate(c) for c in checks]
 
 
 @router.get("/readiness")

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, store_of
 from api.schemas.decision import (
@@ -35,6 +36,7 @@ from api.service.decisions import (
     now,
     take_decision,
 )
+from api.service.footprints import footprint_area, precheck
 from api.service.incidents import incident_deadlines, incident_out, open_incident, report_out
 from api.service.reports import report_decision
 from layers.store.records import IncidentHistory
@@ -44,12 +46,15 @@ IncidentId = Annotated[str, Path(max_length=64, description="Incident id")]
 
 
 @router.post("", status_code=201)
-def create_incident(
+async def create_incident(
     body: IncidentRequest, svc: ServicesDep, request: Request, response: Response
 ) -> IncidentOut:
     """Open an incident: footprint, hazard, plan, jurisdiction, title, start time."""
-    record = open_incident(svc, body, principal(request.scope))
-    store_of(svc).add_incident(record)
+    precheck(svc, body.footprint)
+    plan = svc.plans.get(svc.plan_id(body.plan))
+    area = await svc.compute.run(footprint_area, body.footprint, jurisdiction=plan.jurisdiction)
+    record = open_incident(svc, body, principal(request.scope), footprint=area)
+    await run_in_threadpool(store_of(svc).add_incident, record)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
     return incident_out(svc, IncidentHistory(incident=record, reports=(), verdicts=()))
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import ServicesDep
 from api.schemas.common import Health, LayerInfo, RoadNetworkHealth
+from api.security import sees_paths
 from api.service.views import layer_geojson, parse_bbox
 
 router = APIRouter()
 
 
 @router.get("/health", tags=["service"])
-def health(svc: ServicesDep) -> Health:
-    """Service status, the pack in use and what it holds."""
+def health(svc: ServicesDep, request: Request) -> Health:
+    """Service status, the pack in use and what it holds (its full path to admins only)."""
+    path = svc.pack.path
     return Health(
         status="ok",
         version=svc.version,
-        pack=str(svc.pack.path),
+        pack=str(path) if sees_paths(request.scope, svc.settings.api_keys) else path.name,
         plans=svc.plans.ids(),
         layers={
             ("population_cells" if info.kind == "raster" else info.name): info.count

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep
 from api.schemas.travel import TravelOut, TravelRequest
+from api.service.footprints import precheck
 from api.service.travel import travel
 
 router = APIRouter(tags=["travel"])
@@ -15,9 +15,9 @@ router = APIRouter(tags=["travel"])
 @router.post("/travel", response_model_exclude_none=True)
 async def travel_matrix(body: TravelRequest, svc: ServicesDep) -> TravelOut:
     """Duration and distance matrix (and routes) from sources to destinations, as ORS does."""
-    answer = await run_in_threadpool(
+    precheck(svc, body.footprint)
+    answer = await svc.compute.run(
         travel,
-        svc,
         sources=body.sources,
         destinations=body.destinations,
         footprint=body.footprint,

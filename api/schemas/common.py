@@ -25,9 +25,12 @@ HazardName = Literal[
 
 
 class Figures(BaseModel):
-    """Reported disaster figures (CONTRACT §4); all optional, all non-negative."""
+    """Reported disaster figures (CONTRACT §4); all optional, all non-negative.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: a figure is a JSON number; ``"12"`` and ``true`` are refused, not converted.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dead_missing: int | None = Field(
         default=None, ge=0, le=10**9, description="死亡和失踪人数 (persons dead or missing)"
@@ -74,7 +77,7 @@ class Figures(BaseModel):
 class CountyFiguresIn(BaseModel):
     """Figures reported for one county."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     drought_aid_persons: int | None = Field(
         default=None, ge=0, le=10**9, description="干旱需政府救助人数 in this county (persons)"
@@ -324,7 +327,10 @@ class Health(BaseModel):
 
     status: Literal["ok"] = Field(description="Always ok when the service answers")
     version: str = Field(description="reliefgis version")
-    pack: str = Field(description="Folder of the layer pack in use")
+    pack: str = Field(
+        description="Folder of the layer pack in use: its absolute path to admin keys (and "
+        "on a service without keys), its name only to others"
+    )
     plans: list[str] = Field(description="Ids of the plan profiles loaded")
     layers: dict[str, int] = Field(
         description="Feature counts per layer; the population raster as population_cells"

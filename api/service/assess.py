@@ -155,7 +155,13 @@ def run_assessment(
     if quake is not None:
         footprint, hazard = field_geojson(quake), "earthquake"
     exposed = expose(
-        services, footprint, hazard=hazard, plan=chosen.plan, crs=crs, hazard_raster=hazard_raster
+        services,
+        footprint,
+        hazard=hazard,
+        plan=chosen.plan,
+        crs=crs,
+        hazard_raster=hazard_raster,
+        generated=quake is not None,
     )
     estimate = None
     if quake is not None:

@@ -84,6 +84,8 @@ class Services:
             self,
             processes=self.settings.compute_processes,
             load=partial(load_services, self.settings, with_store=False),
+            timeout_s=self.settings.task_timeout_s,
+            max_rss_bytes=self.settings.worker_max_rss_mb * 1024 * 1024,
         )
 
     @cached_property

@@ -12,11 +12,21 @@ long-lived threads of the server.
 
 A worker that dies (killed, out of memory) fails the requests it held with
 `ComputeUnavailable` (503); the next request starts fresh workers.
+
+Each task has a time limit (``timeout_s``, ``RELIEF_TASK_TIMEOUT_S``). Past it the caller
+gets `ComputeTimeout` (504); in worker processes the worker running it ends itself (a
+watchdog thread in C, so GEOS work that never returns to Python is ended too), the other
+requests its pool held are answered 503 to retry, and fresh workers take the next one.
+Threads cannot be stopped: with N = 0 the caller is answered at the limit and the thread
+finishes on its own. After each task, a worker holding more than ``max_rss_bytes``
+(``RELIEF_WORKER_MAX_RSS_MB``) is retired: its pool takes no new task, finishes what it
+holds and exits, and a fresh pool serves the next request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -28,7 +38,9 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from geo.errors import ComputeUnavailable
+import psutil
+
+from geo.errors import ComputeTimeout, ComputeUnavailable
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
@@ -80,11 +92,26 @@ def _exit_with_parent(sentinel: int) -> None:
     os._exit(1)
 
 
-def _run_in_worker(task: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-    """Run ``task(services, *args, **kwargs)`` with the worker's own services."""
+def _run_in_worker(
+    task: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    timeout_s: float | None = None,
+) -> T:
+    """Run ``task(services, *args, **kwargs)`` with the worker's own services.
+
+    Past ``timeout_s`` the worker ends itself: faulthandler's watchdog is a C thread, so
+    it fires even while GEOS holds the interpreter in a call that never returns to Python
+    (the task's traceback goes to the server's log first).
+    """
     if _worker_services is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("compute worker used before its services were read")
-    return task(_worker_services, *args, **kwargs)
+    if timeout_s is not None:
+        faulthandler.dump_traceback_later(timeout_s, exit=True)
+    try:
+        return task(_worker_services, *args, **kwargs)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 class Compute(Generic[S]):
@@ -94,6 +121,10 @@ class Compute(Generic[S]):
     ----------
     services
         What a task is handed in a thread of this process.
+    timeout_s
+        Longest a task may run before `ComputeTimeout`; None: no limit.
+    max_rss_bytes
+        A worker process holding more memory than this after a task is replaced.
     processes
         Worker processes; 0 runs the tasks on `COMPUTE_THREADS` threads instead.
     load
@@ -101,10 +132,20 @@ class Compute(Generic[S]):
         (a module-level function, or a ``functools.partial`` of one).
     """
 
-    def __init__(self, services: S, *, processes: int, load: Callable[[], S]) -> None:
+    def __init__(
+        self,
+        services: S,
+        *,
+        processes: int,
+        load: Callable[[], S],
+        timeout_s: float | None = None,
+        max_rss_bytes: int | None = None,
+    ) -> None:
         self.services = services
         self.processes = processes
         self.load = load
+        self.timeout_s = timeout_s
+        self.max_rss_bytes = max_rss_bytes
         self._lock = threading.Lock()
         self._executor: Executor | None = None
         self._ready: Synchronized[int] | None = None
@@ -128,38 +169,70 @@ class Compute(Generic[S]):
                     )
             return self._executor
 
-    def _discard(self, broken: Executor) -> None:
+    def _discard(self, broken: Executor, *, cancel: bool = True) -> None:
+        """Take no more tasks to this pool; ``cancel``: drop those not yet started."""
         with self._lock:
             if self._executor is broken:
                 self._executor = None
-        broken.shutdown(wait=False, cancel_futures=True)
+        broken.shutdown(wait=False, cancel_futures=cancel)
 
     async def run(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``task(services, *args, **kwargs)``, awaited without blocking the event loop.
 
         In worker processes ``task`` must be a module-level function and its arguments
         and result picklable; errors it raises reach the caller as raised.
+
+        Raises
+        ------
+        ComputeTimeout
+            The task ran longer than ``timeout_s``: stopped (processes) or abandoned.
+        ComputeUnavailable
+            A worker process stopped while it held the task.
         """
         loop = asyncio.get_running_loop()
         executor = self._pool()
         if not self.processes:
-            return await loop.run_in_executor(
-                executor, partial(task, self.services, *args, **kwargs)
-            )
+            pending = loop.run_in_executor(executor, partial(task, self.services, *args, **kwargs))
+            try:
+                return await asyncio.wait_for(pending, self.timeout_s)
+            except TimeoutError:
+                raise self._timeout() from None
+        call = partial(_run_in_worker, task, args, kwargs, self.timeout_s)
         try:
-            pending = loop.run_in_executor(executor, _run_in_worker, task, args, kwargs)
+            pending = loop.run_in_executor(executor, call)
         except BrokenProcessPool:  # a worker died between requests: nothing was lost
             self._discard(executor)
             executor = self._pool()
-            pending = loop.run_in_executor(executor, _run_in_worker, task, args, kwargs)
+            pending = loop.run_in_executor(executor, call)
+        started = time.monotonic()
         try:
-            return await pending
+            result = await pending
         except BrokenProcessPool as exc:
             self._discard(executor)
+            if self.timeout_s is not None and time.monotonic() - started >= self.timeout_s:
+                raise self._timeout() from exc
             raise ComputeUnavailable(
                 "a compute worker process stopped while answering this request; "
                 "fresh workers are started for the next one: please retry"
             ) from exc
+        self._retire_if_heavy(executor)
+        return result
+
+    def _timeout(self) -> ComputeTimeout:
+        return ComputeTimeout(
+            f"the computation took longer than the time limit task_timeout_s = "
+            f"{self.timeout_s:g} s (RELIEF_TASK_TIMEOUT_S) and was stopped; "
+            "make the footprint simpler or smaller"
+        )
+
+    def _retire_if_heavy(self, executor: Executor) -> None:
+        """Replace the pool when one of its workers holds more than ``max_rss_bytes``."""
+        if self.max_rss_bytes is None:
+            return
+        heaviest = max(_rss(pid) for pid in (getattr(executor, "_processes", None) or {0: 0}))
+        if heaviest > self.max_rss_bytes:
+            # Its workers finish what they hold, then exit; new tasks go to a fresh pool.
+            self._discard(executor, cancel=False)
 
     @property
     def ready(self) -> int:
@@ -188,6 +261,14 @@ class Compute(Generic[S]):
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of a process in bytes; 0 when it has gone."""
+    try:
+        return int(psutil.Process(pid).memory_info().rss) if pid else 0
+    except psutil.Error:
+        return 0
 
 
 def worker_pid(services: object) -> int:

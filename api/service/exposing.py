@@ -16,13 +16,15 @@ import geopandas as gpd
 
 from api.service.bootstrap import Services
 from api.service.exposure import count_exposure
+from api.service.footprints import read_footprint
 from api.service.uploads import raster_path
 from geo.hazards.hazard_values import classify_values
 from geo.incident.displacement import assign_classes
 from geo.incident.exposure import Exposure
-from geo.incident.footprint import Footprint, check_within, dissolve_by_severity, parse_footprint
+from geo.incident.footprint import Footprint, check_within, dissolve_by_severity
 from geo.incident.footprint_crs import to_lonlat
 from geo.incident.hazard_raster import RasterPieces, raster_pieces
+from geo.incident.limits import check_geojson
 from geo.plans.model import Plan
 from layers.footprint_files import LOCAL_LIMITS, read_hazard_raster
 
@@ -57,8 +59,13 @@ def expose(
     plan: Plan,
     crs: str | None = None,
     hazard_raster: str | Path | None = None,
+    generated: bool = False,
 ) -> Exposed:
-    """Parse the footprint (or class the raster), class its features, count the people."""
+    """Parse the footprint (or class the raster), class its features, count the people.
+
+    The footprint is held to the work limits (`api.service.footprints`) unless
+    ``generated`` (an earthquake's field, which the service made itself).
+    """
     pack = services.pack
     raster = None
     if hazard_raster is not None:
@@ -71,8 +78,15 @@ def expose(
         check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
         classed = pieces = raster.pieces
     else:
-        parsed = parse_footprint(lonlat_footprint(services, footprint, hazard=hazard, crs=crs))
-        check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
+        if not generated:  # counted as sent: densifying a projected CRS adds vertices
+            check_geojson(footprint, services.settings.geometry_limits)
+        parsed = read_footprint(
+            services,
+            lonlat_footprint(services, footprint, hazard=hazard, crs=crs),
+            jurisdiction=plan.jurisdiction,
+            generated=generated,
+            counted=True,
+        )
         classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
         pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
     exposure = count_exposure(services, pieces[["class", "geometry"]], hazard=hazard)

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from api.schemas.incident import (
     DeadlineOut,
@@ -29,7 +30,6 @@ from api.service.decisions import (
 )
 from api.service.reports import now, report_of
 from geo.errors import InputError
-from geo.incident.footprint import parse_footprint
 from geo.plans.model import Plan
 from geo.plans.reporting_rules import LABELS, report_kind
 from geo.response.deadlines import CHINA, deadlines
@@ -43,11 +43,13 @@ FIRST_YEAR, LAST_YEAR = 1990, 9000
 
 
 def open_incident(
-    services: Services, body: IncidentRequest, requested_by: str | None
+    services: Services, body: IncidentRequest, requested_by: str | None, *, footprint: BaseGeometry
 ) -> IncidentRecord:
-    """The record of a new incident: footprint, hazard, plan, jurisdiction, start time."""
+    """The record of a new incident: footprint, hazard, plan, jurisdiction, start time.
+
+    ``footprint`` is the request's, checked in a compute worker (`footprints.footprint_area`).
+    """
     entry = services.plans.file(services.plan_id(body.plan))
-    footprint = parse_footprint(body.footprint)
     created = now()
     plan = entry.plan
     jurisdiction = body.jurisdiction
@@ -63,7 +65,7 @@ def open_incident(
         jurisdiction_code=(jurisdiction.code if jurisdiction else plan.jurisdiction_code),
         software_version=services.version,
         requested_by=requested_by,
-        footprint=shapely.union_all(footprint.features.geometry.to_numpy()),
+        footprint=footprint,
         request=body.model_dump(mode="json"),
     )
 

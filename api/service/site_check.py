@@ -6,12 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from api.service.bootstrap import Services
-from geo.hazards.reconstruction_sites import check_sites, parse_sites
+from api.service.footprints import read_sites
+from geo.hazards.reconstruction_sites import check_sites
 
 
 def site_check(services: Services, sites: object) -> list[dict[str, Any]]:
     """Candidate reconstruction sites against fault zones, flood and geological hazards."""
-    frame = parse_sites(sites)
+    frame = read_sites(services, sites)
     checks = check_sites(
         frame,
         hazard_zones=services.pack.hazard_zones,

@@ -16,9 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from api.service.bootstrap import Services
+from api.service.footprints import read_footprint
 from geo._crs import LONLAT, transformer
 from geo.errors import InputError
-from geo.incident.footprint import parse_footprint
 from geo.reasons import NO_PATH
 from geo.roads.closures import ClosedEdges, closures
 from geo.roads.travel import TravelMatrix, route, travel_matrix
@@ -113,7 +113,11 @@ def _closed(
             f"({', '.join(sorted(known))})",
             field="avoid_hazard_kinds",
         )
-    area = None if footprint is None else parse_footprint(footprint).features
+    area = None
+    if footprint is not None:
+        area = read_footprint(
+            services, footprint, jurisdiction="the layer pack's jurisdiction"
+        ).features
     return closures(
         services.logistics.network,
         footprint=area,

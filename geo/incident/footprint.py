@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo._crs import LONLAT, refused_geojson_crs
 from geo.errors import GeometryError, InputError
+from geo.incident.limits import GeometryLimits, RepairBudget, check_ring
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 _NOT_AN_AREA = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString"})
@@ -33,8 +34,10 @@ class Footprint:
     repairs: tuple[str, ...]
 
 
-def parse_footprint(data: object) -> Footprint:
+def parse_footprint(data: object, *, limits: GeometryLimits | None = None) -> Footprint:
     """Parse a GeoJSON Geometry, Feature or FeatureCollection (as loaded from JSON).
+
+    Invalid polygons are repaired only up to ``limits.max_repair_vertices`` positions in all.
 
     Raises
     ------
@@ -67,12 +70,14 @@ def parse_footprint(data: object) -> Footprint:
     classes: list[str | None] = []
     geoms: list[BaseGeometry] = []
     repairs: list[str] = []
+    budget = RepairBudget(limits or GeometryLimits())
     for index, feature in enumerate(features):
         where = {"FeatureCollection": f"feature {index}", "Feature": "feature"}.get(
             str(kind), "geometry"
         )
         classes.append(_class_of(feature, where))
-        geoms.append(_polygonal(_geometry_of(feature, where), where, repairs))
+        geometry = _geometry_of(feature, where)
+        geoms.append(_polygonal(geometry, where, repairs, budget))
     frame = gpd.GeoDataFrame(
         {"feature": np.arange(len(geoms)), "class": classes}, geometry=geoms, crs=LONLAT
     )
@@ -177,7 +182,9 @@ def _geometry_of(feature: Mapping[str, Any], where: str) -> Mapping[str, Any]:
     return geometry
 
 
-def _polygonal(geometry: Mapping[str, Any], where: str, repairs: list[str]) -> BaseGeometry:
+def _polygonal(
+    geometry: Mapping[str, Any], where: str, repairs: list[str], budget: RepairBudget
+) -> BaseGeometry:
     """Build a valid (Multi)Polygon from a checked GeoJSON geometry, repairing it if needed."""
     kind = geometry.get("type")
     if kind in _NOT_AN_AREA:
@@ -189,7 +196,7 @@ def _polygonal(geometry: Mapping[str, Any], where: str, repairs: list[str]) -> B
         parts = geometry.get("geometries")
         if not isinstance(parts, list | tuple) or not parts:
             raise _error(f"{where}: GeometryCollection has no geometries")
-        return shapely.union_all([_polygonal(p, where, repairs) for p in parts])
+        return shapely.union_all([_polygonal(p, where, repairs, budget) for p in parts])
     if kind not in POLYGONAL:
         raise _error(
             f"{where} has unknown geometry type {kind!r}; expected Polygon or MultiPolygon"
@@ -198,6 +205,7 @@ def _polygonal(geometry: Mapping[str, Any], where: str, repairs: list[str]) -> B
     geom: BaseGeometry = polygons[0] if kind == "Polygon" else shapely.MultiPolygon(polygons)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
+        budget.spend(shapely.get_num_coordinates(geom), where=where, reason=reason)
         geom = _keep_polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
         if geom.is_empty:
             raise _error(f"{where} is invalid ({reason}) and encloses no area once repaired")
@@ -232,8 +240,7 @@ def _ring(ring: object, where: str) -> np.ndarray:
             f"{where}: coordinate ({lon:.10g}, {lat:.10g}) is outside lon/lat range; expected "
             "longitude -180..180 and latitude -90..90 (EPSG:4326), not projected metres"
         )
-    if not np.array_equal(points[0], points[-1]):
-        points = np.vstack([points, points[:1]])
+    check_ring(points, where=f"footprint: {where}")
     if len(points) < 4:
         raise _error(f"{where}: a ring needs at least 3 distinct positions")
     return points

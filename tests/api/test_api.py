@@ -242,7 +242,30 @@ def test_truncated_json_names_the_body_and_the_position(client):
     assert response.status_code == 422
     (error,) = response.json()["errors"]
     assert error["field"] == "body"
-    assert "not valid JSON at character" in error["message"]
+    assert error["message"].startswith("request body is not valid JSON at line 1 column 39")
+    two_lines = client.post(
+        "/api/v1/response-level",
+        content=b'{"plan": "yangquan-2026",\n "figures": {"dead": }}',
+        headers={"content-type": "application/json"},
+    )
+    assert "body: request body is not valid JSON at line 2 column 22" in two_lines.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["12", True, "1e3"])
+def test_figures_are_json_numbers_not_strings_or_booleans(client, value):
+    response = client.post(
+        "/api/v1/response-level",
+        json={"plan": "yangquan-2026", "figures": {"dead_missing": value}},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "figures.dead_missing"
+
+
+def test_a_wrong_method_is_405_with_allow(client):
+    response = client.delete("/api/v1/health")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_a_missing_figure_is_not_evaluated_not_below(client):

@@ -12,6 +12,7 @@ import asyncio
 import io
 import os
 import signal
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -27,7 +28,7 @@ from api.cli import _serve_settings, build_parser
 from api.service.bootstrap import Services, load_services
 from api.service.compute import default_processes, worker_pid
 from api.settings import Settings
-from geo.errors import ComputeUnavailable, GeometryError, InputError
+from geo.errors import ComputeTimeout, ComputeUnavailable, GeometryError, InputError
 
 T = TypeVar("T")
 BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landslide"}
@@ -36,6 +37,24 @@ BODY = {"footprint": lonlat_box(5_000, 2_500, 15_000, 7_500), "hazard": "landsli
 def _die(services: Services) -> None:
     del services
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: Memory a task keeps in its worker: what the memory ceiling is tested with.
+_kept: list[bytes] = []
+
+
+def _spin(services: Services) -> None:
+    """A task that never ends on its own, in Python or in C alike."""
+    del services
+    while True:
+        time.sleep(0.01)
+
+
+def _hold(services: Services, megabytes: int) -> int:
+    """Keep ``megabytes`` in the worker after the task ends; its pid."""
+    del services
+    _kept.append(os.urandom(megabytes * 1024 * 1024))
+    return os.getpid()
 
 
 def _refuse(services: Services) -> None:
@@ -104,6 +123,49 @@ def test_a_worker_that_dies_fails_only_its_request(settings):
         assert _run(compute.run(worker_pid)) != os.getpid()
     finally:
         compute.close()
+
+
+def test_a_task_past_its_time_limit_is_stopped_and_its_worker_replaced(settings):
+    limited = replace(settings, compute_processes=1, task_timeout_s=1.0)
+    compute = load_services(limited, with_store=False).compute
+    try:
+        first = _run(compute.run(worker_pid))
+        with pytest.raises(ComputeTimeout, match=r"task_timeout_s = 1 s"):
+            _run(compute.run(_spin))
+        # The worker that held it was killed, not left spinning.
+        assert not _alive(first)
+        assert _run(compute.run(worker_pid)) not in {first, os.getpid()}
+    finally:
+        compute.close()
+
+
+def test_a_worker_over_the_memory_ceiling_is_replaced(settings):
+    ceiling = replace(settings, compute_processes=1, worker_max_rss_mb=1)
+    compute = load_services(ceiling, with_store=False).compute
+    try:
+        # Any worker holding the pack is over 1 MiB: each task gets a fresh one.
+        first = _run(compute.run(_hold, 1))
+        second = _run(compute.run(worker_pid))
+        assert second != first
+    finally:
+        compute.close()
+    roomy = replace(settings, compute_processes=1, worker_max_rss_mb=100_000)
+    compute = load_services(roomy, with_store=False).compute
+    try:
+        assert _run(compute.run(_hold, 1)) == _run(compute.run(worker_pid))
+    finally:
+        compute.close()
+
+
+def _alive(pid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_without_processes_tasks_run_on_threads_of_this_process(settings):

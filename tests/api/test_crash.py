@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from packs import write_pack
+from packs import lonlat_box, write_pack
 from postgres import fresh_database
 
 pytestmark = pytest.mark.slow
@@ -28,10 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = "crash-test-analyst-key-0001"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 WRITERS = 8
-FOOTPRINT = {
-    "type": "Polygon",
-    "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
-}
+#: Inside the tiny pack: an incident outside the jurisdiction is refused.
+FOOTPRINT = lonlat_box(1_000, 1_000, 4_000, 4_000)
 
 
 def _free_port() -> int:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from packs import lonlat_box
 
 from api.app import create_app
 from api.settings import Settings
 from geo.errors import StoreError
 
 PROBLEM = "application/problem+json"
-FOOTPRINT = {
-    "type": "Polygon",
-    "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
-}
+#: Inside the tiny pack: an incident outside the jurisdiction is refused.
+FOOTPRINT = lonlat_box(1_000, 1_000, 4_000, 4_000)
 
 
 @pytest.fixture

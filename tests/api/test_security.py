@@ -8,7 +8,7 @@ import logging
 import pytest
 import shapely
 from fastapi.testclient import TestClient
-from packs import TINY_CRS, X0, Y0
+from packs import TINY_CRS, X0, Y0, lonlat_box
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 from sqlalchemy import select
@@ -22,10 +22,8 @@ from layers.store.tables import assessments
 VIEWER, ANALYST, ADMIN = "v1ewer-secret-0001", "analyst-secret-0002", "adm1n-secret-0003"
 KEYS = f"{VIEWER}:viewer,ops={ANALYST}:analyst,chief={ADMIN}:admin"
 PROBLEM = "application/problem+json"
-FOOTPRINT = {
-    "type": "Polygon",
-    "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
-}
+#: Inside the tiny pack: an incident outside the jurisdiction is refused.
+FOOTPRINT = lonlat_box(1_000, 1_000, 4_000, 4_000)
 INCIDENT = {"footprint": FOOTPRINT, "hazard": "flood", "plan": "yangquan-2026"}
 
 

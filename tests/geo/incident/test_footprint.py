@@ -32,7 +32,6 @@ def collection(*features):
         pytest.param(collection(feature()), id="collection"),
         pytest.param({"type": "MultiPolygon", "coordinates": [SQUARE]}, id="multipolygon"),
         pytest.param({"type": "GeometryCollection", "geometries": [POLYGON]}, id="geometries"),
-        pytest.param({**POLYGON, "coordinates": [[p[:] for p in SQUARE[0][:-1]]]}, id="unclosed"),
         pytest.param(mapping(box(113.0, 38.0, 113.1, 38.1)), id="tuples"),
     ],
 )
@@ -142,6 +141,19 @@ _NAN_SQUARE = [[[113.0, 38.0], [math.nan, 38.0], [113.1, 38.1], [113.0, 38.0]]]
             r"crs 'EPSG:3857' is not accepted; coordinates must be lon/lat in EPSG:4326",
         ),
         ({**POLYGON, "crs": "EPSG:4326"}, r"crs 'EPSG:4326' is not accepted"),
+        (
+            {**POLYGON, "coordinates": [[p[:] for p in SQUARE[0][:-1]]]},
+            r"geometry: a ring is not closed: its first position .*RFC 7946 §3.1.6",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[179, 37.5], [-179, 37.5], [-179, 38.5], [179, 38.5], [179, 37.5]]
+                ],
+            },
+            r"an edge crosses the antimeridian \(longitude 179 to -179\).*RFC 7946 §3.1.9",
+        ),
     ],
 )
 def test_refusals_name_the_problem(data, message):
