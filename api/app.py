@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from api.errors import add_exception_handlers
 from api.limits import BodyLimit
-from api.routes import assessments, earthquakes, incidents, layers, ogc, plans, travel
+from api.routes import assessments, earthquakes, incidents, layers, ogc, plans, tiles, travel
 from api.routes.maps import install_web
 from api.security import ApiKeyGuard
 from api.service.bootstrap import Services, load_services
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location"],
         )
-    for routes in (layers, plans, assessments, earthquakes, incidents, travel):
+    for routes in (layers, tiles, plans, assessments, earthquakes, incidents, travel):
         app.include_router(routes.router, prefix="/api/v1")
     app.include_router(ogc.router)
     # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the

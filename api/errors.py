@@ -23,6 +23,7 @@ from geo.errors import (
     PlanNotFound,
     ReliefError,
     StoreError,
+    TooLarge,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +31,7 @@ PROBLEM_JSON = "application/problem+json"
 #: Most specific first: the first matching class decides the status.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (GeometryError, 422),
+    (TooLarge, 413),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

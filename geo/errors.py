@@ -24,6 +24,10 @@ class GeometryError(InputError):
     """A geometry cannot be used: broken GeoJSON, empty, wrong type or outside the area."""
 
 
+class TooLarge(InputError):
+    """An answer would exceed its cap (features in a map view …); the message names the field."""
+
+
 class PlanError(ReliefError, ValueError):
     """A plan profile file is malformed; the message names the file and the key."""
 

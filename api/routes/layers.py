@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import ServicesDep
 from api.schemas.common import Health, LayerInfo
+from api.service.viewport import MAX_VIEW_FEATURES, MAX_VIEW_ZOOM, MIN_VIEW_ZOOM
 from api.service.views import layer_geojson, parse_bbox
 
 router = APIRouter()
@@ -54,8 +55,29 @@ def get_layer(
             max_length=200,
         ),
     ] = None,
+    zoom: Annotated[
+        int | None,
+        Query(
+            ge=MIN_VIEW_ZOOM,
+            le=MAX_VIEW_ZOOM,
+            description=(
+                "the map's zoom: features simplified to about a pixel at it, roads of classes "
+                "drawn from a higher zoom left out, at most "
+                f"{MAX_VIEW_FEATURES} features (more is a 413)"
+            ),
+        ),
+    ] = None,
 ) -> Response:
-    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
+    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally for a map view.
+
+    Without ``zoom`` every feature keeps every vertex (within ``bbox`` when given); with
+    ``zoom`` the answer is for a map view at that zoom (see the parameter).
+    """
     box = None if bbox is None else parse_bbox(bbox)
-    text = svc.layer_text(name) if box is None else layer_geojson(svc.pack, name, box)
+    if zoom is not None:
+        text = svc.view_layers.geojson(name, zoom=zoom, box=box)
+    elif box is None:
+        text = svc.layer_text(name)
+    else:
+        text = layer_geojson(svc.pack, name, box)
     return Response(text, media_type="application/geo+json")
