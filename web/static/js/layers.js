@@ -3,6 +3,21 @@
 // /api/v1/web-config (web/labels.py, the table the incident map and the print use too).
 
 import { getJson } from "./api.js";
+import { ViewLoader, populationTiles } from "./viewport.js";
+
+// Panes keep the drawing order whatever order the view's answers arrive in: the grid over
+// the basemap (its own pane); inside the overlay pane counties, zones and roads below the
+// footprint and routes (drawn in the overlay pane itself), shelters above them.
+const GRID_PANE = ["rgGrid", 250];
+const PANES = { rgCounties: -3, rgZones: -2, rgRoads: -1, rgShelters: 1 };
+// Layers loaded by view: overlay key and the pack's layer name, in the layer switcher's order.
+const VIEW_LAYERS = [
+  ["counties", "counties"],
+  ["zones", "hazard_zones"],
+  ["roads", "roads"],
+  ["depots", "depots"],
+  ["shelters", "shelters"],
+];
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -78,6 +93,11 @@ export class MapView {
     });
     this.overlays = {};
     this.shelterLayers = new Map();
+    this.shelterKinds = new Set();
+    this.viewNotes = {};
+    this.map.createPane(GRID_PANE[0]).style.zIndex = GRID_PANE[1];
+    const overlayPane = this.map.getPane("overlayPane");
+    for (const [pane, z] of Object.entries(PANES)) this.map.createPane(pane, overlayPane).style.zIndex = z;
     this.assessment = null;
     this._controls();
   }
@@ -142,31 +162,75 @@ export class MapView {
     delete this.overlays[key];
   }
 
+  /** Load the pack's layers for the view now shown, and again after every move. */
   async loadPackLayers() {
-    const [counties, zones, roads, shelters, depots] = await Promise.all(
-      ["counties", "hazard_zones", "roads", "shelters", "depots"].map((n) => getJson(`layers/${n}`)),
-    );
-    this._counties(counties);
-    this._zones(zones);
-    this._roads(roads);
-    this._depots(depots);
-    this._shelters(shelters);
+    this._populationGrid();
+    const draw = {
+      counties: (d) => this._counties(d),
+      hazard_zones: (d) => this._zones(d),
+      roads: (d) => this._roads(d),
+      depots: (d) => this._depots(d),
+      shelters: (d) => this._shelters(d),
+    };
+    for (const [key, layer] of VIEW_LAYERS) this.addOverlay(key, this.overlayNames[layer], L.featureGroup());
+    this.loader = new ViewLoader(this.map, {
+      datum: this.datum,
+      layers: VIEW_LAYERS.map(([, layer]) => layer),
+      onData: (layer, data) => {
+        delete this.viewNotes[layer];
+        draw[layer](data);
+        this.renderLegend();
+      },
+      onError: (layer, err) => this._viewRefused(layer, err),
+    });
+    await this.loader.load();
+    return { counties: this.countyCount };
+  }
+
+  /** Put a view's answer into the overlay ``key`` (its group keeps its place and visibility). */
+  _fill(key, layer) {
+    const group = this.overlays[key];
+    group.clearLayers();
+    layer.eachLayer((child) => group.addLayer(child));
+  }
+
+  /** A layer the service would not send for this view (too many features: zoom in). */
+  _viewRefused(layer, err) {
+    const [key] = VIEW_LAYERS.find(([, name]) => name === layer);
+    this.overlays[key].clearLayers();
+    this.viewNotes[layer] = err?.status === 413
+      ? `${this.overlayNames[layer]}：当前范围要素过多，请放大地图查看`
+      : `${this.overlayNames[layer]}：${err?.message || "读取失败"}`;
     this.renderLegend();
-    return { counties: counties.features.length };
+  }
+
+  /** The population grid as the service's tiles (WGS84 basemaps only: tiles cannot shift). */
+  _populationGrid() {
+    const grid = this.labels.map?.population_grid;
+    if (!grid || this.datum.name !== "WGS84") return;
+    this.gridLayer = populationTiles(this.labels.map.grid_bounds, { pane: "rgGrid" });
+    this.addOverlay("population_grid", grid.name, this.gridLayer, false);
+    this.map.on("overlayadd overlayremove", () => this.renderLegend());
   }
 
   _counties(data) {
-    const pops = data.features.map((f) => f.properties.population);
     const ramp = this.colors.population;
-    const breaks = equalBreaks(pops, ramp.length);
-    this.populationClasses = ramp.map((color, i) => ({
-      color,
-      from: i === 0 ? Math.min(...pops) : breaks[i - 1],
-      to: i === ramp.length - 1 ? Math.max(...pops) : breaks[i],
-    }));
+    if (!this.countyBreaks && data.features.length) {
+      // Classes from the first view (the whole pack: the app opens on it), kept after.
+      const pops = data.features.map((f) => f.properties.population);
+      this.countyBreaks = equalBreaks(pops, ramp.length);
+      this.countyCount = data.features.length;
+      this.populationClasses = ramp.map((color, i) => ({
+        color,
+        from: i === 0 ? Math.min(...pops) : this.countyBreaks[i - 1],
+        to: i === ramp.length - 1 ? Math.max(...pops) : this.countyBreaks[i],
+      }));
+    }
+    const breaks = this.countyBreaks || [];
     const colorOf = (p) => ramp[breaks.filter((b) => p > b).length];
     const group = L.layerGroup();
     this.countyLayer = this.geo(data, {
+      pane: "rgCounties",
       style: (f) => ({ ...this.styles.counties, fillColor: colorOf(f.properties.population) }),
       onEachFeature: (f, layer) => {
         layer.options.rgCode = f.properties.code;
@@ -180,7 +244,7 @@ export class MapView {
         icon: L.divIcon({ className: "", html: `<div class="rg-county">${escapeHtml(layer.feature.properties.name)}</div>`, iconSize: [80, 18], iconAnchor: [40, 9] }),
       }).addTo(group);
     });
-    this.addOverlay("counties", this.overlayNames.counties, group);
+    this._fill("counties", group);
   }
 
   _countyTip(p) {
@@ -196,6 +260,7 @@ export class MapView {
   _zones(data) {
     const colors = this.colors.risks;
     const layer = this.geo(data, {
+      pane: "rgZones",
       style: (f) => {
         const color = colors[f.properties.risk] || this.colors.other;
         return { ...this.styles.hazard_zones, color, fillColor: color };
@@ -206,17 +271,18 @@ export class MapView {
         ["风险等级", name(this.labels.risks, f.properties.risk)],
       ]), { sticky: true }),
     });
-    this.addOverlay("zones", this.overlayNames.hazard_zones, layer);
+    this._fill("zones", layer);
   }
 
   _roads(data) {
-    const renderer = L.canvas({ padding: 0.2 });
+    this.roadRenderer = this.roadRenderer || L.canvas({ padding: 0.2, pane: "rgRoads" });
+    const renderer = this.roadRenderer;
     const layer = this.geo(data, {
       renderer,
       interactive: false,
       style: (f) => ({ ...this.styles.roads, weight: this.widths.roads[f.properties.highway] ?? this.widths.road_other }),
     });
-    this.addOverlay("roads", this.overlayNames.roads, layer);
+    this._fill("roads", layer);
   }
 
   _depots(data) {
@@ -228,7 +294,7 @@ export class MapView {
         l.bindTooltip(() => this._depotTip(f.properties));
       },
     });
-    this.addOverlay("depots", this.overlayNames.depots, layer);
+    this._fill("depots", layer);
   }
 
   _depotTip(p) {
@@ -244,9 +310,11 @@ export class MapView {
 
   _shelters(data) {
     this.shelterLayers.clear();
-    this.shelterKinds = new Set(data.features.map((f) => f.properties.kind));
+    data.features.forEach((f) => this.shelterKinds.add(f.properties.kind));
     const layer = this.geo(data, {
+      pane: "rgShelters",
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        pane: "rgShelters",
         radius: this.widths.shelter_radii[f.properties.kind] ?? this.widths.shelter_radius_other,
       }),
       style: (f) => this._shelterStyle(f.properties),
@@ -255,7 +323,7 @@ export class MapView {
         l.bindTooltip(() => this._shelterTip(f.properties), { sticky: true });
       },
     });
-    this.addOverlay("shelters", this.overlayNames.shelters, layer);
+    this._fill("shelters", layer);
   }
 
   shelterResult(id) {
@@ -341,13 +409,21 @@ export class MapView {
     this.renderLegend();
   }
 
-  focusShelter(id) {
-    const layer = this.shelterLayers.get(id);
-    if (!layer) return;
+  async focusShelter(id) {
     this.overlays.shelters.addTo(this.map);
-    const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+    let layer = this.shelterLayers.get(id);
+    let at = layer && (layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter());
+    if (!at) {
+      // Not in the view loaded: find it among all shelters (points only, asked once).
+      this.allShelters = this.allShelters || await getJson("layers/shelters?zoom=0");
+      const found = this.allShelters.features.find((f) => f.properties.id === id);
+      if (!found) return;
+      at = L.geoJSON(found, { coordsToLatLng: (c) => this.datum.toDisplay(c) }).getBounds().getCenter();
+    }
     this.map.setView(at, Math.min(Math.max(this.map.getZoom(), 13), 15));
-    layer.openTooltip();
+    await this.loader?.settled();
+    layer = this.shelterLayers.get(id);
+    layer?.openTooltip();
   }
 
   renderLegend() {
@@ -384,6 +460,15 @@ export class MapView {
     for (const k of this.populationClasses || []) {
       parts.push(row(sw(k.color), `${(k.from / 10000).toFixed(1)}–${(k.to / 10000).toFixed(1)} 万人`));
     }
+    const grid = this.labels.map?.population_grid;
+    if (grid && this.gridLayer && this.map.hasLayer(this.gridLayer)) {
+      parts.push(`<h4>${escapeHtml(grid.name)}</h4>`);
+      for (const k of grid.classes) {
+        const text = k.to === null ? `≥ ${fmt(k.from)}` : `${fmt(k.from)}–${fmt(k.to)}`;
+        parts.push(row(`<i style="background:${k.color};opacity:${grid.opacity}"></i>`, text));
+      }
+    }
+    for (const note of Object.values(this.viewNotes)) parts.push(`<div class="rg-view-note">${escapeHtml(note)}</div>`);
     parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
     parts.push(row(sw(c.depot, "square"), names.depots));
     parts.push(row(sw(c.road, "line"), names.roads));
