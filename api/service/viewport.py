@@ -55,38 +55,47 @@ def decimals_for(tolerance: float) -> int:
 
 @dataclass(frozen=True)
 class PreparedLayer:
-    """A layer ready for views at one zoom: an index of the stored geometries, simplified text."""
+    """A layer ready for views at one zoom: an index of the stored geometries, simplified text.
+
+    ``rows`` are the positions in the pack's frame of the features kept at this zoom.
+    """
 
     tree: shapely.STRtree
-    features: tuple[str, ...]
+    rows: np.ndarray
+    geometries: tuple[str, ...]
 
 
-def _property_texts(frame: gpd.GeoDataFrame) -> list[str]:
-    """Each row's properties as JSON text (NaN as null), in row order."""
+def property_texts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Each row's properties (all, or ``columns``) as JSON text, NaN as null, in row order."""
     table = frame.drop(columns=frame.geometry.name)
+    if columns is not None:
+        missing = [c for c in columns if c not in table.columns]
+        if missing:
+            raise InputError(
+                f"properties: {', '.join(missing)} not in the layer; it has "
+                f"{', '.join(map(str, table.columns))}",
+                field="properties",
+            )
+        table = table[list(columns)]
     rows = json.loads(table.to_json(orient="records", force_ascii=False))
-    return [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows]
+    return tuple(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
 
 
 def prepare(frame: gpd.GeoDataFrame, *, name: str, zoom: int) -> PreparedLayer:
     """Simplify and write a layer (EPSG:4326) for views at ``zoom``; see the module doc."""
+    keep = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
     if name == "roads":
-        keep = np.array([road_min_zoom(str(h)) <= zoom for h in frame["highway"]], dtype=bool)
-        frame = frame[keep]
-    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        keep &= np.array([road_min_zoom(str(h)) <= zoom for h in frame["highway"]], dtype=bool)
+    rows = np.flatnonzero(keep)
+    stored = frame.geometry.values[rows]
     _, miny, _, maxy = frame.total_bounds if len(frame) else (0.0, 0.0, 0.0, 0.0)
     tolerance = pixel_degrees(zoom, max_abs_lat=max(abs(miny), abs(maxy)))
     # Which features meet a view is asked of the stored geometries; only the text is simplified.
-    tree = shapely.STRtree(frame.geometry.values)
-    geoms = shapely.simplify(frame.geometry.values, tolerance, preserve_topology=True)
+    geoms = shapely.simplify(stored, tolerance, preserve_topology=True)
     digits = decimals_for(tolerance)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, digits))
-    texts = shapely.to_geojson(geoms)
-    features = tuple(
-        f'{{"type":"Feature","properties":{props},"geometry":{geom}}}'
-        for props, geom in zip(_property_texts(frame), texts, strict=True)
-    )
-    return PreparedLayer(tree=tree, features=features)
+    texts = tuple(str(t) for t in shapely.to_geojson(geoms))
+    return PreparedLayer(tree=shapely.STRtree(stored), rows=rows, geometries=texts)
 
 
 class ViewLayers:
@@ -96,31 +105,50 @@ class ViewLayers:
         self.pack = pack
         self.max_features = max_features
         self._prepared = lru_cache(maxsize=PREPARED_KEPT)(self._prepare)
+        self._properties = lru_cache(maxsize=PREPARED_KEPT)(self._property_texts)
 
-    def _prepare(self, name: str, zoom: int) -> PreparedLayer:
+    def _frame(self, name: str) -> gpd.GeoDataFrame:
         frame = self.pack.vector(name)
         if not isinstance(frame, gpd.GeoDataFrame):
             raise InputError(
                 f"zoom: {name} is a table without geometry; ask for it without bbox and zoom",
                 field="zoom",
             )
-        return prepare(frame, name=name, zoom=zoom)
+        return frame
 
-    def geojson(self, name: str, *, zoom: int, box: BaseGeometry | None) -> str:
+    def _prepare(self, name: str, zoom: int) -> PreparedLayer:
+        return prepare(self._frame(name), name=name, zoom=zoom)
+
+    def _property_texts(self, name: str, columns: tuple[str, ...] | None) -> tuple[str, ...]:
+        return property_texts(self._frame(name), columns)
+
+    def geojson(
+        self,
+        name: str,
+        *,
+        zoom: int,
+        box: BaseGeometry | None,
+        columns: tuple[str, ...] | None = None,
+    ) -> str:
         """The features of layer ``name`` meeting ``box`` (all without one) at ``zoom``.
+
+        ``columns`` names the properties to send (all when None).
 
         Raises
         ------
         TooLarge
             More than ``max_features`` features meet the box (a 413 naming ``bbox``).
+        InputError
+            ``zoom`` out of range, a table layer, or a column the layer does not have.
         """
         if not MIN_VIEW_ZOOM <= zoom <= MAX_VIEW_ZOOM:
             raise InputError(
                 f"zoom: expected {MIN_VIEW_ZOOM} to {MAX_VIEW_ZOOM}, got {zoom}", field="zoom"
             )
         prepared = self._prepared(name, min(zoom, DETAIL_ZOOM))
+        props = self._properties(name, columns)
         if box is None:
-            found = np.arange(len(prepared.features))
+            found = np.arange(len(prepared.rows))
         else:
             found = np.sort(prepared.tree.query(box, predicate="intersects"))
         if len(found) > self.max_features:
@@ -129,5 +157,9 @@ class ViewLayers:
                 f"than the {self.max_features} one answer holds; zoom in or narrow the bbox",
                 field="bbox",
             )
-        body = ",".join(prepared.features[i] for i in found)
+        geometries, rows = prepared.geometries, prepared.rows
+        body = ",".join(
+            f'{{"type":"Feature","properties":{props[rows[i]]},"geometry":{geometries[i]}}}'
+            for i in found
+        )
         return f'{{"type":"FeatureCollection","features":[{body}]}}'

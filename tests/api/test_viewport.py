@@ -143,3 +143,25 @@ def test_tile_route_answers_png_and_refuses_bad_addresses(client):
     assert client.get("/api/v1/tiles/population/3/8/0.png").status_code == 404
     assert client.get("/api/v1/tiles/population/3/0/0.png").status_code == 404
     assert client.get("/api/v1/tiles/population/3/a/0.png").status_code == 422
+
+
+def test_a_view_sends_only_the_properties_asked_for(client, reference):
+    box = ",".join(map(str, reference["shelters"].total_bounds))
+    params = {"bbox": box, "zoom": 12, "properties": "id,kind"}
+    got = client.get("/api/v1/layers/shelters", params=params).json()["features"]
+    assert len(got) == len(reference["shelters"])
+    assert all(set(f["properties"]) == {"id", "kind"} for f in got)
+    assert sorted(f["properties"]["id"] for f in got) == sorted(reference["shelters"]["id"])
+    bad = client.get("/api/v1/layers/shelters", params={**params, "properties": "id,colour"})
+    assert bad.status_code == 400
+    assert bad.json()["detail"].startswith("properties: colour not in the layer")
+
+
+def test_a_view_is_sent_gzipped_to_clients_that_accept_it(client):
+    params = {"bbox": "113.5,37.8,113.7,37.95", "zoom": 12}
+    zipped = client.get("/api/v1/layers/roads", params=params)  # httpx asks for gzip
+    assert zipped.headers["content-encoding"] == "gzip"
+    plain = client.get("/api/v1/layers/roads", params=params, headers={"Accept-Encoding": ""})
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json()
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 3

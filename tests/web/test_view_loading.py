@@ -37,7 +37,7 @@ def test_first_view_asks_only_for_bounded_layers_and_stays_local(page, live_serv
     asked = layer_requests(page)
     assert {name for name, _ in asked} == VIEW_LAYERS
     for name, query in asked:
-        assert set(query) == {"bbox", "zoom"}, (name, query)
+        assert set(query) == {"bbox", "zoom", "properties"}, (name, query)
         minx, miny, maxx, maxy = map(float, query["bbox"][0].split(","))
         assert minx < maxx
         assert miny < maxy

@@ -10,13 +10,14 @@ import { ViewLoader, populationTiles } from "./viewport.js";
 // footprint and routes (drawn in the overlay pane itself), shelters above them.
 const GRID_PANE = ["rgGrid", 250];
 const PANES = { rgCounties: -3, rgZones: -2, rgRoads: -1, rgShelters: 1 };
-// Layers loaded by view: overlay key and the pack's layer name, in the layer switcher's order.
+// Layers loaded by view, in the layer switcher's order: overlay key, the pack's layer name
+// and the properties the map draws and tells with (only these are sent for a view).
 const VIEW_LAYERS = [
-  ["counties", "counties"],
-  ["zones", "hazard_zones"],
-  ["roads", "roads"],
-  ["depots", "depots"],
-  ["shelters", "shelters"],
+  ["counties", "counties", ["code", "name", "population"]],
+  ["zones", "hazard_zones", ["id", "name", "kind", "risk"]],
+  ["roads", "roads", ["highway"]],
+  ["depots", "depots", ["id", "name", "level"]],
+  ["shelters", "shelters", ["id", "name", "kind", "capacity"]],
 ];
 
 export function escapeHtml(value) {
@@ -175,7 +176,7 @@ export class MapView {
     for (const [key, layer] of VIEW_LAYERS) this.addOverlay(key, this.overlayNames[layer], L.featureGroup());
     this.loader = new ViewLoader(this.map, {
       datum: this.datum,
-      layers: VIEW_LAYERS.map(([, layer]) => layer),
+      layers: Object.fromEntries(VIEW_LAYERS.map(([, layer, properties]) => [layer, properties])),
       onData: (layer, data) => {
         delete this.viewNotes[layer];
         draw[layer](data);

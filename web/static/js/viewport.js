@@ -37,7 +37,7 @@ export class ViewLoader {
   /**
    * @param map      the Leaflet map
    * @param datum    display datum (data are WGS84; the map may show GCJ-02)
-   * @param layers   names of the pack's layers to load by view
+   * @param layers   {name: [properties]} of the pack's layers to load by view
    * @param onData   (name, geojson) => draw it
    * @param onError  (name, error) => say so (a 413: zoom in)
    */
@@ -70,7 +70,8 @@ export class ViewLoader {
       this._remember(key, data);
       return data;
     }
-    const query = `bbox=${view.bbox.join(",")}&zoom=${zoom}`;
+    const properties = this.layers[name].join(",");
+    const query = `bbox=${view.bbox.join(",")}&zoom=${zoom}&properties=${encodeURIComponent(properties)}`;
     const data = await getJson(`layers/${name}?${query}`, { signal });
     this._remember(key, data);
     return data;
@@ -83,7 +84,7 @@ export class ViewLoader {
     this.controller = controller;
     const zoom = Math.max(0, Math.round(this.map.getZoom()));
     const view = viewKey(zoom, this._bounds());
-    this.current = Promise.all(this.layers.map(async (name) => {
+    this.current = Promise.all(Object.keys(this.layers).map(async (name) => {
       try {
         const data = await this._one(name, zoom, view, controller.signal);
         if (!controller.signal.aborted) this.onData(name, data);
