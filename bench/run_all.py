@@ -49,6 +49,11 @@ BENCHMARKS = (
     Benchmark("printmap", "bench.printmap", "printed A3 situation map (PDF)"),
     Benchmark("load", "bench.load", "API under concurrent load"),
     Benchmark("scale", "bench.scale", "province scale on the Jiangsu pack, growth, Dask"),
+    Benchmark(
+        "browser_jiangsu",
+        "bench.browser_jiangsu",
+        "the browser app on the Jiangsu pack in Chromium: first view, pans",
+    ),
 )
 
 
@@ -66,6 +71,8 @@ def _arguments(bench: Benchmark, args: argparse.Namespace) -> list[str]:
     extra: list[str] = []
     if bench.name == "exposure" and args.quick:
         extra.append("--quick")
+    if bench.name == "browser_jiangsu" and args.pack:
+        extra += ["--pack", str(args.pack)]
     if bench.name == "scale":
         if args.pack:
             extra += ["--pack", str(args.pack)]

@@ -177,8 +177,13 @@ export class MapView {
     this.loader = new ViewLoader(this.map, {
       datum: this.datum,
       layers: Object.fromEntries(VIEW_LAYERS.map(([, layer, properties]) => [layer, properties])),
-      onData: (layer, data) => {
+      onData: (layer, data, zoom) => {
         delete this.viewNotes[layer];
+        // The same features at the same zoom are the same shapes: keep what is drawn.
+        const ids = data.features.map((f) => f.properties.code ?? f.properties.id ?? "");
+        const drawn = ids.every((id) => id !== "") ? `${zoom}|${ids.join("|")}` : null;
+        if (drawn && this.drawnKeys?.[layer] === drawn) return;
+        (this.drawnKeys ||= {})[layer] = drawn;
         draw[layer](data);
         this.renderLegend();
       },
@@ -199,6 +204,7 @@ export class MapView {
   _viewRefused(layer, err) {
     const [key] = VIEW_LAYERS.find(([, name]) => name === layer);
     this.overlays[key].clearLayers();
+    if (this.drawnKeys) this.drawnKeys[layer] = null;
     this.viewNotes[layer] = err?.status === 413
       ? `${this.overlayNames[layer]}：当前范围要素过多，请放大地图查看`
       : `${this.overlayNames[layer]}：${err?.message || "读取失败"}`;
@@ -312,10 +318,13 @@ export class MapView {
   _shelters(data) {
     this.shelterLayers.clear();
     data.features.forEach((f) => this.shelterKinds.add(f.properties.kind));
+    // A province holds thousands of shelters: one canvas draws them faster than SVG nodes.
+    this.shelterRenderer = this.shelterRenderer || L.canvas({ padding: 0.2, pane: "rgShelters" });
     const layer = this.geo(data, {
       pane: "rgShelters",
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
         pane: "rgShelters",
+        renderer: this.shelterRenderer,
         radius: this.widths.shelter_radii[f.properties.kind] ?? this.widths.shelter_radius_other,
       }),
       style: (f) => this._shelterStyle(f.properties),

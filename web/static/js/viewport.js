@@ -38,7 +38,7 @@ export class ViewLoader {
    * @param map      the Leaflet map
    * @param datum    display datum (data are WGS84; the map may show GCJ-02)
    * @param layers   {name: [properties]} of the pack's layers to load by view
-   * @param onData   (name, geojson) => draw it
+   * @param onData   (name, geojson, zoom) => draw it
    * @param onError  (name, error) => say so (a 413: zoom in)
    */
   constructor(map, { datum, layers, onData, onError, keep = 48 }) {
@@ -87,7 +87,7 @@ export class ViewLoader {
     this.current = Promise.all(Object.keys(this.layers).map(async (name) => {
       try {
         const data = await this._one(name, zoom, view, controller.signal);
-        if (!controller.signal.aborted) this.onData(name, data);
+        if (!controller.signal.aborted) this.onData(name, data, zoom);
       } catch (err) {
         if (err?.name === "AbortError" || controller.signal.aborted) return;
         this.onError(name, err);
