@@ -1,17 +1,20 @@
 """Vector layers for a map view: features in a bbox, simplified to a pixel at the zoom, capped.
 
-``GET /api/v1/layers/{name}?bbox=…&zoom=…`` answers from here. For each layer and zoom the
-whole layer is prepared once per process (roads below their class's zoom dropped, lines and
-polygons simplified to about a pixel, coordinates rounded to what a pixel shows, each
-feature written as GeoJSON text); a request then only queries the prepared layer's
-spatial index and joins the features it finds. Whole-layer downloads (no ``zoom``) do
-not come here and keep every vertex.
+``GET /api/v1/layers/{name}?bbox=…&zoom=…`` answers from here. Each layer's stored
+geometries get a spatial index once per process; a request asks it which features meet
+the bbox (roads of classes drawn only from a higher zoom left out), and writes those it
+has not written at that zoom before: simplified to about a pixel, coordinates rounded to
+what a pixel shows, as GeoJSON text kept for the next view. So a pan costs what the new
+view holds, not what the layer holds. Whole-layer downloads (no ``zoom``) do not come
+here and keep every vertex.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,8 +32,8 @@ MIN_VIEW_ZOOM, MAX_VIEW_ZOOM, DETAIL_ZOOM = 0, 22, 16
 TILE_PIXELS = 256
 #: Most features one view answer holds; more is a 413 (zoom in, or ask for a smaller bbox).
 MAX_VIEW_FEATURES = 20_000
-#: Prepared (layer, zoom) pairs kept per process.
-PREPARED_KEPT = 16
+#: Written features kept per process for this many (layer, zoom) pairs, the oldest dropped.
+ZOOMS_KEPT = 24
 #: Coordinates keep this many decimals at most (0.1 m) and at least 3 (100 m).
 MIN_DECIMALS, MAX_DECIMALS = 3, 6
 
@@ -54,15 +57,40 @@ def decimals_for(tolerance: float) -> int:
 
 
 @dataclass(frozen=True)
-class PreparedLayer:
-    """A layer ready for views at one zoom: an index of the stored geometries, simplified text.
+class IndexedLayer:
+    """A layer's stored geometries (EPSG:4326) with their spatial index, built once."""
 
-    ``rows`` are the positions in the pack's frame of the features kept at this zoom.
-    """
-
+    geometries: np.ndarray
     tree: shapely.STRtree
-    rows: np.ndarray
-    geometries: tuple[str, ...]
+    #: The least zoom each feature is drawn at (roads by class; 0 for other layers).
+    min_zoom: np.ndarray
+    #: The layer's pole-most latitude: simplification tolerances hold there too.
+    max_abs_lat: float
+
+
+def index_layer(frame: gpd.GeoDataFrame, *, name: str) -> IndexedLayer:
+    """The index of a layer's stored geometries; empty geometries are never found."""
+    geometries = frame.geometry.values
+    if name == "roads":
+        min_zoom = np.array([road_min_zoom(str(h)) for h in frame["highway"]], dtype=int)
+    else:
+        min_zoom = np.zeros(len(frame), dtype=int)
+    _, miny, _, maxy = frame.total_bounds if len(frame) else (0.0, 0.0, 0.0, 0.0)
+    return IndexedLayer(
+        geometries=np.asarray(geometries),
+        tree=shapely.STRtree(geometries),
+        min_zoom=min_zoom,
+        max_abs_lat=float(max(abs(miny), abs(maxy))),
+    )
+
+
+def geometry_texts(layer: IndexedLayer, rows: np.ndarray, *, zoom: int) -> list[str]:
+    """The rows' geometries as GeoJSON text for ``zoom``: simplified, rounded to a pixel."""
+    tolerance = pixel_degrees(zoom, max_abs_lat=layer.max_abs_lat)
+    geoms = shapely.simplify(layer.geometries[rows], tolerance, preserve_topology=True)
+    digits = decimals_for(tolerance)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, digits))
+    return [str(text) for text in shapely.to_geojson(geoms)]
 
 
 def property_texts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -81,31 +109,16 @@ def property_texts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> 
     return tuple(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
 
 
-def prepare(frame: gpd.GeoDataFrame, *, name: str, zoom: int) -> PreparedLayer:
-    """Simplify and write a layer (EPSG:4326) for views at ``zoom``; see the module doc."""
-    keep = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    if name == "roads":
-        keep &= np.array([road_min_zoom(str(h)) <= zoom for h in frame["highway"]], dtype=bool)
-    rows = np.flatnonzero(keep)
-    stored = frame.geometry.values[rows]
-    _, miny, _, maxy = frame.total_bounds if len(frame) else (0.0, 0.0, 0.0, 0.0)
-    tolerance = pixel_degrees(zoom, max_abs_lat=max(abs(miny), abs(maxy)))
-    # Which features meet a view is asked of the stored geometries; only the text is simplified.
-    geoms = shapely.simplify(stored, tolerance, preserve_topology=True)
-    digits = decimals_for(tolerance)
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, digits))
-    texts = tuple(str(t) for t in shapely.to_geojson(geoms))
-    return PreparedLayer(tree=shapely.STRtree(stored), rows=rows, geometries=texts)
-
-
 class ViewLayers:
-    """The pack's vector layers answered by view; prepared layers kept per process."""
+    """The pack's vector layers answered by view; indexes and written features kept."""
 
     def __init__(self, pack: LayerPack, *, max_features: int = MAX_VIEW_FEATURES) -> None:
         self.pack = pack
         self.max_features = max_features
-        self._prepared = lru_cache(maxsize=PREPARED_KEPT)(self._prepare)
-        self._properties = lru_cache(maxsize=PREPARED_KEPT)(self._property_texts)
+        self._indexed = lru_cache(maxsize=None)(self._index)
+        self._properties = lru_cache(maxsize=ZOOMS_KEPT)(self._property_texts)
+        self._written: OrderedDict[tuple[str, int], dict[int, str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _frame(self, name: str) -> gpd.GeoDataFrame:
         frame = self.pack.vector(name)
@@ -116,11 +129,26 @@ class ViewLayers:
             )
         return frame
 
-    def _prepare(self, name: str, zoom: int) -> PreparedLayer:
-        return prepare(self._frame(name), name=name, zoom=zoom)
+    def _index(self, name: str) -> IndexedLayer:
+        return index_layer(self._frame(name), name=name)
 
     def _property_texts(self, name: str, columns: tuple[str, ...] | None) -> tuple[str, ...]:
         return property_texts(self._frame(name), columns)
+
+    def _geometries(self, name: str, zoom: int, rows: np.ndarray) -> list[str]:
+        """The rows' geometry texts at ``zoom``, writing only those not written before."""
+        key = (name, zoom)
+        with self._lock:  # requests run on several threads
+            written = self._written.setdefault(key, {})
+            self._written.move_to_end(key)
+            while len(self._written) > ZOOMS_KEPT:
+                self._written.popitem(last=False)
+        wanted = rows.tolist()
+        new = [r for r in wanted if r not in written]
+        if new:
+            texts = geometry_texts(self._indexed(name), np.array(new, dtype=int), zoom=zoom)
+            written.update(zip(new, texts, strict=True))
+        return [written[r] for r in wanted]
 
     def geojson(
         self,
@@ -145,21 +173,23 @@ class ViewLayers:
             raise InputError(
                 f"zoom: expected {MIN_VIEW_ZOOM} to {MAX_VIEW_ZOOM}, got {zoom}", field="zoom"
             )
-        prepared = self._prepared(name, min(zoom, DETAIL_ZOOM))
+        layer = self._indexed(name)
         props = self._properties(name, columns)
         if box is None:
-            found = np.arange(len(prepared.rows))
+            found = np.arange(len(layer.geometries))
         else:
-            found = np.sort(prepared.tree.query(box, predicate="intersects"))
+            found = np.sort(layer.tree.query(box, predicate="intersects"))
+        found = found[layer.min_zoom[found] <= zoom]
+        found = found[~shapely.is_empty(layer.geometries[found])]
         if len(found) > self.max_features:
             raise TooLarge(
                 f"bbox: {len(found)} features of {name} meet the view at zoom {zoom}, more "
                 f"than the {self.max_features} one answer holds; zoom in or narrow the bbox",
                 field="bbox",
             )
-        geometries, rows = prepared.geometries, prepared.rows
+        texts = self._geometries(name, min(zoom, DETAIL_ZOOM), found)
         body = ",".join(
-            f'{{"type":"Feature","properties":{props[rows[i]]},"geometry":{geometries[i]}}}'
-            for i in found
+            f'{{"type":"Feature","properties":{props[row]},"geometry":{text}}}'
+            for row, text in zip(found.tolist(), texts, strict=True)
         )
         return f'{{"type":"FeatureCollection","features":[{body}]}}'
