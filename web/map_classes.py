@@ -2,8 +2,8 @@
 
 Display tables only, beside `web.labels` (which holds every other colour and name): the
 classes of the population grid tiles (persons per km², the legend shows them) and the
-least zoom at which each road class is sent to the browser, so that a province's first
-view stays small. Both are cartographic choices, not figures of any standard.
+least zoom at which each road class and shelter kind is sent to the browser, so that a
+province's first view stays small. Both are cartographic choices, not figures of any standard.
 """
 
 from __future__ import annotations
@@ -41,11 +41,26 @@ ROAD_MIN_ZOOM: Final[Mapping[str, int]] = {
     "tertiary": 11,
 }
 ROAD_MIN_ZOOM_OTHER: Final = 12
+#: The least zoom at which a shelter of a kind is sent for a view (other kinds: always).
+#: An emergency shelter serves about 500 m (GB 50413-2007): a town's scale, not a province's.
+SHELTER_MIN_ZOOM: Final[Mapping[str, int]] = {"emergency": 9, "short_term": 8}
+#: The note the map shows below the greatest of these zooms.
+ZOOM_IN_NOTE: Final = "放大地图可显示更多道路和避难场所"
+#: Per layer: the column whose value sets a feature's least zoom, the table, the default.
+MIN_ZOOM_BY: Final[Mapping[str, tuple[str, Mapping[str, int], int]]] = {
+    "roads": ("highway", ROAD_MIN_ZOOM, ROAD_MIN_ZOOM_OTHER),
+    "shelters": ("kind", SHELTER_MIN_ZOOM, 0),
+}
 
 
 def road_min_zoom(highway: str) -> int:
     """The least zoom at which roads of OSM class ``highway`` are drawn."""
     return ROAD_MIN_ZOOM.get(highway, ROAD_MIN_ZOOM_OTHER)
+
+
+def full_detail_zoom() -> int:
+    """The zoom from which every feature of every layer is drawn."""
+    return max(max(*table.values(), default) for _, table, default in MIN_ZOOM_BY.values())
 
 
 def as_json() -> dict[str, object]:
@@ -61,4 +76,7 @@ def as_json() -> dict[str, object]:
         },
         "road_min_zoom": dict(ROAD_MIN_ZOOM),
         "road_min_zoom_other": ROAD_MIN_ZOOM_OTHER,
+        "shelter_min_zoom": dict(SHELTER_MIN_ZOOM),
+        "full_detail_zoom": full_detail_zoom(),
+        "zoom_in_note": ZOOM_IN_NOTE,
     }

@@ -2,9 +2,10 @@
 
 ``GET /api/v1/layers/{name}?bbox=…&zoom=…`` answers from here. Each layer's stored
 geometries get a spatial index once per process; a request asks it which features meet
-the bbox (roads of classes drawn only from a higher zoom left out), and writes those it
-has not written at that zoom before: simplified to about a pixel, coordinates rounded to
-what a pixel shows, as GeoJSON text kept for the next view. So a pan costs what the new
+the bbox (roads and shelters of classes drawn only from a higher zoom left out, as
+`web.map_classes` says), and writes those it has not written at that zoom before:
+simplified to about a pixel, coordinates rounded to what a pixel shows, as GeoJSON text
+kept for the next view. So a pan costs what the new
 view holds, not what the layer holds. Whole-layer downloads (no ``zoom``) do not come
 here and keep every vertex.
 """
@@ -25,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, TooLarge
 from layers.pack import LayerPack
-from web.map_classes import road_min_zoom
+from web.map_classes import MIN_ZOOM_BY
 
 #: Zoom levels a view may ask for; above DETAIL_ZOOM the layer is prepared as at DETAIL_ZOOM.
 MIN_VIEW_ZOOM, MAX_VIEW_ZOOM, DETAIL_ZOOM = 0, 22, 16
@@ -62,7 +63,7 @@ class IndexedLayer:
 
     geometries: np.ndarray
     tree: shapely.STRtree
-    #: The least zoom each feature is drawn at (roads by class; 0 for other layers).
+    #: The least zoom each feature is drawn at (roads by class, shelters by kind, else 0).
     min_zoom: np.ndarray
     #: The layer's pole-most latitude: simplification tolerances hold there too.
     max_abs_lat: float
@@ -71,8 +72,9 @@ class IndexedLayer:
 def index_layer(frame: gpd.GeoDataFrame, *, name: str) -> IndexedLayer:
     """The index of a layer's stored geometries; empty geometries are never found."""
     geometries = frame.geometry.values
-    if name == "roads":
-        min_zoom = np.array([road_min_zoom(str(h)) for h in frame["highway"]], dtype=int)
+    if name in MIN_ZOOM_BY and len(frame):
+        column, table, default = MIN_ZOOM_BY[name]
+        min_zoom = np.array([table.get(str(v), default) for v in frame[column]], dtype=int)
     else:
         min_zoom = np.zeros(len(frame), dtype=int)
     _, miny, _, maxy = frame.total_bounds if len(frame) else (0.0, 0.0, 0.0, 0.0)

@@ -83,6 +83,16 @@ def test_roads_at_a_low_zoom_are_the_major_classes_only(client, reference):
     assert len(view(client, "roads", box, 14)) == len(roads)
 
 
+def test_shelters_at_a_low_zoom_leave_out_the_local_kinds(client, reference):
+    # The display table: emergency shelters from zoom 9, short-term from 8 (quoted).
+    shelters = reference["shelters"]
+    box = tuple(shelters.total_bounds)
+    for zoom, hidden in [(7, {"emergency", "short_term"}), (8, {"emergency"}), (9, set())]:
+        got = view(client, "shelters", box, zoom)
+        assert len(got) == (~shelters["kind"].isin(hidden)).sum(), zoom
+        assert not {f["properties"]["kind"] for f in got} & hidden
+
+
 @pytest.mark.parametrize(("name", "zoom"), [("counties", 8), ("counties", 11), ("roads", 12)])
 def test_simplified_shapes_stay_within_a_pixel(client, reference, name, zoom):
     frame = reference[name]

@@ -425,7 +425,7 @@ export class MapView {
     let at = layer && (layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter());
     if (!at) {
       // Not in the view loaded: find it among all shelters (points only, asked once).
-      this.allShelters = this.allShelters || await getJson("layers/shelters?zoom=0");
+      this.allShelters = this.allShelters || await getJson("layers/shelters?zoom=18&properties=id");
       const found = this.allShelters.features.find((f) => f.properties.id === id);
       if (!found) return;
       at = L.geoJSON(found, { coordsToLatLng: (c) => this.datum.toDisplay(c) }).getBounds().getCenter();
@@ -478,7 +478,10 @@ export class MapView {
         parts.push(row(`<i style="background:${k.color};opacity:${grid.opacity}"></i>`, text));
       }
     }
-    for (const note of Object.values(this.viewNotes)) parts.push(`<div class="rg-view-note">${escapeHtml(note)}</div>`);
+    const notes = Object.values(this.viewNotes);
+    const detail = this.labels.map?.full_detail_zoom;
+    if (detail && this.map.getZoom() < detail) notes.push(this.labels.map.zoom_in_note);
+    for (const note of notes) parts.push(`<div class="rg-view-note">${escapeHtml(note)}</div>`);
     parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
     parts.push(row(sw(c.depot, "square"), names.depots));
     parts.push(row(sw(c.road, "line"), names.roads));
