@@ -162,7 +162,8 @@ class ViewLayers:
     ) -> str:
         """The features of layer ``name`` meeting ``box`` (all without one) at ``zoom``.
 
-        ``columns`` names the properties to send (all when None).
+        ``columns`` names the properties to send (all when None). Each feature's ``id`` is
+        its row in the layer: the same feature has the same id in every view.
 
         Raises
         ------
@@ -191,7 +192,7 @@ class ViewLayers:
             )
         texts = self._geometries(name, min(zoom, DETAIL_ZOOM), found)
         body = ",".join(
-            f'{{"type":"Feature","properties":{props[row]},"geometry":{text}}}'
+            f'{{"type":"Feature","id":{row},"properties":{props[row]},"geometry":{text}}}'
             for row, text in zip(found.tolist(), texts, strict=True)
         )
         return f'{{"type":"FeatureCollection","features":[{body}]}}'

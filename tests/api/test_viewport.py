@@ -69,6 +69,7 @@ def test_counts_per_bbox_equal_geopandas_cx(client, reference, name):
         want = frame.cx[box[0] : box[2], box[1] : box[3]]
         got = view(client, name, box, 13)
         assert len(got) == len(want), (name, box)
+        assert len({f["id"] for f in got}) == len(got)  # a feature's row: one id each
         key = "code" if name == "counties" else "id" if "id" in frame else None
         if key:
             assert sorted(f["properties"][key] for f in got) == sorted(want[key]), box

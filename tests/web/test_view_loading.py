@@ -53,16 +53,23 @@ def test_first_view_asks_only_for_bounded_layers_and_stays_local(page, live_serv
 def test_a_pan_asks_for_the_new_view_and_a_pan_back_is_cached(page, live_server):
     open_app(page, live_server)
     settled = "window.reliefgis.view.loader.settled().then(() => true)"
-    page.evaluate("void window.reliefgis.view.map.setZoom(13, { animate: false })")
+    # 城区 at zoom 13: the demo's roads are thick there.
+    page.evaluate("void window.reliefgis.view.map.setView([37.86, 113.58], 13, { animate: false })")
     page.evaluate(settled)
+    page.evaluate("void window.reliefgis.view.overlays.roads.eachLayer((l) => { l.rgOld = true; })")
     before = len(page.requests)
-    page.evaluate("void window.reliefgis.view.map.panBy([900, 0], { animate: false })")
+    page.evaluate("void window.reliefgis.view.map.panBy([500, 0], { animate: false })")
     page.evaluate(settled)
+    kept, drawn = page.evaluate(
+        """() => { const ls = window.reliefgis.view.overlays.roads.getLayers();
+                  return [ls.filter((l) => l.rgOld).length, ls.length]; }"""
+    )
+    assert 0 < kept < drawn  # roads still in view kept as drawn, the new ones added
     moved = layer_requests(page, before)
     assert {name for name, _ in moved} == VIEW_LAYERS
     assert {q["zoom"][0] for _, q in moved} == {"13"}
     back = len(page.requests)
-    page.evaluate("void window.reliefgis.view.map.panBy([-900, 0], { animate: false })")
+    page.evaluate("void window.reliefgis.view.map.panBy([-500, 0], { animate: false })")
     page.evaluate(settled)
     assert layer_requests(page, back) == []  # the view seen before is kept in the page
     assert page.errors == []

@@ -184,6 +184,7 @@ export class MapView {
         const drawn = ids.every((id) => id !== "") ? `${zoom}|${ids.join("|")}` : null;
         if (drawn && this.drawnKeys?.[layer] === drawn) return;
         (this.drawnKeys ||= {})[layer] = drawn;
+        this.viewZoom = zoom;
         draw[layer](data);
         this.renderLegend();
       },
@@ -205,6 +206,7 @@ export class MapView {
     const [key] = VIEW_LAYERS.find(([, name]) => name === layer);
     this.overlays[key].clearLayers();
     if (this.drawnKeys) this.drawnKeys[layer] = null;
+    if (layer === "roads") this.roadsDrawn?.clear();
     this.viewNotes[layer] = err?.status === 413
       ? `${this.overlayNames[layer]}：当前范围要素过多，请放大地图查看`
       : `${this.overlayNames[layer]}：${err?.message || "读取失败"}`;
@@ -284,12 +286,27 @@ export class MapView {
   _roads(data) {
     this.roadRenderer = this.roadRenderer || L.canvas({ padding: 0.2, pane: "rgRoads" });
     const renderer = this.roadRenderer;
-    const layer = this.geo(data, {
+    // A pan keeps the roads still in view (same id, same zoom) and draws only the new ones.
+    const group = this.overlays.roads;
+    const drawn = (this.roadsDrawn ||= new Map());
+    const keyOf = (f) => `${this.viewZoom}/${f.id}`;
+    const wanted = new Set(data.features.map(keyOf));
+    for (const [key, road] of drawn) {
+      if (!wanted.has(key)) {
+        group.removeLayer(road);
+        drawn.delete(key);
+      }
+    }
+    const fresh = { type: "FeatureCollection", features: data.features.filter((f) => !drawn.has(keyOf(f))) };
+    const layer = this.geo(fresh, {
       renderer,
       interactive: false,
       style: (f) => ({ ...this.styles.roads, weight: this.widths.roads[f.properties.highway] ?? this.widths.road_other }),
     });
-    this._fill("roads", layer);
+    layer.eachLayer((road) => {
+      group.addLayer(road);
+      drawn.set(keyOf(road.feature), road);
+    });
   }
 
   _depots(data) {
