@@ -234,9 +234,10 @@ def report(pack: Path, result: dict[str, Any]) -> str:
                  f"{cold['drawn_s']:.2f} s", "under 3 s", cold["drawn_s"] < TARGET_DRAWN_S),
         Headline("time to drawn, fresh tab (warm server), median", f"{warm_s:.2f} s",
                  "under 3 s", warm_s < TARGET_DRAWN_S),
-        Headline("pan response (400 px, zoom 10 and 12), median / max",
-                 f"{pan_median:.0f} / {pan_max:.0f} ms", "under 300 ms",
-                 pan_max < TARGET_PAN_MS),
+        Headline("pan response (400 px, zoom 10 and 12), median of pans that asked",
+                 f"{pan_median:.0f} ms", "under 300 ms", pan_median < TARGET_PAN_MS),
+        Headline("pan response, slowest (a zoom's first pan: the service writes it)",
+                 f"{pan_max:.0f} ms", "under 300 ms", pan_max < TARGET_PAN_MS),
         Headline("requests leaving 127.0.0.1", str(remote), "0", remote == 0),
     ]  # fmt: skip
     write_headlines("browser_jiangsu", headlines)
