@@ -15,8 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from rasterio.errors import RasterioError
-from rio_tiler.errors import NoOverviewWarning, TileOutsideBounds
-from rio_tiler.io import Reader
 
 from geo.errors import InputError, LayerError, NotFound
 from layers.population import PopulationGrid
@@ -87,6 +85,10 @@ class PopulationTiles:
     def _render(self, z: int, x: int, y: int) -> bytes:
         """Tile z/x/y as PNG bytes; `NotFound` where the raster does not reach."""
         check_tile(z, x, y)
+        # start-up: rio-tiler takes seconds to import; it loads with the first tile instead
+        from rio_tiler.errors import NoOverviewWarning, TileOutsideBounds  # noqa: PLC0415
+        from rio_tiler.io import Reader  # noqa: PLC0415
+
         try:
             with warnings.catch_warnings():
                 # A pack's raster need not carry overviews; low zooms read decimated instead.
