@@ -22,6 +22,7 @@ from api.routes import (
     layers,
     ogc,
     plans,
+    tiles,
     travel,
 )
 from api.routes.maps import install_web
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location"],
         )
-    for routes in (layers, plans, assessments, earthquakes, incidents, travel, footprints):
+    for routes in (layers, tiles, plans, assessments, earthquakes, incidents, travel, footprints):
         app.include_router(routes.router, prefix="/api/v1")
     app.include_router(ogc.router)
     # install_web adds the web routes under /api/v1 (ApiKeyGuard covers them too) and the

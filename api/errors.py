@@ -29,6 +29,7 @@ from geo.errors import (
     ReliefError,
     StoreError,
     TooBusy,
+    TooLarge,
     UploadError,
     UploadTooLarge,
 )
@@ -44,6 +45,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (HazardValueError, 422),
     (UploadTooLarge, 413),
     (UploadError, 422),
+    (TooLarge, 413),
     (InputError, 400),
     (PlanNotFound, 404),
     (LayerNotFound, 404),

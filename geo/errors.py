@@ -50,6 +50,8 @@ class LimitExceeded(GeometryError):
     def __init__(self, message: str, *, field: str | None = None, limit: str = "") -> None:
         super().__init__(message, field=field)
         self.limit = limit
+class TooLarge(InputError):
+    """An answer would exceed its cap (features in a map view …); the message names the field."""
 
 
 class PlanError(ReliefError, ValueError):

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from api.deps import ServicesDep
 from api.schemas.common import Health, LayerInfo, RoadNetworkHealth
 from api.security import sees_paths
+from api.service.viewport import MAX_VIEW_FEATURES, MAX_VIEW_ZOOM, MIN_VIEW_ZOOM
 from api.service.views import layer_geojson, parse_bbox
 
 router = APIRouter()
+
+GEOJSON = "application/geo+json"
+#: zlib level for view answers: most of level 9's gain at a fraction of its time.
+GZIP_LEVEL = 5
 
 
 @router.get("/health", tags=["service"])
@@ -62,6 +68,7 @@ def list_layers(svc: ServicesDep) -> list[LayerInfo]:
 def get_layer(
     name: str,
     svc: ServicesDep,
+    *,
     bbox: Annotated[
         str | None,
         Query(
@@ -69,8 +76,43 @@ def get_layer(
             max_length=200,
         ),
     ] = None,
+    zoom: Annotated[
+        int | None,
+        Query(
+            ge=MIN_VIEW_ZOOM,
+            le=MAX_VIEW_ZOOM,
+            description=(
+                "the map's zoom: features simplified to about a pixel at it, roads of classes "
+                "drawn from a higher zoom left out, at most "
+                f"{MAX_VIEW_FEATURES} features (more is a 413)"
+            ),
+        ),
+    ] = None,
+    properties: Annotated[
+        str | None,
+        Query(
+            description="with zoom: the comma-separated properties to send (all by default)",
+            max_length=500,
+        ),
+    ] = None,
+    accept_encoding: Annotated[str, Header(include_in_schema=False)] = "",
 ) -> Response:
-    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally within a bbox."""
+    """A vector layer as a GeoJSON FeatureCollection (EPSG:4326), optionally for a map view.
+
+    Without ``zoom`` every feature keeps every vertex (within ``bbox`` when given); with
+    ``zoom`` the answer is for a map view at that zoom (see the parameter).
+    """
     box = None if bbox is None else parse_bbox(bbox)
-    text = svc.layer_text(name) if box is None else layer_geojson(svc.pack, name, box)
-    return Response(text, media_type="application/geo+json")
+    if zoom is not None:
+        columns = None if properties is None else tuple(p for p in properties.split(",") if p)
+        text = svc.view_layers.geojson(name, zoom=zoom, box=box, columns=columns)
+        if "gzip" in accept_encoding:
+            # A view is asked for on every pan: send it compressed (GeoJSON shrinks ~5×).
+            body = gzip.compress(text.encode(), compresslevel=GZIP_LEVEL)
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return Response(body, media_type=GEOJSON, headers=headers)
+    elif box is None:
+        text = svc.layer_text(name)
+    else:
+        text = layer_geojson(svc.pack, name, box)
+    return Response(text, media_type=GEOJSON)

@@ -10,6 +10,7 @@ from pyproj import CRS
 
 from api.schemas.common import LayerInfo
 from api.service.compute import Compute
+from api.service.viewport import ViewLayers
 from api.service.views import layer_geojson, layer_infos
 from api.settings import Settings
 from geo.errors import MissingInput
@@ -37,6 +38,8 @@ from layers.profiles import (
 )
 from layers.resources import plans_dir
 from layers.store.store import Store, sqlite_url
+from layers.tiles import PopulationTiles
+from web import map_classes
 
 
 def version() -> str:
@@ -97,6 +100,20 @@ class Services:
         if name not in self._layer_texts:
             self._layer_texts[name] = layer_geojson(self.pack, name, None)
         return self._layer_texts[name]
+
+    @cached_property
+    def view_layers(self) -> ViewLayers:
+        """The pack's vector layers by map view (bbox and zoom), prepared once per zoom."""
+        return ViewLayers(self.pack)
+
+    @cached_property
+    def population_tiles(self) -> PopulationTiles:
+        """The population raster's PNG tiles, rendered once per process and kept."""
+        return PopulationTiles(
+            self.pack.population,
+            map_classes.POPULATION_GRID_CLASSES,
+            alpha=map_classes.POPULATION_GRID_ALPHA,
+        )
 
     def plan_id(self, requested: str | None) -> str:
         """The plan a request names, else the pack's default plan.

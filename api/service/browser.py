@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.schemas.browser import HazardClassOut, HazardOut, IndicatorOut, TilesOut, WebConfigOut
 from api.service.bootstrap import Services
 from geo.plans.model import INDICATORS
-from web import labels, pack_notes, served_labels
+from web import labels, map_classes, pack_notes, served_labels
 
 
 def web_config(svc: Services) -> WebConfigOut:
@@ -45,5 +45,8 @@ def web_config(svc: Services) -> WebConfigOut:
         synthetic_layers=synthetic,
         notice=labels.synthetic_notice(synthetic),
         estimate_caution=labels.ESTIMATE_CAUTION,
-        labels=served_labels.as_json(),
+        labels={
+            **served_labels.as_json(),
+            "map": {**map_classes.as_json(), "grid_bounds": list(svc.pack.population.bounds_wgs84)},
+        },
     )

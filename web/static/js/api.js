@@ -99,7 +99,8 @@ async function request(path, options = {}) {
   let response;
   try {
     response = await fetch(BASE + path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
-  } catch {
+  } catch (err) {
+    if (err?.name === "AbortError") throw err; // a request the page cancelled itself
     throw new ApiError("无法连接到 reliefgis 服务，请确认服务正在运行后重试。");
   }
   if (response.ok) return response;
@@ -112,8 +113,13 @@ async function request(path, options = {}) {
   throw new ApiError(problemMessage(response.status, problem), { status: response.status, problem });
 }
 
-export async function getJson(path) {
-  return (await request(path)).json();
+export async function getJson(path, options = {}) {
+  return (await request(path, options)).json();
+}
+
+/** A binary answer (a map tile) as a Blob; ``options.signal`` may cancel it. */
+export async function getBlob(path, options = {}) {
+  return (await request(path, options)).blob();
 }
 
 export async function postJson(path, body) {

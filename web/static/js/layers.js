@@ -4,6 +4,22 @@
 
 import { getJson } from "./api.js";
 import { quakeMarks } from "./quake.js";
+import { ViewLoader, populationTiles } from "./viewport.js";
+
+// Panes keep the drawing order whatever order the view's answers arrive in: the grid over
+// the basemap (its own pane); inside the overlay pane counties, zones and roads below the
+// footprint and routes (drawn in the overlay pane itself), shelters above them.
+const GRID_PANE = ["rgGrid", 250];
+const PANES = { rgCounties: -3, rgZones: -2, rgRoads: -1, rgShelters: 1 };
+// Layers loaded by view, in the layer switcher's order: overlay key, the pack's layer name
+// and the properties the map draws and tells with (only these are sent for a view).
+const VIEW_LAYERS = [
+  ["counties", "counties", ["code", "name", "population"]],
+  ["zones", "hazard_zones", ["id", "name", "kind", "risk"]],
+  ["roads", "roads", ["highway"]],
+  ["depots", "depots", ["id", "name", "level"]],
+  ["shelters", "shelters", ["id", "name", "kind", "capacity"]],
+];
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -79,6 +95,11 @@ export class MapView {
     });
     this.overlays = {};
     this.shelterLayers = new Map();
+    this.shelterKinds = new Set();
+    this.viewNotes = {};
+    this.map.createPane(GRID_PANE[0]).style.zIndex = GRID_PANE[1];
+    const overlayPane = this.map.getPane("overlayPane");
+    for (const [pane, z] of Object.entries(PANES)) this.map.createPane(pane, overlayPane).style.zIndex = z;
     this.assessment = null;
     this._controls();
   }
@@ -143,31 +164,83 @@ export class MapView {
     delete this.overlays[key];
   }
 
+  /** Load the pack's layers for the view now shown, and again after every move. */
   async loadPackLayers() {
-    const [counties, zones, roads, shelters, depots] = await Promise.all(
-      ["counties", "hazard_zones", "roads", "shelters", "depots"].map((n) => getJson(`layers/${n}`)),
-    );
-    this._counties(counties);
-    this._zones(zones);
-    this._roads(roads);
-    this._depots(depots);
-    this._shelters(shelters);
+    this._populationGrid();
+    const draw = {
+      counties: (d) => this._counties(d),
+      hazard_zones: (d) => this._zones(d),
+      roads: (d) => this._roads(d),
+      depots: (d) => this._depots(d),
+      shelters: (d) => this._shelters(d),
+    };
+    for (const [key, layer] of VIEW_LAYERS) this.addOverlay(key, this.overlayNames[layer], L.featureGroup());
+    this.loader = new ViewLoader(this.map, {
+      datum: this.datum,
+      layers: Object.fromEntries(VIEW_LAYERS.map(([, layer, properties]) => [layer, properties])),
+      onData: (layer, data, zoom) => {
+        delete this.viewNotes[layer];
+        // The same features at the same zoom are the same shapes: keep what is drawn.
+        const ids = data.features.map((f) => f.properties.code ?? f.properties.id ?? "");
+        const drawn = ids.every((id) => id !== "") ? `${zoom}|${ids.join("|")}` : null;
+        if (drawn && this.drawnKeys?.[layer] === drawn) return;
+        (this.drawnKeys ||= {})[layer] = drawn;
+        this.viewZoom = zoom;
+        draw[layer](data);
+        this.renderLegend();
+      },
+      onError: (layer, err) => this._viewRefused(layer, err),
+    });
+    await this.loader.load();
+    return { counties: this.countyCount };
+  }
+
+  /** Put a view's answer into the overlay ``key`` (its group keeps its place and visibility). */
+  _fill(key, layer) {
+    const group = this.overlays[key];
+    group.clearLayers();
+    layer.eachLayer((child) => group.addLayer(child));
+  }
+
+  /** A layer the service would not send for this view (too many features: zoom in). */
+  _viewRefused(layer, err) {
+    const [key] = VIEW_LAYERS.find(([, name]) => name === layer);
+    this.overlays[key].clearLayers();
+    if (this.drawnKeys) this.drawnKeys[layer] = null;
+    if (layer === "roads") this.roadsDrawn?.clear();
+    this.viewNotes[layer] = err?.status === 413
+      ? `${this.overlayNames[layer]}：当前范围要素过多，请放大地图查看`
+      : `${this.overlayNames[layer]}：${err?.message || "读取失败"}`;
     this.renderLegend();
-    return { counties: counties.features.length };
+  }
+
+  /** The population grid as the service's tiles (WGS84 basemaps only: tiles cannot shift). */
+  _populationGrid() {
+    const grid = this.labels.map?.population_grid;
+    if (!grid || this.datum.name !== "WGS84") return;
+    this.gridLayer = populationTiles(this.labels.map.grid_bounds, { pane: "rgGrid" });
+    this.addOverlay("population_grid", grid.name, this.gridLayer, false);
+    this.map.on("overlayadd overlayremove", () => this.renderLegend());
   }
 
   _counties(data) {
-    const pops = data.features.map((f) => f.properties.population);
     const ramp = this.colors.population;
-    const breaks = equalBreaks(pops, ramp.length);
-    this.populationClasses = ramp.map((color, i) => ({
-      color,
-      from: i === 0 ? Math.min(...pops) : breaks[i - 1],
-      to: i === ramp.length - 1 ? Math.max(...pops) : breaks[i],
-    }));
+    if (!this.countyBreaks && data.features.length) {
+      // Classes from the first view (the whole pack: the app opens on it), kept after.
+      const pops = data.features.map((f) => f.properties.population);
+      this.countyBreaks = equalBreaks(pops, ramp.length);
+      this.countyCount = data.features.length;
+      this.populationClasses = ramp.map((color, i) => ({
+        color,
+        from: i === 0 ? Math.min(...pops) : this.countyBreaks[i - 1],
+        to: i === ramp.length - 1 ? Math.max(...pops) : this.countyBreaks[i],
+      }));
+    }
+    const breaks = this.countyBreaks || [];
     const colorOf = (p) => ramp[breaks.filter((b) => p > b).length];
     const group = L.layerGroup();
     this.countyLayer = this.geo(data, {
+      pane: "rgCounties",
       style: (f) => ({ ...this.styles.counties, fillColor: colorOf(f.properties.population) }),
       onEachFeature: (f, layer) => {
         layer.options.rgCode = f.properties.code;
@@ -181,7 +254,7 @@ export class MapView {
         icon: L.divIcon({ className: "", html: `<div class="rg-county">${escapeHtml(layer.feature.properties.name)}</div>`, iconSize: [80, 18], iconAnchor: [40, 9] }),
       }).addTo(group);
     });
-    this.addOverlay("counties", this.overlayNames.counties, group);
+    this._fill("counties", group);
   }
 
   _countyTip(p) {
@@ -197,6 +270,7 @@ export class MapView {
   _zones(data) {
     const colors = this.colors.risks;
     const layer = this.geo(data, {
+      pane: "rgZones",
       style: (f) => {
         const color = colors[f.properties.risk] || this.colors.other;
         return { ...this.styles.hazard_zones, color, fillColor: color };
@@ -207,17 +281,33 @@ export class MapView {
         ["风险等级", name(this.labels.risks, f.properties.risk)],
       ]), { sticky: true }),
     });
-    this.addOverlay("zones", this.overlayNames.hazard_zones, layer);
+    this._fill("zones", layer);
   }
 
   _roads(data) {
-    const renderer = L.canvas({ padding: 0.2 });
-    const layer = this.geo(data, {
+    this.roadRenderer = this.roadRenderer || L.canvas({ padding: 0.2, pane: "rgRoads" });
+    const renderer = this.roadRenderer;
+    // A pan keeps the roads still in view (same id, same zoom) and draws only the new ones.
+    const group = this.overlays.roads;
+    const drawn = (this.roadsDrawn ||= new Map());
+    const keyOf = (f) => `${this.viewZoom}/${f.id}`;
+    const wanted = new Set(data.features.map(keyOf));
+    for (const [key, road] of drawn) {
+      if (!wanted.has(key)) {
+        group.removeLayer(road);
+        drawn.delete(key);
+      }
+    }
+    const fresh = { type: "FeatureCollection", features: data.features.filter((f) => !drawn.has(keyOf(f))) };
+    const layer = this.geo(fresh, {
       renderer,
       interactive: false,
       style: (f) => ({ ...this.styles.roads, weight: this.widths.roads[f.properties.highway] ?? this.widths.road_other }),
     });
-    this.addOverlay("roads", this.overlayNames.roads, layer);
+    layer.eachLayer((road) => {
+      group.addLayer(road);
+      drawn.set(keyOf(road.feature), road);
+    });
   }
 
   _depots(data) {
@@ -229,7 +319,7 @@ export class MapView {
         l.bindTooltip(() => this._depotTip(f.properties));
       },
     });
-    this.addOverlay("depots", this.overlayNames.depots, layer);
+    this._fill("depots", layer);
   }
 
   _depotTip(p) {
@@ -245,9 +335,14 @@ export class MapView {
 
   _shelters(data) {
     this.shelterLayers.clear();
-    this.shelterKinds = new Set(data.features.map((f) => f.properties.kind));
+    data.features.forEach((f) => this.shelterKinds.add(f.properties.kind));
+    // A province holds thousands of shelters: one canvas draws them faster than SVG nodes.
+    this.shelterRenderer = this.shelterRenderer || L.canvas({ padding: 0.2, pane: "rgShelters" });
     const layer = this.geo(data, {
+      pane: "rgShelters",
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        pane: "rgShelters",
+        renderer: this.shelterRenderer,
         radius: this.widths.shelter_radii[f.properties.kind] ?? this.widths.shelter_radius_other,
       }),
       style: (f) => this._shelterStyle(f.properties),
@@ -256,7 +351,7 @@ export class MapView {
         l.bindTooltip(() => this._shelterTip(f.properties), { sticky: true });
       },
     });
-    this.addOverlay("shelters", this.overlayNames.shelters, layer);
+    this._fill("shelters", layer);
   }
 
   shelterResult(id) {
@@ -346,13 +441,21 @@ export class MapView {
     this.renderLegend();
   }
 
-  focusShelter(id) {
-    const layer = this.shelterLayers.get(id);
-    if (!layer) return;
+  async focusShelter(id) {
     this.overlays.shelters.addTo(this.map);
-    const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+    let layer = this.shelterLayers.get(id);
+    let at = layer && (layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter());
+    if (!at) {
+      // Not in the view loaded: find it among all shelters (points only, asked once).
+      this.allShelters = this.allShelters || await getJson("layers/shelters?zoom=18&properties=id");
+      const found = this.allShelters.features.find((f) => f.properties.id === id);
+      if (!found) return;
+      at = L.geoJSON(found, { coordsToLatLng: (c) => this.datum.toDisplay(c) }).getBounds().getCenter();
+    }
     this.map.setView(at, Math.min(Math.max(this.map.getZoom(), 13), 15));
-    layer.openTooltip();
+    await this.loader?.settled();
+    layer = this.shelterLayers.get(id);
+    layer?.openTooltip();
   }
 
   renderLegend() {
@@ -389,6 +492,18 @@ export class MapView {
     for (const k of this.populationClasses || []) {
       parts.push(row(sw(k.color), `${(k.from / 10000).toFixed(1)}–${(k.to / 10000).toFixed(1)} 万人`));
     }
+    const grid = this.labels.map?.population_grid;
+    if (grid && this.gridLayer && this.map.hasLayer(this.gridLayer)) {
+      parts.push(`<h4>${escapeHtml(grid.name)}</h4>`);
+      for (const k of grid.classes) {
+        const text = k.to === null ? `≥ ${fmt(k.from)}` : `${fmt(k.from)}–${fmt(k.to)}`;
+        parts.push(row(`<i style="background:${k.color};opacity:${grid.opacity}"></i>`, text));
+      }
+    }
+    const notes = Object.values(this.viewNotes);
+    const detail = this.labels.map?.full_detail_zoom;
+    if (detail && this.map.getZoom() < detail) notes.push(this.labels.map.zoom_in_note);
+    for (const note of notes) parts.push(`<div class="rg-view-note">${escapeHtml(note)}</div>`);
     parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
     parts.push(row(sw(c.depot, "square"), names.depots));
     parts.push(row(sw(c.road, "line"), names.roads));

@@ -1,0 +1,298 @@
+"""The browser app on the Jiangsu pack in real Chromium: first view bytes, time to drawn, pans.
+
+Run on demand: ``python -m bench.browser_jiangsu [--pack DIR] [--repeats 3]``. Starts
+``reliefgis serve --data PACK`` on a free 127.0.0.1 port, opens the app in Debian's
+Chromium (Playwright, headless, 1366×768; every request that would leave 127.0.0.1 is
+aborted and counted) and measures:
+
+- **first view bytes**: bytes on the wire (Chrome's ``encodedDataLength``, compressed as
+  sent) of every request until the app is ready, split into the pack's layers and the rest
+  (page, scripts, Leaflet); target under 2 MB;
+- **time to drawn**: from navigation to the layers drawn (``body[data-ready]`` and two
+  animation frames after it); the first open after the server starts (its per-zoom layer
+  preparation cold) and fresh tabs after it (warm), median; target under 3 s;
+- **pan response**: ``map.panBy`` of 400 px at city zooms until the new view's layers are
+  drawn (the page's own clock, ``performance.now``), over pans that asked the service;
+  target under 300 ms. Pans answered from the page's cache are counted apart.
+
+For reference, the same layers whole (``GET /api/v1/layers/{name}`` without a view, as
+the app loaded them before) are fetched once and their size recorded. Writes
+``bench/results/browser_jiangsu.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import RESULTS, Headline, machine, write_headlines
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PACK = ROOT / "data" / "build" / "jiangsu"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
+    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1366, "height": 768}
+LAYERS = ("counties", "hazard_zones", "roads", "depots", "shelters")
+TARGET_BYTES = 2_000_000
+TARGET_DRAWN_S = 3.0
+TARGET_PAN_MS = 300.0
+#: Where the pans are made: 南京 (city centre) and 徐州, at two city zooms.
+PAN_PLACES = ((118.78, 32.06), (117.18, 34.26))
+PAN_ZOOMS = (10, 12)
+PAN_STEPS = ((400, 0), (0, 400), (-400, 0), (-400, 0), (0, -400), (0, -400))
+
+DRAWN_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+PAN_JS = """async ([dx, dy]) => {
+    const v = window.reliefgis.view;
+    const asked = performance.getEntriesByType("resource").length;
+    const t0 = performance.now();
+    v.map.panBy([dx, dy], { animate: false });
+    await v.loader.settled();
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const t1 = performance.now();
+    const fresh = performance.getEntriesByType("resource").slice(asked)
+        .filter((e) => e.name.includes("/api/v1/layers/"));
+    const answered = Math.max(t0, ...fresh.map((e) => e.responseEnd));
+    return [t1 - t0, fresh.length, answered - t0];
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(pack: Path, state: Path, port: int) -> subprocess.Popen[bytes]:
+    """``reliefgis serve`` on the pack at 127.0.0.1:port, once it answers."""
+    script = Path(sys.executable).with_name("reliefgis")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+    process = subprocess.Popen(
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(pack)],
+        cwd=ROOT,
+        env={**os.environ, "RELIEF_STATE_DIR": str(state)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the server exited during start-up")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("the server did not start within 300 s")
+
+
+def open_first_view(browser: Any, url: str) -> dict[str, Any]:
+    """Open the app in a fresh context; bytes per request, time to drawn, remote requests."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    remote: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            route.continue_()
+        else:
+            remote.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    sizes: dict[str, float] = {}
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.update({e["requestId"]: e["request"]["url"]})
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.update({e["requestId"]: e["encodedDataLength"]}),
+    )
+    start = time.perf_counter()
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+    page.evaluate(DRAWN_JS)
+    drawn = time.perf_counter() - start
+    page.wait_for_timeout(300)  # let the last loadingFinished events arrive
+    layer_bytes = sum(v for k, v in sizes.items() if "/api/v1/layers/" in urls.get(k, ""))
+    return {
+        "context": context,
+        "page": page,
+        "drawn_s": drawn,
+        "bytes": sum(sizes.values()),
+        "layer_bytes": layer_bytes,
+        "requests": len(sizes),
+        "remote": remote,
+        "zoom": page.evaluate("window.reliefgis.view.map.getZoom()"),
+        "layer_urls": sorted(u for u in urls.values() if "/api/v1/layers/" in u),
+    }
+
+
+def pans(page: Any) -> tuple[list[float], list[float], int]:
+    """Pan times (ms) of pans that asked the service, their wait for the last answer, cached."""
+    asked, waited, cached = [], [], 0
+    for lon, lat in PAN_PLACES:
+        for zoom in PAN_ZOOMS:
+            page.evaluate(
+                "([lon, lat, z]) => { window.reliefgis.view.map.setView([lat, lon], z, "
+                "{ animate: false }); return window.reliefgis.view.loader.settled()"
+                ".then(() => true); }",
+                [lon, lat, zoom],
+            )
+            for step in PAN_STEPS:
+                ms, fresh, answered = page.evaluate(PAN_JS, list(step))
+                if fresh:
+                    asked.append(ms)
+                    waited.append(answered)
+                else:
+                    cached += 1
+    return asked, waited, cached
+
+
+def whole_layers(url: str) -> int:
+    """Bytes of the five layers downloaded whole, as the app loaded them before (gzip off)."""
+    total = 0
+    with httpx.Client(base_url=url, timeout=300, headers={"Accept-Encoding": "identity"}) as c:
+        for name in LAYERS:
+            total += len(c.get(f"/api/v1/layers/{name}").content)
+    return total
+
+
+def measure(pack: Path, repeats: int) -> dict[str, Any]:
+    """Everything the report shows, from one server on the pack."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when run
+
+    with tempfile.TemporaryDirectory() as state:
+        port = _free_port()
+        server = start_server(pack, Path(state), port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                )
+                cold = open_first_view(browser, url)
+                cold["context"].close()
+                warm = []
+                for _ in range(repeats):
+                    view = open_first_view(browser, url)
+                    warm.append(view)
+                    if len(warm) < repeats:
+                        view["context"].close()
+                pan_ms, waited_ms, cached = pans(warm[-1]["page"])
+                warm[-1]["context"].close()
+                browser.close()
+            whole = whole_layers(url)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return {
+        "cold": cold, "warm": warm, "pan_ms": pan_ms, "waited_ms": waited_ms, "cached": cached,
+        "whole": whole,
+        "load": load,
+    }  # fmt: skip
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**NOT met**"
+
+
+def report(pack: Path, result: dict[str, Any]) -> str:
+    """The results file's Markdown, with the headline figures written beside it."""
+    cold, warm = result["cold"], result["warm"]
+    warm_times = [v["drawn_s"] for v in warm]
+    warm_s = statistics.median(warm_times)
+    pan_ms = result["pan_ms"]
+    waited = result["waited_ms"] or [float("nan")]
+    pan_median = statistics.median(pan_ms) if pan_ms else float("nan")
+    pan_max = max(pan_ms) if pan_ms else float("nan")
+    remote = sum(len(v["remote"]) for v in [cold, *warm])
+    mb = cold["bytes"] / 1e6
+    headlines = [
+        Headline("first view bytes on the wire, Jiangsu pack", f"{mb:.2f} MB",
+                 "under 2 MB", cold["bytes"] < TARGET_BYTES),
+        Headline("time to drawn, first open after server start (cold)",
+                 f"{cold['drawn_s']:.2f} s", "under 3 s", cold["drawn_s"] < TARGET_DRAWN_S),
+        Headline("time to drawn, fresh tab (warm server), median", f"{warm_s:.2f} s",
+                 "under 3 s", warm_s < TARGET_DRAWN_S),
+        Headline("pan response (400 px, zoom 10 and 12), median of pans that asked",
+                 f"{pan_median:.0f} ms", "under 300 ms", pan_median < TARGET_PAN_MS),
+        Headline("pan response, slowest (a zoom's first pan: the service writes it)",
+                 f"{pan_max:.0f} ms", "under 300 ms", pan_max < TARGET_PAN_MS),
+        Headline("requests leaving 127.0.0.1", str(remote), "0", remote == 0),
+    ]  # fmt: skip
+    write_headlines("browser_jiangsu", headlines)
+    lines = [
+        "### The browser app on the Jiangsu pack (real Chromium)",
+        "",
+        *machine(["playwright", "shapely", "geopandas", "rio-tiler"]),
+        f"- pack: `{pack}`; Chromium {CHROMIUM} headless, {VIEWPORT['width']}×"
+        f"{VIEWPORT['height']}; server `reliefgis serve` on 127.0.0.1",
+        f"- load average when measured (1, 5, 15 min): {result['load']}: other work shared "
+        "the 2 cores; times are wall times under that load",
+        "",
+        "| figure | value | target | target met |",
+        "|---|---|---|---|",
+        *[f"| {h.figure} | {h.value} | {h.target} | {_met(bool(h.met))} |" for h in headlines],
+        "",
+        f"First view at zoom {cold['zoom']}: {cold['requests']} requests, "
+        f"{cold['bytes'] / 1e6:.2f} MB on the wire, of which the five layers by view "
+        f"{cold['layer_bytes'] / 1e6:.2f} MB (gzip) and the page, scripts and Leaflet the "
+        f"rest. The same five layers downloaded whole, as the app loaded them before: "
+        f"{result['whole'] / 1e6:.1f} MB (uncompressed, as then sent) — "
+        f"{result['whole'] / max(cold['layer_bytes'], 1):.0f}× the view's layers.",
+        "",
+        f"Time to drawn, warm, each tab (s): {', '.join(f'{t:.2f}' for t in warm_times)}.",
+        "",
+        f"Pans: {len(pan_ms)} asked the service (median {pan_median:.0f} ms, max "
+        f"{pan_max:.0f} ms: {', '.join(f'{m:.0f}' for m in pan_ms)}); {result['cached']} "
+        "were answered from the page's cache (no request). Of a pan's time, waiting for "
+        f"the last of its five answers took median {statistics.median(waited):.0f} ms; the "
+        "rest is the page drawing them.",
+        "",
+        "Layer requests of the first view (all bounded by bbox and zoom):",
+        "",
+        *[f"- `{u.split('/api/v1/', 1)[1]}`" for u in cold["layer_urls"]],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write its results file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", type=Path, default=DEFAULT_PACK)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not (args.pack / "layers.gpkg").exists():
+        print(f"no Jiangsu pack at {args.pack}: build it (scripts/packs/build_jiangsu.py)")
+        return 2
+    result = measure(args.pack, args.repeats)
+    text = report(args.pack, result)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "browser_jiangsu.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
