@@ -16,6 +16,7 @@ const state = {
   footprint: null, // { source: "drawn" | "file", geojson, label }
   preview: null, // the footprint as drawn on the map before assessment
   busy: false,
+  checking: null, // the file check under way, if any
 };
 
 function askForKey(err) {
@@ -42,7 +43,18 @@ function setBusy(busy, text = "正在评估受灾人口、避难场所与响应�
   document.body.setAttribute("aria-busy", busy ? "true" : "false");
 }
 
+/** Take the shown result away: it no longer answers what the form holds. */
+function clearResult() {
+  const results = $("results");
+  if (results.hidden && !state.view?.assessment) return;
+  results.hidden = true;
+  results.innerHTML = "";
+  state.view?.clearAssessment();
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+}
+
 function setFootprint(footprint) {
+  if (footprint !== state.footprint) clearResult();
   state.footprint = footprint;
   const status = $("footprint-status");
   status.textContent = footprint ? `当前灾害范围：${footprint.label}` : "尚未指定灾害范围。";
@@ -69,7 +81,11 @@ function fillHazards() {
     .map((h) => `<option value="${escapeHtml(h.id)}">${escapeHtml(h.label)}</option>`)
     .join("");
   select.value = "flood";
-  select.addEventListener("change", fillClasses);
+  select.addEventListener("change", () => {
+    fillClasses();
+    clearResult();
+    if (state.footprint?.source === "file") checkFile(state.footprint.file, state.footprint.geojson);
+  });
   fillClasses();
 }
 
@@ -91,6 +107,7 @@ async function fillPlans() {
     .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}（${escapeHtml(p.issued)}）</option>`)
     .join("");
   select.value = state.config.default_plan;
+  select.addEventListener("change", clearResult);
 }
 
 function fillFigures() {
@@ -157,6 +174,8 @@ function setupDrawing() {
   $("draw-start").addEventListener("click", () => {
     showError("");
     showPreview(null);
+    state.checking = null;
+    clearResult();
     drawer.start();
   });
   $("draw-finish").addEventListener("click", () => drawer.finish());
@@ -168,9 +187,38 @@ function setupDrawing() {
   state.drawer = drawer;
 }
 
-function countPolygons(geojson) {
-  if (geojson.type === "FeatureCollection") return (geojson.features || []).length;
-  return 1;
+function classSummary(check) {
+  const labels = state.config.labels;
+  return Object.entries(check.classes).map(([c, n]) => `${classText(labels, c)} ${n}`).join("、");
+}
+
+// A file is announced only once the service has read it as an assessment would; a later
+// choice (another file, a drawing) wins over a check still under way.
+async function checkFile(fileName, geojson) {
+  const token = Symbol(fileName);
+  state.checking = token;
+  setFootprint(null);
+  $("footprint-status").textContent = `正在检查文件“${fileName}”……`;
+  let check;
+  try {
+    check = await postJson("footprint-check", { footprint: geojson, hazard: $("hazard").value, plan: $("plan").value || null });
+  } catch (err) {
+    if (state.checking !== token) return;
+    state.checking = null;
+    if (isAuthError(err)) askForKey(err);
+    setFootprint(null);
+    showError(`文件“${fileName}”未能通过检查：${err instanceof ApiError ? err.message : "页面出现意外错误。"}`);
+    return;
+  }
+  if (state.checking !== token) return;
+  state.checking = null;
+  state.drawer.clear({ silent: true });
+  setFootprint({ source: "file", file: fileName, geojson, label: `文件 ${fileName}（${check.features} 个要素；${classSummary(check)}）` });
+  try {
+    showPreview(geojson);
+  } catch {
+    showPreview(null);
+  }
 }
 
 function setupUpload() {
@@ -179,26 +227,21 @@ function setupUpload() {
     $("file-name").textContent = file ? file.name : "未选择文件";
     if (!file) return;
     showError("");
+    state.checking = null;
+    setFootprint(null);
+    showPreview(null);
     let geojson;
     try {
       geojson = JSON.parse(await file.text());
     } catch {
-      setFootprint(null);
       showError(`文件“${file.name}”不是有效的 GeoJSON（无法按 JSON 读取），请检查文件内容。`);
       return;
     }
     if (!geojson || typeof geojson !== "object" || !geojson.type) {
-      setFootprint(null);
       showError(`文件“${file.name}”不是 GeoJSON：缺少 type 字段。`);
       return;
     }
-    state.drawer.clear({ silent: true });
-    setFootprint({ source: "file", geojson, label: `文件 ${file.name}（${countPolygons(geojson)} 个要素，分级取自文件）` });
-    try {
-      showPreview(geojson);
-    } catch {
-      showPreview(null); // the server will say what is wrong with it
-    }
+    await checkFile(file.name, geojson);
   });
 }
 
@@ -218,6 +261,11 @@ function showAssessment(assessment) {
 async function run() {
   if (state.busy) return;
   showError("");
+  clearResult(); // a verdict on screen is always the answer to the last run, never an older one
+  if (state.checking) {
+    showError("文件仍在检查中，请稍候。");
+    return;
+  }
   if (state.drawer.active) state.drawer.finish();
   if (!state.footprint) {
     showError("请先在地图上绘制灾害范围，或上传 GeoJSON 文件。");
