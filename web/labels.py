@@ -154,6 +154,7 @@ OVERLAYS: Final[Mapping[str, str]] = {
     "shelters": "避难场所",
     "footprint": "灾害范围",
     "routes": "物资调运路线",
+    "closed_roads": "因灾中断道路",
 }
 #: Legend headings and captions that are not a code's name.
 LEGEND: Final[Mapping[str, str]] = {
@@ -163,6 +164,8 @@ LEGEND: Final[Mapping[str, str]] = {
     "shelter_kinds": "避难场所（类型）",
     "supply": "救灾物资与基础信息",
     "population": "区县常住人口",
+    "affected": "区县受灾人口（估算）",
+    "no_affected": "无受灾人口",
     "unreachable": "物资无法送达的避难场所",
     "held_depots": "不能调出的储备库",
     "major_roads": "高速、国道、主干道路",
@@ -171,8 +174,11 @@ LEGEND: Final[Mapping[str, str]] = {
 }
 #: The browser's download links, by the suffix of ``export.{suffix}``.
 EXPORT_LINKS: Final[Mapping[str, str]] = {
-    "gpkg": "GeoPackage（QGIS 打开即带样式）", "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
-    "kml": "KML（奥维、Google Earth）", "xlsx": "Excel 统计表", "csv": "各区县 CSV",
+    "gpkg": "GeoPackage（QGIS 打开即带样式）",
+    "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
+    "kml": "KML（奥维、Google Earth）",
+    "xlsx": "Excel 统计表",
+    "csv": "各区县 CSV",
     "docx": "Word 灾情评估简报",
 }
 #: A shelter symbol explained on its own (legends), by status.
@@ -211,10 +217,20 @@ KIND_COLORS: Final[Mapping[str, str]] = {
     "medium_term": "#b35806",
     "long_term": "#542788",
 }
-#: Footprint classes, most severe first (a purple ramp: it must not read as a risk colour).
-FOOTPRINT_COLORS: Final[tuple[str, ...]] = ("#3f007d", "#6a51a3", "#9e9ac8", "#cbc9e2")
-#: Counties by population: a light green ramp under every other layer.
-POPULATION_COLORS: Final[tuple[str, ...]] = ("#edf8e9", "#c7e9c0", "#a1d99b", "#74c476")
+#: The footprint on every map (web.footprint_style), darkest most severe: ColorBrewer
+#: Purples, no colour of the 风险四色图, so a footprint never reads as a hazard zone.
+FOOTPRINT_PALETTE: Final[tuple[str, ...]] = (
+    "#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb",
+)  # fmt: skip
+#: Footprint fill opacity, the same on screen and on paper.
+FOOTPRINT_ALPHA: Final = 0.55
+#: Footprint pieces by rank (exports' QGIS style): shades of the same palette.
+FOOTPRINT_COLORS: Final[tuple[str, ...]] = FOOTPRINT_PALETTE[1::2]
+#: Counties by population, then by affected persons after an assessment: ColorBrewer YlGn,
+#: five classes that tell apart, under every other layer.
+POPULATION_COLORS: Final[tuple[str, ...]] = ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")
+#: Closed roads: dashed red on screen and in the legend.
+CLOSED_ROAD_COLOR: Final = "#e31a1c"
 ROUTE_COLOR: Final = "#00838f"
 UNREACHABLE_COLOR: Final = "#d7191c"
 DEPOT_COLOR: Final = "#8c510a"
@@ -245,7 +261,8 @@ SCREEN_STYLES: Final[Mapping[str, Mapping[str, str | float]]] = {
     "counties": {"color": COUNTY_EDGE_COLOR, "weight": 1.2, "fillOpacity": 0.45},
     "hazard_zones": {"weight": 1, "fillOpacity": 0.55},
     "roads": {"color": ROAD_COLOR, "opacity": 0.8},
-    "footprint": {"color": FOOTPRINT_COLORS[0], "weight": 2, "fillOpacity": 0.45},
+    "footprint": {"color": FOOTPRINT_PALETTE[0], "weight": 2, "fillOpacity": FOOTPRINT_ALPHA},
+    "closed_roads": {"color": CLOSED_ROAD_COLOR, "weight": 3, "opacity": 0.95, "dashArray": "6 4"},
     "routes": {"color": ROUTE_COLOR, "weight": 3.5, "opacity": 0.9},
     "shelters": {"color": SHELTER_EDGE_COLOR, "weight": 1.5, "fillOpacity": 0.95},
     "unreachable": {"color": UNREACHABLE_COLOR, "weight": 3},
@@ -274,27 +291,8 @@ PRINT_ROADS: Final[Mapping[str, tuple[float, str]]] = {
 PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
     "counties": {"width": 1.1},
     "hazard_zones": {"width": 0.6, "alpha": 0.35},
-    "footprint": {"width": 0.7, "alpha": 0.72},
+    "footprint": {"width": 0.7, "alpha": FOOTPRINT_ALPHA},
     "routes": {"width": 1.5, "alpha": 0.85},
-}
-#: The printed footprint's sequential palettes, darkest (most severe) first, by family.
-PRINT_PALETTES: Final[Mapping[str, tuple[str, ...]]] = {
-    "water": ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef"),
-    "quake": ("#49006a", "#7a0177", "#ae017e", "#c51b8a", "#dd3497", "#f768a1",
-              "#fa9fb5", "#fcc5c0", "#fde0dd", "#fff0ee", "#fff7f3"),
-    "ground": ("#543005", "#8c510a", "#bf812d", "#dfc27d", "#f6e8c3"),
-    "other": ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb"),
-}
-#: The palette family of each hazard; other hazards take "other".
-HAZARD_FAMILIES: Final[Mapping[str, str]] = {
-    "flood": "water",
-    "flash_flood": "water",
-    "waterlogging": "water",
-    "typhoon": "water",
-    "earthquake": "quake",
-    "landslide": "ground",
-    "debris_flow": "ground",
-    "collapse": "ground",
 }
 #: Fixed shade (palette position) per footprint class, so a class keeps its colour.
 CLASS_SHADES: Final[Mapping[str, int]] = {

@@ -42,6 +42,8 @@ def as_json() -> dict[str, object]:
             "status": dict(labels.STATUS_COLORS),
             "kinds": dict(labels.KIND_COLORS),
             "footprint": list(labels.FOOTPRINT_COLORS),
+            "footprint_palette": list(labels.FOOTPRINT_PALETTE),
+            "closed_road": labels.CLOSED_ROAD_COLOR,
             "population": list(labels.POPULATION_COLORS),
             "route": labels.ROUTE_COLOR,
             "unreachable": labels.UNREACHABLE_COLOR,

@@ -192,6 +192,11 @@ class SupplyOut(BaseModel):
     )
     depots: list[DepotOut] = Field(description="Every depot with its state")
     closed_roads: int = Field(description="Road segments closed by the incident")
+    closed_lines: dict[str, Any] | None = Field(
+        default=None,
+        description="FeatureCollection of the closed roads (LineStrings), properties road_id, "
+        "highway, name, reasons; absent in assessments stored before it was added",
+    )
     days: int = Field(description="Planning days the needs cover")
     units: dict[str, str] = Field(description="Unit of each item")
 

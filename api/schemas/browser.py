@@ -22,6 +22,7 @@ class HazardClassOut(BaseModel):
 
     name: str = Field(description="Class name as sent in properties.class")
     rate: float = Field(description="Share of affected people displaced (estimate)")
+    color: str = Field(description="Fill colour of the class on every map (web.footprint_style)")
 
 
 class HazardOut(BaseModel):

@@ -18,6 +18,7 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.closed_roads import closed_lines
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
@@ -304,7 +305,7 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 3)
 
 
-def _supply(plan: SupplyPlan) -> dict[str, Any]:
+def _supply(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
     routes = [
         {
             "type": "Feature",
@@ -341,6 +342,7 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
             for d in plan.depots
         ],
         "closed_roads": len(plan.closed.roads),
+        "closed_lines": closed_lines(plan.closed, roads),
         "days": plan.days,
         "units": dict(plan.units),
     }
@@ -389,7 +391,7 @@ def serialise(
             "affected": round(coverage.affected),
             "by_kind": [asdict(k) for k in coverage.by_kind],
         },
-        "supply": _supply(result.supply) if result.supply else None,
+        "supply": _supply(result.supply, pack.roads) if result.supply else None,
         "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
         "footprint": footprint,
         "notes": [ESTIMATE_NOTICE],
