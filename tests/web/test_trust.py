@@ -241,16 +241,29 @@ def test_shares_read_as_percentages_as_the_python_rule_says(page, live_server, v
 
 
 def test_a_share_criterion_is_shown_in_percent(page, live_server):
+    # 阳泉2026 grades drought by the share of the agricultural population aided: 12.5 %
+    # reported, 2.5 percentage points short of 四级 (15 %, §5.4.1(4)).
     open_app(page, live_server)
-    page.select_option("#plan", "jiangsu")
-    page.set_input_files("#footprint-file", str(FLOOD))
+    page.select_option("#hazard", "drought")
+    square = [
+        [113.565, 37.868],
+        [113.6, 37.868],
+        [113.6, 37.85],
+        [113.565, 37.85],
+        [113.565, 37.868],
+    ]
+    upload(page, "square.geojson", {"type": "Polygon", "coordinates": [square]})
     page.wait_for_selector("#footprint-status.ok")
+    page.click("#figures-box summary")
+    page.fill("#fig-drought_aid_share", "12.5")
     assessment = run_and_wait(page)
-    criteria = [c for c in assessment["response"]["criteria"] if c["indicator"].endswith("share")]
-    if not criteria:
-        pytest.skip("the plan grades no share")
-    item = page.locator(f"#criteria li[data-indicator={criteria[0]['indicator']}] b").first
-    assert item.inner_text() == shares.percent(criteria[0]["value"])
+    criterion = next(
+        c for c in assessment["response"]["criteria"] if c["indicator"] == "drought_aid_share"
+    )
+    assert criterion["value"] == pytest.approx(0.125)
+    item = page.locator("#criteria li[data-indicator=drought_aid_share]")
+    assert item.locator("b").inner_text() == "12.5%"
+    assert "还差 2.5 个百分点" in item.inner_text()
     assert_stayed_local(page)
 
 
