@@ -91,7 +91,14 @@ SPECS: tuple[LayerSpec, ...] = (
         optional={"maxspeed": "number?", "oneway": "bool?"},
     ),
 )
-SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
+#: Optional context layers: drawn on the maps, used by no analysis; checked when present.
+#: ``water``: rivers (lines) and lakes or reservoirs (areas) with a ``name``; ``places``:
+#: towns and villages with a ``name`` and a ``rank`` (1 the most important, labelled first).
+CONTEXT_SPECS: tuple[LayerSpec, ...] = (
+    LayerSpec("water", LINEAR | POLYGONAL, {"name": "text"}),
+    LayerSpec("places", frozenset({"Point"}), {"name": "text", "rank": "int"}),
+)
+SPEC_BY_NAME = {spec.name: spec for spec in (*SPECS, *CONTEXT_SPECS)}
 
 
 @dataclass(frozen=True)
@@ -109,12 +116,17 @@ class LayerPack:
     source_crs: Mapping[str, str]
     repairs: tuple[str, ...]
     jurisdiction: BaseGeometry
+    #: The optional context layers present (CONTEXT_SPECS), by name.
+    context: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     def vector(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """A layer by name, or `LayerNotFound` listing the names there are."""
-        if name not in SPEC_BY_NAME:
+        if name in self.context:
+            return self.context[name]
+        if name not in {spec.name for spec in SPECS}:
+            names = [spec.name for spec in SPECS] + list(self.context)
             raise LayerNotFound(
-                f"layer {name!r} does not exist; layers: {', '.join(SPEC_BY_NAME)}, population"
+                f"layer {name!r} does not exist; layers: {', '.join(names)}, population"
             )
         frame: gpd.GeoDataFrame | pd.DataFrame = getattr(self, name)
         return frame
@@ -355,6 +367,12 @@ def read_pack(folder: Path) -> LayerPack:
         frames[spec.name], source = _read_vector(gpkg, spec, problems, repairs)
         if source:
             sources[spec.name] = source
+    context: dict[str, gpd.GeoDataFrame] = {}
+    for spec in CONTEXT_SPECS:
+        if spec.name in present:
+            frame, source = _read_vector(gpkg, spec, problems, repairs)
+            if isinstance(frame, gpd.GeoDataFrame) and source:
+                context[spec.name], sources[spec.name] = frame, source
     if "depot_stock" in frames and "depots" in frames and frames["depots"] is not None:
         unknown = set(frames["depot_stock"].get("depot_id", [])) - set(
             frames["depots"].get("id", [])
@@ -372,5 +390,6 @@ def read_pack(folder: Path) -> LayerPack:
         source_crs=sources,
         repairs=tuple(repairs),
         jurisdiction=shapely.union_all(frames["counties"].geometry.to_numpy()),
+        context=context,
         **frames,
     )

@@ -155,6 +155,8 @@ OVERLAYS: Final[Mapping[str, str]] = {
     "footprint": "灾害范围",
     "routes": "物资调运路线",
     "closed_roads": "因灾中断道路",
+    "water": "河流水系（示意）",
+    "places": "城镇（位置近似）",
 }
 #: Legend headings and captions that are not a code's name.
 LEGEND: Final[Mapping[str, str]] = {
@@ -231,6 +233,9 @@ FOOTPRINT_COLORS: Final[tuple[str, ...]] = FOOTPRINT_PALETTE[1::2]
 POPULATION_COLORS: Final[tuple[str, ...]] = ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")
 #: Closed roads: dashed red on screen and in the legend.
 CLOSED_ROAD_COLOR: Final = "#e31a1c"
+#: Context layers: rivers (line, area fill, label) and places (dot, label), every map.
+WATER_COLOR: Final = "#4f8fc0"
+PLACE_COLOR: Final = "#333333"
 ROUTE_COLOR: Final = "#00838f"
 UNREACHABLE_COLOR: Final = "#d7191c"
 DEPOT_COLOR: Final = "#8c510a"
@@ -263,6 +268,8 @@ SCREEN_STYLES: Final[Mapping[str, Mapping[str, str | float]]] = {
     "roads": {"color": ROAD_COLOR, "opacity": 0.8},
     "footprint": {"color": FOOTPRINT_PALETTE[0], "weight": 2, "fillOpacity": FOOTPRINT_ALPHA},
     "closed_roads": {"color": CLOSED_ROAD_COLOR, "weight": 3, "opacity": 0.95, "dashArray": "6 4"},
+    "water": {"color": WATER_COLOR, "weight": 2, "opacity": 0.9, "fillOpacity": 0.35},
+    "places": {"color": "#ffffff", "fillColor": PLACE_COLOR, "weight": 1, "fillOpacity": 1},
     "routes": {"color": ROUTE_COLOR, "weight": 3.5, "opacity": 0.9},
     "shelters": {"color": SHELTER_EDGE_COLOR, "weight": 1.5, "fillOpacity": 0.95},
     "unreachable": {"color": UNREACHABLE_COLOR, "weight": 3},
@@ -293,6 +300,7 @@ PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
     "hazard_zones": {"width": 0.6, "alpha": 0.35},
     "footprint": {"width": 0.7, "alpha": FOOTPRINT_ALPHA},
     "routes": {"width": 1.5, "alpha": 0.85},
+    "water": {"width": 1.2, "alpha": 0.9},
 }
 #: Fixed shade (palette position) per footprint class, so a class keeps its colour.
 CLASS_SHADES: Final[Mapping[str, int]] = {

@@ -44,6 +44,8 @@ def as_json() -> dict[str, object]:
             "footprint": list(labels.FOOTPRINT_COLORS),
             "footprint_palette": list(labels.FOOTPRINT_PALETTE),
             "closed_road": labels.CLOSED_ROAD_COLOR,
+            "water": labels.WATER_COLOR,
+            "place": labels.PLACE_COLOR,
             "population": list(labels.POPULATION_COLORS),
             "route": labels.ROUTE_COLOR,
             "unreachable": labels.UNREACHABLE_COLOR,

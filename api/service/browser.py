@@ -43,6 +43,7 @@ def web_config(svc: Services) -> WebConfigOut:
         ],
         items=pack_notes.item_names(svc.pack),
         synthetic_layers=synthetic,
+        context_layers=list(svc.pack.context),
         notice=labels.synthetic_notice(synthetic),
         estimate_caution=labels.ESTIMATE_CAUTION,
         labels=served_labels.as_json(),

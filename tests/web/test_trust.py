@@ -305,3 +305,56 @@ def test_footprint_and_counties_are_drawn_as_printed(page, live_server, shots):
             assert opacity == 0
     page.screenshot(path=str(shots / "trust-footprint-counties.png"))
     assert_stayed_local(page)
+
+
+LABEL_BOXES = """() => {
+    const frame = document.getElementById('map').getBoundingClientRect();
+    return [...document.querySelectorAll('.rg-county, .rg-water-label, .rg-place-label')]
+        .map((e) => { const r = e.getBoundingClientRect();
+                      const inside = r.left >= frame.left && r.right <= frame.right
+                          && r.top >= frame.top && r.bottom <= frame.bottom;
+                      return [e.textContent, r.left, r.top, r.right, r.bottom,
+                              getComputedStyle(e).visibility === 'visible', inside]; });
+}"""
+
+
+def _overlap(a: list, b: list) -> bool:
+    return not (a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2])
+
+
+def test_rivers_and_towns_are_drawn_with_names_that_never_collide(page, live_server, shots):
+    open_app(page, live_server)
+    switcher = page.locator(".leaflet-control-layers").inner_text()
+    assert labels.OVERLAYS["water"] in switcher
+    assert labels.OVERLAYS["places"] in switcher
+    legend = page.locator("#legend").inner_text()
+    assert labels.OVERLAYS["water"] in legend
+    counts = page.evaluate(
+        """() => {
+            const o = window.reliefgis.view.overlays;
+            let water = 0, places = 0;
+            o.water.eachLayer((l) => { if (l.feature) water += 1; });
+            o.places.eachLayer((l) => { if (l.feature) places += 1; });
+            return [water, places];
+        }"""
+    )
+    assert counts == [3, 29]
+    for zoom in (10, 11, 13):
+        page.evaluate(
+            "(z) => { window.reliefgis.view.map.setView([37.86, 113.58], z, {animate: false}); }",
+            zoom,
+        )
+        page.screenshot(path=str(shots / f"trust-context-z{zoom}.png"))
+        boxes = page.evaluate(LABEL_BOXES)
+        shown = [b for b in boxes if b[5] and b[6]]
+        hidden = [b for b in boxes if not b[5] and b[6]]
+        # No two names shown over each other …
+        assert [
+            (a[0], b[0]) for i, a in enumerate(shown) for b in shown[i + 1 :] if _overlap(a, b)
+        ] == []
+        # … and a name inside the map is hidden only when it would collide with one shown.
+        assert [h[0] for h in hidden if not any(_overlap(h, b) for b in shown)] == []
+        if zoom == 13:
+            assert "桃河" in {b[0] for b in shown}
+            assert len([b for b in shown if b[0] not in ("城区", "矿区", "郊区")]) >= 3
+    assert_stayed_local(page)

@@ -34,5 +34,6 @@ SHELTER_STYLES = {
 DEPOT_STYLE = MarkerStyle("s", labels.DEPOT_COLOR, "white", 8.5, labels.OVERLAYS["depots"])
 DEPOT_HELD_STYLE = MarkerStyle("s", "white", labels.DEPOT_COLOR, 8.5, labels.LEGEND["held_depots"])
 UNREACHABLE_RING = MarkerStyle("o", "none", "black", 13.0, labels.LEGEND["unreachable"])
+PLACE_STYLE = MarkerStyle("o", labels.PLACE_COLOR, "white", 4.5, labels.OVERLAYS["places"])
 COUNTY_DASH = (0, (6, 2, 1.5, 2))
 FRAME_COLOUR = "#222222"

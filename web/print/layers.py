@@ -177,6 +177,10 @@ class MapLayers:
         kept["geometry"] = kept.geometry.clip_by_rect(minx, miny, maxx, maxy)
         return kept[~kept.geometry.is_empty]
 
+    def context_frames(self, area: BaseGeometry) -> dict[str, gpd.GeoDataFrame]:
+        """The pack's context layers (rivers, towns), projected and cut to ``area``."""
+        return {name: self._clip(frame, area) for name, frame in self.pack.context.items()}
+
     def draw_detail(self, ax: Axes, page: Page, area: BaseGeometry) -> None:
         """The detail map: every layer inside ``area``."""
         ax.set_facecolor("#fbfbf8")

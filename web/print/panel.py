@@ -34,6 +34,8 @@ class LegendContent:
     routes: bool = False
     unreachable: bool = False
     held_depots: bool = False
+    #: The pack's context layers drawn on the map (``water``, ``places``).
+    context: Sequence[str] = ()
 
 
 def draw_panel(
@@ -84,6 +86,11 @@ def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow
     if content.routes:
         route = (labels.ROUTE_COLOR, labels.PRINT_STYLES["routes"]["width"], "-")
         right.append(("line", route, labels.OVERLAYS["routes"]))
+    if "water" in content.context:
+        water = (labels.WATER_COLOR, labels.PRINT_STYLES["water"]["width"], "-")
+        right.append(("line", water, labels.OVERLAYS["water"]))
+    if "places" in content.context:
+        right.append(("marker", carto.PLACE_STYLE, carto.PLACE_STYLE.label))
     major, minor = labels.PRINT_ROADS["major"], labels.PRINT_ROADS["minor"]
     county = (labels.COUNTY_EDGE_COLOR, labels.PRINT_STYLES["counties"]["width"], carto.COUNTY_DASH)
     right += [

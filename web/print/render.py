@@ -26,6 +26,7 @@ from geo.errors import InputError
 from layers.pack import LayerPack
 from web import labels
 from web.print import cartography as carto
+from web.print.context import draw_context
 from web.print.fonts import find_cjk_font
 from web.print.furniture import convergence_deg, graticule, north_arrow, scale_bar
 from web.print.layers import MapLayers, fit_extent
@@ -182,6 +183,7 @@ def _draw(
     ax.set_ylim(extent[1], extent[3])
     metres_per_pt = (extent[2] - extent[0]) / (MAP_BOX[2] * page.scale * PT_PER_MM)
     layers.draw_detail(ax, page, box(*extent))
+    draw_context(ax, page, layers.context_frames(box(*extent)))  # names last: they dodge the rest
     graticule(ax, crs=crs, fontsize=page.pt(6), scale=page.scale)
     scale_bar(
         ax,
@@ -197,7 +199,6 @@ def _draw(
     locator = _axes_at(figure, page, LOCATOR_BOX)
     layers.draw_locator(locator, page, box(*extent), box_mm=LOCATOR_BOX)
     _frame(locator, page)
-
     ratio = (extent[2] - extent[0]) * 1000 / (MAP_BOX[2] * page.scale)
     draw_header(page, assessment, title=_title(assessment), created=created.astimezone(BEIJING))
     draw_panel(
@@ -211,6 +212,7 @@ def _draw(
             routes=not layers.routes.empty,
             unreachable=bool(layers.unreachable),
             held_depots=bool(layers.held_depots),
+            context=tuple(pack.context),
         ),
         locator_box=LOCATOR_BOX,
         panel_box=PANEL_BOX,

@@ -8,14 +8,26 @@ function niceStep(x) {
   return 10 * power;
 }
 
-/** Classes { color, from, to } (from < value ≤ to) covering (0, max(values)]. */
-export function graduated(values, ramp) {
-  const max = Math.max(0, ...values.filter(Number.isFinite));
+/**
+ * Classes { color, from, to } (from < value ≤ to) with round limits: from nought
+ * (``fromZero``, e.g. affected persons, where none is a class of its own) or from a round
+ * number below the smallest value (e.g. population, where every county has some).
+ */
+export function graduated(values, ramp, { fromZero = true } = {}) {
+  const finite = values.filter(Number.isFinite);
+  const max = Math.max(0, ...finite);
   if (max <= 0) return [];
-  const step = niceStep(max / ramp.length);
-  const n = Math.max(1, Math.min(ramp.length, Math.ceil(max / step)));
+  const min = fromZero ? 0 : Math.min(...finite);
+  let step = niceStep(Math.max(max - min, max * 0.01) / ramp.length);
+  let low = fromZero ? 0 : Math.floor(min / step) * step;
+  while (Math.ceil((max - low) / step) > ramp.length) {
+    step = niceStep(step * 1.01);
+    low = fromZero ? 0 : Math.floor(min / step) * step;
+  }
+  if (!fromZero && low === min) low -= step; // the smallest value falls in the first class
+  const n = Math.max(1, Math.min(ramp.length, Math.ceil((max - low) / step)));
   const shade = (i) => ramp[n === 1 ? ramp.length - 1 : Math.round((i * (ramp.length - 1)) / (n - 1))];
-  return Array.from({ length: n }, (_, i) => ({ color: shade(i), from: i * step, to: (i + 1) * step }));
+  return Array.from({ length: n }, (_, i) => ({ color: shade(i), from: low + i * step, to: low + (i + 1) * step }));
 }
 
 /** The colour of ``value`` among ``classes``; null for nought (or no class). */

@@ -4,6 +4,7 @@
 
 import { getJson } from "./api.js";
 import { colorOf, graduated, limitText } from "./choropleth.js";
+import { addContext } from "./context.js";
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -139,12 +140,16 @@ export class MapView {
     this._roads(roads);
     this._depots(depots);
     this._shelters(shelters);
+    const context = this.config.context_layers || [];
+    const [water, places] = await Promise.all(
+      ["water", "places"].map((n) => (context.includes(n) ? getJson(`layers/${n}`) : null)));
+    this.layoutLabels = addContext(this, { water, places });
     this.renderLegend();
     return { counties: counties.features.length };
   }
 
   _counties(data) {
-    this.populationClasses = graduated(data.features.map((f) => f.properties.population), this.colors.population);
+    this.populationClasses = graduated(data.features.map((f) => f.properties.population), this.colors.population, { fromZero: false });
     const group = L.layerGroup();
     this.countyLayer = this.geo(data, {
       style: (f) => this._countyStyle(f.properties),
@@ -412,6 +417,8 @@ export class MapView {
     parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
     parts.push(row(sw(c.depot, "square"), names.depots));
     parts.push(row(sw(c.road, "line"), names.roads));
+    if (this.overlays.water) parts.push(row(sw(c.water, "line"), names.water));
+    if (this.overlays.places) parts.push(row(`<i class="dot" style="background:${c.place};width:7px;height:7px"></i>`, names.places));
     document.getElementById("legend").innerHTML = parts.join("");
   }
 }
