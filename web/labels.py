@@ -301,6 +301,7 @@ PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
     "footprint": {"width": 0.7, "alpha": FOOTPRINT_ALPHA},
     "routes": {"width": 1.5, "alpha": 0.85},
     "water": {"width": 1.2, "alpha": 0.9},
+    "closed_roads": {"width": 1.3, "alpha": 0.95},
 }
 #: Fixed shade (palette position) per footprint class, so a class keeps its colour.
 CLASS_SHADES: Final[Mapping[str, int]] = {

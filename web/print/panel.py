@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print import cartography as carto
+from web.print.closures import CLOSED_DASH
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
 from web.print.text import thousands
 from web.shares import is_share, percent, point_gap
@@ -36,6 +37,8 @@ class LegendContent:
     held_depots: bool = False
     #: The pack's context layers drawn on the map (``water``, ``places``).
     context: Sequence[str] = ()
+    #: Closed roads drawn (dashed red), 0 for none.
+    closed_roads: int = 0
 
 
 def draw_panel(
@@ -86,6 +89,12 @@ def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow
     if content.routes:
         route = (labels.ROUTE_COLOR, labels.PRINT_STYLES["routes"]["width"], "-")
         right.append(("line", route, labels.OVERLAYS["routes"]))
+    if content.closed_roads:
+        width = labels.PRINT_STYLES["closed_roads"]["width"]
+        closed = (labels.CLOSED_ROAD_COLOR, width, CLOSED_DASH)
+        right.append(
+            ("line", closed, f"{labels.OVERLAYS['closed_roads']}（{content.closed_roads} 段）")
+        )
     if "water" in content.context:
         water = (labels.WATER_COLOR, labels.PRINT_STYLES["water"]["width"], "-")
         right.append(("line", water, labels.OVERLAYS["water"]))

@@ -26,6 +26,7 @@ from geo.errors import InputError
 from layers.pack import LayerPack
 from web import labels
 from web.print import cartography as carto
+from web.print.closures import closed_features, draw_closed_roads
 from web.print.context import draw_context
 from web.print.fonts import find_cjk_font
 from web.print.furniture import convergence_deg, graticule, north_arrow, scale_bar
@@ -167,6 +168,30 @@ def _axes_at(figure: Figure, page: Page, rect: tuple[float, float, float, float]
     return ax
 
 
+def _legend_content(
+    assessment: Mapping[str, Any], layers: MapLayers, pack: LayerPack
+) -> LegendContent:
+    """What the legend lists beyond its fixed entries."""
+    return LegendContent(
+        hazard=str(assessment["hazard"]),
+        classes=layers.classes,
+        colours=layers.colours,
+        routes=not layers.routes.empty,
+        unreachable=bool(layers.unreachable),
+        held_depots=bool(layers.held_depots),
+        context=tuple(pack.context),
+        closed_roads=len(closed_features(assessment)),
+    )
+
+
+def _overlay(
+    ax: Axes, page: Page, layers: MapLayers, assessment: Mapping[str, Any], area: Any
+) -> None:
+    """Closed roads over the footprint, then the context layers, whose names dodge the rest."""
+    draw_closed_roads(ax, page, assessment, crs=layers.crs, area=area)
+    draw_context(ax, page, layers.context_frames(area))
+
+
 def _draw(
     assessment: Mapping[str, Any], pack: LayerPack, *, paper: Paper, created: datetime
 ) -> Figure:
@@ -183,7 +208,7 @@ def _draw(
     ax.set_ylim(extent[1], extent[3])
     metres_per_pt = (extent[2] - extent[0]) / (MAP_BOX[2] * page.scale * PT_PER_MM)
     layers.draw_detail(ax, page, box(*extent))
-    draw_context(ax, page, layers.context_frames(box(*extent)))  # names last: they dodge the rest
+    _overlay(ax, page, layers, assessment, box(*extent))
     graticule(ax, crs=crs, fontsize=page.pt(6), scale=page.scale)
     scale_bar(
         ax,
@@ -205,15 +230,7 @@ def _draw(
         page,
         assessment,
         pack,
-        legend=LegendContent(
-            hazard=str(assessment["hazard"]),
-            classes=layers.classes,
-            colours=layers.colours,
-            routes=not layers.routes.empty,
-            unreachable=bool(layers.unreachable),
-            held_depots=bool(layers.held_depots),
-            context=tuple(pack.context),
-        ),
+        legend=_legend_content(assessment, layers, pack),
         locator_box=LOCATOR_BOX,
         panel_box=PANEL_BOX,
     )

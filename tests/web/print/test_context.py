@@ -1,4 +1,4 @@
-"""Rivers and towns on the printed map: drawn, named in the legend, no label over another."""
+"""Rivers, towns and closed roads on the printed map: drawn, in the legend, never overlapping."""
 
 from __future__ import annotations
 
@@ -89,3 +89,8 @@ def test_the_demo_flood_map_names_its_river_and_towns(flood_pdf):
         assert name in flood_pdf
     assert labels.OVERLAYS["water"] in flood_pdf
     assert labels.OVERLAYS["places"] in flood_pdf
+
+
+def test_the_demo_flood_map_shows_its_closed_roads_in_the_legend(flood_pdf):
+    # 167 roads cross the demo flood (tests/api/test_closed_lines.py checks them by shapely).
+    assert f"{labels.OVERLAYS['closed_roads']}（167 段）" in flood_pdf
