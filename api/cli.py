@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from api import cli_travel
-from api.cli_figures import by_county, figure_options, figures
-from api.cli_quake import add_quake, out_folder
+from api.cli_figures import by_county, figure_options, figures, reported_figures
+from api.cli_outputs import out_folder, output_options, write_outputs
+from api.cli_quake import add_quake
 from api.schemas.common import VerdictOut
 from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
 from api.service.levels import grade
@@ -25,7 +26,6 @@ from api.service.views import layer_infos, parse_bbox, plan_summary
 from api.settings import Settings
 from geo.errors import InputError, ReliefError
 from geo.plans.model import HAZARDS
-from layers.exports.options import export_formats
 from layers.osm import import_osm, write_roads
 from layers.pack import read_pack
 from layers.plans import PlanCatalog
@@ -179,7 +179,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
-    from api.service.exports import write_results  # start-up: as above
 
     footprint = _read_json(args.footprint, "footprint")
     out = out_folder(args.out)
@@ -191,15 +190,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         footprint=footprint,
         hazard=args.hazard,
         plan=args.plan,
-        figures={**figures(args), "by_county": by_county(args.by_county)},
+        figures=reported_figures(args),
         title=args.title,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "assessment.json"
-    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    written = write_results(
-        services, body, out, formats=args.formats, paper=args.paper, crs=args.crs
-    )
+    written = write_outputs(services, body, args)
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -207,7 +201,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"受灾 {population['affected']} 人，需转移安置 {population['displaced']} 人（估算）；"
         f"{verdict['plan_name']}：{level}",
     )
-    names = "、".join(["assessment.json", *(p.name for p in written)])
+    names = "、".join(p.name for p in written)
     print(f"reliefgis: 已写入 {out}/{names}", file=sys.stderr)
     return 0
 
@@ -308,10 +302,7 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
     assess.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     assess.add_argument("--title", help="incident name for the maps")
-    assess.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
-    assess.add_argument("--formats", type=export_formats, default=[], help="also write exports: "
-                        "gpkg,shp,kml,xlsx,csv,docx (assessment.<format>)")
-    assess.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
+    output_options(assess)
     figure_options(assess)
     _with_data(assess)
     _with_font(assess)
@@ -333,9 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_assess(sub)
     add_quake(
         sub,
-        options=(figure_options, _with_data, _with_font),
+        options=(figure_options, output_options, _with_data, _with_font),
         settings=_settings,
-        figures=figures,
+        figures=reported_figures,
     )
 
     osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from geo.errors import InputError
 from geo.plans.model import INDICATORS
@@ -64,3 +65,8 @@ def figure_options(parser: argparse.ArgumentParser) -> None:
         metavar="CODE:FIGURE=N",
         help="a county's own figure, e.g. 140302:drought_aid_persons=12000 (repeatable)",
     )
+
+
+def reported_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """Every reported figure given as options, ``--by-county`` rows included."""
+    return {**figures(args), "by_county": by_county(args.by_county)}

@@ -1,50 +1,23 @@
 """``reliefgis quake``: from magnitude and epicentre to houses, deaths, a level and a map.
 
-Also the results writer the ``assess`` command shares: ``assessment.json``, ``map.pdf``
-and ``map.html`` in one folder.
+It writes what ``assess`` writes (`api.cli_outputs`): ``assessment.json``, ``map.pdf``,
+``map.html`` and the exports named by ``--formats``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from api.cli_outputs import out_folder, write_outputs
 from api.settings import Settings
-from geo.errors import InputError
 from geo.hazards.intensity import check_magnitude
+from web import quake_text
+from web.shares import is_share, percent
 
 Options = Callable[[argparse.ArgumentParser], None]
-
-
-def out_folder(text: str) -> Path:
-    """The ``--out`` folder, refused when it names a file."""
-    out = Path(text)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder", field="out")
-    return out
-
-
-def write_results(
-    body: dict[str, Any], services: Any, out: Path, *, paper: Literal["A3", "A4"]
-) -> None:
-    """Write ``assessment.json``, the printed map (PDF) and the incident map (HTML)."""
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "assessment.json"
-    target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    print("reliefgis: 正在绘制态势图（PDF）…", file=sys.stderr)
-    from web.print.render import render_pdf  # start-up: matplotlib, only to print
-
-    (out / "map.pdf").write_bytes(
-        render_pdf(body, services.pack, paper=paper, font=services.settings.font)
-    )
-    from web.incident_map import render_html  # start-up: folium, only for the map page
-
-    (out / "map.html").write_text(render_html(body, services.pack), encoding="utf-8")
-    print(f"reliefgis: 已写入 {out}/assessment.json、map.pdf、map.html", file=sys.stderr)
 
 
 def quake_summary(body: dict[str, Any]) -> list[str]:
@@ -74,8 +47,13 @@ def quake_summary(body: dict[str, Any]) -> list[str]:
     lines.append(f"{verdict['plan_name']}：{verdict['label'] or '未达到启动条件'}")
     for criterion in verdict["criteria"]:
         mark = "估算" if criterion["source"] == "estimated" else "报送"
+        if quake_text.QUAKE["lower_bound"] in (criterion.get("basis") or ""):
+            mark += "，下限：严重损坏未估算"
+        value = criterion["value"]
+        shown = percent(value) if is_share(criterion["indicator"]) else value
+        where = f"{criterion['county_name']} " if criterion.get("county_name") else ""
         lines.append(
-            f"  {criterion['name']} {criterion['value']}（{mark}）→ "
+            f"  {where}{criterion['name']} {shown}（{mark}）→ "
             f"{criterion['label'] or '—'} {criterion['clause'] or ''}"
         )
     lines.extend(f"  注：{note}" for note in verdict["notes"][-1:])
@@ -86,15 +64,16 @@ def cmd_quake(
     args: argparse.Namespace,
     *,
     settings: Callable[[argparse.Namespace], Settings],
-    figures: Callable[[argparse.Namespace], dict[str, float]],
+    figures: Callable[[argparse.Namespace], dict[str, Any]],
 ) -> int:
     """Assess an earthquake from its magnitude and epicentre; write the results into --out."""
     # start-up: the assessment and its services are read only by the commands that assess
     from api.service.assess import run_assessment
     from api.service.bootstrap import load_services  # start-up: as above
 
-    out = out_folder(args.out)
+    out_folder(args.out)  # refused before any work
     check_magnitude(args.magnitude)  # before the pack is read: a typo fails at once
+    reported = figures(args)
     print(f"reliefgis: 正在读取图层包 {settings(args).data_dir} …", file=sys.stderr)
     services = load_services(settings(args), with_store=False)
     print("reliefgis: 正在估算烈度圈、受灾人口、倒塌房屋与响应级别 …", file=sys.stderr)
@@ -103,13 +82,15 @@ def cmd_quake(
     body, _ = run_assessment(
         services,
         plan=args.plan,
-        figures=figures(args),
+        figures=reported,
         title=args.title,
         earthquake=earthquake,
         use_casualty_estimate=args.use_casualty_estimate,
     )
-    write_results(body, services, out, paper=args.paper)
+    written = write_outputs(services, body, args)
     print("\n".join(quake_summary(body)))
+    names = "、".join(p.name for p in written)
+    print(f"reliefgis: 已写入 {args.out}/{names}", file=sys.stderr)
     return 0
 
 
@@ -118,7 +99,7 @@ def add_quake(
     *,
     options: tuple[Options, ...],
     settings: Callable[[argparse.Namespace], Settings],
-    figures: Callable[[argparse.Namespace], dict[str, float]],
+    figures: Callable[[argparse.Namespace], dict[str, Any]],
 ) -> None:
     """The ``quake`` subcommand."""
     quake = sub.add_parser("quake", help="assess an earthquake from magnitude and epicentre")
@@ -130,7 +111,6 @@ def add_quake(
     quake.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
     quake.add_argument("--out", default="quake", metavar="DIR", help="folder for the results")
     quake.add_argument("--title", help="incident name for the maps")
-    quake.add_argument("--paper", choices=["A3", "A4"], default="A3", help="PDF paper size")
     quake.add_argument(
         "--use-casualty-estimate",
         action="store_true",

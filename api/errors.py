@@ -23,6 +23,7 @@ from geo.errors import (
     PlanNotFound,
     ReliefError,
     StoreError,
+    TooBusy,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -34,6 +35,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (PlanNotFound, 404),
     (LayerNotFound, 404),
     (NotFound, 404),
+    (TooBusy, 429),
     (StoreError, 503),
     (ComputeUnavailable, 503),
     (PlanError, 500),
@@ -42,7 +44,14 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
-def problem(status: int, detail: str, *, instance: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """An ``application/problem+json`` response."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -53,7 +62,9 @@ def problem(status: int, detail: str, *, instance: str | None = None, **extra: A
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
+    )
 
 
 def status_for(exc: Exception) -> int:
@@ -87,7 +98,11 @@ def add_exception_handlers(app: FastAPI) -> None:
     async def relief_error(request: Request, exc: Exception) -> JSONResponse:
         field = getattr(exc, "field", None)
         extra = {"field": field} if field else {}
-        return problem(status_for(exc), str(exc), instance=request.url.path, **extra)
+        retry = getattr(exc, "retry_after_s", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return problem(
+            status_for(exc), str(exc), instance=request.url.path, headers=headers, **extra
+        )
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

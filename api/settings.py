@@ -83,6 +83,13 @@ class Settings:
     - ``RELIEF_TILES_ATTRIBUTION``: the credit line the tile provider asks for
     - ``RELIEF_CALENDAR``: a folder of working-day calendar files (``*.toml``: public
       holidays and 调休 of years ``chinese-calendar`` does not cover; data/calendar/README.md)
+    - ``RELIEF_MAP_CACHE_MB``: megabytes of printed maps, incident maps and exports kept
+      once made, per server process (default 256; least recently used out first)
+    - ``RELIEF_RENDERS_PER_CLIENT``: maps or exports made at once for one client (its API
+      key, else its address; default 2), and ``RELIEF_RENDER_QUEUE`` more waiting (default
+      4); beyond that 429 with ``Retry-After`` (``RELIEF_RENDER_RETRY_S``, default 10)
+    - ``RELIEF_MAP_MAX_VERTICES``: vertices of footprint and routes a map draws; above it
+      they are simplified to print precision and the map says so (default 50000)
     - ``RELIEF_FONT``: the Chinese font of the printed map, a file (``.ttf``/``.ttc``) or
       an installed face name (``SimHei``, ``Microsoft YaHei``); found by searching when
       unset (web/print/fonts.py)
@@ -115,6 +122,11 @@ class Settings:
     tiles_attribution: str | None = None
     font: str | None = None
     calendar_dir: Path | None = None
+    map_cache_mb: int = 256
+    renders_per_client: int = 2
+    render_queue: int = 4
+    render_retry_s: int = 10
+    map_max_vertices: int = 50_000
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work."""
@@ -123,6 +135,18 @@ class Settings:
                 f"compute processes: expected 0 or more, got {self.compute_processes}",
                 field="compute_processes",
             )
+        least = {
+            "RELIEF_MAP_CACHE_MB": (self.map_cache_mb, 0),
+            "RELIEF_RENDERS_PER_CLIENT": (self.renders_per_client, 1),
+            "RELIEF_RENDER_QUEUE": (self.render_queue, 0),
+            "RELIEF_RENDER_RETRY_S": (self.render_retry_s, 1),
+            "RELIEF_MAP_MAX_VERTICES": (self.map_max_vertices, 100),
+        }
+        for variable, (value, minimum) in least.items():
+            if value < minimum:
+                raise InputError(
+                    f"{variable}: expected {minimum} or more, got {value}", field=variable
+                )
         if self.ogc_max_limit < 1:
             raise InputError(
                 f"RELIEF_OGC_MAX_LIMIT: expected 1 or more, got {self.ogc_max_limit}",
@@ -181,6 +205,11 @@ def _numbers(env: Mapping[str, str]) -> dict[str, object]:
         "RELIEF_TRAVEL_MAX_POINTS": ("travel_max_points", int),
         "RELIEF_COMPUTE_PROCESSES": ("compute_processes", int),
         "RELIEF_OGC_MAX_LIMIT": ("ogc_max_limit", int),
+        "RELIEF_MAP_CACHE_MB": ("map_cache_mb", int),
+        "RELIEF_RENDERS_PER_CLIENT": ("renders_per_client", int),
+        "RELIEF_RENDER_QUEUE": ("render_queue", int),
+        "RELIEF_RENDER_RETRY_S": ("render_retry_s", int),
+        "RELIEF_MAP_MAX_VERTICES": ("map_max_vertices", int),
     }
     return {
         name: _number(variable, env[variable], kind)

@@ -72,6 +72,14 @@ class OfflineError(InternalError):
     """A rendered page still refers to a remote asset: a bug, not bad input."""
 
 
+class TooBusy(ReliefError, RuntimeError):
+    """Too much work of one kind is already running for this client; try again later."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Problems:
     """Collects every fault of a profile or input so that the refusal names them all at once.
 

@@ -16,7 +16,8 @@ import folium
 import geopandas as gpd
 
 from layers.pack import LayerPack
-from web import footprint_style, labels, pack_notes
+from web import footprint_style, labels, pack_notes, quake_text
+from web.quake_text import quake_of
 
 
 def tip(rows: Sequence[tuple[str, object]], title: str | None = None) -> str:
@@ -297,6 +298,41 @@ def routes(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGrou
     return _geojson(collection, name=labels.OVERLAYS["routes"])
 
 
+def quake_marks(assessment: Mapping[str, Any]) -> folium.FeatureGroup | None:
+    """An earthquake estimate's numerals (Ⅵ …) in their rings and its epicentre; else None."""
+    quake = quake_of(assessment)
+    if quake is None:
+        return None
+    group = folium.FeatureGroup(name=quake_text.QUAKE["rings"])
+    style = f"color:{quake_text.QUAKE_COLOR};font-weight:bold;font-size:18px;"
+    halo = "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;"
+    for degree in quake.get("degrees") or []:
+        lon, lat = degree["label_at"]
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="rg-quake-degree" style="{style}{halo}">{degree["label"]}</div>',
+                icon_size=(24, 24),
+                icon_anchor=(12, 12),
+            ),
+            tooltip=f"估算烈度 {degree['label']} 度",
+        ).add_to(group)
+    epicentre = f"{quake_text.QUAKE['epicentre']} M{quake['magnitude']}（估算烈度圈中心）"
+    folium.Marker(
+        [quake["lat"], quake["lon"]],
+        icon=folium.DivIcon(
+            html=(
+                f'<div class="rg-quake-epicentre" '
+                f'style="color:{quake_text.QUAKE_COLOR};font-size:26px;{halo}">★</div>'
+            ),
+            icon_size=(26, 26),
+            icon_anchor=(13, 13),
+        ),
+        tooltip=epicentre,
+    ).add_to(group)
+    return group
+
+
 def groups(assessment: Mapping[str, Any], pack: LayerPack) -> list[folium.FeatureGroup]:
     """Every layer of the incident map, bottom first."""
     found = [
@@ -304,6 +340,7 @@ def groups(assessment: Mapping[str, Any], pack: LayerPack) -> list[folium.Featur
         hazard_zones(pack),
         roads(pack),
         footprint(assessment),
+        quake_marks(assessment),
         routes(assessment, pack),
         depots(assessment, pack),
         shelters(assessment),

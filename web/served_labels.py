@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from web import labels
+from web import labels, quake_text
 
 
 def as_json() -> dict[str, object]:
@@ -32,6 +32,7 @@ def as_json() -> dict[str, object]:
         "export_links": dict(labels.EXPORT_LINKS),
         "shelter_legend": dict(labels.SHELTER_LEGEND),
         "no_level": labels.NO_LEVEL_LABEL,
+        "quake": dict(quake_text.QUAKE),
         "colors": {
             "levels": {str(k): v for k, v in labels.LEVEL_COLORS.items()},
             "level_text": {str(k): v for k, v in labels.LEVEL_TEXT_COLORS.items()},
@@ -51,6 +52,7 @@ def as_json() -> dict[str, object]:
             "unreachable": labels.UNREACHABLE_COLOR,
             "depot": labels.DEPOT_COLOR,
             "road": labels.ROAD_COLOR,
+            "quake": quake_text.QUAKE_COLOR,
         },
         "widths": {
             "roads": dict(labels.ROAD_WIDTHS),

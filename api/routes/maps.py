@@ -8,7 +8,8 @@ loads anything from outside the service.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -17,10 +18,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, store_of
 from api.schemas.browser import WebConfigOut
+from api.security import principal
 from api.service.bootstrap import Services
 from api.service.browser import web_config
-from api.service.maps import assessment_export, incident_map, situation_map
-from layers.exports.options import MEDIA_TYPES
+from api.service.maps import assessment_export, checked_id, incident_map, situation_map
+from api.service.products import ExportFile
+from api.service.render_gate import GateLimits, RenderGate
+from api.settings import Settings
+from layers.exports.options import MEDIA_TYPES, export_crs, export_encoding, export_format
 from web.assets import LEAFLET_DIR, STATIC_DIR
 
 router = APIRouter()
@@ -33,39 +38,69 @@ def get_web_config(request: Request) -> WebConfigOut:
     return found
 
 
+#: The answers a made product may also give, besides itself.
+BUSY: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such assessment"},
+    429: {"description": "Too many maps or files being made for this client; see Retry-After"},
+}
+
+
+def _client(request: Request) -> str:
+    """Whose share a rendering counts against: the API key's name, else the address."""
+    return principal(request.scope) or (request.client.host if request.client else "unknown")
+
+
+async def _product(
+    request: Request,
+    svc: Services,
+    assessment_id: str,
+    task: Callable[..., ExportFile],
+    **options: str,
+) -> Response:
+    """``task``'s product of a stored assessment, kept once made, rationed per client."""
+    checked = checked_id(assessment_id)
+    gate: RenderGate[ExportFile] = request.app.state.render_gate
+
+    async def make() -> ExportFile:
+        text = await run_in_threadpool(store_of(svc).assessment_json, checked)
+        made: ExportFile = await svc.compute.run(task, text, **options)
+        return made
+
+    key = (checked, task.__name__, tuple(sorted(options.items())), svc.version)
+    found = await gate.get(_client(request), key, make)
+    disposition = "attachment" if task is assessment_export else "inline"
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{found.filename}"'},
+    )
+
+
 @router.get(
     "/assessments/{assessment_id}/map.html",
     tags=["assessments"],
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}, "description": "A self-contained page"}},
+    responses={200: {"content": {"text/html": {}}, "description": "A self-contained page"}, **BUSY},
 )
-def get_incident_map(assessment_id: str, svc: ServicesDep) -> HTMLResponse:
+async def get_incident_map(assessment_id: str, request: Request, svc: ServicesDep) -> Response:
     """The incident map: one self-contained HTML page that opens offline from a file."""
-    return HTMLResponse(
-        incident_map(svc, store_of(svc), assessment_id),
-        headers={"Content-Disposition": f'inline; filename="reliefgis-{assessment_id}.html"'},
-    )
+    return await _product(request, svc, assessment_id, incident_map)
 
 
 @router.get(
     "/assessments/{assessment_id}/map.pdf",
     tags=["assessments"],
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "Situation map"}},
+    responses={200: {"content": {"application/pdf": {}}, "description": "Situation map"}, **BUSY},
 )
 async def get_map_pdf(
     assessment_id: str,
+    request: Request,
     svc: ServicesDep,
     paper: Annotated[Literal["A3", "A4"], Query(description="Paper size, landscape")] = "A3",
 ) -> Response:
     """The printed situation map (PDF, landscape) of a stored assessment."""
-    text = await run_in_threadpool(store_of(svc).assessment_json, assessment_id)
-    pdf = await svc.compute.run(situation_map, text, paper=paper)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{assessment_id}-{paper}.pdf"'},
-    )
+    return await _product(request, svc, assessment_id, situation_map, paper=paper)
 
 
 @router.get(
@@ -76,25 +111,36 @@ async def get_map_pdf(
         200: {
             "content": {media: {} for media in MEDIA_TYPES.values()},
             "description": "The assessment as a file",
-        }
+        },
+        **BUSY,
     },
 )
-def get_export(
+async def get_export(  # noqa: PLR0917 (FastAPI passes the parameters by name)
     assessment_id: str,
     fmt: Annotated[str, Path(description="gpkg, shp.zip, kml, xlsx, csv (per county) or docx")],
+    request: Request,
     svc: ServicesDep,
     crs: Annotated[str, Query(description="4326 (WGS84) or 4490 (CGCS2000)")] = "4326",
     encoding: Annotated[str, Query(description="Shapefile/CSV text: utf-8 or gbk")] = "utf-8",
 ) -> Response:
     """The assessment as GeoPackage (QGIS-styled), Shapefile zip, KML, XLSX, CSV or DOCX."""
-    found = assessment_export(
-        svc, store_of(svc), assessment_id, fmt=fmt, crs=crs, encoding=encoding
+    options = {
+        "fmt": export_format(fmt),  # bad options are refused before any work is queued
+        "crs": export_crs(crs),
+        "encoding": export_encoding(encoding),
+    }
+    return await _product(request, svc, assessment_id, assessment_export, **options)
+
+
+def render_gate(settings: Settings) -> RenderGate[ExportFile]:
+    """The gate every map and export of this app passes, by the settings' limits."""
+    limits = GateLimits(
+        per_client=settings.renders_per_client,
+        queue=settings.render_queue,
+        retry_after_s=settings.render_retry_s,
+        cache_bytes=settings.map_cache_mb * 2**20,
     )
-    return Response(
-        found.content,
-        media_type=found.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
-    )
+    return RenderGate(limits, size=lambda product: len(product.content))
 
 
 def install_web(app: FastAPI, services: Services) -> None:
@@ -108,6 +154,7 @@ def install_web(app: FastAPI, services: Services) -> None:
         return
     app.state.web_installed = True
     app.state.web_config = web_config(services)
+    app.state.render_gate = render_gate(services.settings)
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/"]
     app.include_router(router, prefix="/api/v1")
     app.mount("/vendor/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")

@@ -70,6 +70,9 @@ class DegreeOut(BaseModel):
     label: str = Field(description="Roman numeral, Ⅵ …")
     semi_major_km: float = Field(description="Long semi-axis (km)")
     semi_minor_km: float = Field(description="Short semi-axis (km)")
+    label_at: list[float] = Field(
+        description="[lon, lat] where maps write the numeral: mid-ring on the long axis"
+    )
 
 
 class HouseCountyOut(BaseModel):

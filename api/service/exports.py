@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from tqdm import tqdm
 
 from api.service.bootstrap import Services
+from api.service.products import ExportFile
 from layers.export import write_assessment_gpkg
 from layers.exports.briefing import write_briefing
 from layers.exports.features import Symbology
@@ -26,17 +26,9 @@ from layers.exports.qgis_styles import add_layer_styles, layer_qml
 from layers.exports.shapefile import write_shapefile_zip
 from layers.exports.workbook import write_county_csv, write_xlsx
 from web import labels, pack_notes, served_labels
+from web.drawn_bounds import bounded_for_maps
 from web.incident_map import render_html
 from web.print.render import render_pdf, render_png
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    """One written export: its bytes, media type and file name."""
-
-    content: bytes
-    media_type: str
-    filename: str
 
 
 def symbology() -> Symbology:
@@ -103,7 +95,8 @@ def export_file(
     elif suffix == "csv":
         content = write_county_csv(body, encoding=encoding)
     else:
-        png = render_png(body, pack, paper="A4", font=services.settings.font)
+        drawn = bounded_for_maps(body, max_vertices=services.settings.map_max_vertices)
+        png = render_png(drawn, pack, paper="A4", font=services.settings.font)
         content = write_briefing(body, names=names, map_png=png)
     media = MEDIA_TYPES[suffix]
     if suffix == "csv" and encoding != "UTF-8":

@@ -18,19 +18,20 @@ import pandas as pd
 from api.service.bootstrap import Services
 from api.service.quake import Quake
 from geo.hazards.house_damage import HouseDamage, estimate_house_damage
+from geo.hazards.intensity_labels import label_points
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
 from geo.response.casualties import CasualtyRange, estimate_deaths
 from geo.response.figures import Figure
 from geo.response.levels import evaluate
 from layers.housing import Housing
+from web import quake_text
 
 CASUALTY_CAPTION = "估算参考：按死亡人数可能达到的级别"
 APPLIED_NOTE = (
     "死亡人数估算（{model}）已按请求（use_casualty_estimate）计入分级，须以核实数字替换。"
 )
 REFERENCE_NOTE = "死亡人数估算（{model}）仅供参考，未计入分级；请求 use_casualty_estimate 可计入。"
-HOUSE_FIGURES = ("collapsed_rooms", "collapsed_households")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,31 @@ def house_damage(
     return estimate_house_damage(services.damage, rows)
 
 
+def house_figures(damage: HouseDamage, plan: Plan) -> dict[str, Figure]:
+    """The estimated house figures a plan may grade on, each saying what it counts.
+
+    ``collapsed_or_severe_rooms`` (乐清's earthquake rule) is collapsed plus severely damaged
+    rooms. Where the damage profile gives no severe-damage shares, a figure whose plan name
+    counts severe damage too (阳泉's 倒塌和严重损坏房屋) holds collapsed rooms only and says
+    that it is a lower bound: a level it reaches is reached; one it misses may not be.
+    """
+    severe_known = damage.severe_rooms is not None
+    values = {
+        "collapsed_rooms": damage.collapsed_rooms,
+        "collapsed_households": damage.collapsed_households,
+        "collapsed_or_severe_rooms": damage.collapsed_rooms + (damage.severe_rooms or 0),
+    }
+    figures = {}
+    for name, value in values.items():
+        if name == "collapsed_or_severe_rooms" and name not in plan.indicators():
+            continue
+        basis = f"估算 {damage.source}"
+        if not severe_known and "严重" in plan.indicator_name(name):
+            basis += "；" + quake_text.QUAKE["lower_bound"]
+        figures[name] = Figure(value, "estimated", basis)
+    return figures
+
+
 def _houses_section(damage: HouseDamage, names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "label": damage.label,
@@ -182,10 +208,8 @@ def estimate_quake(
     figures = dict(reported)
     damage = house_damage(services, quake, exposure, degrees)
     if damage is not None:
-        basis = f"估算 {damage.source}"
-        for name in HOUSE_FIGURES:
-            if name not in figures:
-                figures[name] = Figure(getattr(damage, name), "estimated", basis)
+        for name, figure in house_figures(damage, plan).items():
+            figures.setdefault(name, figure)
     exposed = {degrees[c.name]: float(c.affected) for c in exposure.by_class if c.name in degrees}
     deaths = estimate_deaths(services.fatality, exposed)
     if use_casualty_estimate and "dead_missing" not in figures:
@@ -221,8 +245,9 @@ def quake_summary(quake: Quake) -> dict[str, Any]:
                 "label": i.label,
                 "semi_major_km": round(i.semi_major_km, 3),
                 "semi_minor_km": round(i.semi_minor_km, 3),
+                "label_at": list(at),
             }
-            for i in field.isoseismals
+            for i, at in zip(field.isoseismals, label_points(field), strict=True)
         ],
     }
 

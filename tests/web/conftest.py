@@ -156,3 +156,11 @@ def page(browser: Any) -> Iterator[Any]:
     context.route("**/*", guard)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: ``$RELIEF_SCREENSHOTS`` when set, else its tmp folder."""
+    folder = Path(os.environ.get("RELIEF_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -7,7 +7,6 @@ test's tmp folder.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,6 @@ OUTSIDE = {
     "type": "Polygon",
     "coordinates": [[[116.30, 39.90], [116.40, 39.90], [116.40, 39.95], [116.30, 39.90]]],
 }
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("RELIEF_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_app(page: Any, live_server: str) -> None:

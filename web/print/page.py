@@ -19,6 +19,7 @@ from pyproj import CRS
 from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print.text import thousands, wrap
+from web.quake_text import quake_sources
 
 DESIGN_WIDTH_MM, DESIGN_HEIGHT_MM = 420.0, 297.0
 PT_TO_MM = 25.4 / 72
@@ -272,6 +273,10 @@ def draw_footer(
 
     def content(flow: Flow) -> None:
         flow.paragraph("数据来源：" + "；".join(stated) + "。", size=6.8)
+        for line in quake_sources(assessment):
+            flow.paragraph(line, size=6.8)
+        for note in assessment.get("map_notes") or []:  # e.g. outlines simplified to draw
+            flow.paragraph(str(note), size=6.8, color=CAUTION)
         if synthetic:
             flow.paragraph(
                 f"{'、'.join(synthetic)}为合成演示数据，不代表实际情况。", size=6.8, color=CAUTION

@@ -17,6 +17,7 @@ from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print import cartography as carto
 from web.print.closures import CLOSED_DASH
+from web.print.intensity import EPICENTRE, quake_panel
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, fit, listing
 from web.print.text import thousands
 from web.shares import is_share, percent, point_gap
@@ -57,6 +58,7 @@ def draw_panel(
     def content(flow: Flow) -> None:
         _legend(flow, legend)
         _population(flow, assessment)
+        quake_panel(flow, assessment)
         _shelters(flow, assessment)
         _supply(flow, assessment, pack)
         _criteria(flow, assessment["response"])
@@ -74,6 +76,8 @@ def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow
     left += [
         ("patch", (content.colours[c], footprint), labels.class_label(c)) for c in content.classes
     ]
+    if content.hazard == "earthquake":
+        left.append(("marker", EPICENTRE, EPICENTRE.label))
     left.append(("title", None, labels.OVERLAYS["hazard_zones"]))
     left += [
         ("patch", (labels.RISK_COLORS[risk], zones), name) for risk, name in labels.RISKS.items()

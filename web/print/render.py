@@ -30,6 +30,7 @@ from web.print.closures import closed_features, draw_closed_roads
 from web.print.context import draw_context
 from web.print.fonts import find_cjk_font
 from web.print.furniture import convergence_deg, graticule, north_arrow, scale_bar
+from web.print.intensity import draw_quake
 from web.print.layers import MapLayers, fit_extent
 from web.print.page import Page, draw_footer, draw_header
 from web.print.panel import LegendContent, draw_panel
@@ -208,6 +209,7 @@ def _draw(
     ax.set_ylim(extent[1], extent[3])
     metres_per_pt = (extent[2] - extent[0]) / (MAP_BOX[2] * page.scale * PT_PER_MM)
     layers.draw_detail(ax, page, box(*extent))
+    draw_quake(ax, page, assessment, crs)
     _overlay(ax, page, layers, assessment, box(*extent))
     graticule(ax, crs=crs, fontsize=page.pt(6), scale=page.scale)
     scale_bar(

@@ -5,6 +5,7 @@
 import { getJson } from "./api.js";
 import { colorOf, graduated, limitText } from "./choropleth.js";
 import { addContext } from "./context.js";
+import { quakeMarks } from "./quake.js";
 
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => (
@@ -314,6 +315,9 @@ export class MapView {
     });
     this.addOverlay("footprint", this.overlayNames.footprint, footprint);
     this._closedRoads(assessment.supply?.closed_lines);
+    const quake = quakeMarks(assessment, this.labels.quake, this.colors.quake);
+    if (quake) this.addOverlay("quake", this.labels.quake.rings, quake);
+    else this.removeOverlay("quake");
     const routes = assessment.supply?.routes?.features || [];
     if (routes.length) {
       const layer = this.geo(assessment.supply.routes, {
@@ -362,6 +366,7 @@ export class MapView {
     this.removeOverlay("routes");
     this.removeOverlay("closed_roads");
     this._restyleCounties();
+    this.removeOverlay("quake");
     this.shelterLayers.forEach((layer) => layer.setStyle(this._shelterStyle(layer.feature.properties)));
     this.renderLegend();
   }

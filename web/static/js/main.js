@@ -1,6 +1,7 @@
 // The browser app: the analyst gives a footprint (drawn or uploaded), a hazard, a plan
 // and any reported figures; the service assesses; the page shows what came back.
 
+import { quakeRequest } from "./quake.js";
 import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postJson, setApiKey } from "./api.js";
 import { PolygonDrawer } from "./draw.js";
 import { makeDatum } from "./gcj02.js";
@@ -267,7 +268,14 @@ async function run() {
     return;
   }
   if (state.drawer.active) state.drawer.finish();
-  if (!state.footprint) {
+  let earthquake;
+  try {
+    earthquake = quakeRequest();
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
+  if (!state.footprint && !earthquake) {
     showError("请先在地图上绘制灾害范围，或上传 GeoJSON 文件。");
     return;
   }
@@ -278,8 +286,12 @@ async function run() {
     showError(err.message);
     return;
   }
-  const footprint = state.footprint.source === "drawn" ? drawnGeoJson(state.footprint.latlngs) : state.footprint.geojson;
-  const body = { footprint, hazard: $("hazard").value, plan: $("plan").value || null, figures };
+  const body = { plan: $("plan").value || null, figures };
+  if (earthquake) body.earthquake = earthquake;
+  else {
+    body.footprint = state.footprint.source === "drawn" ? drawnGeoJson(state.footprint.latlngs) : state.footprint.geojson;
+    body.hazard = $("hazard").value;
+  }
   const title = $("title").value.trim();
   if (title) body.title = title;
   setBusy(true);
