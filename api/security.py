@@ -23,7 +23,7 @@ __all__ = ["ApiKeyGuard", "identify", "parse_api_keys", "principal", "required_r
 #: Methods that only read.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: POST endpoints that compute an answer but create nothing: a viewer may call them.
-READ_ONLY_POSTS = frozenset({"/api/v1/response-level", "/api/v1/travel"})
+READ_ONLY_POSTS = frozenset({"/api/v1/response-level", "/api/v1/travel", "/api/v1/footprint-check"})
 API_PREFIX = "/api/v1"
 #: Paths the keys guard: the JSON API and the OGC API – Features, with the same roles.
 GUARDED_PREFIXES = (API_PREFIX, "/ogc")

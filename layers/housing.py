@@ -19,7 +19,8 @@ import pyogrio
 
 from geo.errors import InputError, LayerError, Problems
 from geo.hazards.house_damage import DamageProfile
-from layers.pack import GEOPACKAGE, POLYGONAL, LayerSpec, _check_columns, _read_vector, _where
+from layers.pack import GEOPACKAGE
+from layers.pack_checks import POLYGONAL, LayerSpec, _check_columns, _read_vector, _where
 
 HOUSING = "housing"
 COLUMNS = {"structure": "text", "rooms": "number", "households": "number"}

@@ -16,7 +16,7 @@ import folium
 import geopandas as gpd
 
 from layers.pack import LayerPack
-from web import labels, pack_notes, quake_text
+from web import footprint_style, labels, pack_notes, quake_text
 from web.quake_text import quake_of
 
 
@@ -173,9 +173,10 @@ def footprint(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
     pieces = (assessment.get("footprint") or {}).get("pieces") or {"features": []}
     hazard = labels.label(labels.HAZARDS, assessment.get("hazard", ""))
     features = []
-    for rank, feature in enumerate(pieces.get("features", [])):
-        color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
-        cls = str((feature.get("properties") or {}).get("class", ""))
+    classes = [str((f.get("properties") or {}).get("class", "")) for f in pieces["features"]]
+    colours = footprint_style.class_colours(classes)
+    for feature, cls in zip(pieces.get("features", []), classes, strict=True):
+        color = colours[cls]
         features.append(
             {
                 "type": "Feature",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from web import labels
+from web import footprint_style, labels
 
 #: Style of the incident map's title, notes and legend panels and of its tooltips.
 PANEL_CSS = """
@@ -72,10 +72,9 @@ def legend_html(assessment: Mapping[str, Any]) -> str:
     if response.get("level") is None:
         parts.append(_row(_fill(labels.NO_LEVEL_COLOR), labels.NO_LEVEL_LABEL))
     parts.append(f"<h4>{legend['footprint']}</h4>")
-    for rank, feature in enumerate(pieces):
-        color = labels.FOOTPRINT_COLORS[min(rank, len(labels.FOOTPRINT_COLORS) - 1)]
-        name = labels.class_label((feature.get("properties") or {}).get("class", ""))
-        parts.append(_row(_fill(color), name))
+    classes = [str((f.get("properties") or {}).get("class", "")) for f in pieces]
+    colours = footprint_style.class_colours(classes)
+    parts += [_row(_fill(colours[c]), labels.class_label(c)) for c in classes]
     parts.append(f"<h4>{labels.OVERLAYS['hazard_zones']}</h4>")
     parts += [_row(_fill(labels.RISK_COLORS[risk]), name) for risk, name in labels.RISKS.items()]
     parts.append(f"<h4>{legend['shelters']}</h4>")

@@ -144,14 +144,6 @@ _METRES = "{metres}"
 
 LEVELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 NO_LEVEL_LABEL: Final = "未达到启动条件"
-ACTIONS: Final = {"start": "启动", "raise": "提升", "lower": "降低", "end": "终止"}
-GAPS: Final[Mapping[str, str]] = {  # the level called for against the one decided
-    "start": "建议启动{label}响应，尚未决定",
-    "above": "建议提升至{label}，尚未决定",
-    "below": "建议降低至{label}，尚未决定",
-    "end": "灾情已低于启动条件，尚未决定调整或终止响应",
-}
-LATE_FINAL: Final = "响应终止后报送：按迟报的核报处理"
 
 #: Names of the map layers in layer switchers and legends (browser, incident map, print).
 OVERLAYS: Final[Mapping[str, str]] = {
@@ -162,6 +154,9 @@ OVERLAYS: Final[Mapping[str, str]] = {
     "shelters": "避难场所",
     "footprint": "灾害范围",
     "routes": "物资调运路线",
+    "closed_roads": "因灾中断道路",
+    "water": "河流水系（示意）",
+    "places": "城镇（位置近似）",
 }
 #: Legend headings and captions that are not a code's name.
 LEGEND: Final[Mapping[str, str]] = {
@@ -171,6 +166,8 @@ LEGEND: Final[Mapping[str, str]] = {
     "shelter_kinds": "避难场所（类型）",
     "supply": "救灾物资与基础信息",
     "population": "区县常住人口",
+    "affected": "区县受灾人口（估算）",
+    "no_affected": "无受灾人口",
     "unreachable": "物资无法送达的避难场所",
     "held_depots": "不能调出的储备库",
     "major_roads": "高速、国道、主干道路",
@@ -179,8 +176,11 @@ LEGEND: Final[Mapping[str, str]] = {
 }
 #: The browser's download links, by the suffix of ``export.{suffix}``.
 EXPORT_LINKS: Final[Mapping[str, str]] = {
-    "gpkg": "GeoPackage（QGIS 打开即带样式）", "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
-    "kml": "KML（奥维、Google Earth）", "xlsx": "Excel 统计表", "csv": "各区县 CSV",
+    "gpkg": "GeoPackage（QGIS 打开即带样式）",
+    "shp.zip": "Shapefile（zip，ArcGIS/QGIS）",
+    "kml": "KML（奥维、Google Earth）",
+    "xlsx": "Excel 统计表",
+    "csv": "各区县 CSV",
     "docx": "Word 灾情评估简报",
 }
 #: A shelter symbol explained on its own (legends), by status.
@@ -219,10 +219,23 @@ KIND_COLORS: Final[Mapping[str, str]] = {
     "medium_term": "#b35806",
     "long_term": "#542788",
 }
-#: Footprint classes, most severe first (a purple ramp: it must not read as a risk colour).
-FOOTPRINT_COLORS: Final[tuple[str, ...]] = ("#3f007d", "#6a51a3", "#9e9ac8", "#cbc9e2")
-#: Counties by population: a light green ramp under every other layer.
-POPULATION_COLORS: Final[tuple[str, ...]] = ("#edf8e9", "#c7e9c0", "#a1d99b", "#74c476")
+#: The footprint on every map (web.footprint_style), darkest most severe: ColorBrewer
+#: Purples, no colour of the 风险四色图, so a footprint never reads as a hazard zone.
+FOOTPRINT_PALETTE: Final[tuple[str, ...]] = (
+    "#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb",
+)  # fmt: skip
+#: Footprint fill opacity, the same on screen and on paper.
+FOOTPRINT_ALPHA: Final = 0.55
+#: Footprint pieces by rank (exports' QGIS style): shades of the same palette.
+FOOTPRINT_COLORS: Final[tuple[str, ...]] = FOOTPRINT_PALETTE[1::2]
+#: Counties by population, then by affected persons after an assessment: ColorBrewer YlGn,
+#: five classes that tell apart, under every other layer.
+POPULATION_COLORS: Final[tuple[str, ...]] = ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")
+#: Closed roads: dashed red on screen and in the legend.
+CLOSED_ROAD_COLOR: Final = "#e31a1c"
+#: Context layers: rivers (line, area fill, label) and places (dot, label), every map.
+WATER_COLOR: Final = "#4f8fc0"
+PLACE_COLOR: Final = "#333333"
 ROUTE_COLOR: Final = "#00838f"
 UNREACHABLE_COLOR: Final = "#d7191c"
 DEPOT_COLOR: Final = "#8c510a"
@@ -253,7 +266,10 @@ SCREEN_STYLES: Final[Mapping[str, Mapping[str, str | float]]] = {
     "counties": {"color": COUNTY_EDGE_COLOR, "weight": 1.2, "fillOpacity": 0.45},
     "hazard_zones": {"weight": 1, "fillOpacity": 0.55},
     "roads": {"color": ROAD_COLOR, "opacity": 0.8},
-    "footprint": {"color": FOOTPRINT_COLORS[0], "weight": 2, "fillOpacity": 0.45},
+    "footprint": {"color": FOOTPRINT_PALETTE[0], "weight": 2, "fillOpacity": FOOTPRINT_ALPHA},
+    "closed_roads": {"color": CLOSED_ROAD_COLOR, "weight": 3, "opacity": 0.95, "dashArray": "6 4"},
+    "water": {"color": WATER_COLOR, "weight": 2, "opacity": 0.9, "fillOpacity": 0.35},
+    "places": {"color": "#ffffff", "fillColor": PLACE_COLOR, "weight": 1, "fillOpacity": 1},
     "routes": {"color": ROUTE_COLOR, "weight": 3.5, "opacity": 0.9},
     "shelters": {"color": SHELTER_EDGE_COLOR, "weight": 1.5, "fillOpacity": 0.95},
     "unreachable": {"color": UNREACHABLE_COLOR, "weight": 3},
@@ -282,27 +298,10 @@ PRINT_ROADS: Final[Mapping[str, tuple[float, str]]] = {
 PRINT_STYLES: Final[Mapping[str, Mapping[str, float]]] = {
     "counties": {"width": 1.1},
     "hazard_zones": {"width": 0.6, "alpha": 0.35},
-    "footprint": {"width": 0.7, "alpha": 0.72},
+    "footprint": {"width": 0.7, "alpha": FOOTPRINT_ALPHA},
     "routes": {"width": 1.5, "alpha": 0.85},
-}
-#: The printed footprint's sequential palettes, darkest (most severe) first, by family.
-PRINT_PALETTES: Final[Mapping[str, tuple[str, ...]]] = {
-    "water": ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef"),
-    "quake": ("#49006a", "#7a0177", "#ae017e", "#c51b8a", "#dd3497", "#f768a1",
-              "#fa9fb5", "#fcc5c0", "#fde0dd", "#fff0ee", "#fff7f3"),
-    "ground": ("#543005", "#8c510a", "#bf812d", "#dfc27d", "#f6e8c3"),
-    "other": ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb"),
-}
-#: The palette family of each hazard; other hazards take "other".
-HAZARD_FAMILIES: Final[Mapping[str, str]] = {
-    "flood": "water",
-    "flash_flood": "water",
-    "waterlogging": "water",
-    "typhoon": "water",
-    "earthquake": "quake",
-    "landslide": "ground",
-    "debris_flow": "ground",
-    "collapse": "ground",
+    "water": {"width": 1.2, "alpha": 0.9},
+    "closed_roads": {"width": 1.3, "alpha": 0.95},
 }
 #: Fixed shade (palette position) per footprint class, so a class keeps its colour.
 CLASS_SHADES: Final[Mapping[str, int]] = {

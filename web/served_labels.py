@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from web import labels, quake_text
+from web import decision_text, labels, quake_text
 
 
 def as_json() -> dict[str, object]:
@@ -26,7 +26,7 @@ def as_json() -> dict[str, object]:
         "depot_levels": dict(labels.DEPOT_LEVELS),
         "highways": dict(labels.HIGHWAYS),
         "depot_status": dict(labels.DEPOT_STATUS),
-        "actions": dict(labels.ACTIONS),
+        "actions": dict(decision_text.ACTIONS),
         "levels": {str(k): v for k, v in labels.LEVELS.items()},
         "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in labels.REASON_PATTERNS],
         "overlays": dict(labels.OVERLAYS),
@@ -45,6 +45,10 @@ def as_json() -> dict[str, object]:
             "status": dict(labels.STATUS_COLORS),
             "kinds": dict(labels.KIND_COLORS),
             "footprint": list(labels.FOOTPRINT_COLORS),
+            "footprint_palette": list(labels.FOOTPRINT_PALETTE),
+            "closed_road": labels.CLOSED_ROAD_COLOR,
+            "water": labels.WATER_COLOR,
+            "place": labels.PLACE_COLOR,
             "population": list(labels.POPULATION_COLORS),
             "route": labels.ROUTE_COLOR,
             "unreachable": labels.UNREACHABLE_COLOR,

@@ -1,4 +1,4 @@
-"""Routes of ``/api/v1/assessments``, ``/site-check`` and ``/readiness``."""
+"""Routes of ``/api/v1/assessments``, ``/footprint-check``, ``/site-check``, ``/readiness``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from api.deps import ServicesDep, store_of
 from api.schemas.assessment import (
     AssessmentOut,
     AssessmentRequest,
+    FootprintCheckOut,
+    FootprintCheckRequest,
     ReadinessOut,
     SiteCheckOut,
     SiteCheckRequest,
 )
 from api.security import principal
 from api.service.assess import answer_assessment
+from api.service.footprint_check import check_footprint
 from api.service.footprints import precheck
 from api.service.readiness import readiness_report
 from api.service.site_check import site_check
@@ -71,6 +74,16 @@ def get_assessment(assessment_id: str, svc: ServicesDep) -> Response:
     """A stored assessment, exactly as it was answered (and validated) when created."""
     text = store_of(svc).assessment_json(assessment_id)
     return Response(text, media_type="application/json")
+
+
+@router.post("/footprint-check")
+async def post_footprint_check(body: FootprintCheckRequest, svc: ServicesDep) -> FootprintCheckOut:
+    """Read and check a footprint as an assessment would, without assessing it."""
+    precheck(svc, body.footprint)
+    answer = await svc.compute.run(
+        check_footprint, body.footprint, hazard=body.hazard, plan=body.plan
+    )
+    return FootprintCheckOut.model_validate(answer)
 
 
 @router.post("/site-check")

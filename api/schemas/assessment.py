@@ -211,6 +211,11 @@ class SupplyOut(BaseModel):
     )
     depots: list[DepotOut] = Field(description="Every depot with its state")
     closed_roads: int = Field(description="Road segments closed by the incident")
+    closed_lines: dict[str, Any] | None = Field(
+        default=None,
+        description="FeatureCollection of the closed roads (LineStrings), properties road_id, "
+        "highway, name, reasons; absent in assessments stored before it was added",
+    )
     days: int = Field(description="Planning days the needs cover")
     units: dict[str, str] = Field(description="Unit of each item")
 
@@ -319,3 +324,23 @@ class QuakeAssessmentOut(AssessmentOut):
     """An assessment of an earthquake's estimated field (CONTRACT §4 plus ``earthquake``)."""
 
     earthquake: EarthquakeOut = Field(description="Field, houses and death range (估算)")
+
+
+class FootprintCheckRequest(BaseModel):
+    """A footprint to check before assessing it (``POST /api/v1/footprint-check``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    footprint: dict[str, Any] = Field(description="GeoJSON, as an assessment takes it")
+    hazard: HazardName = Field(description="Hazard kind; its classes are checked")
+    plan: str | None = Field(default=None, description="Plan id (its jurisdiction)")
+
+
+class FootprintCheckOut(BaseModel):
+    """What an assessment would read from the footprint."""
+
+    features: int = Field(description="Polygonal features read")
+    classes: dict[str, int] = Field(description="Features per hazard class")
+    classes_defaulted: int = Field(description="Features without a class, given the default")
+    bounds: list[float] = Field(description="minx, miny, maxx, maxy (EPSG:4326)")
+    repairs: list[str] = Field(description="Invalid geometries repaired")

@@ -22,6 +22,7 @@ class HazardClassOut(BaseModel):
 
     name: str = Field(description="Class name as sent in properties.class")
     rate: float = Field(description="Share of affected people displaced (estimate)")
+    color: str = Field(description="Fill colour of the class on every map (web.footprint_style)")
 
 
 class HazardOut(BaseModel):
@@ -57,6 +58,9 @@ class WebConfigOut(BaseModel):
     indicators: list[IndicatorOut] = Field(description="Reported figures, in form order")
     items: dict[str, str] = Field(description="Relief items: code → Chinese name and unit")
     synthetic_layers: list[str] = Field(description="Layers whose source says synthetic")
+    context_layers: list[str] = Field(
+        default_factory=list, description="Optional context layers of the pack (water, places)"
+    )
     notice: str | None = Field(description="Demo-data notice to show, if any")
     estimate_caution: str = Field(description="Caution that figures are estimates")
     labels: dict[str, object] = Field(description="Chinese names and colours of codes")

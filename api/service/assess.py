@@ -19,6 +19,7 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
+from api.service.closed_roads import closed_lines
 from api.service.exposing import Exposed, expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
@@ -126,6 +127,16 @@ def _record(
     )
 
 
+def _reported(
+    services: Services, figures: Mapping[str, Any] | None
+) -> tuple[dict[str, Figure], tuple[CountyFigures, ...]]:
+    """The request's reported figures, checked: the event's own and the per-county rows."""
+    event = dict(figures or {})
+    by_county = county_figures(event.pop("by_county", None) or {}, services.pack.agri_population)
+    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
+    return reported, tuple(by_county)
+
+
 def run_assessment(
     services: Services,
     *,
@@ -148,21 +159,14 @@ def run_assessment(
     """
     pack = services.pack
     chosen = services.plans.file(services.plan_id(plan))
-    event = dict(figures or {})
-    by_county = county_figures(event.pop("by_county", None) or {}, pack.agri_population)
-    reported = {name: Figure(value=float(v)) for name, v in check_figures(event).items()}
+    reported, by_county = _reported(services, figures)
     quake = _quake(services, earthquake, plan=plan)
     if quake is not None:
         footprint, hazard = field_geojson(quake), "earthquake"
     exposed = expose(
-        services,
-        footprint,
-        hazard=hazard,
-        plan=chosen.plan,
-        crs=crs,
-        hazard_raster=hazard_raster,
-        generated=quake is not None,
-    )
+        services, footprint, hazard=hazard, plan=chosen.plan, crs=crs,
+        hazard_raster=hazard_raster, generated=quake is not None,
+    )  # fmt: skip
     estimate = None
     if quake is not None:
         estimate = estimate_quake(
@@ -288,7 +292,7 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 3)
 
 
-def _supply(plan: SupplyPlan) -> dict[str, Any]:
+def _supply(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
     routes = [
         {
             "type": "Feature",
@@ -325,6 +329,7 @@ def _supply(plan: SupplyPlan) -> dict[str, Any]:
             for d in plan.depots
         ],
         "closed_roads": len(plan.closed.roads),
+        "closed_lines": closed_lines(plan.closed, roads),
         "days": plan.days,
         "units": dict(plan.units),
     }
@@ -373,7 +378,7 @@ def serialise(
             "affected": round(coverage.affected),
             "by_kind": [asdict(k) for k in coverage.by_kind],
         },
-        "supply": _supply(result.supply) if result.supply else None,
+        "supply": _supply(result.supply, pack.roads) if result.supply else None,
         "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
         "footprint": footprint,
         "notes": [ESTIMATE_NOTICE],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.schemas.browser import HazardClassOut, HazardOut, IndicatorOut, TilesOut, WebConfigOut
 from api.service.bootstrap import Services
 from geo.plans.model import INDICATORS
-from web import labels, map_classes, pack_notes, served_labels
+from web import footprint_style, labels, map_classes, pack_notes, served_labels
 
 
 def web_config(svc: Services) -> WebConfigOut:
@@ -16,7 +16,11 @@ def web_config(svc: Services) -> WebConfigOut:
         HazardOut(
             id=hazard,
             label=labels.HAZARDS.get(hazard, hazard),
-            classes=[HazardClassOut(name=c.name, rate=c.rate) for c in profile.classes(hazard)],
+            classes=[
+                HazardClassOut(name=c.name, rate=c.rate, color=colours[c.name])
+                for c in profile.classes(hazard)
+                for colours in [footprint_style.class_colours(profile.order(hazard))]
+            ],
             default_class=profile.default_class(hazard),
         )
         for hazard in labels.HAZARDS
@@ -43,6 +47,7 @@ def web_config(svc: Services) -> WebConfigOut:
         ],
         items=pack_notes.item_names(svc.pack),
         synthetic_layers=synthetic,
+        context_layers=list(svc.pack.context),
         notice=labels.synthetic_notice(synthetic),
         estimate_caution=labels.ESTIMATE_CAUTION,
         labels={

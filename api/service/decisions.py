@@ -23,7 +23,8 @@ from geo.errors import DecisionRefused
 from geo.response.decisions import Decision, Recommendation, check_decision
 from geo.response.levels import Verdict
 from layers.store.records import CountyResponseRecord, DecisionRecord, IncidentHistory
-from web.labels import ACTIONS, GAPS, LEVELS
+from web.decision_text import ACTIONS, GAPS
+from web.labels import LEVELS
 
 
 def now() -> datetime:
@@ -55,7 +56,7 @@ def cited(verdict: Verdict) -> list[str]:
 
 
 def recommendation_out(found: Recommendation) -> RecommendationOut:
-    """A recommendation as the API answers it, its gap worded from `web.labels.GAPS`."""
+    """A recommendation as the API answers it, its gap worded from `web.decision_text.GAPS`."""
     text = GAPS.get(found.relation) if found.gap else None
     return RecommendationOut(
         level=found.level,

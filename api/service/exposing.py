@@ -51,6 +51,33 @@ def lonlat_footprint(
     return classify_values(lonlat, services.displacement.table(hazard), hazard=hazard)
 
 
+def read_classed(
+    services: Services,
+    footprint: object,
+    *,
+    hazard: str,
+    plan: Plan,
+    crs: str | None = None,
+    generated: bool = False,
+) -> tuple[Footprint, gpd.GeoDataFrame]:
+    """A GeoJSON footprint read as every request reads one: limits, CRS, values, extent, classes.
+
+    Counted as sent (densifying a projected CRS adds vertices), brought to lon/lat with its
+    depth or intensity values classed, parsed and checked against the jurisdiction
+    (`api.service.footprints.read_footprint`), then each feature given its class.
+    """
+    if not generated:
+        check_geojson(footprint, services.settings.geometry_limits)
+    parsed = read_footprint(
+        services,
+        lonlat_footprint(services, footprint, hazard=hazard, crs=crs),
+        jurisdiction=plan.jurisdiction,
+        generated=generated,
+        counted=True,
+    )
+    return parsed, assign_classes(parsed.features, services.displacement, hazard=hazard)
+
+
 def expose(
     services: Services,
     footprint: object,
@@ -78,16 +105,9 @@ def expose(
         check_within(parsed.features, pack.jurisdiction, name=plan.jurisdiction)
         classed = pieces = raster.pieces
     else:
-        if not generated:  # counted as sent: densifying a projected CRS adds vertices
-            check_geojson(footprint, services.settings.geometry_limits)
-        parsed = read_footprint(
-            services,
-            lonlat_footprint(services, footprint, hazard=hazard, crs=crs),
-            jurisdiction=plan.jurisdiction,
-            generated=generated,
-            counted=True,
+        parsed, classed = read_classed(
+            services, footprint, hazard=hazard, plan=plan, crs=crs, generated=generated
         )
-        classed = assign_classes(parsed.features, services.displacement, hazard=hazard)
         pieces = dissolve_by_severity(classed, order=services.displacement.order(hazard))
     exposure = count_exposure(services, pieces[["class", "geometry"]], hazard=hazard)
     return Exposed(parsed=parsed, classed=classed, pieces=pieces, exposure=exposure, raster=raster)

@@ -23,7 +23,7 @@ from geo.response.history import CurrentFigure, LevelChange, Report, advance, le
 from geo.response.levels import Verdict, evaluate
 from layers.plans import PlanFile
 from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord, VerdictRecord
-from web.labels import LATE_FINAL
+from web.decision_text import LATE_FINAL
 
 
 def now() -> datetime:

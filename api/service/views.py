@@ -75,7 +75,8 @@ def plan_detail(entry: PlanFile) -> PlanDetail:
 def layer_infos(pack: LayerPack) -> list[LayerInfo]:
     """Describe every layer of the pack, the population raster last."""
     infos = []
-    for name in ("counties", "shelters", "depots", "depot_stock", "hazard_zones", "roads"):
+    names = ("counties", "shelters", "depots", "depot_stock", "hazard_zones", "roads")
+    for name in (*names, *pack.context):
         frame = pack.vector(name)
         if isinstance(frame, gpd.GeoDataFrame):
             infos.append(

@@ -193,7 +193,7 @@ def test_footprint_outside_the_city_is_refused_in_chinese(page, live_server, sho
             }
         ],
     )
-    page.click("#run")
+    # Refused when the file is checked, before anything is announced or run.
     error = page.locator("#error")
     error.wait_for(state="visible", timeout=60_000)
     text = error.inner_text()

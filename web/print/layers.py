@@ -26,7 +26,7 @@ from shapely.ops import polylabel
 from geo._crs import LONLAT
 from geo.errors import InputError
 from layers.pack import LayerPack
-from web import labels
+from web import footprint_style, labels
 from web.print import cartography as carto
 from web.print.page import Box, Page
 from web.print.text import halo_text
@@ -148,7 +148,7 @@ class MapLayers:
             crs=crs,
             pieces=pieces,
             classes=classes,
-            colours=carto.class_colours(str(assessment["hazard"]), classes),
+            colours=footprint_style.class_colours(classes),
             shelters=shelters,
             unreachable={str(s) for s in supply.get("unreachable") or []},
             held_depots={
@@ -176,6 +176,10 @@ class MapLayers:
         kept = projected[projected.intersects(box(minx, miny, maxx, maxy))].copy()
         kept["geometry"] = kept.geometry.clip_by_rect(minx, miny, maxx, maxy)
         return kept[~kept.geometry.is_empty]
+
+    def context_frames(self, area: BaseGeometry) -> dict[str, gpd.GeoDataFrame]:
+        """The pack's context layers (rivers, towns), projected and cut to ``area``."""
+        return {name: self._clip(frame, area) for name, frame in self.pack.context.items()}
 
     def draw_detail(self, ax: Axes, page: Page, area: BaseGeometry) -> None:
         """The detail map: every layer inside ``area``."""
@@ -209,7 +213,7 @@ class MapLayers:
             ax,
             gpd.GeoSeries([shapely.union_all(self.pieces.geometry.to_numpy())]),
             facecolor="none",
-            edgecolor=carto.outline_colour(str(self.hazard)),
+            edgecolor=footprint_style.outline_colour(),
             linewidth=page.lw(labels.PRINT_STYLES["footprint"]["width"]),
             zorder=6,
         )

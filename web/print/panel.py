@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 from layers.pack import LayerPack
 from web import labels, pack_notes
 from web.print import cartography as carto
+from web.print.closures import CLOSED_DASH
 from web.print.intensity import EPICENTRE, quake_panel
 from web.print.page import CAUTION, MUTED, Box, Flow, Page, Section, fit_sections, listing
 from web.print.text import thousands
@@ -35,6 +36,10 @@ class LegendContent:
     routes: bool = False
     unreachable: bool = False
     held_depots: bool = False
+    #: The pack's context layers drawn on the map (``water``, ``places``).
+    context: Sequence[str] = ()
+    #: Closed roads drawn (dashed red), 0 for none.
+    closed_roads: int = 0
 
 
 def panel_sections(
@@ -89,6 +94,17 @@ def legend_rows(content: LegendContent) -> tuple[list[LegendRow], list[LegendRow
     if content.routes:
         route = (labels.ROUTE_COLOR, labels.PRINT_STYLES["routes"]["width"], "-")
         right.append(("line", route, labels.OVERLAYS["routes"]))
+    if content.closed_roads:
+        width = labels.PRINT_STYLES["closed_roads"]["width"]
+        closed = (labels.CLOSED_ROAD_COLOR, width, CLOSED_DASH)
+        right.append(
+            ("line", closed, f"{labels.OVERLAYS['closed_roads']}（{content.closed_roads} 段）")
+        )
+    if "water" in content.context:
+        water = (labels.WATER_COLOR, labels.PRINT_STYLES["water"]["width"], "-")
+        right.append(("line", water, labels.OVERLAYS["water"]))
+    if "places" in content.context:
+        right.append(("marker", carto.PLACE_STYLE, carto.PLACE_STYLE.label))
     major, minor = labels.PRINT_ROADS["major"], labels.PRINT_ROADS["minor"]
     county = (labels.COUNTY_EDGE_COLOR, labels.PRINT_STYLES["counties"]["width"], carto.COUNTY_DASH)
     right += [

@@ -36,6 +36,8 @@ from layers.pack import LayerPack
 from web import labels
 from web.print import cartography as carto
 from web.print import sheets as sheeting
+from web.print.closures import closed_features, draw_closed_roads
+from web.print.context import draw_context
 from web.print.fonts import find_cjk_font
 from web.print.footer import MapScale, draw_footer, footer_sections, scale_text
 from web.print.furniture import (
@@ -252,6 +254,30 @@ def _axes_at(figure: Figure, page: Page, rect: tuple[float, float, float, float]
     return ax
 
 
+def _legend_content(
+    assessment: Mapping[str, Any], layers: MapLayers, pack: LayerPack
+) -> LegendContent:
+    """What the legend lists beyond its fixed entries."""
+    return LegendContent(
+        hazard=str(assessment["hazard"]),
+        classes=layers.classes,
+        colours=layers.colours,
+        routes=not layers.routes.empty,
+        unreachable=bool(layers.unreachable),
+        held_depots=bool(layers.held_depots),
+        context=tuple(pack.context),
+        closed_roads=len(closed_features(assessment)),
+    )
+
+
+def _overlay(
+    ax: Axes, page: Page, layers: MapLayers, assessment: Mapping[str, Any], area: Any
+) -> None:
+    """Closed roads over the footprint, then the context layers, whose names dodge the rest."""
+    draw_closed_roads(ax, page, assessment, crs=layers.crs, area=area)
+    draw_context(ax, page, layers.context_frames(area))
+
+
 def _new_page(paper: Paper) -> Page:
     width_mm, height_mm = PAPERS[paper]
     figure = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH))
@@ -304,14 +330,7 @@ def _map_page(
     draw_header(
         page, assessment, title=_title(assessment), created=beijing, extra=_facts(view, count)
     )
-    legend = LegendContent(
-        hazard=str(assessment["hazard"]),
-        classes=layers.classes,
-        colours=layers.colours,
-        routes=not layers.routes.empty,
-        unreachable=bool(layers.unreachable),
-        held_depots=bool(layers.held_depots),
-    )
+    legend = _legend_content(assessment, layers, pack)
     sections = panel_sections(assessment, pack, legend=legend, full=view.sheet is None)
     left = draw_panel(page, sections, locator_box=LOCATOR_BOX, panel_box=PANEL_BOX)
     fitted = (extent[2] - extent[0]) * 1000 / (MAP_BOX[2] * page.scale)
@@ -346,6 +365,7 @@ def _detail_map(
     metres_per_pt = (extent[2] - extent[0]) / (MAP_BOX[2] * page.scale * PT_PER_MM)
     layers.draw_detail(ax, page, box(*extent))
     draw_quake(ax, page, assessment, layers.crs)
+    _overlay(ax, page, layers, assessment, box(*extent))
     graticule(ax, crs=layers.crs, fontsize=page.pt(6), scale=page.scale)
     if grid_m:
         km_grid(ax, step_m=grid_m, fontsize=page.pt(6), scale=page.scale)

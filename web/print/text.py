@@ -7,16 +7,18 @@ from typing import Any
 
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 HALO_WIDTH = 2.2
 
 
-def halo_text(ax: Axes, x: float, y: float, text: str, **style: Any) -> None:
+def halo_text(ax: Axes, x: float, y: float, text: str, **style: Any) -> list[Text]:
     """Text with a white halo that stays text in the PDF (searchable, copyable).
 
     matplotlib draws text with path effects as outlines, so the halo is a second,
-    outlined copy under the real text.
+    outlined copy under the real text. Returns both artists, the halo first.
     """
+    artists: list[Text] = []
     offset = style.pop("offset", None)
     zorder = float(style.pop("zorder", 10))
     width = float(style.pop("halo", HALO_WIDTH))
@@ -25,17 +27,22 @@ def halo_text(ax: Axes, x: float, y: float, text: str, **style: Any) -> None:
         (0.01, None),
     ):
         if offset is None:
-            ax.text(x, y, text, path_effects=effects, zorder=zorder + layer, **style)
-        else:
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=offset,
-                textcoords="offset points",
-                path_effects=effects,
-                zorder=zorder + layer,
-                **style,
+            artists.append(
+                ax.text(x, y, text, path_effects=effects, zorder=zorder + layer, **style)
             )
+        else:
+            artists.append(
+                ax.annotate(
+                    text,
+                    (x, y),
+                    xytext=offset,
+                    textcoords="offset points",
+                    path_effects=effects,
+                    zorder=zorder + layer,
+                    **style,
+                )
+            )
+    return artists
 
 
 _CLOSING = frozenset("）)。，、；：！？」』”’】〉》")

@@ -3,6 +3,8 @@
 // /api/v1/web-config (web/labels.py, the table the incident map and the print use too).
 
 import { getJson } from "./api.js";
+import { colorOf, graduated, limitText } from "./choropleth.js";
+import { addContext } from "./context.js";
 import { quakeMarks } from "./quake.js";
 import { ViewLoader, populationTiles } from "./viewport.js";
 
@@ -72,13 +74,6 @@ export function itemText(config, code, quantity) {
   return `${name(config.items, code)} ${fmt(quantity)}`;
 }
 
-/** Class limits splitting [min, max] into n equal intervals (display classes only). */
-function equalBreaks(values, n) {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return Array.from({ length: n - 1 }, (_, i) => lo + ((hi - lo) * (i + 1)) / n);
-}
-
 export class MapView {
   constructor(element, config, datum) {
     this.config = config;
@@ -130,20 +125,14 @@ export class MapView {
         `经纬度（WGS84）：${lon.toFixed(5)}°E，${lat.toFixed(5)}°N`;
     });
 
-    this.legend = L.control({ position: "bottomright" });
-    this.legend.onAdd = () => {
-      const div = L.DomUtil.create("div", "leaflet-control rg-box rg-legend");
-      div.id = "legend";
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    };
-    this.legend.addTo(this.map);
+    // The legend lives in the side panel (index.html #legend): it scrolls with the panel,
+    // folds away, and never covers the map.
   }
 
   fitPack() {
     const [minx, miny, maxx, maxy] = this.config.bounds;
     this.map.fitBounds(L.latLngBounds(this.datum.toDisplay([minx, miny]), this.datum.toDisplay([maxx, maxy])),
-      { paddingTopLeft: [10, 10], paddingBottomRight: [190, 10] }); // keep clear of the legend
+      { padding: [10, 10] });
   }
 
   addOverlay(key, label, layer, visible = true) {
@@ -192,6 +181,10 @@ export class MapView {
       onError: (layer, err) => this._viewRefused(layer, err),
     });
     await this.loader.load();
+    const context = this.config.context_layers || [];
+    const [water, places] = await Promise.all(
+      ["water", "places"].map((n) => (context.includes(n) ? getJson(`layers/${n}`) : null)));
+    this.layoutLabels = addContext(this, { water, places });
     return { counties: this.countyCount };
   }
 
@@ -224,24 +217,15 @@ export class MapView {
   }
 
   _counties(data) {
-    const ramp = this.colors.population;
-    if (!this.countyBreaks && data.features.length) {
+    if (!this.populationClasses && data.features.length) {
       // Classes from the first view (the whole pack: the app opens on it), kept after.
-      const pops = data.features.map((f) => f.properties.population);
-      this.countyBreaks = equalBreaks(pops, ramp.length);
+      this.populationClasses = graduated(data.features.map((f) => f.properties.population), this.colors.population, { fromZero: false });
       this.countyCount = data.features.length;
-      this.populationClasses = ramp.map((color, i) => ({
-        color,
-        from: i === 0 ? Math.min(...pops) : this.countyBreaks[i - 1],
-        to: i === ramp.length - 1 ? Math.max(...pops) : this.countyBreaks[i],
-      }));
     }
-    const breaks = this.countyBreaks || [];
-    const colorOf = (p) => ramp[breaks.filter((b) => p > b).length];
     const group = L.layerGroup();
     this.countyLayer = this.geo(data, {
       pane: "rgCounties",
-      style: (f) => ({ ...this.styles.counties, fillColor: colorOf(f.properties.population) }),
+      style: (f) => this._countyStyle(f.properties),
       onEachFeature: (f, layer) => {
         layer.options.rgCode = f.properties.code;
         layer.bindTooltip(() => this._countyTip(f.properties), { sticky: true });
@@ -255,6 +239,27 @@ export class MapView {
       }).addTo(group);
     });
     this._fill("counties", group);
+  }
+
+  /** Counties by population, or by affected persons once an assessment is shown. */
+  _countyStyle(p) {
+    if (!this.assessment) {
+      return { ...this.styles.counties, fillColor: colorOf(this.populationClasses, p.population) || this.colors.population[0] };
+    }
+    const row = this.assessment.population.by_county.find((r) => r.code === p.code);
+    const color = colorOf(this.affectedClasses, row ? row.affected : 0);
+    return color ? { ...this.styles.counties, fillColor: color } : { ...this.styles.counties, fillOpacity: 0 };
+  }
+
+  _restyleCounties() {
+    this.countyLayer?.eachLayer((layer) => layer.setStyle(this._countyStyle(layer.feature.properties)));
+  }
+
+  /** Fill colour of a footprint class: the class's own (web/footprint_style.py), as printed. */
+  footprintColor(hazard, cls, rank = 0) {
+    const found = this.config.hazards.find((h) => h.id === hazard)?.classes.find((c) => c.name === cls);
+    const palette = this.colors.footprint_palette;
+    return found ? found.color : palette[Math.min(rank, palette.length - 1)];
   }
 
   _countyTip(p) {
@@ -387,21 +392,23 @@ export class MapView {
   /** Show an assessment: footprint pieces, shelters by status, routes. */
   showAssessment(assessment) {
     this.assessment = assessment;
+    this.affectedClasses = graduated(assessment.population.by_county.map((r) => r.affected), this.colors.population);
+    this._restyleCounties();
     this.shelterLayers.forEach((layer, id) => {
       layer.setStyle(this._shelterStyle({ id, kind: layer.feature.properties.kind }));
       if (this.unreachable().has(id)) layer.bringToFront();
     });
     const pieces = assessment.footprint.pieces;
-    const ramp = this.colors.footprint;
     const hazard = name(this.labels.hazards, assessment.hazard);
     const footprint = this.geo(pieces, {
-      style: (f) => {
-        const i = pieces.features.indexOf(f);
-        return { ...this.styles.footprint, fillColor: ramp[Math.min(i, ramp.length - 1)] };
-      },
+      style: (f) => ({
+        ...this.styles.footprint,
+        fillColor: this.footprintColor(assessment.hazard, f.properties.class, pieces.features.indexOf(f)),
+      }),
       onEachFeature: (f, l) => l.bindTooltip(tipHtml(this.overlayNames.footprint, [["灾种", hazard], ["分级", classText(this.labels, f.properties.class)]]), { sticky: true }),
     });
     this.addOverlay("footprint", this.overlayNames.footprint, footprint);
+    this._closedRoads(assessment.supply?.closed_lines);
     const quake = quakeMarks(assessment, this.labels.quake, this.colors.quake);
     if (quake) this.addOverlay("quake", this.labels.quake.rings, quake);
     else this.removeOverlay("quake");
@@ -419,8 +426,23 @@ export class MapView {
     this.overlays.shelters.bringToFront?.();
     this.renderLegend();
     const bounds = footprint.getBounds();
-    if (bounds.isValid()) this.map.fitBounds(bounds, { paddingTopLeft: [30, 30], paddingBottomRight: [190, 30] });
+    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [30, 30] });
     return footprint;
+  }
+
+  _closedRoads(lines) {
+    if (!lines?.features?.length) {
+      this.removeOverlay("closed_roads");
+      return;
+    }
+    const layer = this.geo(lines, {
+      style: () => ({ ...this.styles.closed_roads }),
+      onEachFeature: (f, l) => l.bindTooltip(tipHtml(this.overlayNames.closed_roads, [
+        ["道路", f.properties.name || f.properties.road_id],
+        ["等级", name(this.labels.highways, f.properties.highway)],
+      ]), { sticky: true }),
+    });
+    this.addOverlay("closed_roads", this.overlayNames.closed_roads, layer);
   }
 
   _routeTip(p) {
@@ -436,6 +458,8 @@ export class MapView {
     this.assessment = null;
     this.removeOverlay("footprint");
     this.removeOverlay("routes");
+    this.removeOverlay("closed_roads");
+    this._restyleCounties();
     this.removeOverlay("quake");
     this.shelterLayers.forEach((layer) => layer.setStyle(this._shelterStyle(layer.feature.properties)));
     this.renderLegend();
@@ -466,10 +490,10 @@ export class MapView {
     const row = (swatch, text) => `<div>${swatch}${escapeHtml(text)}</div>`;
     const parts = [];
     if (this.assessment) {
-      const ramp = c.footprint;
       parts.push(`<h4>${escapeHtml(legend.footprint)}</h4>`);
       this.assessment.footprint.pieces.features.forEach((f, i) => {
-        parts.push(row(sw(ramp[Math.min(i, ramp.length - 1)]), classText(this.labels, f.properties.class)));
+        const color = this.footprintColor(this.assessment.hazard, f.properties.class, i);
+        parts.push(row(`<i style="background:${color};border-color:${this.styles.footprint.color}"></i>`, classText(this.labels, f.properties.class)));
       });
       parts.push(`<h4>${escapeHtml(legend.shelters)}</h4>`);
       for (const [code, label] of Object.entries(this.labels.shelter_status)) {
@@ -480,6 +504,9 @@ export class MapView {
         parts.push(row(`<i class="dot" style="background:${c.status.usable};border:${ring.weight}px solid ${ring.color}"></i>`, legend.unreachable));
       }
       if (this.assessment.supply?.routes?.features?.length) parts.push(row(sw(c.route, "line"), names.routes));
+      if (this.assessment.supply?.closed_lines?.features?.length) {
+        parts.push(row(`<i class="dashed" style="border-top-color:${c.closed_road}"></i>`, `${names.closed_roads}（${this.assessment.supply.closed_lines.features.length} 段）`));
+      }
     } else {
       parts.push(`<h4>${escapeHtml(legend.shelter_kinds)}</h4>`);
       for (const code of this.shelterKinds || []) {
@@ -488,9 +515,11 @@ export class MapView {
     }
     parts.push(`<h4>${escapeHtml(names.hazard_zones)}</h4>`);
     for (const [code, label] of Object.entries(this.labels.risks)) parts.push(row(sw(c.risks[code]), label));
-    parts.push(`<h4>${escapeHtml(legend.population)}</h4>`);
-    for (const k of this.populationClasses || []) {
-      parts.push(row(sw(k.color), `${(k.from / 10000).toFixed(1)}–${(k.to / 10000).toFixed(1)} 万人`));
+    const byAffected = Boolean(this.assessment);
+    parts.push(`<h4 id="legend-counties">${escapeHtml(byAffected ? legend.affected : legend.population)}</h4>`);
+    if (byAffected) parts.push(row(`<i style="background:transparent"></i>`, legend.no_affected));
+    for (const k of (byAffected ? this.affectedClasses : this.populationClasses) || []) {
+      parts.push(row(sw(k.color), `${limitText(k.from)}–${limitText(k.to)} 人`));
     }
     const grid = this.labels.map?.population_grid;
     if (grid && this.gridLayer && this.map.hasLayer(this.gridLayer)) {
@@ -507,6 +536,8 @@ export class MapView {
     parts.push(`<h4>${escapeHtml(legend.supply)}</h4>`);
     parts.push(row(sw(c.depot, "square"), names.depots));
     parts.push(row(sw(c.road, "line"), names.roads));
+    if (this.overlays.water) parts.push(row(sw(c.water, "line"), names.water));
+    if (this.overlays.places) parts.push(row(`<i class="dot" style="background:${c.place};width:7px;height:7px"></i>`, names.places));
     document.getElementById("legend").innerHTML = parts.join("");
   }
 }

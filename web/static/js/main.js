@@ -18,6 +18,7 @@ const state = {
   footprint: null, // { source: "drawn" | "file", geojson, label }
   preview: null, // the footprint as drawn on the map before assessment
   busy: false,
+  checking: null, // the file check under way, if any
 };
 
 function askForKey(err) {
@@ -44,7 +45,18 @@ function setBusy(busy, text = "正在评估受灾人口、避难场所与响应�
   document.body.setAttribute("aria-busy", busy ? "true" : "false");
 }
 
+/** Take the shown result away: it no longer answers what the form holds. */
+function clearResult() {
+  const results = $("results");
+  if (results.hidden && !state.view?.assessment) return;
+  results.hidden = true;
+  results.innerHTML = "";
+  state.view?.clearAssessment();
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+}
+
 function setFootprint(footprint) {
+  if (footprint !== state.footprint) clearResult();
   state.footprint = footprint;
   const status = $("footprint-status");
   status.textContent = footprint ? `当前灾害范围：${footprint.label}` : "尚未指定灾害范围。";
@@ -71,7 +83,11 @@ function fillHazards() {
     .map((h) => `<option value="${escapeHtml(h.id)}">${escapeHtml(h.label)}</option>`)
     .join("");
   select.value = "flood";
-  select.addEventListener("change", fillClasses);
+  select.addEventListener("change", () => {
+    fillClasses();
+    clearResult();
+    if (state.footprint?.source === "file") checkFile(state.footprint.file, state.footprint.geojson);
+  });
   fillClasses();
 }
 
@@ -95,6 +111,7 @@ async function fillPlans() {
     .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}（${escapeHtml(p.issued)}）</option>`))
     .join("");
   select.value = state.config.default_plan ?? "";
+  select.addEventListener("change", clearResult);
 }
 
 function fillFigures() {
@@ -161,6 +178,8 @@ function setupDrawing() {
   $("draw-start").addEventListener("click", () => {
     showError("");
     showPreview(null);
+    state.checking = null;
+    clearResult();
     drawer.start();
   });
   $("draw-finish").addEventListener("click", () => drawer.finish());
@@ -172,9 +191,38 @@ function setupDrawing() {
   state.drawer = drawer;
 }
 
-function countPolygons(geojson) {
-  if (geojson.type === "FeatureCollection") return (geojson.features || []).length;
-  return 1;
+function classSummary(check) {
+  const labels = state.config.labels;
+  return Object.entries(check.classes).map(([c, n]) => `${classText(labels, c)} ${n}`).join("、");
+}
+
+// A file is announced only once the service has read it as an assessment would; a later
+// choice (another file, a drawing) wins over a check still under way.
+async function checkFile(fileName, geojson) {
+  const token = Symbol(fileName);
+  state.checking = token;
+  setFootprint(null);
+  $("footprint-status").textContent = `正在检查文件“${fileName}”……`;
+  let check;
+  try {
+    check = await postJson("footprint-check", { footprint: geojson, hazard: $("hazard").value, plan: $("plan").value || null });
+  } catch (err) {
+    if (state.checking !== token) return;
+    state.checking = null;
+    if (isAuthError(err)) askForKey(err);
+    setFootprint(null);
+    showError(`文件“${fileName}”未能通过检查：${err instanceof ApiError ? err.message : "页面出现意外错误。"}`);
+    return;
+  }
+  if (state.checking !== token) return;
+  state.checking = null;
+  state.drawer.clear({ silent: true });
+  setFootprint({ source: "file", file: fileName, geojson, label: `文件 ${fileName}（${check.features} 个要素；${classSummary(check)}）` });
+  try {
+    showPreview(geojson);
+  } catch {
+    showPreview(null);
+  }
 }
 
 // Files the browser reads itself (GeoJSON) and files the server reads (POST /footprints).
@@ -186,8 +234,7 @@ async function readOnServer(file, layer) {
     return { source: "raster", raster: body.hazard_raster,
              label: `栅格 ${file.name}（${body.width}×${body.height} 个像元，按分级界限分类）` };
   }
-  return { source: "file", geojson: body,
-           label: `文件 ${file.name}（${countPolygons(body)} 个要素，已转换为经纬度）` };
+  return { source: "file", geojson: body }; // announced once checked (checkFile)
 }
 
 async function uploadToServer(file) {
@@ -215,7 +262,7 @@ async function readInBrowser(file) {
   if (!geojson || typeof geojson !== "object" || !geojson.type) {
     throw new ApiError(`文件“${file.name}”不是 GeoJSON：缺少 type 字段。`);
   }
-  return { source: "file", geojson, label: `文件 ${file.name}（${countPolygons(geojson)} 个要素，分级取自文件）` };
+  return { source: "file", geojson }; // announced once checked (checkFile)
 }
 
 function setupUpload() {
@@ -224,22 +271,24 @@ function setupUpload() {
     $("file-name").textContent = file ? file.name : "未选择文件";
     if (!file) return;
     showError("");
+    state.checking = null;
+    setFootprint(null);
+    showPreview(null);
     let footprint;
     try {
       footprint = SERVER_READ.test(file.name) ? await uploadToServer(file) : await readInBrowser(file);
     } catch (err) {
-      setFootprint(null);
       if (isAuthError(err)) askForKey(err);
       showError(err instanceof ApiError ? err.message : `文件“${file.name}”无法读取。`);
       return;
     }
-    state.drawer.clear({ silent: true });
-    setFootprint(footprint);
-    try {
-      showPreview(footprint.geojson || null);
-    } catch {
-      showPreview(null); // the server will say what is wrong with it
+    if (footprint.source === "raster") {
+      // A depth or intensity raster: the service classes its cells when assessing it.
+      state.drawer.clear({ silent: true });
+      setFootprint(footprint);
+      return;
     }
+    await checkFile(file.name, footprint.geojson);
   });
 }
 
@@ -259,6 +308,11 @@ function showAssessment(assessment) {
 async function run() {
   if (state.busy) return;
   showError("");
+  clearResult(); // a verdict on screen is always the answer to the last run, never an older one
+  if (state.checking) {
+    showError("文件仍在检查中，请稍候。");
+    return;
+  }
   if (state.drawer.active) state.drawer.finish();
   let earthquake;
   try {

@@ -4,23 +4,28 @@
 
 import { assessmentUrls } from "./api.js";
 import { escapeHtml as esc, fmt, itemText, name, reasonText, zoneText } from "./layers.js";
+import { filterRows, makeSortable, percent, pointGap } from "./tables.js";
 
 const STATUS_ORDER = { in_footprint: 0, hazard_conflict: 1, usable: 2 };
 
-function banner(response, labels) {
+function banner(response, labels, config) {
   // Colours and the text that reads on them come from the label table (web/labels.py).
   const colors = labels.colors;
   const reached = response.level !== null && response.level !== undefined;
   const color = reached ? response.color : colors.no_level;
   const ink = reached ? colors.level_text[response.level] || colors.no_level_text : colors.no_level_text;
   const text = reached ? `${response.label}响应` : labels.no_level;
+  const kinds = Object.fromEntries((config.indicators || []).map((f) => [f.id, f.kind]));
   const criteria = response.criteria.map((c) => {
+    const share = kinds[c.indicator] === "share";
+    const value = share ? percent(c.value) : fmt(c.value);
     const src = c.source === "reported" ? "报告值" : "估算值";
     const level = c.level
       ? `<span class="reached">→ ${esc(c.label)}</span>（${esc(c.clause)}：${esc(c.condition)}）`
       : `→ 未达到启动条件${c.note ? `（${esc(c.note)}）` : ""}`;
-    const next = c.next ? `；距${esc(c.next.label)}还差 ${fmt(c.next.gap)}（${esc(c.next.clause)}）` : "";
-    return `<li>${esc(c.name)} <b>${fmt(c.value)}</b> <span class="src">（${src}）</span> ${level}${next}</li>`;
+    const gap = c.next ? (share ? pointGap(c.next.gap, c.value) : fmt(c.next.gap)) : "";
+    const next = c.next ? `；距${esc(c.next.label)}还差 ${esc(gap)}（${esc(c.next.clause)}）` : "";
+    return `<li data-indicator="${esc(c.indicator)}">${esc(c.name)} <b>${esc(value)}</b> <span class="src">（${src}）</span> ${level}${next}</li>`;
   });
   const decision = response.decision
     ? `<details><summary>启动程序与响应措施（${esc(response.decision.procedure_clause)}、${esc(response.decision.measures_clause)}）</summary>
@@ -78,17 +83,23 @@ function shelterTable(a, labels, config) {
       `${esc(zoneText(labels, c.zone_id))} ${esc(name(labels.zone_kinds, c.kind))}（${esc(name(labels.risks, c.risk))}，${fmt(c.distance_m)} 米）`).join("；");
     const tag = `<span class="tag" style="background:${colors[s.status] || labels.colors.other}">${esc(name(labels.shelter_status, s.status))}</span>`;
     const supply = cut ? '<div class="shortfall">物资无法送达</div>' : "";
+    const groups = [s.status === "usable" ? "usable" : "refused", s.assigned > 0 ? "used" : ""].join(" ");
     return `
-      <tr class="clickable ${cls}" data-shelter="${esc(s.id)}">
-        <td>${esc(s.name)}<div class="conflict">${esc(name(labels.shelter_kinds, s.kind))}</div></td>
-        <td>${tag}${conflicts ? `<div class="conflict">${conflicts}</div>` : ""}${supply}</td>
-        <td class="num">${fmt(s.assigned)} / ${fmt(s.capacity)}</td>
+      <tr class="clickable ${cls}" data-shelter="${esc(s.id)}" data-groups="${groups}">
+        <td data-sort="${esc(s.name)}">${esc(s.name)}<div class="conflict">${esc(name(labels.shelter_kinds, s.kind))}</div></td>
+        <td data-sort="${STATUS_ORDER[s.status] ?? 9}">${tag}${conflicts ? `<div class="conflict">${conflicts}</div>` : ""}${supply}</td>
+        <td class="num" data-sort="${s.assigned}">${fmt(s.assigned)}</td>
+        <td class="num" data-sort="${s.capacity}">${fmt(s.capacity)}</td>
       </tr>`;
   }).join("");
+  const count = (g) => shelters.filter((s) => (g === "usable" ? s.status === "usable" : g === "refused" ? s.status !== "usable" : s.assigned > 0)).length;
+  const filters = [["all", "全部", shelters.length], ["used", "已安置", count("used")], ["usable", "可用", count("usable")], ["refused", "不可用", count("refused")]]
+    .map(([key, text, n], i) => `<button type="button" data-filter="${key}" class="${i === 0 ? "active" : ""}">${text}（${n}）</button>`).join("");
   return `
-    <h3>避难场所（${a.shelters.length} 处；点击一行在地图上定位）</h3>
-    <table class="data" id="shelter-table">
-      <thead><tr><th>名称</th><th>状态 / 冲突</th><th class="num">安置 / 容量</th></tr></thead>
+    <h3>避难场所（${a.shelters.length} 处；点击一行在地图上定位，点击表头排序）</h3>
+    <div class="row filters" id="shelter-filter" role="group" aria-label="筛选避难场所">${filters}</div>
+    <table class="data sortable" id="shelter-table">
+      <thead><tr><th data-type="text">名称</th><th data-type="number">状态 / 冲突</th><th class="num" data-type="number">安置（人）</th><th class="num" data-type="number">容量（人）</th></tr></thead>
       <tbody>${body}</tbody>
     </table>`;
 }
@@ -116,6 +127,20 @@ function supplySection(a, labels, config) {
     const cls = d.status !== "sending" ? "warn" : "";
     return `<tr class="${cls}"><td>${esc(d.name || d.id)}</td><td class="nowrap">${esc(status)}${why}</td><td>${sent || "—"}</td></tr>`;
   }).join("");
+  const depotName = (id) => s.depots?.find((d) => d.id === id)?.name || id;
+  const routeRows = routes.map((f) => {
+    const p = f.properties;
+    const km = p.distance_m / 1000;
+    const min = p.duration_s / 60;
+    const items = Object.entries(p.items || {}).filter(([, v]) => v > 0).map(([k, v]) => esc(itemText(config, k, v))).join("、");
+    return `<tr><td data-sort="${esc(depotName(p.depot_id))}">${esc(depotName(p.depot_id))}</td>
+      <td data-sort="${esc(shelterName(p.shelter_id))}">${esc(shelterName(p.shelter_id))}</td>
+      <td class="num" data-sort="${p.distance_m}">${km.toFixed(1)}</td>
+      <td class="num" data-sort="${p.duration_s}">${Math.round(min)}</td><td>${items || "—"}</td></tr>`;
+  }).join("");
+  const routeTable = routeRows ? `<h3>调运路线（点击表头排序）</h3><table class="data sortable" id="route-table">
+      <thead><tr><th data-type="text">储备库</th><th data-type="text">避难场所</th><th class="num" data-type="number">路程（公里）</th>
+        <th class="num" data-type="number">用时（分钟）</th><th>物资</th></tr></thead><tbody>${routeRows}</tbody></table>` : "";
   const facts = [`调运路线 ${routes.length} 条`, `物资无法送达的避难场所 ${(s.unreachable || []).length} 处`];
   if (s.closed_roads !== undefined) facts.push(`因灾中断道路 ${fmt(s.closed_roads)} 段`);
   if (s.days !== undefined) facts.push(`按 ${fmt(s.days)} 天需求计`);
@@ -125,6 +150,7 @@ function supplySection(a, labels, config) {
     ${shortRows ? `<table class="data" id="shortfall-table"><thead><tr><th>物资缺口</th><th class="num">数量</th></tr></thead><tbody>${shortRows}</tbody></table>`
       : '<p class="hint">各类物资均可满足需求。</p>'}
     ${cutRows ? `<h3>物资无法送达的避难场所</h3><table class="data" id="unreachable-table"><thead><tr><th>避难场所</th><th>原因</th></tr></thead><tbody>${cutRows}</tbody></table>` : ""}
+    ${routeTable}
     ${depotRows ? `<h3>储备库调出</h3><table class="data" id="depot-table"><thead><tr><th>储备库</th><th>状态</th><th>调出物资</th></tr></thead><tbody>${depotRows}</tbody></table>` : ""}`;
 }
 
@@ -149,10 +175,17 @@ export function renderResults(element, a, config, { onShelter }) {
   const labels = config.labels;
   const hazard = name(labels.hazards, a.hazard);
   const when = `${new Date(a.created).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" })}（北京时间）`;
+  const reached = a.response.level !== null && a.response.level !== undefined;
+  const chip = reached ? `${a.response.label}响应` : labels.no_level;
+  const chipColor = reached ? a.response.color : labels.colors.no_level;
+  const chipInk = reached ? labels.colors.level_text[a.response.level] || labels.colors.no_level_text : labels.colors.no_level_text;
   element.innerHTML = `
-    <h2>评估结果：${esc(a.title || `${hazard}灾害`)}</h2>
+    <div class="result-head" id="result-head">
+      <h2 id="result-title">评估结果：${esc(a.title || `${hazard}灾害`)}</h2>
+      <span class="chip" style="background:${esc(chipColor)};color:${esc(chipInk)}">${esc(chip)}</span>
+    </div>
     <p class="hint">评估编号 ${esc(a.id)} · ${esc(when)}</p>
-    ${banner(a.response, labels)}
+    ${banner(a.response, labels, config)}
     ${totals(a)}
     ${countyTable(a)}
     ${shelterTable(a, labels, config)}
@@ -161,6 +194,14 @@ export function renderResults(element, a, config, { onShelter }) {
     <h3>说明</h3>
     <ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`;
   element.hidden = false;
+  element.querySelectorAll("table.sortable").forEach(makeSortable);
+  const filter = element.querySelector("#shelter-filter");
+  filter?.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-filter]");
+    if (!button) return;
+    filter.querySelectorAll("button").forEach((b) => b.classList.toggle("active", b === button));
+    filterRows(element.querySelector("#shelter-table"), button.dataset.filter);
+  });
   element.querySelectorAll("tr[data-shelter]").forEach((tr) => {
     tr.addEventListener("click", () => onShelter(tr.dataset.shelter));
   });
