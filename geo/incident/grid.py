@@ -126,8 +126,10 @@ def cell_coverage(geoms: npt.NDArray[np.object_], window: PopulationWindow) -> C
     if not len(geoms) or window.array.size == 0:
         return none
     rows, cols = window.array.shape
-    local = to_index_space(geoms, window)
-    zones, cells, shares = _exactextract(local, window.array)
+    local = without_zero_width_parts(to_index_space(geoms, window))
+    given = np.flatnonzero(~shapely.is_empty(local))
+    zones, cells, shares = _exactextract(local[given], window.array)
+    zones = given[zones]
     wrong = _disagreeing(local, zones, shares, rows=rows, cols=cols)
     if wrong.size:
         _log.warning(
@@ -179,6 +181,28 @@ def to_index_space(
 
     moved: npt.NDArray[np.object_] = shapely.transform(geoms, to_cells)
     return moved
+
+
+def without_zero_width_parts(local: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The geometries with no zero-area parts, valid, as exactextract must be given them.
+
+    A footprint cut along county borders can keep slivers narrower than `NODE_SNAP`;
+    snapped onto a grid line they become parts of zero width, and exactextract 0.3.0
+    crashes the process (a segmentation fault) on a polygon holding one beside a part that
+    leaves the window. Such geometries are made valid and only their parts of positive area
+    kept; the area, and so every share, is unchanged. Valid geometries pass as they are.
+    """
+    broken = np.flatnonzero(~shapely.is_valid(local))
+    if not broken.size:
+        return local
+    cleaned = local.copy()
+    for index in broken.tolist():
+        parts = shapely.get_parts(shapely.make_valid(local[index]), return_index=False)
+        while (nested := np.flatnonzero(shapely.get_type_id(parts) >= 4)).size:
+            parts = np.concatenate([np.delete(parts, nested), shapely.get_parts(parts[nested])])
+        kept = parts[(shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)]
+        cleaned[index] = shapely.union_all(kept) if kept.size else shapely.Polygon()
+    return cleaned
 
 
 def shapely_coverage(

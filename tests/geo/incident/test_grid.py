@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,3 +141,43 @@ def test_a_zone_whose_shares_miss_a_cell_is_measured_again_by_shapely(monkeypatc
     np.add.at(first, coverage.cell[coverage.zone == 0], coverage.share[coverage.zone == 0])
     assert np.abs(first - reference(NOTCHED, window)).max() < 1e-9
     assert coverage.share[coverage.zone == 1].sum() == pytest.approx(100.0, abs=1e-4)
+
+
+def test_a_zero_width_part_beside_a_part_leaving_the_window_is_measured_not_crashed():
+    # Found by the county-rows property test (test_exposure.py): a footprint cut along a
+    # county border left slivers that snapping put on the grid line x = 0; beside a part
+    # reaching past the window's top edge they made exactextract 0.3.0 crash the process.
+    # Run in a child process, so that a crash fails this test rather than the whole run.
+    data = Path(__file__).parent / "data" / "exactextract_zero_width_part.wkt"
+    code = f"""
+import numpy as np, shapely
+from affine import Affine
+from pyproj import CRS
+from geo.incident.grid import PopulationWindow, cell_coverage
+window = PopulationWindow(array=np.ones((4, 4)), transform=Affine(1, 0, 0, 0, -1, 4),
+                          crs=CRS.from_epsg(32649))
+sliver = shapely.from_wkt(open({str(data)!r}).read())
+coverage = cell_coverage(np.array([sliver, shapely.box(1, 1, 2.5, 2.5)], dtype=object), window)
+print(repr([float(coverage.share[coverage.zone == z].sum()) for z in (0, 1)]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    sliver = shapely.from_wkt(data.read_text())
+    assert not sliver.is_valid  # zero-width parts: the case itself
+    window_box = shapely.box(0, 0, 4, 4)
+    expected = [
+        shapely.intersection(g, window_box).area
+        for g in (shapely.make_valid(sliver), shapely.box(1, 1, 2.5, 2.5))
+    ]
+    assert ast.literal_eval(done.stdout.strip()) == pytest.approx(expected, abs=1e-6)
+
+
+def test_zero_width_parts_are_dropped_and_the_area_kept():
+    sliver = shapely.from_wkt(
+        (Path(__file__).parent / "data" / "exactextract_zero_width_part.wkt").read_text()
+    )
+    cleaned = grid_module.without_zero_width_parts(np.array([sliver, NOTCHED], dtype=object))
+    assert cleaned[0].is_valid
+    assert cleaned[0].area == pytest.approx(sliver.area, rel=1e-12)
+    assert all(part.area > 0 for part in shapely.get_parts(cleaned[0]))
+    assert cleaned[1] is NOTCHED  # valid geometries pass as they are
