@@ -393,6 +393,7 @@ def test_browser_with_api_keys_asks_for_one_and_sends_it(page, keyed_server, tmp
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     assert page.evaluate("window.reliefgis.view.countyLayer.getLayers().length") == 5
     page.set_input_files("#footprint-file", str(FLOOD))
+    page.wait_for_selector("#footprint-status.ok")  # checked by the service, with the key
     assessment = run_and_wait(page)
     assert page.locator("#level-text").inner_text() == f"{assessment['response']['label']}响应"
     with page.expect_download() as download:

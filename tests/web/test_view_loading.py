@@ -35,14 +35,16 @@ def layer_requests(page: Any, start: int = 0) -> list[tuple[str, dict[str, list[
 def test_first_view_asks_only_for_bounded_layers_and_stays_local(page, live_server):
     open_app(page, live_server)
     asked = layer_requests(page)
-    assert {name for name, _ in asked} == VIEW_LAYERS
+    context = set(page.evaluate("window.reliefgis.config.context_layers"))
+    assert context == {"water", "places"}  # the demo pack has both: asked for bounded too
+    assert {name for name, _ in asked} == VIEW_LAYERS | context
     for name, query in asked:
         assert set(query) == {"bbox", "zoom", "properties"}, (name, query)
         minx, miny, maxx, maxy = map(float, query["bbox"][0].split(","))
         assert minx < maxx
         assert miny < maxy
         assert 0 <= int(query["zoom"][0]) <= 22
-    assert len(asked) == len(VIEW_LAYERS)  # one request per layer, nothing whole
+    assert len(asked) == len(VIEW_LAYERS | context)  # one request per layer, nothing whole
     assert [url for url in page.requests if not is_local(url)] == []
     assert page.errors == []
     # The demo's five counties and its roads are drawn from those answers.

@@ -115,10 +115,11 @@ def test_vertices_on_grid_nodes_cover_what_shapely_says(kind, nodes, block, pad)
 
 
 def test_three_nodes_in_a_line_cover_nothing():
-    # exactextract 0.3.0 gives this flat triangle a whole cell (count 1.0).
+    # exactextract 0.3.0 gives this flat triangle a whole cell (count 1.0). It has no area,
+    # so it is dropped before exactextract is asked (without_zero_width_parts).
     flat = shapely.Polygon([(10.15, 59.85), (10.21, 59.94), (10.01, 59.64)])
     window = from_bounds(9.9, 59.5, 10.5, 60.1, cols=60, rows=60, crs=LONLAT)
-    assert shares(flat, window, redone=(0,)).sum() == pytest.approx(0.0, abs=1e-9)
+    assert shares(flat, window, redone=()).sum() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_zone_whose_shares_miss_a_cell_is_measured_again_by_shapely(monkeypatch, caplog):

@@ -181,9 +181,14 @@ export class MapView {
       onError: (layer, err) => this._viewRefused(layer, err),
     });
     await this.loader.load();
+    // Context layers are few and small: asked for once, bounded by the pack's extent and
+    // simplified for the zoom the app opens at, names and ranks only.
     const context = this.config.context_layers || [];
+    const bbox = (this.config.labels.map?.grid_bounds || []).join(",");
+    const zoom = Math.max(0, Math.round(this.map.getZoom()));
+    const query = (n) => `layers/${n}?bbox=${bbox}&zoom=${zoom}&properties=${n === "places" ? "name,rank" : "name"}`;
     const [water, places] = await Promise.all(
-      ["water", "places"].map((n) => (context.includes(n) ? getJson(`layers/${n}`) : null)));
+      ["water", "places"].map((n) => (context.includes(n) ? getJson(query(n)) : null)));
     this.layoutLabels = addContext(this, { water, places });
     return { counties: this.countyCount };
   }

@@ -198,7 +198,7 @@ function classSummary(check) {
 
 // A file is announced only once the service has read it as an assessment would; a later
 // choice (another file, a drawing) wins over a check still under way.
-async function checkFile(fileName, geojson) {
+async function checkFile(fileName, geojson, note = "") {
   const token = Symbol(fileName);
   state.checking = token;
   setFootprint(null);
@@ -217,7 +217,7 @@ async function checkFile(fileName, geojson) {
   if (state.checking !== token) return;
   state.checking = null;
   state.drawer.clear({ silent: true });
-  setFootprint({ source: "file", file: fileName, geojson, label: `文件 ${fileName}（${check.features} 个要素；${classSummary(check)}）` });
+  setFootprint({ source: "file", file: fileName, geojson, label: `文件 ${fileName}（${check.features} 个要素；${classSummary(check)}${note ? `；${note}` : ""}）` });
   try {
     showPreview(geojson);
   } catch {
@@ -234,7 +234,7 @@ async function readOnServer(file, layer) {
     return { source: "raster", raster: body.hazard_raster,
              label: `栅格 ${file.name}（${body.width}×${body.height} 个像元，按分级界限分类）` };
   }
-  return { source: "file", geojson: body }; // announced once checked (checkFile)
+  return { source: "file", geojson: body, note: "已转换为经纬度" }; // announced once checked
 }
 
 async function uploadToServer(file) {
@@ -288,7 +288,7 @@ function setupUpload() {
       setFootprint(footprint);
       return;
     }
-    await checkFile(file.name, footprint.geojson);
+    await checkFile(file.name, footprint.geojson, footprint.note);
   });
 }
 
@@ -319,6 +319,10 @@ async function run() {
     earthquake = quakeRequest();
   } catch (err) {
     showError(err.message);
+    return;
+  }
+  if (state.checking && !earthquake) {
+    showError("文件正在检查，请稍候再开始评估。");
     return;
   }
   if (!state.footprint && !earthquake) {
