@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from packs import lonlat_box
 
-FOOTPRINT = {
-    "type": "Polygon",
-    "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
-}
+#: A footprint inside the tiny pack (footprints outside the jurisdiction are refused).
+FOOTPRINT = lonlat_box(1_000, 1_000, 4_000, 4_000)
 
 
 class Replay:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from incident_replay import Replay, refused
+from incident_replay import FOOTPRINT, Replay, refused
 from postgres import fresh_database
 
 from api.app import create_app
@@ -226,10 +226,7 @@ def test_a_decision_needs_an_analyst_key_and_the_audit_names_it(tiny_pack, tmp_p
         "/api/v1/incidents",
         headers=analyst,
         json={
-            "footprint": {
-                "type": "Polygon",
-                "coordinates": [[[113.5, 37.8], [113.6, 37.8], [113.6, 37.9], [113.5, 37.8]]],
-            },
+            "footprint": FOOTPRINT,
             "hazard": "flood",
             "plan": "yangquan-2026",
             "started": "2026-07-01T08:00:00+08:00",
