@@ -57,6 +57,8 @@ BENCHMARKS = (
     Benchmark("soak", "bench.soak", "memory under 1,000 assessments and 1,000 reads"),
     Benchmark("national", "bench.national", "≥100 M synthetic cells on a LocalCluster"),
     Benchmark("hazard_raster", "bench.hazard_raster", "30 m depth raster 5,000² assessed"),
+    Benchmark("hostile", "bench.hostile", "worst request within the work limits (CPU-s, memory)"),
+    Benchmark("quake", "bench.quake", "magnitude and epicentre to a stored assessment"),
     Benchmark(
         "browser_jiangsu",
         "bench.browser_jiangsu",
@@ -79,7 +81,7 @@ def _arguments(bench: Benchmark, args: argparse.Namespace) -> list[str]:
     extra: list[str] = []
     if bench.name == "exposure" and args.quick:
         extra.append("--quick")
-    if bench.name == "browser_jiangsu" and args.pack:
+    if bench.name in ("browser_jiangsu", "quake") and args.pack:
         extra += ["--pack", str(args.pack)]
     if bench.name == "scale":
         if args.pack:
