@@ -3,7 +3,7 @@
 // out again: county names first, then rivers, then towns by rank; a name whose box would
 // overlap one already shown is hidden until there is room for it.
 
-import { escapeHtml } from "./layers.js";
+import { escapeHtml } from "./text.js";
 
 function overlaps(a, b) {
   return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);

@@ -3,6 +3,7 @@
 // /api/v1/web-config (web/labels.py, the table the incident map and the print use too).
 
 import { getJson } from "./api.js";
+import { escapeHtml } from "./text.js";
 import { colorOf, graduated, limitText } from "./choropleth.js";
 import { addContext } from "./context.js";
 import { quakeMarks } from "./quake.js";
@@ -23,10 +24,7 @@ const VIEW_LAYERS = [
   ["shelters", "shelters", ["id", "name", "kind", "capacity"]],
 ];
 
-export function escapeHtml(value) {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => (
-    { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
+export { escapeHtml }; // for the other modules of the app, as before
 
 export function fmt(n) {
   return typeof n === "number" && Number.isFinite(n) ? Math.round(n).toLocaleString("zh-CN") : "—";

@@ -2,7 +2,7 @@
 // placed by the service (label_at: mid-ring on the long axis), and the epicentre as a star.
 // Names and the colour come from /api/v1/web-config (web/labels.py).
 
-import { escapeHtml } from "./layers.js";
+import { escapeHtml } from "./text.js";
 
 /** A layer group with the numerals and the epicentre, or null for other assessments. */
 export function quakeMarks(assessment, labels, color) {
