@@ -1,9 +1,10 @@
-"""The population raster as XYZ PNG tiles (Web Mercator), rendered with rio-tiler.
+"""Rasters as XYZ PNG tiles (Web Mercator), rendered with rio-tiler: population and hazard.
 
-Each tile is read from the pack's ``population.tif`` through rio-tiler's `Reader` (a
-GDAL warped read of only the tile's window), coloured by classes of persons per km² and
-kept in a per-process LRU cache: the pack does not change while serving. Nodata and
-cells of 0 persons are transparent.
+Each tile is read through rio-tiler's `Reader` (a GDAL warped read of only the tile's
+window), coloured by classes and kept in a per-process LRU cache: neither the pack nor an
+uploaded raster changes while serving. The population grid is coloured by persons per km²,
+nodata and cells of 0 persons transparent; a hazard raster (flood depth, intensity) by the
+profile's class bounds, cells below every class and nodata transparent.
 """
 
 from __future__ import annotations
@@ -72,14 +73,26 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise NotFound(f"tile {z}/{x}/{y}: x and y run from 0 to {side - 1} at zoom {z}")
 
 
-class PopulationTiles:
-    """PNG tiles of one population raster, cached per process."""
+def bound_intervals(classes: Sequence[DensityClass], *, alpha: int) -> list[Interval]:
+    """Hazard classes ``min < v <= max`` (InaSAFE's rule) as rio-tiler's ``[lower, upper)``.
 
-    def __init__(
-        self, grid: PopulationGrid, classes: Sequence[DensityClass], *, alpha: int
-    ) -> None:
-        self.path: Path = grid.path
-        self.intervals = cell_intervals(classes, cell_km2=cell_area_km2(grid), alpha=alpha)
+    Each bound moves to the next float above it, so a value equal to a class's upper bound
+    falls in that class, as the assessment counts it.
+    """
+    intervals: list[Interval] = []
+    for low, high, color in classes:
+        upper = math.inf if high is None else math.nextafter(high, math.inf)
+        intervals.append(((math.nextafter(low, math.inf), upper), _rgba(color, alpha)))
+    return intervals
+
+
+class RasterTiles:
+    """PNG tiles of one raster file coloured by value intervals, cached per process."""
+
+    def __init__(self, path: Path, intervals: list[Interval], *, what: str) -> None:
+        self.path = path
+        self.intervals = intervals
+        self.what = what
         self.png = lru_cache(maxsize=CACHE_TILES)(self._render)
 
     def _render(self, z: int, x: int, y: int) -> bytes:
@@ -96,9 +109,19 @@ class PopulationTiles:
                 with Reader(str(self.path)) as src:
                     image = src.tile(x, y, z, tilesize=TILE_SIZE, resampling_method="nearest")
         except TileOutsideBounds as exc:
-            raise NotFound(f"tile {z}/{x}/{y}: the population raster does not reach it") from exc
+            raise NotFound(f"tile {z}/{x}/{y}: the {self.what} does not reach it") from exc
         except RasterioError as exc:
-            message = f"layer 'population': tile {z}/{x}/{y} cannot be read ({exc})"
+            message = f"{self.what}: tile {z}/{x}/{y} cannot be read ({exc})"
             raise LayerError(message) from exc
         data: bytes = image.render(img_format="PNG", colormap=self.intervals)
         return data
+
+
+class PopulationTiles(RasterTiles):
+    """PNG tiles of the pack's population raster, by persons per km²."""
+
+    def __init__(
+        self, grid: PopulationGrid, classes: Sequence[DensityClass], *, alpha: int
+    ) -> None:
+        intervals = cell_intervals(classes, cell_km2=cell_area_km2(grid), alpha=alpha)
+        super().__init__(grid.path, intervals, what="population raster")
