@@ -45,6 +45,8 @@ PACK_LAYERS: dict[str, str] = {
     "hazard_zones": "id",
     "roads": "id",
 }
+#: Optional context layers offered when the pack has them (names repeat: by position).
+CONTEXT_LAYERS: dict[str, str] = {"water": "name", "places": "name"}
 PARTS = ("footprint", "shelters", "routes", "counties")
 ASSESSMENT_PREFIX = "assessment-"
 
@@ -83,9 +85,9 @@ def _frame(rows: list[dict[str, Any]], geometry: Iterable[BaseGeometry | None]) 
 
 def _pack_frame(svc: Services, name: str) -> gpd.GeoDataFrame:
     layer = svc.pack.vector(name)
-    assert isinstance(layer, gpd.GeoDataFrame)  # PACK_LAYERS names vector layers only
+    assert isinstance(layer, gpd.GeoDataFrame)  # the pack layers offered are vector layers
     frame = layer.copy()
-    key = PACK_LAYERS[name]
+    key = {**PACK_LAYERS, **CONTEXT_LAYERS}[name]
     if key in frame.columns and frame[key].notna().all() and frame[key].is_unique:
         frame.index = frame[key].astype(str)
     else:
@@ -224,9 +226,14 @@ def _incident_collection(store: Store) -> Collection:
     )
 
 
+def _pack_layer_names(svc: Services) -> list[str]:
+    """The pack layers offered: the contract's, then the context layers the pack has."""
+    return [*PACK_LAYERS, *(name for name in CONTEXT_LAYERS if name in svc.pack.context)]
+
+
 def collections(svc: Services) -> list[Collection]:
     """Every collection the service offers: pack layers, incidents, then assessments."""
-    found = [_pack_layer(svc, name) for name in PACK_LAYERS]
+    found = [_pack_layer(svc, name) for name in _pack_layer_names(svc)]
     if svc.store is not None:
         found.append(_incident_collection(svc.store))
         for aid in svc.store.assessment_ids():
@@ -236,7 +243,7 @@ def collections(svc: Services) -> list[Collection]:
 
 def collection(svc: Services, collection_id: str) -> Collection:
     """One collection by id, or `NotFound`."""
-    if collection_id in PACK_LAYERS:
+    if collection_id in _pack_layer_names(svc):
         return _pack_layer(svc, collection_id)
     if svc.store is not None and collection_id == "incidents":
         return _incident_collection(svc.store)

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWER, ANALYST = "ogc-viewer-key-0001", "ogc-analyst-key-0002"
 PACK_LAYERS = {"counties": "code", "shelters": "id", "depots": "id", "hazard_zones": "id",
                "roads": "id"}  # fmt: skip
+#: The demo pack's optional context layers, offered too (names may repeat).
+CONTEXT_LAYERS = {"water": "name", "places": "name"}
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -134,10 +136,11 @@ def test_gdal_lists_pack_layers_incidents_and_the_assessment(
     names = {str(row[0]) for row in pyogrio.list_layers(f"OAPIF:{server}/ogc")}
     parts = {f"assessment-{assessment['id']}-{p}" for p in ("footprint", "shelters", "routes",
                                                            "counties")}  # fmt: skip
-    assert names == {*PACK_LAYERS, "incidents", *parts}
+    # The demo pack has both optional context layers (water, places): they are offered too.
+    assert names == {*PACK_LAYERS, *CONTEXT_LAYERS, "incidents", *parts}
 
 
-@pytest.mark.parametrize("name", sorted(PACK_LAYERS))
+@pytest.mark.parametrize("name", sorted({**PACK_LAYERS, **CONTEXT_LAYERS}))
 def test_gdal_reads_each_pack_layer_as_the_file_holds_it(
     server: str, name: str, gdal_key: None
 ) -> None:
@@ -145,9 +148,13 @@ def test_gdal_reads_each_pack_layer_as_the_file_holds_it(
     direct = _pack_layer(name)
     assert len(served) == len(direct)
     assert CRS(served.crs).equals(CRS("EPSG:4326"), ignore_axis_order=True)
-    key = PACK_LAYERS[name]
-    served = served.sort_values(key).reset_index(drop=True)
-    direct = direct.sort_values(key).reset_index(drop=True)
+    key = {**PACK_LAYERS, **CONTEXT_LAYERS}[name]
+
+    def ordered(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:  # names may repeat: then by x
+        frame = frame.assign(_x=frame.geometry.representative_point().x.round(9))
+        return frame.sort_values([key, "_x"]).drop(columns="_x").reset_index(drop=True)
+
+    served, direct = ordered(served), ordered(direct)
     for column in (c for c in direct.columns if c != "geometry"):
         left, right = served[column], direct[column]
         both_null = left.isna() & right.isna()
@@ -201,7 +208,7 @@ def test_owslib_pages_through_every_collection(server: str, assessment: dict[str
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
         in (client.conformance()["conformsTo"])
     )
-    expected = {name: len(_pack_layer(name)) for name in PACK_LAYERS}
+    expected = {name: len(_pack_layer(name)) for name in {**PACK_LAYERS, **CONTEXT_LAYERS}}
     aid = assessment["id"]
     expected |= {
         f"assessment-{aid}-footprint": 1,
