@@ -1,8 +1,8 @@
 """Benchmark a hazard raster assessment: a 30 m flood depth grid of 5,000 × 5,000 cells.
 
 Run on demand: ``python -m bench.hazard_raster [--pack DIR] [--size 5000]`` (or through
-``bench.run_all``). Writes ``bench/results/hazard_raster.md`` and ``.json`` and appends its
-section to ``bench/RESULTS.md`` (``--no-append`` only prints it).
+``bench.run_all``). Writes ``bench/results/hazard_raster.md`` and ``.json``, which
+``bench.run_all --collect`` gathers into ``bench/RESULTS.md`` (``--no-append`` only prints).
 
 The depth grid (synthetic: three sinuous river valleys, depths falling off with distance
 from each channel, most cells dry) is written as a tiled, deflated GeoTIFF in EPSG:4547
@@ -215,10 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "hazard_raster.md").write_text(text, encoding="utf-8")
     write_headlines("hazard_raster", [headline(r) for r in rows])
-    demoted = [("##" + line) if line.startswith("#") else line for line in text.splitlines()]
-    with RESULTS_MD.open("a", encoding="utf-8") as out:
-        out.write("\n".join(["", "## hazard_raster", "", *demoted, ""]))
-    return 0
+    return 0  # bench.run_all --collect puts it into bench/RESULTS.md, as every benchmark
 
 
 def headline(row: dict[str, Any]) -> Headline:
