@@ -22,6 +22,7 @@ from geo.errors import GeometryError
 from geo.hazards.reconstruction_sites import parse_sites
 from geo.incident.extent import check_extent, clip_to_box, counting_box
 from geo.incident.footprint import Footprint, parse_footprint
+from geo.incident.footprint_crs import to_lonlat
 from geo.incident.limits import check_geojson
 
 
@@ -65,7 +66,8 @@ def read_footprint(
     limits = services.settings.geometry_limits
     if not generated and not counted:  # again here: the command line comes this way too
         check_geojson(data, limits)
-    parsed = parse_footprint(data, limits=limits)
+    # A legacy ``crs`` member names the footprint's CRS on every endpoint (lon/lat as is).
+    parsed = parse_footprint(to_lonlat(data), limits=limits)
     pack = services.pack
     ratio = math.inf if generated else limits.max_area_ratio
     check_extent(parsed.features, pack.jurisdiction, max_area_ratio=ratio, name=jurisdiction)

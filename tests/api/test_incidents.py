@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from packs import lonlat_box
+from packs import TINY_CRS, X0, Y0, lonlat_box
+from shapely.geometry import shape
 
 from api.app import create_app
 from api.settings import Settings
@@ -263,3 +264,22 @@ def test_an_unavailable_store_is_503(client, monkeypatch):
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert "try again" in response.json()["detail"]
+
+
+def test_an_incident_footprint_in_a_named_crs_is_stored_as_its_lonlat_twin(client):
+    # The same box as FOOTPRINT, written in the tiny pack's UTM zone with a legacy ``crs``
+    # member (RFC 7946 drops it; GIS exports still write it): stored in lon/lat, same area.
+    box_utm = {
+        "type": "Polygon",
+        "coordinates": [[[X0 + 1_000, Y0 + 1_000], [X0 + 4_000, Y0 + 1_000],
+                         [X0 + 4_000, Y0 + 4_000], [X0 + 1_000, Y0 + 4_000],
+                         [X0 + 1_000, Y0 + 1_000]]],
+        "crs": {"type": "name", "properties": {"name": TINY_CRS}},
+    }  # fmt: skip
+    body = {"hazard": "flood", "plan": "yangquan-2026"}
+    named = client.post("/api/v1/incidents", json={"footprint": box_utm, **body})
+    plain = client.post("/api/v1/incidents", json={"footprint": FOOTPRINT, **body})
+    assert named.status_code == plain.status_code == 201, named.text
+    ours = shape(named.json()["footprint"])
+    theirs = shape(plain.json()["footprint"])
+    assert ours.symmetric_difference(theirs).area < 1e-6 * theirs.area
