@@ -46,7 +46,7 @@ def quake_summary(body: dict[str, Any]) -> list[str]:
     lines.append(f"{verdict['plan_name']}：{verdict['label'] or '未达到启动条件'}")
     for criterion in verdict["criteria"]:
         mark = "估算" if criterion["source"] == "estimated" else "报送"
-        if quake_text.QUAKE["lower_bound"] in (criterion.get("basis") or ""):
+        if criterion.get("lower_bound"):
             mark += "，下限：严重损坏未估算"
         value = criterion["value"]
         shown = percent(value) if is_share(criterion["indicator"]) else value

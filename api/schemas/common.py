@@ -176,6 +176,14 @@ class CriterionOut(BaseModel):
     )
     county: str | None = Field(default=None, description="County code of a per-county criterion")
     county_name: str | None = Field(default=None, description="Its name")
+    lower_bound: bool = Field(
+        default=False,
+        description=(
+            "true when the estimate counts only part of what the plan's figure names (e.g. "
+            "collapsed rooms for 倒塌和严重损坏房屋): a level it reaches is reached, a level it "
+            "misses may still be reached"
+        ),
+    )
 
 
 class JudgementOut(BaseModel):

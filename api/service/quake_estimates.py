@@ -138,9 +138,10 @@ def house_figures(damage: HouseDamage, plan: Plan) -> dict[str, Figure]:
         if name == "collapsed_or_severe_rooms" and name not in plan.indicators():
             continue
         basis = f"估算 {damage.source}"
-        if not severe_known and "严重" in plan.indicator_name(name):
+        lower_bound = not severe_known and "严重" in plan.indicator_name(name)
+        if lower_bound:
             basis += "；" + quake_text.QUAKE["lower_bound"]
-        figures[name] = Figure(value, "estimated", basis)
+        figures[name] = Figure(value, "estimated", basis, lower_bound=lower_bound)
     return figures
 
 

@@ -33,6 +33,9 @@ class Figure:
     value: float
     source: Source = "reported"
     basis: str | None = None
+    #: True when the estimate counts only part of what the plan's figure names (collapsed
+    #: rooms standing in for 倒塌和严重损坏): a level it reaches is reached, one it misses may not be.
+    lower_bound: bool = False
 
 
 def plain_number(value: Decimal) -> float:

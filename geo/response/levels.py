@@ -78,6 +78,7 @@ class Criterion:
     missing: tuple[str, ...] = ()
     county: str | None = None
     county_name: str | None = None
+    lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def _criterion(
         missing=missing,
         county=county.code if county else None,
         county_name=county.name if county else None,
+        lower_bound=figure.lower_bound,
     )
 
 

@@ -134,6 +134,8 @@ def test_collapsed_rooms_below_a_plan_that_counts_severe_damage_are_a_lower_boun
     assert rooms["name"] == "倒塌和严重损坏房屋间数"  # 阳泉 §5.x.1(3)
     assert rooms["value"] == body["earthquake"]["houses"]["collapsed_rooms"]
     assert LOWER_BOUND in rooms["basis"]
+    assert rooms["lower_bound"] is True
+    assert criteria["relocated"]["lower_bound"] is False  # an estimate of the whole figure
     assert "collapsed_or_severe_rooms" not in criteria  # 阳泉 does not grade it
     assert "下限" in printed
 
@@ -148,8 +150,10 @@ def test_yueqing_earthquake_rule_is_graded_on_estimated_collapsed_or_severe_room
     assert severe["value"] == houses["collapsed_rooms"] + (houses["severe_rooms"] or 0)
     assert severe["status"] == "graded"
     assert LOWER_BOUND in severe["basis"]
+    assert severe["lower_bound"] is True
     # its general rule d counts collapsed rooms only (「倒塌房屋」): no lower-bound caveat
     assert LOWER_BOUND not in criteria["collapsed_rooms"]["basis"]
+    assert criteria["collapsed_rooms"]["lower_bound"] is False
 
 
 def test_quake_takes_reported_county_figures(tmp_path):
