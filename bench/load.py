@@ -77,10 +77,16 @@ def server_command(port: int, workers: int, compute: int | None = None) -> list[
 
 
 def start_server(
-    state: Path, port: int, workers: int, compute: int | None = None
+    state: Path,
+    port: int,
+    workers: int,
+    compute: int | None = None,
+    *,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """The server on 127.0.0.1:port, waiting until it answers; its compute processes."""
     env = {**os.environ, "RELIEF_STATE_DIR": str(state), "RELIEF_API_KEYS": f"load={KEY}:analyst"}
+    env.update(extra_env or {})
     process = subprocess.Popen(
         server_command(port, workers, compute),
         cwd=ROOT,
