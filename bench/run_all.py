@@ -55,6 +55,7 @@ BENCHMARKS = (
     Benchmark("startup", "bench.startup", "quick commands and server ready time"),
     Benchmark("province", "bench.province", "province footprints, bounded vs whole-graph search"),
     Benchmark("soak", "bench.soak", "memory under 1,000 assessments and 1,000 reads"),
+    Benchmark("durability", "bench.durability", "acknowledged writes after ten kill -9 cycles"),
     Benchmark("national", "bench.national", "≥100 M synthetic cells on a LocalCluster"),
     Benchmark("hazard_raster", "bench.hazard_raster", "30 m depth raster 5,000² assessed"),
     Benchmark("hostile", "bench.hostile", "worst request within the work limits (CPU-s, memory)"),
