@@ -11,11 +11,14 @@ The Spring Festival dates are the published ones (正月初一), written out lit
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, datetime
 
 import pytest
+from seeds import normalise, seed_text
 
-from geo.errors import InputError
+from geo.errors import InputError, PlanError
+from geo.plans.parse import parse_plan
 from geo.response.deadlines import CHINA
 from geo.response.relief_calendar import relief_calendar, step_deadline
 from layers.calendar import spring_festivals
@@ -117,3 +120,34 @@ def test_a_step_is_waiting_then_due_then_overdue(plans, festivals):
         survey, started=datetime(2026, 10, 5, tzinfo=CHINA), now=datetime(2026, 10, 6, tzinfo=CHINA)
     )
     assert (late.status, late.reason) == ("not_in_force", "before")
+
+
+@pytest.mark.parametrize("plan_id", ["yangquan-2026", "panzhihua-2024", "jiangsu", "yueqing-2016"])
+def test_every_quoted_clause_is_the_plans_own_text(plans, plan_id):
+    plan = plans.get(plan_id)
+    document = seed_text(plan.seed)
+    rules = plan.after_emergency
+    quoted = [rules.transitional_text, rules.register_text, *(r.text for r in rules.calendar)]
+    for text in quoted:
+        assert normalise(text) in document, text
+
+
+def _profile_with(**after):
+    data = tomllib.loads((plans_dir() / "jiangsu.toml").read_text(encoding="utf-8"))
+    data["after_emergency"] = {**data["after_emergency"], **after}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"months": 3}, "after_emergency.months_source"),
+        ({"months": 2.5, "months_source": "x"}, "after_emergency.months"),
+        ({"monthly_per_person": -600, "monthly_source": "x"}, "after_emergency.monthly_per_person"),
+        ({"calendar": [{"label": "x", "clause": "§1", "text": "x", "due": "02-30"}]}, "due"),
+    ],
+)
+def test_a_malformed_section_is_refused_naming_the_key(change, key):
+    with pytest.raises(PlanError) as caught:
+        parse_plan(_profile_with(**change), source="jiangsu.toml")
+    assert key in str(caught.value)
