@@ -31,8 +31,9 @@ HEADERS: Final = (
     "估算项",
 )
 
-#: Each figure of a row in Chinese (for the 估算项 column).
-FIGURE_NAMES: Final = {
+
+#: The figures of a row in Chinese: the 估算项 column, and the browser's timeline.
+AID_FIGURES: Final = {
     "collapsed_households": "倒塌和严重损坏房屋户数",
     "in_shelters": "在外安置无法返家人数",
     "households": "需救助户数",
@@ -51,7 +52,7 @@ def _row(row: AidRow, months: int | None) -> tuple[Cell, ...]:
         row.persons,
         months if months is not None else MISSING,
         row.need if row.need is not None else MISSING,
-        "、".join(FIGURE_NAMES[e] for e in row.estimated),
+        "、".join(AID_FIGURES[e] for e in row.estimated),
     )
 
 
