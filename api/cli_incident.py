@@ -68,7 +68,7 @@ def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
     services = load_services(settings)
     if services.store is None:  # pragma: no cover - load_services opens one
         raise InputError("store: no incident store is configured", field="store")
-    content = register_file(services, services.store.incident(args.incident), fmt)
+    content = register_file(services, services.store.incident(args.incident, limit=1), fmt)
     args.out.write_bytes(content)
     print(f"过渡期生活救助台账已写入 {args.out}")
     return 0

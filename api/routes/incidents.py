@@ -157,7 +157,7 @@ def get_register(
     svc: ServicesDep,
 ) -> Response:
     """The register (台账) of transitional aid per county: CSV or XLSX, headers in Chinese."""
-    history = store_of(svc).incident(incident_id)
+    history = store_of(svc).incident(incident_id, limit=1)  # the head: its running totals
     content = register_file(svc, history, fmt)
     return Response(
         content,

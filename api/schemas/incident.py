@@ -220,6 +220,10 @@ class IncidentVerdictOut(BaseModel):
     )
     after_end: bool = Field(default=False, description="Made after the response ended")
     flag: str | None = Field(default=None, description="Why the report is flagged, in Chinese")
+    aid_by_county: dict[str, dict[str, GradedFigure]] = Field(
+        default_factory=dict,
+        description="Running totals per county of the figures of transitional aid (台账)",
+    )
 
 
 class ReportAnswer(BaseModel):

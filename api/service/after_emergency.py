@@ -1,16 +1,18 @@
 """Relief after the emergency for an incident: transitional aid, the calendar, the register.
 
-Computed from the stored reports, always (no migration, nothing stored): the plans bring
-transitional aid in 「灾害救助应急工作结束后」 (阳泉2026 §6.1.1), so until the response
-ends the block says so (``response_ended`` false) and is a preview of the register. The
-event's figures are the latest verdict's running totals; a county's figures are folded
-over the reports as the event's are (`geo.response.history.advance`).
+Computed from what is reported, always (no migration): the plans bring transitional aid
+in 「灾害救助应急工作结束后」 (阳泉2026 §6.1.1), so until the response ends the block says
+so (``response_ended`` false) and is a preview of the register. The event's figures are
+the latest verdict's running totals, and so are a county's (``aid_by_county``, folded
+report by report as the event's are, `api.service.reports.county_totals`): nothing
+re-reads the history, however long.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from api.schemas.after_emergency import (
     AfterEmergencyOut,
@@ -21,13 +23,11 @@ from api.schemas.after_emergency import (
 )
 from api.service.bootstrap import Services
 from api.service.decisions import decision_of
-from api.service.reports import report_of
 from geo.errors import InputError
 from geo.plans.after_rules import AfterEmergency
 from geo.plans.model import Plan
 from geo.response.deadlines import CHINA, Deadline
 from geo.response.decisions import response_state
-from geo.response.history import CurrentFigure, advance, chronological
 from geo.response.relief_calendar import relief_calendar, step_deadline
 from geo.response.transitional_aid import (
     AID_FIGURES,
@@ -53,36 +53,38 @@ def rules_of(plan: Plan) -> AfterEmergency:
     return plan.after_emergency
 
 
-def _reported(current: dict[str, CurrentFigure], name: str) -> Reported | None:
+def _reported(current: dict[str, Any], name: str) -> Reported | None:
     found = current.get(name)
-    return Reported(found.value, found.estimated) if found is not None else None
+    return Reported(found["value"], bool(found["estimated"])) if found is not None else None
 
 
 def _counties(services: Services, history: IncidentHistory) -> list[CountyAid]:
-    """Each county's figures over the whole history, the latest superseding (核报 final)."""
-    totals: dict[str, dict[str, CurrentFigure]] = {}
-    by_id = {r.id: r for r in history.reports}
-    for report in chronological([report_of(r) for r in history.reports]):
-        for code, values in by_id[report.id].by_county.items():
-            totals[code] = advance(totals.get(code, {}), replace(report, figures=values))
+    """Each county's figures: the running totals the latest verdict holds per county."""
+    last = history.last_verdict
+    totals: dict[str, dict[str, Any]] = last.body.get("aid_by_county", {}) if last else {}
     counties = []
     for code in sorted(totals):
-        name = str(services.pack.county(code)["name"])
         current = totals[code]
-        counties.append(CountyAid(code, name, *(_reported(current, n) for n in AID_FIGURES)))
+        counties.append(
+            CountyAid(code, _name(services, code), *(_reported(current, n) for n in AID_FIGURES))
+        )
     return counties
 
 
+def _name(services: Services, code: str) -> str:
+    """The county's name in the pack (the code itself if the pack no longer has it)."""
+    try:
+        return str(services.pack.county(code)["name"])
+    except InputError:
+        return code
+
+
 def incident_aid(services: Services, history: IncidentHistory) -> TransitionalAid:
-    """Transitional aid from an incident's whole history (``history`` with every report)."""
+    """Transitional aid from the running totals of the incident's latest verdict."""
     plan = services.plans.get(history.incident.plan)
     last = history.last_verdict
-    event = {
-        name: Reported(f["value"], bool(f["estimated"]))
-        for name, f in (last.figures if last else {}).items()
-        if name in AID_FIGURES
-    }
-    whole = CountyAid(None, "", event.get("collapsed_households"), event.get("in_shelters"))
+    event = last.figures if last else {}
+    whole = CountyAid(None, "", *(_reported(event, n) for n in AID_FIGURES))
     needs = services.logistics.needs
     return transitional_aid(
         rules_of(plan),
@@ -132,7 +134,7 @@ def relief_year(history: IncidentHistory) -> int:
 
 
 def after_emergency_out(services: Services, history: IncidentHistory) -> AfterEmergencyOut | None:
-    """The incident's after-emergency block (``history`` with every report), or None."""
+    """The incident's after-emergency block (from its head: no report is re-read), or None."""
     plan = services.plans.get(history.incident.plan)
     if plan.after_emergency is None:
         return None
@@ -164,7 +166,7 @@ REGISTER_TYPES = {
 
 
 def register_file(services: Services, history: IncidentHistory, fmt: str) -> bytes:
-    """The register (台账) of transitional aid per county as CSV or XLSX (``history``: all)."""
+    """The register (台账) of transitional aid per county as CSV or XLSX."""
     plan = services.plans.get(history.incident.plan)
     aid = incident_aid(services, history)
     incident = history.incident

@@ -145,16 +145,9 @@ def incident_out(
                 county_response_out(c).model_dump(mode="json") for c in history.county_responses
             ],
             "page": _page(history, limit, cursor),
-            "after_emergency": after_emergency_out(services, _whole(services, history)),
+            "after_emergency": after_emergency_out(services, history),
         }
     )
-
-
-def _whole(services: Services, history: IncidentHistory) -> IncidentHistory:
-    """``history`` with every report: re-read when it holds one page of a longer history."""
-    if len(history.reports) == history.report_count or services.store is None:
-        return history
-    return services.store.incident(history.incident.id)
 
 
 def _first(*moments: datetime | None) -> datetime | None:

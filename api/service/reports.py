@@ -8,7 +8,7 @@ which were estimates, the plan file's hash, the software version and who asked.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +74,22 @@ def graded(current: dict[str, CurrentFigure]) -> dict[str, dict[str, Any]]:
     }
 
 
+def county_totals(
+    held: dict[str, dict[str, Any]], record: ReportRecord
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The per-county running totals ``held`` (a verdict's) with ``record``'s counties added.
+
+    Each county's figures are folded as the event's are (`advance`: the later supersedes,
+    a 核报 is final), so the register never re-reads the history.
+    """
+    totals = dict(held)
+    report = report_of(record)
+    for code, values in record.by_county.items():
+        current = advance(running_totals(held.get(code, {})), replace(report, figures=values))
+        totals[code] = graded(current)
+    return totals
+
+
 @dataclass(frozen=True)
 class _Graded:
     """A verdict on the cumulated figures and how it changes the active level."""
@@ -82,6 +98,8 @@ class _Graded:
     current: dict[str, CurrentFigure]
     verdict: Verdict
     change: LevelChange
+    #: Running totals per county of the figures of transitional aid.
+    counties: dict[str, dict[str, dict[str, Any]]]
 
     @property
     def estimated(self) -> tuple[str, ...]:
@@ -125,6 +143,7 @@ class ReportDecision:
             current=current,
             verdict=verdict,
             change=level_change(entry.plan, history.level, verdict),
+            counties=county_totals(last.body.get("aid_by_county", {}) if last else {}, report),
         )
         return report, self._verdict(report, result, history)
 
@@ -191,6 +210,7 @@ class ReportDecision:
                 ),
                 "after_end": after_end,
                 "flag": LATE_FINAL if after_end else None,
+                "aid_by_county": result.counties,
             }
         )
 

@@ -104,6 +104,11 @@ def test_after_the_end_transitional_aid_and_the_calendar_appear(client):
     assert (calendar["year"], calendar["spring_festival"]) == (2026, SPRING_2027)
     steps = {s["clause"]: s for s in calendar["steps"]}
     assert steps["阳泉2026 §6.3.3"]["due"] == "2026-11-01T00:00:00+08:00"
+    # A 续报 sent late but dated before the 核报 does not replace its final figures, and a
+    # page of the history answers the same block (the totals are the latest verdict's).
+    run.report("02T12:00:00", figures={"by_county": {"140302": {"collapsed_households": 500}}})
+    again = client.get(run.url, params={"limit": 1}).json()["after_emergency"]
+    assert again["transitional_aid"] == aid
 
 
 def test_the_relief_steps_are_deadlines_with_their_status(client):
