@@ -202,6 +202,13 @@ def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(clien
     # Stable on Friday 3 July: one working day is Monday 6 July, due by its 24:00.
     final = run.deadlines("03T10:00:00")["final"]
     assert (final["status"], final["due"]) == ("due", "2026-07-07T00:00:00+08:00")
+    # §7.2(4): 「确保冬令救济资金春节前发放到户」: the Spring Festival of 2027 is 6 February.
+    payout = run.deadlines("03T10:00:00")["冬令救济资金发放到户"]
+    assert (payout["status"], payout["due"], payout["clause"]) == (
+        "due",
+        "2027-02-06T00:00:00+08:00",
+        "乐清2016 §7.2(4)",
+    )
 
 
 @pytest.mark.parametrize(
