@@ -1,8 +1,10 @@
-"""``reliefgis incident decide``: record a decision on an incident's response from the shell.
+"""``reliefgis incident decide`` and ``register``: decisions and the 台账 from the shell.
 
 The same use case as ``POST /api/v1/incidents/{id}/decisions`` (`api.service.decisions`),
 on the store the settings name (``RELIEF_STATE_DIR`` or ``RELIEF_DATABASE_URL``); the
 audit records the decision as made from the command line by the user running it.
+``register`` writes the register of transitional aid per county (CSV or XLSX by the
+file's suffix), as ``GET /api/v1/incidents/{id}/register.xlsx`` answers it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import getpass
 import json
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,8 +36,8 @@ def add_incident(
     options: Callable[[argparse.ArgumentParser], None],
     settings: Callable[[argparse.Namespace], Settings],
 ) -> None:
-    """Register ``reliefgis incident decide``."""
-    incident = sub.add_parser("incident", help="decisions on an incident's response")
+    """Register ``reliefgis incident decide`` and ``reliefgis incident register``."""
+    incident = sub.add_parser("incident", help="decisions on an incident's response, its 台账")
     verbs = incident.add_subparsers(dest="verb", required=True, parser_class=type(incident))
     decide = verbs.add_parser("decide", help="start, raise, lower or end the response level")
     decide.add_argument("incident", metavar="INCIDENT_ID")
@@ -47,6 +50,28 @@ def add_incident(
     decide.add_argument("--json", action="store_true", help="print the API's JSON")
     options(decide)
     decide.set_defaults(run=lambda args: cmd_decide(args, settings(args)))
+    register = verbs.add_parser("register", help="the register (台账) of transitional aid")
+    register.add_argument("incident", metavar="INCIDENT_ID")
+    register.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
+    options(register)
+    register.set_defaults(run=lambda args: cmd_register(args, settings(args)))
+
+
+def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the register to ``--out`` (its suffix picks CSV or XLSX); print where."""
+    from api.service.after_emergency import register_file  # start-up: the store and plans
+    from api.service.bootstrap import load_services  # start-up: as above
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise InputError(f"--out: expected a .xlsx or .csv file, got {args.out}", field="--out")
+    services = load_services(settings)
+    if services.store is None:  # pragma: no cover - load_services opens one
+        raise InputError("store: no incident store is configured", field="store")
+    content = register_file(services, services.store.incident(args.incident, limit=1), fmt)
+    args.out.write_bytes(content)
+    print(f"过渡期生活救助台账已写入 {args.out}")
+    return 0
 
 
 def cmd_decide(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from web import decision_text, labels, quake_text
+from web import decision_text, labels, quake_text, register_text
 
 
 def as_json() -> dict[str, object]:
@@ -27,6 +27,7 @@ def as_json() -> dict[str, object]:
         "highways": dict(labels.HIGHWAYS),
         "depot_status": dict(labels.DEPOT_STATUS),
         "actions": dict(decision_text.ACTIONS),
+        "aid_figures": dict(register_text.AID_FIGURES),
         "levels": {str(k): v for k, v in labels.LEVELS.items()},
         "supply_reasons": [[pattern, chinese] for pattern, chinese, _ in labels.REASON_PATTERNS],
         "overlays": dict(labels.OVERLAYS),

@@ -29,6 +29,7 @@ from api.schemas.incident import (
     ReportRequest,
 )
 from api.security import principal
+from api.service.after_emergency import REGISTER_TYPES, register_file
 from api.service.decisions import (
     CountyResponseTaker,
     county_response_out,
@@ -147,3 +148,19 @@ def get_deadlines(
 ) -> DeadlinesOut:
     """What is due and what is overdue under the plan's 灾情报告 rules, with clauses."""
     return incident_deadlines(svc, store_of(svc).incident(incident_id), asked=now)
+
+
+@router.get("/{incident_id}/register.{fmt}", response_class=Response)
+def get_register(
+    incident_id: IncidentId,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$", description="csv or xlsx")],
+    svc: ServicesDep,
+) -> Response:
+    """The register (台账) of transitional aid per county: CSV or XLSX, headers in Chinese."""
+    history = store_of(svc).incident(incident_id, limit=1)  # the head: its running totals
+    content = register_file(svc, history, fmt)
+    return Response(
+        content,
+        media_type=REGISTER_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="register-{incident_id}.{fmt}"'},
+    )

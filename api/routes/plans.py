@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.deps import ServicesDep
+from api.schemas.after_emergency import ReliefCalendarOut
 from api.schemas.common import PlanDetail, PlanSummary, ResponseLevelRequest, VerdictOut
+from api.service.after_emergency import calendar_out
 from api.service.levels import grade
 from api.service.views import plan_detail, plan_summary
 
@@ -24,6 +27,16 @@ def list_plans(svc: ServicesDep) -> list[PlanSummary]:
 def get_plan(plan_id: str, svc: ServicesDep) -> PlanDetail:
     """One plan profile with every threshold, level procedure, measure and work group."""
     return plan_detail(svc.plans.file(plan_id))
+
+
+@router.get("/plans/{plan_id}/relief-calendar")
+def get_relief_calendar(
+    plan_id: str,
+    svc: ServicesDep,
+    year: Annotated[int, Query(description="The winter's year, 2000–2100")],
+) -> ReliefCalendarOut:
+    """The plan's winter–spring relief calendar (冬春救助) of a year, with clauses."""
+    return calendar_out(svc, svc.plans.get(plan_id), year)
 
 
 @router.post("/response-level")

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.schemas.common import Figures, HazardName, VerdictOut
+from api.schemas.after_emergency import AfterEmergencyOut, ReportFigures
+from api.schemas.common import HazardName, VerdictOut
 from geo.response.deadlines import CHINA
 
 ReportKindName = Literal["初报", "续报", "核报", "首报", "initial", "update", "final"]
@@ -21,6 +22,7 @@ IndicatorName = Literal[
     "affected_share",
     "crop_failure_share",
     "quake_relocated_share",
+    "in_shelters",
 ]
 #: Times before this are refused: no plan profiled here is older, and far dates overflow.
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -116,13 +118,13 @@ class ReportRequest(BaseModel):
     )
 
     kind: ReportKindName = Field(description="初报, 续报 or 核报 (also initial, update, final)")
-    figures: Figures = Field(
-        default_factory=Figures,
+    figures: ReportFigures = Field(
+        default_factory=ReportFigures,
         description="Figures as of this report; each supersedes the earlier value (核报 final)",
     )
     estimates: list[IndicatorName] = Field(
         default_factory=list,
-        max_length=9,
+        max_length=10,
         description="Figures of this report that are estimates, not counts (先报后核)",
     )
     time: datetime | None = Field(
@@ -150,6 +152,9 @@ class ReportOut(BaseModel):
     recorded: datetime = Field(description="When the service recorded it (UTC)")
     reporter: str | None = Field(description="Who reported")
     figures: dict[str, int | float] = Field(description="Figures given in this report")
+    by_county: dict[str, dict[str, int | float]] = Field(
+        default_factory=dict, description="Figures of transitional aid given per county"
+    )
     estimates: list[str] = Field(description="Figures of this report that are estimates")
     stable: bool = Field(description="Whether it declared the disaster stable")
     note: str | None = Field(description="Remarks")
@@ -215,6 +220,10 @@ class IncidentVerdictOut(BaseModel):
     )
     after_end: bool = Field(default=False, description="Made after the response ended")
     flag: str | None = Field(default=None, description="Why the report is flagged, in Chinese")
+    aid_by_county: dict[str, dict[str, GradedFigure]] = Field(
+        default_factory=dict,
+        description="Running totals per county of the figures of transitional aid (台账)",
+    )
 
 
 class ReportAnswer(BaseModel):
@@ -285,6 +294,13 @@ class IncidentOut(BaseModel):
         description="County-level responses of the affected counties (响应联动)"
     )
     page: PageOut = Field(description="Which reports and verdicts this answer holds")
+    after_emergency: AfterEmergencyOut | None = Field(
+        default=None,
+        description=(
+            "过渡期生活救助 and 冬春救助, always computed from what is reported (a preview "
+            "until the response ends); null for a plan with no [after_emergency] profile"
+        ),
+    )
 
 
 class IncidentSummaryOut(BaseModel):
@@ -305,8 +321,11 @@ class IncidentSummaryOut(BaseModel):
 class DeadlineOut(BaseModel):
     """One kind of report: due, overdue, met … with the clause."""
 
-    kind: Literal["initial", "update", "final", "upward"] = Field(
-        description="initial, update, final, or upward (a report or response due on a trigger)"
+    kind: Literal["initial", "update", "final", "upward", "relief"] = Field(
+        description=(
+            "initial, update, final, upward (a report or response due on a trigger), or "
+            "relief (a step of the winter–spring relief calendar, 冬春救助)"
+        )
     )
     label: str = Field(description="初报, 续报, 核报, or what the upward rule asks")
     status: Literal["met", "due", "overdue", "not_in_force"] = Field(
@@ -319,7 +338,8 @@ class DeadlineOut(BaseModel):
         default=None,
         description=(
             "Why not in force: waiting (for the 初报, 灾情稳定 or a trigger), level (below the "
-            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止)"
+            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止), "
+            "before (a relief step that fell due before the disaster)"
         ),
     )
     due: datetime | None = Field(

@@ -19,10 +19,11 @@ from geo.hazards.intensity import AttenuationProfile
 from geo.hazards.setbacks import Setbacks
 from geo.incident.displacement import DisplacementProfile
 from geo.response.casualties import FatalityModel
+from geo.response.relief_calendar import SpringFestivals
 from geo.response.working_days import WorkCalendar
 from geo.roads.components import Connectivity, connectivity
 from geo.supply.plan import Logistics
-from layers.calendar import read_calendar
+from layers.calendar import read_calendar, spring_festivals
 from layers.graph_cache import cached_network
 from layers.housing import Housing, read_housing
 from layers.pack import LayerPack, read_pack
@@ -70,6 +71,8 @@ class Services:
     housing: Housing | None
     calendar: WorkCalendar
     connectivity: Connectivity
+    #: The Spring Festival of each year the lunar data covers (冬春救助 「春节前」).
+    festivals: SpringFestivals
 
     @cached_property
     def layer_infos(self) -> tuple[LayerInfo, ...]:
@@ -201,4 +204,5 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         housing=read_housing(settings.data_dir, damage),
         calendar=read_calendar((settings.calendar_dir,) if settings.calendar_dir else ()),
         connectivity=connected,
+        festivals=spring_festivals(),
     )

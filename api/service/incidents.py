@@ -21,6 +21,7 @@ from api.schemas.incident import (
     RecommendationOut,
     ReportOut,
 )
+from api.service.after_emergency import after_emergency_out, relief_deadlines
 from api.service.bootstrap import Services
 from api.service.decisions import (
     county_response_out,
@@ -144,6 +145,7 @@ def incident_out(
                 county_response_out(c).model_dump(mode="json") for c in history.county_responses
             ],
             "page": _page(history, limit, cursor),
+            "after_emergency": after_emergency_out(services, history),
         }
     )
 
@@ -199,7 +201,7 @@ def incident_deadlines(
         ],
         now=at,
     )
-    items = (*found.items, *upward)
+    items = (*found.items, *upward, *relief_deadlines(services, history, at=at))
     return DeadlinesOut(
         incident=incident.id,
         plan=incident.plan,

@@ -8,7 +8,7 @@ which were estimates, the plan file's hash, the software version and who asked.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from api.schemas.incident import IncidentVerdictOut, ReportRequest
 from api.service.bootstrap import Services
 from api.service.decisions import cited, decision_of, recommendation_out
 from geo.errors import InputError
+from geo.plans.model import INDICATORS
 from geo.plans.reporting_rules import ReportKind, report_kind
 from geo.response.decisions import recommend, response_state
 from geo.response.history import CurrentFigure, LevelChange, Report, advance, level_change
@@ -73,6 +74,22 @@ def graded(current: dict[str, CurrentFigure]) -> dict[str, dict[str, Any]]:
     }
 
 
+def county_totals(
+    held: dict[str, dict[str, Any]], record: ReportRecord
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The per-county running totals ``held`` (a verdict's) with ``record``'s counties added.
+
+    Each county's figures are folded as the event's are (`advance`: the later supersedes,
+    a 核报 is final), so the register never re-reads the history.
+    """
+    totals = dict(held)
+    report = report_of(record)
+    for code, values in record.by_county.items():
+        current = advance(running_totals(held.get(code, {})), replace(report, figures=values))
+        totals[code] = graded(current)
+    return totals
+
+
 @dataclass(frozen=True)
 class _Graded:
     """A verdict on the cumulated figures and how it changes the active level."""
@@ -81,6 +98,8 @@ class _Graded:
     current: dict[str, CurrentFigure]
     verdict: Verdict
     change: LevelChange
+    #: Running totals per county of the figures of transitional aid.
+    counties: dict[str, dict[str, dict[str, Any]]]
 
     @property
     def estimated(self) -> tuple[str, ...]:
@@ -101,6 +120,7 @@ class ReportDecision:
     kind: ReportKind
     recorded: datetime
     requested_by: str | None
+    by_county: dict[str, dict[str, float]]
 
     def __call__(self, history: IncidentHistory, seq: int) -> tuple[ReportRecord, VerdictRecord]:
         """The report and its verdict, graded on the stored running totals plus this report.
@@ -114,7 +134,8 @@ class ReportDecision:
         current = advance(running_totals(last.figures if last else {}), report_of(report))
         verdict = evaluate(
             entry.plan,
-            {n: c.as_figure() for n, c in current.items()},
+            # Figures of transitional aid (in_shelters) are kept in the totals, not graded.
+            {n: c.as_figure() for n, c in current.items() if n in INDICATORS},
             hazard=history.incident.hazard,
         )
         result = _Graded(
@@ -122,6 +143,7 @@ class ReportDecision:
             current=current,
             verdict=verdict,
             change=level_change(entry.plan, history.level, verdict),
+            counties=county_totals(last.body.get("aid_by_county", {}) if last else {}, report),
         )
         return report, self._verdict(report, result, history)
 
@@ -141,6 +163,7 @@ class ReportDecision:
             stable=body.stable,
             note=body.note,
             requested_by=self.requested_by,
+            by_county=self.by_county,
         )
         if report.time < incident.started:
             raise InputError(
@@ -187,6 +210,7 @@ class ReportDecision:
                 ),
                 "after_end": after_end,
                 "flag": LATE_FINAL if after_end else None,
+                "aid_by_county": result.counties,
             }
         )
 
@@ -217,9 +241,19 @@ class ReportDecision:
 def report_decision(
     services: Services, body: ReportRequest, requested_by: str | None
 ) -> ReportDecision:
-    """The decision a report asks for; refused at once when ``estimates`` names no figure."""
-    figures = body.figures.model_dump(exclude_none=True)
-    unknown = sorted(set(body.estimates) - set(figures))
+    """The decision a report asks for; refused at once when ``estimates`` names no figure.
+
+    Figures per county must name counties of the layer pack (`InputError` naming the code).
+    """
+    figures, by_county = body.figures.split()
+    for code in by_county:
+        where = f"figures.by_county.{code}"
+        try:
+            services.pack.county(code)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}", field=where) from exc
+    given = set(figures) | {n for values in by_county.values() for n in values}
+    unknown = sorted(set(body.estimates) - given)
     if unknown:
         raise InputError(
             f"estimates: {', '.join(unknown)} names no figure given in this report",
@@ -232,4 +266,5 @@ def report_decision(
         kind=report_kind(body.kind),
         recorded=now(),
         requested_by=requested_by,
+        by_county=by_county,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from geo.plans.after_rules import AfterEmergency
 from geo.plans.procedures import Procedures
 from geo.plans.reporting_rules import Reporting
 
@@ -153,6 +154,8 @@ class Plan:
     indicator_names: tuple[tuple[str, str], ...] = ()
     #: Who starts, raises, lowers and ends each level (启动程序, 响应终止); None if not profiled.
     procedures: Procedures | None = None
+    #: Relief after the emergency (过渡期生活救助, 冬春救助, 台账); None if not profiled.
+    after_emergency: AfterEmergency | None = None
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""

@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 from geo.errors import Problems
+from geo.plans.after_rules import parse_after_emergency
 from geo.plans.model import (
     HAZARDS,
     INDICATORS,
@@ -284,6 +285,14 @@ def _indicator_names(data: Mapping[str, Any], problems: Problems) -> tuple[tuple
     return tuple((k, v) for k, v in names.items() if k in INDICATORS)
 
 
+def _jurisdiction_code(data: Mapping[str, Any], problems: Problems) -> str | None:
+    code = data.get("jurisdiction_code")
+    if code is not None and not isinstance(code, str):
+        problems.add("jurisdiction_code", "expected a GB/T 2260 code as a string")
+        return None
+    return code
+
+
 def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     """Turn a profile mapping (parsed TOML) into a `Plan`, or raise `PlanError` naming all faults.
 
@@ -316,10 +325,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     bounds_rule = _parse_clause(data.get("bounds_rule"), "bounds_rule", problems)
     if bounds_rule is None:
         problems.add("bounds_rule", "expected the plan's rule for 以上/以下 with its clause")
-    code = data.get("jurisdiction_code")
-    if code is not None and not isinstance(code, str):
-        problems.add("jurisdiction_code", "expected a GB/T 2260 code as a string")
-        code = None
+    code = _jurisdiction_code(data, problems)
     plan_id = _text(data, "id", problems, "")
     plan = Plan(
         id=plan_id,
@@ -341,6 +347,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         judgement=tuple(_judgement(data, problems)),
         indicator_names=_indicator_names(data, problems),
         procedures=parse_procedures(data.get("decisions"), problems),
+        after_emergency=parse_after_emergency(data.get("after_emergency"), problems),
     )
     problems.raise_if_any()
     return plan

@@ -29,15 +29,16 @@ DAY = timedelta(days=1)
 NO_HOLIDAYS_NOTE = "工作日按周一至周五计算：日历未收录该年度节假日安排，未计节假日和调休"
 
 Status = Literal["met", "due", "overdue", "not_in_force"]
-#: Why a rule is not in force (waiting for a report or a trigger, level, stable, ended).
-Reason = Literal["waiting", "level", "stable", "ended"]
+#: Why a rule is not in force (waiting for a report or a trigger, level, stable, ended;
+#: before: a relief step that fell due before the disaster).
+Reason = Literal["waiting", "level", "stable", "ended", "before"]
 
 
 @dataclass(frozen=True)
 class Deadline:
     """One kind of report: whether it is due, by when, and the clause that says so."""
 
-    kind: ReportKind | Literal["upward"]
+    kind: ReportKind | Literal["upward", "relief"]
     label: str
     status: Status
     #: When it is (or was) due; None when nothing is due or the plan gives no number.

@@ -17,7 +17,8 @@ from layers.exports.rows import Table, assessment_tables, county_table
 MAX_WIDTH = 60
 
 
-def _width(values: Sequence[object]) -> int:
+def column_width(values: Sequence[object]) -> int:
+    """The Excel width of a column holding ``values`` (CJK counts double), capped."""
     # A Chinese character takes two columns of an Excel width unit.
     longest = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(v)) for v in values), default=4)
     return min(MAX_WIDTH, longest + 2)
@@ -32,7 +33,7 @@ def _sheet(book: Workbook, table: Table) -> None:
         sheet.append(list(row))
     sheet.freeze_panes = "A2"
     for i, column in enumerate(sheet.iter_cols(values_only=True), start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = _width(
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = column_width(
             [v for v in column if v is not None]
         )
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Row
+
+#: The key of a report's per-county figures inside its figures column.
+BY_COUNTY = "by_county"
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,17 @@ class ReportRecord:
     stable: bool
     note: str | None
     requested_by: str | None
+    #: Figures per county code (transitional aid), kept in the figures column under
+    #: ``by_county`` so that no column is added.
+    by_county: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def row(self) -> dict[str, Any]:
         """The values to insert."""
         values = asdict(self)
         values["estimates"] = list(self.estimates)
+        county = values.pop("by_county")
+        if county:
+            values["figures"] = {**self.figures, BY_COUNTY: county}
         return values
 
 
@@ -209,8 +218,10 @@ def incident_from_row(row: Row[Any]) -> IncidentRecord:
 
 
 def report_from_row(row: Row[Any]) -> ReportRecord:
-    """A report row as a record."""
+    """A report row as a record (figures per county taken out of the figures column)."""
     m = row._mapping
+    figures = dict(m["figures"])
+    county = figures.pop(BY_COUNTY, None) or {}
     return ReportRecord(
         id=m["id"],
         incident_id=m["incident_id"],
@@ -219,11 +230,12 @@ def report_from_row(row: Row[Any]) -> ReportRecord:
         time=m["time"],
         recorded=m["recorded"],
         reporter=m["reporter"],
-        figures=dict(m["figures"]),
+        figures=figures,
         estimates=tuple(m["estimates"]),
         stable=bool(m["stable"]),
         note=m["note"],
         requested_by=m["requested_by"],
+        by_county={code: dict(values) for code, values in county.items()},
     )
 
 

@@ -54,11 +54,11 @@ class Replay:
         return answer.json()
 
     def deadlines(self, now: str) -> dict[str, dict]:
-        """The deadlines at ``now`` keyed by kind (upward ones by their label)."""
+        """The deadlines at ``now`` keyed by kind (upward and relief ones by their label)."""
         answer = self.client.get(f"{self.url}/deadlines", params={"now": f"2026-07-{now}+08:00"})
         assert answer.status_code == 200, answer.text
         return {
-            d["label"] if d["kind"] == "upward" else d["kind"]: d
+            d["label"] if d["kind"] in ("upward", "relief") else d["kind"]: d
             for d in answer.json()["deadlines"]
         }
 

@@ -199,8 +199,10 @@ def test_the_browser_app_is_served_offline(client):
 
 def test_openapi_describes_fields(client):
     spec = client.get("/openapi.json").json()
-    figures = spec["components"]["schemas"]["Figures"]["properties"]
-    assert all(prop.get("description") for prop in figures.values())
+    for name in ("GradedFigures", "ReportFigures"):  # assessments and levels; reports
+        figures = spec["components"]["schemas"][name]["properties"]
+        assert "relocated" in figures
+        assert all(prop.get("description") for prop in figures.values())
     assert "/api/v1/response-level" in spec["paths"]
 
 

@@ -88,6 +88,20 @@ def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
     state = run.state()
     assert (state["level_in_force"], state["ended"]) == (None, "2026-07-04T02:00:00Z")
     refused(run.decide("04T11:00:00", "end", "市防灾减灾救灾委员会办公室主任"), "action")
+    # After the end: transitional aid (§6.1.1, 「灾害救助应急工作结束后」) and the winter–spring
+    # calendar (§6.3.2 「每年9月下旬」, §6.3.3 「每年10月底前」) as deadlines of the year.
+    after = run.state()["after_emergency"]
+    assert after["response_ended"] is True
+    assert after["transitional_aid"]["clause"] == "攀枝花2024 §6.1.1"
+    items = run.deadlines("04T12:00:00")
+    survey = items["组织开展受灾群众冬春救助工作"]
+    assert (survey["status"], survey["reason"], survey["clause"]) == (
+        "not_in_force",
+        "waiting",
+        "攀枝花2024 §6.3.2",
+    )
+    register = items["县（区）编制冬春救助工作台账"]
+    assert (register["status"], register["due"]) == ("due", "2026-11-01T00:00:00+08:00")
     late = run.report("05T10:00:00", "核报", figures={"relocated": 6100})["verdict"]
     assert (late["after_end"], late["flag"]) == (True, "响应终止后报送：按迟报的核报处理")
     assert [d["action"] for d in run.state()["decisions"]] == ["start", "raise", "end"]
@@ -188,6 +202,13 @@ def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(clien
     # Stable on Friday 3 July: one working day is Monday 6 July, due by its 24:00.
     final = run.deadlines("03T10:00:00")["final"]
     assert (final["status"], final["due"]) == ("due", "2026-07-07T00:00:00+08:00")
+    # §7.2(4): 「确保冬令救济资金春节前发放到户」: the Spring Festival of 2027 is 6 February.
+    payout = run.deadlines("03T10:00:00")["冬令救济资金发放到户"]
+    assert (payout["status"], payout["due"], payout["clause"]) == (
+        "due",
+        "2027-02-06T00:00:00+08:00",
+        "乐清2016 §7.2(4)",
+    )
 
 
 @pytest.mark.parametrize(

@@ -27,13 +27,21 @@ function levelName(config, level) {
 // in time order; ties keep reports before the decision taken on them.
 function events(incident, config) {
   const verdicts = new Map(incident.verdicts.map((v) => [v.report_id, v]));
-  const names = Object.fromEntries((config.indicators || []).map((f) => [f.id, f.label]));
+  const names = {
+    ...((config.labels && config.labels.aid_figures) || {}),
+    ...Object.fromEntries((config.indicators || []).map((f) => [f.id, f.label])),
+  };
   const rows = incident.reports.map((report) => {
     const verdict = verdicts.get(report.id);
     const rec = verdict && verdict.recommendation;
-    const figures = Object.entries(report.figures)
-      .map(([name, value]) => `${names[name] || name} ${value}`)
-      .join("，");
+    const perCounty = Object.entries(report.by_county || {}).map(
+      ([code, values]) =>
+        `${code}：${Object.entries(values).map(([n, v]) => `${names[n] || n} ${v}`).join("，")}`,
+    );
+    const figures = [
+      ...Object.entries(report.figures).map(([name, value]) => `${names[name] || name} ${value}`),
+      ...perCounty,
+    ].join("，");
     const advice = rec
       ? `建议：${rec.label || "未达到启动条件"}${rec.gap_text ? `（${rec.gap_text}）` : ""}`
       : "";
