@@ -13,7 +13,6 @@ from typing import Any
 
 from api.cli_outputs import out_folder, write_outputs
 from api.settings import Settings
-from web import quake_text
 from web.shares import is_share, percent
 
 Options = Callable[[argparse.ArgumentParser], None]

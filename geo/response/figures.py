@@ -34,7 +34,8 @@ class Figure:
     source: Source = "reported"
     basis: str | None = None
     #: True when the estimate counts only part of what the plan's figure names (collapsed
-    #: rooms standing in for 倒塌和严重损坏): a level it reaches is reached, one it misses may not be.
+    #: rooms standing in for 倒塌和严重损坏): a level it reaches is reached; one it misses
+    #: may not be missed.
     lower_bound: bool = False
 
 
