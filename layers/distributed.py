@@ -94,7 +94,7 @@ class _TileResult:
     """A tile's persons per zone (exact sums) and its cell parts, 16 bytes each (most tiles).
 
     ``zone`` numbers are global; ``cell`` numbers the tile's cells row-major (the driver
-    places them, `_tile_parts`), so no cell centres cross the network.
+    places them, `_placed`), so no cell centres cross the network.
     """
 
     sums: npt.NDArray[np.float64]
@@ -130,10 +130,24 @@ def _count_tile(job: _TileJob, n_zones: int) -> _TileResult:
     )
 
 
-def _tile_parts(result: _TileResult, tile: Tile, raster: Affine) -> Parts:
-    """A tile's cell parts placed on the raster: global zone numbers, cell centres."""
-    x, y = cell_centres(result.cell, cols=tile.width, transform=tile.transform(raster))
-    return Parts(zone=result.zone.astype(np.intp), x=x, y=y, persons=result.persons)
+def _placed(results: list[_TileResult], tiles: list[Tile], raster: Affine) -> Parts:
+    """Every tile's cell parts in tile order, placed on the raster (centres from cell numbers).
+
+    Written straight into arrays of the final length: tens of millions of parts are
+    copied once, not once per tile and again to join them.
+    """
+    total = sum(r.zone.size for r in results)
+    zone, persons = np.empty(total, np.intp), np.empty(total, np.float64)
+    x, y = np.empty(total, np.float64), np.empty(total, np.float64)
+    start = 0
+    for result, tile in zip(results, tiles, strict=True):
+        part = slice(start, start + result.zone.size)
+        zone[part], persons[part] = result.zone, result.persons
+        x[part], y[part] = cell_centres(
+            result.cell, cols=tile.width, transform=tile.transform(raster)
+        )
+        start = part.stop
+    return Parts(zone=zone, x=x, y=y, persons=persons)
 
 
 def _tile_jobs(
@@ -198,10 +212,9 @@ def distributed_exposure(
     affected = np.zeros(len(zones.code))
     for result in results:  # tile order: the same sum on every run
         affected += result.sums
-    raster = grid.transform
     return exposure_of(
         zones,
-        Parts.concat([_tile_parts(r, t, raster) for r, t in zip(results, tiles, strict=True)]),
+        _placed(results, tiles, grid.transform),
         counties=counties,
         profile=profile,
         hazard=hazard,
