@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import pickle
 import time
@@ -297,8 +298,10 @@ def report(
             f"{_per_cell_us(cpu, cells)} | {run.load[0]:.1f} → {run.load[1]:.1f} | "
             f"{run.exposure.affected:,} | {run.exposure.displaced:,} |"
         )
+    tasks = int(stages["tiles"])
     projection = ", ".join(
-        f"{n} ≈ {many.driver_cpu_s + many.worker_cpu_s / n:.1f} s" for n in (2, 8, 32, 128)
+        f"{n} ≈ {many.driver_cpu_s + many.worker_cpu_s * math.ceil(tasks / n) / tasks:.1f} s"
+        for n in (2, 8, 32, 128)
     )
     lines += [
         "",
@@ -307,7 +310,8 @@ def report(
         f"which the idle workers' background use ({many.idle_cpu_per_s:.3f} CPU-s per s "
         f"× wall) is {many.idle_cpu_per_s * many.wall_s:.1f} s; "
         f"driver (county split, clipping, gathering, rounding): {many.driver_cpu_s:.1f} s",
-        f"- projected wall on N idle workers (driver CPU + worker CPU / N): {projection}",
+        f"- projected wall on N idle workers (driver CPU + worker CPU × ⌈tasks / N⌉ / tasks, "
+        f"{tasks} tasks of about equal size): {projection}",
         "",
     ]
     return lines
@@ -372,7 +376,8 @@ def main() -> None:
         same = not differences(many.exposure, one.exposure)
         headlines.append(
             Headline(
-                "the same 105 M cells in one process; answers equal to the person",
+                f"the same {case.cells / 1e6:.0f} M cells in one process; "
+                "answers equal to the person",
                 f"{one.wall_s:.0f} s wall, {one.driver_cpu_s:.0f} CPU-s; "
                 f"{'equal' if same else 'NOT equal'}",
                 "equal to the person",
