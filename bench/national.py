@@ -1,53 +1,82 @@
-"""A national-scale exposure on Dask: a synthetic multi-province grid of ≥ 100 M cells.
+"""A national-scale exposure on Dask and in one process: a synthetic grid of ≥ 100 M cells.
 
-``python -m bench.national [--dir /tmp/reliefgis-national] [--side 10240] [--workers 2]``
+``python -m bench.national [--dir /tmp/reliefgis-national] [--side 10240] [--workers 2]
+[--dask-only]``
 
 Writes (once; NOT committed) a SYNTHETIC population grid of ``side`` × ``side`` cells of
 1 km on a plane in metres (105 M cells at the default side of 10,240), split into 16
 synthetic "provinces" of 4 × 4 blocks, and a footprint (three nested flood bands along a
-diagonal) over about a quarter of it; its window is the whole grid. Then counts the
-exposure on a `distributed.LocalCluster` of ``--workers`` worker processes through the
-same tiling path the service uses (`layers.distributed.distributed_exposure`), and in one process
-(`geo.incident.exposure.compute_exposure`) when ``--single`` is given, and writes
-``bench/results/national.md`` with the cost per cell and the time projected on N workers.
+diagonal) over about a quarter of it; its window is the whole grid. In one run it then
+
+1. profiles the tile path in this process, stage by stage (CPU time per tile cell:
+   clipping the zones to the tiles, reading the tiles, exact coverage, the result's bytes);
+2. counts the exposure on a `distributed.LocalCluster` of ``--workers`` worker processes
+   through the path the service uses (`layers.distributed.distributed_exposure`): wall,
+   CPU of the driver and of the workers (their processes' CPU time, read before and after);
+3. counts it in one process (`geo.incident.exposure.compute_exposure`) on the same
+   footprint, and compares the two answers to the person (totals, every county row and
+   class row), and writes ``bench/results/national.md`` with the cost per cell, the
+   time projected on N workers and the load average of the shared machine.
+
 Nothing here is real data: the grid is a smooth random field, the provinces squares.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import math
+import os
+import pickle
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import rasterio
+import shapely
+from affine import Affine
 from distributed import Client, LocalCluster
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import LineString, box
 
 from bench.common import RESULTS, Headline, machine, write_headlines
-from geo.incident.exposure import compute_exposure
+from geo.incident.county_split import split_zones
+from geo.incident.displacement import DisplacementProfile
+from geo.incident.exposure import Exposure, compute_exposure
 from geo.incident.footprint import dissolve_by_severity
-from geo.incident.grid import project_bounds
-from layers.distributed import distributed_exposure
+from geo.incident.grid import cell_persons, project_bounds
+from layers.distributed import _count_tile, _read_tile, _tile_jobs, distributed_exposure
 from layers.pack import read_population
-from layers.population import read_window
+from layers.population import PopulationGrid, read_window
 from layers.profiles import read_displacement
 
 CRS = "EPSG:3857"  # a plane in metres; the synthetic grid only needs one
 CELL = 1000.0
 X0, TOP = 8_000_000.0, 6_000_000.0
 BLOCK = 1024
+HAZARD = "flood"
+#: Seconds the idle workers are watched for their background CPU use.
+IDLE_S = 5
 
 
 def write_grid(path: Path, side: int) -> None:
     """A side × side uint16 grid of persons per cell, written block by block (synthetic)."""
     profile = {
-        "driver": "GTiff", "width": side, "height": side, "count": 1, "dtype": "uint16",
-        "crs": CRS, "transform": from_origin(X0, TOP, CELL, CELL), "nodata": 65535,
-        "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate",
+        "driver": "GTiff",
+        "width": side,
+        "height": side,
+        "count": 1,
+        "dtype": "uint16",
+        "crs": CRS,
+        "transform": from_origin(X0, TOP, CELL, CELL),
+        "nodata": 65535,
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "compress": "deflate",
     }
     rng = np.random.default_rng(19)
     with rasterio.open(path, "w", **profile) as dst:
@@ -88,77 +117,274 @@ def footprint(side: int) -> gpd.GeoDataFrame:
     return dissolve_by_severity(frame, order=read_displacement().order("flood"))
 
 
+@dataclass(frozen=True)
+class Case:
+    """The grid, its synthetic provinces and the footprint counted on it."""
+
+    grid: PopulationGrid
+    pieces: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
+    profile: DisplacementProfile
+
+    @property
+    def cells(self) -> int:
+        """Cells of the grid (= of the footprint's window here)."""
+        return self.grid.width * self.grid.height
+
+
+@dataclass(frozen=True)
+class Run:
+    """One count of the exposure: its answer, wall time, CPU seconds and the load around it."""
+
+    exposure: Exposure
+    wall_s: float
+    driver_cpu_s: float
+    worker_cpu_s: float
+    load: tuple[float, float]  # 1-minute load average before and after
+    idle_cpu_per_s: float = 0.0  # what the idle worker processes use (heartbeats, event loop)
+
+
+def _worker_cpu(client: Client) -> float:
+    """CPU seconds the worker processes have used so far (all their threads)."""
+    return float(sum(client.run(time.process_time).values()))
+
+
+def run_dask(case: Case, *, workers: int) -> Run:
+    """The exposure on a LocalCluster of ``workers`` single-threaded worker processes."""
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as lc,
+        Client(lc) as client,
+    ):
+        client.run(importlib.import_module, "layers.distributed")  # imports are not the count
+        cpu0 = _worker_cpu(client)
+        time.sleep(IDLE_S)
+        idle = (_worker_cpu(client) - cpu0) / IDLE_S
+        load0, cpu0 = os.getloadavg()[0], _worker_cpu(client)
+        driver0, start = time.process_time(), time.perf_counter()
+        exposure = distributed_exposure(
+            case.pieces,
+            case.counties,
+            case.grid,
+            profile=case.profile,
+            hazard=HAZARD,
+            client=client,
+        )
+        wall, driver = time.perf_counter() - start, time.process_time() - driver0
+        worker = _worker_cpu(client) - cpu0
+    return Run(exposure, wall, driver, worker, (load0, os.getloadavg()[0]), idle)
+
+
+def run_single(case: Case) -> Run:
+    """The exposure in this process: the window read whole, one exactextract pass."""
+    load0, cpu0, start = os.getloadavg()[0], time.process_time(), time.perf_counter()
+    bounds = project_bounds(tuple(case.pieces.total_bounds), crs=case.grid.crs)
+    exposure = compute_exposure(
+        case.pieces,
+        case.counties,
+        read_window(case.grid, bounds),
+        profile=case.profile,
+        hazard=HAZARD,
+    )
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    return Run(exposure, wall, cpu, 0.0, (load0, os.getloadavg()[0]))
+
+
+def profile_tiles(case: Case) -> dict[str, float]:
+    """CPU seconds of each stage of the tile path, run here tile after tile (no Dask)."""
+    clock = time.process_time
+    zones = split_zones(
+        case.pieces, case.counties, crs=case.grid.crs, profile=case.profile, hazard=HAZARD
+    )
+    raster = Affine(*tuple(case.grid.transform)[:6])
+    stages = dict.fromkeys(("clip", "read", "measure", "task", "pickle"), 0.0)
+    stages.update(tiles=0.0, cells=0.0, parts=0.0, bytes=0.0)
+    jobs = _tile_jobs(case.grid, zones.geometry)
+    while True:
+        start = clock()
+        job = next(jobs, None)
+        stages["clip"] += clock() - start
+        if job is None:
+            return stages
+        start = clock()
+        window = _read_tile(job.path, job.tile, raster, case.grid.crs)
+        stages["read"] += clock() - start
+        start = clock()
+        zone, _, _ = cell_persons(np.array(shapely.from_wkb(list(job.wkb))), window)
+        stages["measure"] += clock() - start
+        start = clock()
+        result = _count_tile(job, len(zones.code))  # the whole task, as a worker runs it
+        stages["task"] += clock() - start
+        start = clock()
+        blob = pickle.dumps(result, protocol=5)
+        stages["pickle"] += clock() - start
+        stages["tiles"] += 1
+        stages["cells"] += job.tile.height * job.tile.width
+        stages["parts"] += zone.size
+        stages["bytes"] += len(blob)
+
+
+def differences(a: Exposure, b: Exposure) -> list[str]:
+    """Where two answers differ to the person: totals, county rows, class rows ([] if none)."""
+    found = []
+    if (a.affected, a.displaced, a.outside_counties) != (
+        b.affected,
+        b.displaced,
+        b.outside_counties,
+    ):
+        found.append("totals")
+    rows_a = [(c.code, c.affected, c.displaced, dict(c.by_class)) for c in a.by_county]
+    rows_b = [(c.code, c.affected, c.displaced, dict(c.by_class)) for c in b.by_county]
+    found += [f"county {x[0]}" for x, y in zip(rows_a, rows_b, strict=False) if x != y]
+    if len(rows_a) != len(rows_b):
+        found.append("number of counties")
+    if [(c.name, c.affected, c.displaced) for c in a.by_class] != [
+        (c.name, c.affected, c.displaced) for c in b.by_class
+    ]:
+        found.append("classes")
+    return found
+
+
+def _per_cell_us(seconds: float, cells: float) -> str:
+    return f"{seconds / cells * 1e6:.3f}"
+
+
+def report(
+    case: Case, stages: dict[str, float], many: Run, one: Run | None, note: str
+) -> list[str]:
+    """The results file's lines: the stage profile, both runs, costs and projections."""
+    cells, tile_cells = case.cells, stages["cells"]
+    lines = [
+        "## Where the tile path's time goes (this process, tile after tile, CPU time)",
+        "",
+        f"{stages['tiles']:.0f} tiles of the footprint (of {tile_cells:,.0f} cells; tiles "
+        f"without a zone are not sent), {stages['parts']:,.0f} cell parts, results "
+        f"{stages['bytes'] / 1e6:,.0f} MB pickled.",
+        "",
+        "| stage | where | CPU (s) | ns per tile cell |",
+        "|---|---|---:|---:|",
+    ]
+    where = {
+        "clip": "driver",
+        "read": "worker",
+        "measure": "worker",
+        "task": "worker",
+        "pickle": "worker",
+    }
+    names = {
+        "clip": "zones clipped to each tile",
+        "read": "tile read (deflate, 512² blocks)",
+        "measure": "exact coverage (exactextract) and persons",
+        "task": "the whole task (read + measure + sums)",
+        "pickle": "the task's result pickled",
+    }
+    for key in ("clip", "read", "measure", "task", "pickle"):
+        lines.append(
+            f"| {names[key]} | {where[key]} | {stages[key]:.2f} | "
+            f"{stages[key] / tile_cells * 1e9:.0f} |"
+        )
+    runs = [("Dask, LocalCluster", many)] + ([("one process", one)] if one else [])
+    lines += [
+        "",
+        "## The count, both ways, same footprint",
+        "",
+        "| path | wall (s) | CPU driver (s) | CPU workers (s) | CPU per cell (µs) | "
+        "load before → after | affected | displaced |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for name, run in runs:
+        cpu = run.driver_cpu_s + run.worker_cpu_s
+        lines.append(
+            f"| {name} | {run.wall_s:.1f} | {run.driver_cpu_s:.1f} | {run.worker_cpu_s:.1f} | "
+            f"{_per_cell_us(cpu, cells)} | {run.load[0]:.1f} → {run.load[1]:.1f} | "
+            f"{run.exposure.affected:,} | {run.exposure.displaced:,} |"
+        )
+    tasks = int(stages["tiles"])
+    projection = ", ".join(
+        f"{n} ≈ {many.driver_cpu_s + many.worker_cpu_s * math.ceil(tasks / n) / tasks:.1f} s"
+        for n in (2, 8, 32, 128)
+    )
+    lines += [
+        "",
+        f"- {note}",
+        f"- worker CPU per cell of the window: {_per_cell_us(many.worker_cpu_s, cells)} µs, of "
+        f"which the idle workers' background use ({many.idle_cpu_per_s:.3f} CPU-s per s "
+        f"× wall) is {many.idle_cpu_per_s * many.wall_s:.1f} s; "
+        f"driver (county split, clipping, gathering, rounding): {many.driver_cpu_s:.1f} s",
+        f"- projected wall on N idle workers (driver CPU + worker CPU × ⌈tasks / N⌉ / tasks, "
+        f"{tasks} tasks of about equal size): {projection}",
+        "",
+    ]
+    return lines
+
+
 def main() -> None:
-    """Generate the grid if missing, count it on the cluster, write the results."""
+    """Generate the grid if missing, profile, count both ways, write the results."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", type=Path, default=Path("/tmp/reliefgis-national"))
     parser.add_argument("--side", type=int, default=10_240)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--single", action="store_true", help="also count in one process")
+    parser.add_argument("--dask-only", action="store_true", help="skip the single process")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     path = args.dir / f"population-{args.side}.tif"
-    start = time.perf_counter()
     if not path.exists():
         write_grid(path, args.side)
-    generate_s = time.perf_counter() - start
-    grid = read_population(path)
-    cells = args.side * args.side
-    pieces, counties, profile = footprint(args.side), provinces(args.side), read_displacement()
-    with (
-        LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None) as lc,
-        Client(lc) as client,
-    ):
-        start = time.perf_counter()
-        many = distributed_exposure(
-            pieces, counties, grid, profile=profile, hazard="flood", client=client
-        )
-        dask_s = time.perf_counter() - start
-    rows = [
-        f"| Dask, {args.workers} workers | {dask_s:.1f} | {many.affected:,} | "
-        f"{many.displaced:,} |"
-    ]
-    single_note = "single process not run (`--single`)"
-    if args.single:
-        start = time.perf_counter()
-        bounds = project_bounds(tuple(pieces.total_bounds), crs=grid.crs)
-        one = compute_exposure(
-            pieces, counties, read_window(grid, bounds), profile=profile, hazard="flood"
-        )
-        one_s = time.perf_counter() - start
-        rows.append(f"| one process | {one_s:.1f} | {one.affected:,} | {one.displaced:,} |")
-        same = (one.affected, one.displaced) == (many.affected, many.displaced)
-        single_note = f"same whole persons as one process: {'yes' if same else 'NO'}"
-    per_cell_us = dask_s / cells * 1e6 * args.workers
-    projection = ", ".join(
-        f"{n} workers ≈ {per_cell_us * cells / n / 1e6:.0f} s" for n in (2, 8, 32, 128)
+    case = Case(
+        read_population(path), footprint(args.side), provinces(args.side), read_displacement()
     )
+    stages = profile_tiles(case)
+    many = run_dask(case, workers=args.workers)
+    one = None if args.dask_only else run_single(case)
+    if one is None:
+        note = "single process not run (`--dask-only`)"
+    else:
+        diff = differences(many.exposure, one.exposure)
+        note = (
+            "the same answer to the person as one process: totals, every county row "
+            "(affected, displaced, by class) and every class row equal"
+            if not diff
+            else f"answers DIFFER from one process: {', '.join(diff)}"
+        )
     lines = [
-        "# National scale: a synthetic ≥ 100 M-cell grid on Dask",
+        "# National scale: a synthetic ≥ 100 M-cell grid, on Dask and in one process",
         "",
         f"Produced by `python -m bench.national --side {args.side} --workers {args.workers}`. "
-        f"SYNTHETIC grid {args.side:,} × {args.side:,} = {cells:,} cells of 1 km (generated in "
-        f"{generate_s:.0f} s, not committed), 16 synthetic square provinces, a footprint of "
-        "three flood bands over about a quarter of it (the window is the whole grid). "
-        "Tiles of 1024 × 1024 cells.",
+        f"SYNTHETIC grid {args.side:,} × {args.side:,} = {case.cells:,} cells of 1 km "
+        "(uint16, deflate, 512² blocks; generated by the script, not committed), 16 "
+        "synthetic square provinces, a footprint of three flood bands over about a quarter "
+        "of it (the window is the whole grid). Tiles of 1024² cells. CPU seconds are "
+        "process CPU time (user + system); the machine is shared with other jobs, so wall "
+        "times follow the load average shown, CPU times much less.",
         "",
         *machine(["numpy", "exactextract", "dask", "distributed"]),
         "",
-        "| path | wall (s) | affected | displaced |",
-        "|---|---:|---:|---:|",
-        *rows,
-        "",
-        f"- cost per cell (worker-seconds): {per_cell_us:.2f} µs; {single_note}",
-        f"- projected for this grid, cost per cell / workers (no overhead): {projection}",
-        "",
+        *report(case, stages, many, one, note),
     ]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "national.md").write_text("\n".join(lines), encoding="utf-8")
-    write_headlines(
-        "national",
-        [Headline(f"exposure of {cells / 1e6:.0f} M synthetic cells on {args.workers} Dask workers",
-                  f"{dask_s:.1f} s ({per_cell_us:.2f} µs per cell-worker)", None, None)],
-    )
+    cpu = many.driver_cpu_s + many.worker_cpu_s
+    headlines = [
+        Headline(
+            f"exposure of {case.cells / 1e6:.0f} M synthetic cells on {args.workers} Dask workers",
+            f"{many.wall_s:.0f} s wall at load {many.load[0]:.0f}; {cpu:.0f} CPU-s "
+            f"({_per_cell_us(cpu, case.cells)} µs per cell)",
+            None,
+            None,
+        )
+    ]
+    if one is not None:
+        same = not differences(many.exposure, one.exposure)
+        headlines.append(
+            Headline(
+                f"the same {case.cells / 1e6:.0f} M cells in one process; "
+                "answers equal to the person",
+                f"{one.wall_s:.0f} s wall, {one.driver_cpu_s:.0f} CPU-s; "
+                f"{'equal' if same else 'NOT equal'}",
+                "equal to the person",
+                same,
+            )
+        )
+    write_headlines("national", headlines)
     print("\n".join(lines))
 
 

@@ -3,12 +3,14 @@
 For a national grid or many simultaneous incidents, the exposure step runs on an
 existing distributed engine (Dask distributed), not a scheduler of our own. The driver
 splits the footprint's pieces by county (`geo.incident.county_split.split_zones`) and the window
-they need into tiles of whole cells (`geo.incident.tiling.grid_tiles`); each task opens the
-raster, reads ITS window only, clips the zones to the tile's box
-(`geo.incident.tiling.clip_to_tile`) and measures them with exactextract
-(`geo.incident.grid.measure`). Tiles never share a cell, so the per-tile sums add up to the
-single-process sums, partial cells included; the driver adds them in tile order and
-applies the same largest-remainder rounding (`geo.incident.exposure.exposure_of`).
+they need into tiles of whole cells on the file's blocks (`geo.incident.tiling.grid_tiles`),
+clips the zones to each tile's box (`geo.incident.tiling.clip_to_tile`) and sends each task
+only those pieces; the task opens the raster, reads ITS window only and measures the pieces
+with exactextract (`geo.incident.grid.cell_persons`), returning per-zone sums and its cell
+parts as (zone, cell number, persons). Tiles never share a cell, so the per-tile sums add up
+to the single-process sums, partial cells included; the driver adds them in tile order,
+places the cells (`geo.incident.grid.cell_centres`) and applies the same largest-remainder
+rounding (`geo.incident.exposure.exposure_of`).
 
 `distributed_exposure` is the one public function (with `client_for`, the client of a
 scheduler address, one per process); the rest is how it does its work.
@@ -18,10 +20,11 @@ The client is given by the caller: ``Client(LocalCluster(...))`` on one machine,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +40,7 @@ from geo.errors import LayerError
 from geo.incident.county_split import split_zones
 from geo.incident.displacement import DisplacementProfile
 from geo.incident.exposure import Exposure, exposure_of
-from geo.incident.grid import Parts, PopulationWindow, measure
+from geo.incident.grid import Parts, PopulationWindow, cell_centres, cell_persons
 from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
 from layers.population import PopulationGrid, window_for
 
@@ -76,22 +79,28 @@ def client_for(address: str) -> Client:
 
 @dataclass(frozen=True)
 class _TileJob:
-    """What one task needs: the raster, its tile, and the zones that reach into it (WKB)."""
+    """What one task needs: the raster, its tile, and the zones clipped to it (WKB)."""
 
     path: Path
     crs_wkt: str
     raster: tuple[float, ...]
     tile: Tile
-    zones: npt.NDArray[np.intp]
+    zones: npt.NDArray[np.int32]
     wkb: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
 class _TileResult:
-    """A tile's persons per zone (exact sums) and its cell parts (zone numbers global)."""
+    """A tile's persons per zone (exact sums) and its cell parts, 16 bytes each (most tiles).
+
+    ``zone`` numbers are global; ``cell`` numbers the tile's cells row-major (the driver
+    places them, `_placed`), so no cell centres cross the network.
+    """
 
     sums: npt.NDArray[np.float64]
-    parts: Parts
+    zone: npt.NDArray[np.int32]
+    cell: npt.NDArray[np.signedinteger[Any]]
+    persons: npt.NDArray[np.float64]
 
 
 def _read_tile(path: Path, tile: Tile, raster: Affine, crs: CRS) -> PopulationWindow:
@@ -108,24 +117,49 @@ def _read_tile(path: Path, tile: Tile, raster: Affine, crs: CRS) -> PopulationWi
 
 
 def _count_tile(job: _TileJob, n_zones: int) -> _TileResult:
-    """Run on a worker: read the tile, clip the zones to it, measure, sum per zone."""
+    """Run on a worker: read the tile, measure the zones clipped to it, sum per zone."""
     raster = Affine(*job.raster)
     window = _read_tile(job.path, job.tile, raster, CRS.from_wkt(job.crs_wkt))
-    geoms = np.array(shapely.from_wkb(list(job.wkb)), dtype=object)
-    index, clipped = clip_to_tile(geoms, job.tile.bounds(raster))
-    local = measure(clipped, window)
-    zone = job.zones[index][local.zone] if local.zone.size else local.zone
-    parts = Parts(zone=zone, x=local.x, y=local.y, persons=local.persons)
-    sums = np.bincount(zone, weights=parts.persons, minlength=n_zones).astype(float)
-    return _TileResult(sums=sums, parts=parts)
+    clipped = np.array(shapely.from_wkb(list(job.wkb)), dtype=object)
+    local, cell, persons = cell_persons(clipped, window)
+    zone = job.zones[local]
+    sums = np.bincount(zone, weights=persons, minlength=n_zones).astype(float)
+    small = window.array.size <= np.iinfo(np.int32).max  # 4 bytes a cell number when it fits
+    return _TileResult(
+        sums=sums, zone=zone, cell=cell.astype(np.int32 if small else np.int64), persons=persons
+    )
+
+
+def _placed(results: list[_TileResult], tiles: list[Tile], raster: Affine) -> Parts:
+    """Every tile's cell parts in tile order, placed on the raster (centres from cell numbers).
+
+    Written straight into arrays of the final length: tens of millions of parts are
+    copied once, not once per tile and again to join them.
+    """
+    total = sum(r.zone.size for r in results)
+    zone, persons = np.empty(total, np.intp), np.empty(total, np.float64)
+    x, y = np.empty(total, np.float64), np.empty(total, np.float64)
+    start = 0
+    for result, tile in zip(results, tiles, strict=True):
+        part = slice(start, start + result.zone.size)
+        zone[part], persons[part] = result.zone, result.persons
+        x[part], y[part] = cell_centres(
+            result.cell, cols=tile.width, transform=tile.transform(raster)
+        )
+        start = part.stop
+    return Parts(zone=zone, x=x, y=y, persons=persons)
 
 
 def _tile_jobs(
     grid: PopulationGrid, geoms: npt.NDArray[np.object_], *, tile_cells: int = TILE_CELLS
-) -> list[_TileJob]:
-    """The tiles of whole cells covering the zones, each with the zones reaching into it."""
+) -> Iterator[_TileJob]:
+    """The tiles of the file's blocks covering the zones, each with the zones clipped to it.
+
+    The zones are clipped here, once per tile, so a task receives only the pieces that
+    lie in its tile (not every vertex of each zone reaching into it).
+    """
     if not len(geoms):
-        return []
+        return
     window = window_for(grid, tuple(shapely.total_bounds(geoms).tolist()))
     tiles = grid_tiles(
         row_off=int(window.row_off),
@@ -133,24 +167,22 @@ def _tile_jobs(
         height=int(window.height),
         width=int(window.width),
         tile_cells=tile_cells,
+        block=grid.block,
     )
     tree = shapely.STRtree(geoms)
     raster = grid.transform
-    jobs = []
+    crs_wkt = grid.crs.to_wkt()
     for tile in tiles:
-        near = np.sort(tree.query(shapely.box(*tile.bounds(raster)), predicate="intersects"))
-        if near.size:
-            jobs.append(
-                _TileJob(
-                    path=grid.path,
-                    crs_wkt=grid.crs.to_wkt(),
-                    raster=tuple(raster)[:6],
-                    tile=tile,
-                    zones=near.astype(np.intp),
-                    wkb=tuple(shapely.to_wkb(geoms[near])),
-                )
+        index, clipped = clip_to_tile(geoms, tile.bounds(raster), tree)
+        if index.size:
+            yield _TileJob(
+                path=grid.path,
+                crs_wkt=crs_wkt,
+                raster=tuple(raster)[:6],
+                tile=tile,
+                zones=index.astype(np.int32),
+                wkb=tuple(shapely.to_wkb(clipped)),
             )
-    return jobs
 
 
 def distributed_exposure(
@@ -172,15 +204,17 @@ def distributed_exposure(
     rounding.
     """
     zones = split_zones(pieces, counties, crs=grid.crs, profile=profile, hazard=hazard)
-    jobs = _tile_jobs(grid, zones.geometry, tile_cells=tile_cells)
-    futures = client.map(_count_tile, jobs, n_zones=len(zones.code), pure=False)
+    tiles, futures = [], []
+    for job in _tile_jobs(grid, zones.geometry, tile_cells=tile_cells):  # sent as clipped
+        tiles.append(job.tile)
+        futures.append(client.submit(_count_tile, job, n_zones=len(zones.code), pure=False))
     results: list[_TileResult] = client.gather(futures)  # type: ignore[no-untyped-call]
     affected = np.zeros(len(zones.code))
     for result in results:  # tile order: the same sum on every run
         affected += result.sums
     return exposure_of(
         zones,
-        Parts.concat([r.parts for r in results]),
+        _placed(results, tiles, grid.transform),
         counties=counties,
         profile=profile,
         hazard=hazard,

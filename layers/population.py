@@ -39,7 +39,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PopulationGrid:
-    """The population raster's metadata; pixels are read by window when needed."""
+    """The population raster's metadata; pixels are read by window when needed.
+
+    ``block`` is the file's block (tile or strip) in cells: rows, columns.
+    """
 
     path: Path
     crs: CRS
@@ -51,6 +54,7 @@ class PopulationGrid:
     total: float
     bounds_wgs84: tuple[float, float, float, float]
     tags: Mapping[str, str]
+    block: tuple[int, int] = (1, 1)
 
 
 def read_population(path: Path) -> PopulationGrid:
@@ -85,6 +89,7 @@ def read_population(path: Path) -> PopulationGrid:
                 total=total,
                 bounds_wgs84=(west, south, east, north),
                 tags=src.tags(),
+                block=(int(src.block_shapes[0][0]), int(src.block_shapes[0][1])),
             )
     except RasterioError as exc:
         raise LayerError(f"layer 'population' ({path.name}): cannot be read ({exc})") from exc

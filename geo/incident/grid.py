@@ -283,17 +283,27 @@ class Parts:
 
 def measure(geoms: npt.NDArray[np.object_], window: PopulationWindow) -> Parts:
     """Persons of every cell part inside each geometry, partial cells by covered share."""
+    zone, cell, persons = cell_persons(geoms, window)
+    x, y = cell_centres(cell, cols=window.array.shape[1], transform=window.transform)
+    return Parts(zone=zone, x=x, y=y, persons=persons)
+
+
+def cell_persons(
+    geoms: npt.NDArray[np.object_], window: PopulationWindow
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Zone number, cell number in the window (row-major) and persons of every cell part."""
     coverage = cell_coverage(geoms, window)
-    zone_index, cell_id = coverage.zone, coverage.cell
-    persons = window.array.ravel()[cell_id] * coverage.share
-    rows, cols = np.divmod(cell_id, max(window.array.shape[1], 1))
-    t = window.transform
-    return Parts(
-        zone=zone_index,
-        x=t.c + (cols + 0.5) * t.a,
-        y=t.f + (rows + 0.5) * t.e,
-        persons=persons,
-    )
+    persons = window.array.ravel()[coverage.cell] * coverage.share
+    return coverage.zone, coverage.cell, persons
+
+
+def cell_centres(
+    cell: npt.NDArray[np.int64], *, cols: int, transform: Affine
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Centres (x, y in the raster's CRS) of cells numbered row-major in a window ``cols`` wide."""
+    rows, columns = np.divmod(cell, max(cols, 1))
+    t = transform
+    return t.c + (columns + 0.5) * t.a, t.f + (rows + 0.5) * t.e
 
 
 _EMPTY_WINDOW = PopulationWindow(

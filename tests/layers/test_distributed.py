@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+import shapely
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Polygon, box
 
@@ -89,7 +90,7 @@ def _pieces() -> gpd.GeoDataFrame:
     return dissolve_by_severity(frame, order=read_displacement().order("flood"))
 
 
-@pytest.mark.parametrize("tile_cells", [7, 16, 64])
+@pytest.mark.parametrize("tile_cells", [7, 16, 20, 64])  # 20: tiles of two 16-cell blocks
 def test_tiles_on_dask_give_the_single_process_answer(grid, client, tile_cells):
     profile, pieces, counties = read_displacement(), _pieces(), _counties()
     bounds = project_bounds(tuple(pieces.total_bounds), crs=grid.crs)
@@ -139,6 +140,10 @@ class _InProcess:
         self.tasks.extend(tasks)
         return [func(task, **{k: v for k, v in kwargs.items() if k != "pure"}) for task in tasks]
 
+    def submit(self, func, task, **kwargs):
+        self.tasks.append(task)
+        return func(task, **{k: v for k, v in kwargs.items() if k != "pure"})
+
     def gather(self, futures):
         return futures
 
@@ -163,3 +168,29 @@ def test_small_tiles_make_many_tasks_and_each_reads_only_its_window(grid):
         for c in range(t.col_off, t.col_off + t.width)
     }
     assert sum(t.height * t.width for t in tiles) == len(cells)  # no cell twice
+
+
+def test_tiles_lie_on_the_file_blocks_and_tasks_receive_only_their_pieces(grid):
+    pieces, counties, client = _pieces(), _counties(), _InProcess()
+    distributed_exposure(
+        pieces,
+        counties,
+        grid,
+        profile=read_displacement(),
+        hazard="flood",
+        client=client,
+        tile_cells=20,
+    )
+    assert grid.block == (16, 16)
+    blocks = {}
+    for task in client.tasks:
+        t = task.tile
+        assert (t.height, t.width) <= (32, 32)
+        for r in range(t.row_off, t.row_off + t.height):
+            for c in range(t.col_off, t.col_off + t.width):
+                blocks.setdefault((r // 16, c // 16), set()).add(t)
+        west, south, east, north = t.bounds(grid.transform)
+        for piece in shapely.from_wkb(list(task.wkb)):
+            inside = shapely.box(west - 1e-6, south - 1e-6, east + 1e-6, north + 1e-6)
+            assert inside.contains(piece)
+    assert all(len(tiles) == 1 for tiles in blocks.values())  # each block read by one task
