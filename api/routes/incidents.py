@@ -5,11 +5,11 @@ Thin: parse the request, call `api.service.incidents` or `api.service.reports`, 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from shapely.geometry.base import BaseGeometry
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, store_of
@@ -28,7 +28,15 @@ from api.schemas.incident import (
     ReportAnswer,
     ReportRequest,
 )
+from api.schemas.warning import (
+    MeasureDoneOut,
+    MeasureDoneRequest,
+    StageOut,
+    StageRequest,
+    WarningOut,
+)
 from api.security import principal
+from api.service.bootstrap import Services
 from api.service.decisions import (
     CountyResponseTaker,
     county_response_out,
@@ -37,26 +45,114 @@ from api.service.decisions import (
     take_decision,
 )
 from api.service.footprints import footprint_area, precheck
-from api.service.incidents import incident_deadlines, incident_out, open_incident, report_out
+from api.service.forecast import Forecast, forecast
+from api.service.incidents import (
+    incident_deadlines,
+    incident_out,
+    open_incident,
+    report_out,
+    summary_out,
+)
 from api.service.reports import report_decision
-from layers.store.records import IncidentHistory
+from api.service.warning import (
+    MeasureTaker,
+    StageTaker,
+    check_stage,
+    first_stage,
+    measure_done_out,
+    stage_out,
+    warning_out,
+)
+from geo.errors import NotFound
+from layers.store.records import IncidentHistory, StageRecord
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 IncidentId = Annotated[str, Path(max_length=64, description="Incident id")]
+
+
+async def _footprint(
+    svc: Services, footprint: dict[str, Any], *, stage: str, hazard: str, plan: str
+) -> tuple[BaseGeometry, dict[str, Any]]:
+    """A footprint checked in a worker; a forecast's with its warning record."""
+    if stage == "warning":
+        found: Forecast = await svc.compute.run(forecast, footprint, hazard=hazard, plan=plan)
+        return found.area, found.record
+    jurisdiction = svc.plans.get(plan).jurisdiction
+    return await svc.compute.run(footprint_area, footprint, jurisdiction=jurisdiction), {}
 
 
 @router.post("", status_code=201)
 async def create_incident(
     body: IncidentRequest, svc: ServicesDep, request: Request, response: Response
 ) -> IncidentOut:
-    """Open an incident: footprint, hazard, plan, jurisdiction, title, start time."""
+    """Open an incident: footprint (a forecast's with stage warning), hazard, plan, title, time."""
     precheck(svc, body.footprint)
-    plan = svc.plans.get(svc.plan_id(body.plan))
-    area = await svc.compute.run(footprint_area, body.footprint, jurisdiction=plan.jurisdiction)
+    plan = svc.plan_id(body.plan)
+    area, found = await _footprint(
+        svc, body.footprint, stage=body.stage, hazard=body.hazard, plan=plan
+    )
     record = open_incident(svc, body, principal(request.scope), footprint=area)
-    await run_in_threadpool(store_of(svc).add_incident, record)
+    stages: tuple[StageRecord, ...] = ()
+    if body.stage == "warning":
+        who = {"recorded": record.created, "requested_by": record.requested_by}
+        stages = (first_stage(record.id, started=record.started, area=area, record=found, **who),)
+    await run_in_threadpool(store_of(svc).add_incident, record, *stages)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
-    return incident_out(svc, IncidentHistory(incident=record, reports=(), verdicts=()))
+    return incident_out(
+        svc, IncidentHistory(incident=record, reports=(), verdicts=(), stages=stages)
+    )
+
+
+@router.post("/{incident_id}/footprint", status_code=201)
+async def add_footprint(
+    incident_id: IncidentId,
+    body: StageRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> StageOut:
+    """The disaster's footprint, ending the warning stage (or a newer forecast while a warning)."""
+    precheck(svc, body.footprint)
+    store = store_of(svc)
+    head = await run_in_threadpool(store.incident, incident_id, limit=1)
+    check_stage(head, body.stage)  # before the work; again while the store holds the incident
+    incident = head.incident
+    area, found = await _footprint(
+        svc, body.footprint, stage=body.stage, hazard=incident.hazard, plan=incident.plan
+    )
+    taker = StageTaker(
+        body=body, area=area, record=found, recorded=now(), requested_by=principal(request.scope)
+    )
+    record = await run_in_threadpool(store.add_stage, incident_id, taker)
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}"
+    return stage_out(record)
+
+
+@router.post("/{incident_id}/warning-measures", status_code=201)
+def add_measure_done(
+    incident_id: IncidentId,
+    body: MeasureDoneRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> MeasureDoneOut:
+    """Record one of the plan's warning measures as done, by which unit and when."""
+    taker = MeasureTaker(
+        plans=svc.plans.get, body=body, recorded=now(), requested_by=principal(request.scope)
+    )
+    record = store_of(svc).add_measure_done(incident_id, taker)
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}/warning"
+    return measure_done_out(record)
+
+
+@router.get("/{incident_id}/warning")
+def get_warning(incident_id: IncidentId, svc: ServicesDep) -> WarningOut:
+    """The warning record: exposure, shelters to open, stock to pre-position, the checklist."""
+    history = store_of(svc).incident(incident_id, limit=1)
+    found = warning_out(svc.plans.get(history.incident.plan), history)
+    if found is None:
+        raise NotFound(f"incident {incident_id!r} was not opened as a warning (no forecast)")
+    return found
 
 
 @router.get("")
@@ -65,11 +161,8 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
     offset: Annotated[int, Query(ge=0, le=10**6, description="Skip this many")] = 0,
 ) -> list[IncidentSummaryOut]:
-    """Incidents, newest first, with report counts and active levels."""
-    return [
-        IncidentSummaryOut.model_validate(asdict(s))
-        for s in store_of(svc).incidents(limit=limit, offset=offset)
-    ]
+    """Incidents, newest first: stage, the level in force and, apart, the recommendation."""
+    return [summary_out(svc, s) for s in store_of(svc).incidents(limit=limit, offset=offset)]
 
 
 @router.get("/{incident_id}")

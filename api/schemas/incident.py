@@ -92,7 +92,15 @@ class IncidentRequest(BaseModel):
     )
     title: str | None = Field(default=None, max_length=200, description="Incident name")
     started: datetime | None = Field(
-        default=None, description=f"When the disaster started ({TIME_NOTE}); now when omitted"
+        default=None,
+        description=(f"When the disaster started, or the forecast was issued ({TIME_NOTE}); now"),
+    )
+    stage: Literal["warning", "response"] = Field(
+        default="response",
+        description=(
+            "response: the footprint is the disaster's; warning: a forecast footprint (预警), "
+            "answered by the warning record until the disaster's footprint is sent"
+        ),
     )
 
     _time = field_validator("started")(checked_time)
@@ -264,7 +272,18 @@ class IncidentOut(BaseModel):
     created: datetime = Field(description="When it was recorded (UTC)")
     requested_by: str | None = Field(description="API key name:role that opened it")
     software_version: str = Field(description="reliefgis version that opened it")
-    footprint: dict[str, Any] = Field(description="The footprint, a GeoJSON geometry")
+    footprint: dict[str, Any] = Field(
+        description="The footprint in force (the disaster's, or the latest forecast's), GeoJSON"
+    )
+    stage: Literal["warning", "response"] = Field(description="warning (forecast) or response")
+    stage_label: str = Field(description="预警阶段 or 响应阶段")
+    disaster_started: datetime | None = Field(
+        description="When the disaster happened (deadlines count from it); null while a warning"
+    )
+    stages: list[dict[str, Any]] = Field(description="Footprints that set the stage, in order")
+    warning: dict[str, Any] | None = Field(
+        description="The warning record (WarningOut), kept after the response started"
+    )
     current: CurrentOut = Field(description="Current state, derived from the history")
     level_in_force: int | None = Field(
         description="Level in force by decision; null before a start and after the end"
@@ -298,7 +317,20 @@ class IncidentSummaryOut(BaseModel):
     started: datetime = Field(description="When the disaster started (UTC)")
     created: datetime = Field(description="When it was recorded (UTC)")
     reports: int = Field(description="Number of reports")
-    level: int | None = Field(description="Level the latest graded report calls for")
+    stage: Literal["warning", "response"] = Field(description="warning (forecast) or response")
+    stage_label: str = Field(description="预警阶段 or 响应阶段")
+    level_in_force: int | None = Field(
+        description="Level in force by decision; null before a start and after the end"
+    )
+    level_in_force_label: str | None = Field(description="一级 … 四级, or null")
+    ended: datetime | None = Field(description="When the response was ended (UTC)")
+    recommended_level: int | None = Field(
+        description="Level the latest graded report calls for (a recommendation, not in force)"
+    )
+    recommended_label: str | None = Field(description="一级 … 四级, or null")
+    gap_text: str | None = Field(
+        description="The gap between the two in Chinese, e.g. 建议提升至二级，尚未决定"
+    )
     updated: datetime | None = Field(description="Time of the latest verdict (UTC)")
 
 
@@ -319,7 +351,8 @@ class DeadlineOut(BaseModel):
         default=None,
         description=(
             "Why not in force: waiting (for the 初报, 灾情稳定 or a trigger), level (below the "
-            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止)"
+            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止), "
+            "warning (a forecast: the disaster has not happened)"
         ),
     )
     due: datetime | None = Field(

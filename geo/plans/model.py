@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from geo.plans.procedures import Procedures
 from geo.plans.reporting_rules import Reporting
+from geo.plans.warning import WarningResponse
 
 #: The figures of CONTRACT §4 a plan may grade, with their kind and Chinese name.
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -153,6 +154,8 @@ class Plan:
     indicator_names: tuple[tuple[str, str], ...] = ()
     #: Who starts, raises, lowers and ends each level (启动程序, 响应终止); None if not profiled.
     procedures: Procedures | None = None
+    #: Measures taken on a forecast (§3 灾害救助准备; 乐清 §5 预警响应); None if not profiled.
+    warning: WarningResponse | None = None
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""

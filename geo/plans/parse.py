@@ -26,6 +26,7 @@ from geo.plans.model import (
 )
 from geo.plans.procedures import parse_procedures
 from geo.plans.reporting_rules import parse_reporting
+from geo.plans.warning import parse_warning
 
 
 def _text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
@@ -320,9 +321,8 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     if code is not None and not isinstance(code, str):
         problems.add("jurisdiction_code", "expected a GB/T 2260 code as a string")
         code = None
-    plan_id = _text(data, "id", problems, "")
     plan = Plan(
-        id=plan_id,
+        id=_text(data, "id", problems, ""),
         name=_text(data, "name", problems, ""),
         short=_text(data, "short", problems, ""),
         issued=_text(data, "issued", problems, ""),
@@ -341,6 +341,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         judgement=tuple(_judgement(data, problems)),
         indicator_names=_indicator_names(data, problems),
         procedures=parse_procedures(data.get("decisions"), problems),
+        warning=parse_warning(data.get("warning"), problems),
     )
     problems.raise_if_any()
     return plan

@@ -30,7 +30,7 @@ NO_HOLIDAYS_NOTE = "工作日按周一至周五计算：日历未收录该年度
 
 Status = Literal["met", "due", "overdue", "not_in_force"]
 #: Why a rule is not in force (waiting for a report or a trigger, level, stable, ended).
-Reason = Literal["waiting", "level", "stable", "ended"]
+Reason = Literal["waiting", "level", "stable", "ended", "warning"]
 
 
 @dataclass(frozen=True)
