@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.cli_warning import add_warning_verbs
 from api.settings import Settings
 from geo.errors import InputError
 
@@ -33,8 +34,8 @@ def add_incident(
     options: Callable[[argparse.ArgumentParser], None],
     settings: Callable[[argparse.Namespace], Settings],
 ) -> None:
-    """Register ``reliefgis incident decide``."""
-    incident = sub.add_parser("incident", help="decisions on an incident's response")
+    """Register ``reliefgis incident decide`` (and ``open``, ``warning``, ``tick``)."""
+    incident = sub.add_parser("incident", help="an incident: open, warning measures, decisions")
     verbs = incident.add_subparsers(dest="verb", required=True, parser_class=type(incident))
     decide = verbs.add_parser("decide", help="start, raise, lower or end the response level")
     decide.add_argument("incident", metavar="INCIDENT_ID")
@@ -47,6 +48,7 @@ def add_incident(
     decide.add_argument("--json", action="store_true", help="print the API's JSON")
     options(decide)
     decide.set_defaults(run=lambda args: cmd_decide(args, settings(args)))
+    add_warning_verbs(verbs, options=options, settings=settings)
 
 
 def cmd_decide(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,10 +6,9 @@ Thin: parse the request, call `api.service.incidents` or `api.service.reports`, 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from shapely.geometry.base import BaseGeometry
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, store_of
@@ -36,7 +35,6 @@ from api.schemas.warning import (
     WarningOut,
 )
 from api.security import principal
-from api.service.bootstrap import Services
 from api.service.decisions import (
     CountyResponseTaker,
     county_response_out,
@@ -44,8 +42,8 @@ from api.service.decisions import (
     now,
     take_decision,
 )
-from api.service.footprints import footprint_area, precheck
-from api.service.forecast import Forecast, forecast
+from api.service.footprints import precheck
+from api.service.forecast import Forecast, stage_footprint
 from api.service.incidents import (
     incident_deadlines,
     incident_out,
@@ -58,27 +56,16 @@ from api.service.warning import (
     MeasureTaker,
     StageTaker,
     check_stage,
-    first_stage,
+    first_stages,
     measure_done_out,
     stage_out,
     warning_out,
 )
 from geo.errors import NotFound
-from layers.store.records import IncidentHistory, StageRecord
+from layers.store.records import IncidentHistory
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 IncidentId = Annotated[str, Path(max_length=64, description="Incident id")]
-
-
-async def _footprint(
-    svc: Services, footprint: dict[str, Any], *, stage: str, hazard: str, plan: str
-) -> tuple[BaseGeometry, dict[str, Any]]:
-    """A footprint checked in a worker; a forecast's with its warning record."""
-    if stage == "warning":
-        found: Forecast = await svc.compute.run(forecast, footprint, hazard=hazard, plan=plan)
-        return found.area, found.record
-    jurisdiction = svc.plans.get(plan).jurisdiction
-    return await svc.compute.run(footprint_area, footprint, jurisdiction=jurisdiction), {}
 
 
 @router.post("", status_code=201)
@@ -87,15 +74,15 @@ async def create_incident(
 ) -> IncidentOut:
     """Open an incident: footprint (a forecast's with stage warning), hazard, plan, title, time."""
     precheck(svc, body.footprint)
-    plan = svc.plan_id(body.plan)
-    area, found = await _footprint(
-        svc, body.footprint, stage=body.stage, hazard=body.hazard, plan=plan
+    found: Forecast = await svc.compute.run(
+        stage_footprint,
+        body.footprint,
+        stage=body.stage,
+        hazard=body.hazard,
+        plan=svc.plan_id(body.plan),
     )
-    record = open_incident(svc, body, principal(request.scope), footprint=area)
-    stages: tuple[StageRecord, ...] = ()
-    if body.stage == "warning":
-        who = {"recorded": record.created, "requested_by": record.requested_by}
-        stages = (first_stage(record.id, started=record.started, area=area, record=found, **who),)
+    record = open_incident(svc, body, principal(request.scope), footprint=found.area)
+    stages = first_stages(record, stage=body.stage, record=found.record)
     await run_in_threadpool(store_of(svc).add_incident, record, *stages)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
     return incident_out(
@@ -117,11 +104,19 @@ async def add_footprint(
     head = await run_in_threadpool(store.incident, incident_id, limit=1)
     check_stage(head, body.stage)  # before the work; again while the store holds the incident
     incident = head.incident
-    area, found = await _footprint(
-        svc, body.footprint, stage=body.stage, hazard=incident.hazard, plan=incident.plan
+    found: Forecast = await svc.compute.run(
+        stage_footprint,
+        body.footprint,
+        stage=body.stage,
+        hazard=incident.hazard,
+        plan=incident.plan,
     )
     taker = StageTaker(
-        body=body, area=area, record=found, recorded=now(), requested_by=principal(request.scope)
+        body=body,
+        area=found.area,
+        record=found.record,
+        recorded=now(),
+        requested_by=principal(request.scope),
     )
     record = await run_in_threadpool(store.add_stage, incident_id, taker)
     response.headers["Location"] = f"/api/v1/incidents/{incident_id}"

@@ -20,9 +20,11 @@ from shapely.geometry.base import BaseGeometry
 from api.service.assess import ESTIMATE_NOTICE, assess_exposed
 from api.service.bootstrap import Services
 from api.service.exposing import expose
+from api.service.footprints import footprint_area
 from geo.assessment import Assessment
 from geo.supply.plan import SupplyPlan
 from web.decision_text import ESTIMATED
+from web.pack_notes import item_names
 
 #: What the stock to pre-position is, in words (the persons are estimates).
 STOCK_NOTICE = "预置物资按估算的需转移安置人数和物资需求标准测算，须随灾情核实调整。"
@@ -87,7 +89,9 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 3)
 
 
-def _stock(plan: SupplyPlan | None, result: Assessment) -> dict[str, Any] | None:
+def _stock(
+    plan: SupplyPlan | None, result: Assessment, names: dict[str, str]
+) -> dict[str, Any] | None:
     """The supply plan's depot → shelter shipments, run ahead of time; None without roads."""
     if plan is None:
         return None
@@ -96,6 +100,7 @@ def _stock(plan: SupplyPlan | None, result: Assessment) -> dict[str, Any] | None
     return {
         "days": plan.days,
         "units": dict(plan.units),
+        "names": names,
         "estimate": True,
         "label": ESTIMATED,
         "notice": STOCK_NOTICE,
@@ -133,7 +138,17 @@ def forecast(services: Services, data: object, *, hazard: str, plan: str) -> For
         "software_version": services.version,
         "exposure": _exposure(result, names),
         "shelters": _shelters(result, services),
-        "stock": _stock(result.supply, result),
+        "stock": _stock(result.supply, result, item_names(services.pack)),
     }
     area = shapely.union_all(exposed.parsed.features.geometry.to_numpy())
     return Forecast(area=area, record=record)
+
+
+def stage_footprint(
+    services: Services, data: object, *, stage: str, hazard: str, plan: str
+) -> Forecast:
+    """A footprint checked (a compute task): a forecast's with its record, else the disaster's."""
+    if stage == "warning":
+        return forecast(services, data, hazard=hazard, plan=plan)
+    jurisdiction = services.plans.get(plan).jurisdiction
+    return Forecast(area=footprint_area(services, data, jurisdiction=jurisdiction), record={})

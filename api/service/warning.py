@@ -29,7 +29,12 @@ from api.schemas.warning import (
 )
 from geo.errors import DecisionRefused
 from geo.plans.model import Plan
-from layers.store.records import IncidentHistory, MeasureDoneRecord, StageRecord
+from layers.store.records import (
+    IncidentHistory,
+    IncidentRecord,
+    MeasureDoneRecord,
+    StageRecord,
+)
 from web.decision_text import STAGES
 
 
@@ -91,19 +96,24 @@ class StageTaker:
         )
 
 
-def first_stage(
-    incident_id: str, *, started: datetime, area: BaseGeometry, record: dict[str, Any], **more: Any
-) -> StageRecord:
-    """The stage row of an incident opened as a warning: its forecast and warning record."""
-    return StageRecord(
-        id=uuid.uuid4().hex,
-        incident_id=incident_id,
-        seq=1,
-        stage="warning",
-        time=started,
-        footprint=area,
-        body=record,
-        **more,
+def first_stages(
+    incident: IncidentRecord, *, stage: str, record: dict[str, Any]
+) -> tuple[StageRecord, ...]:
+    """The stage row of an incident opened as a warning (its forecast and record); else none."""
+    if stage != "warning":
+        return ()
+    return (
+        StageRecord(
+            id=uuid.uuid4().hex,
+            incident_id=incident.id,
+            seq=1,
+            stage="warning",
+            time=incident.started,
+            recorded=incident.created,
+            requested_by=incident.requested_by,
+            footprint=incident.footprint,
+            body=record,
+        ),
     )
 
 
