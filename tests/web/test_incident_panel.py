@@ -76,6 +76,13 @@ def test_the_incident_panel_shows_the_timeline_and_the_gap(page, live_server, tm
     assert page.locator("#incident-recommended").inner_text() == "二级"
     assert page.locator("#incident-gap").inner_text() == "建议提升至二级，尚未决定"
     page.screenshot(path=str(shots / "incident-panel.png"))
+    # The list shows the level in force by decision and, apart, the recommendation (issue 15).
+    listed = page.locator(
+        "#incident-list li", has=page.get_by_role("link", name="桃河洪水", exact=True)
+    )
+    assert listed.locator(".in-force").inner_text() == "三级"
+    assert "建议：二级" in listed.inner_text()
+    assert "建议提升至二级，尚未决定" in listed.inner_text()
     assert_stayed_local(page)
 
 
@@ -138,6 +145,9 @@ def test_the_panel_shows_the_warning_stage_shelters_stock_and_checklist(
     page.reload()
     page.wait_for_selector("#warning-checklist li")
     assert page.locator("#incident-stage").inner_text() == "响应阶段"
+    listed = page.locator("#incident-list li", has=page.get_by_role("link", name="桃河洪水预报"))
+    assert "响应阶段" in listed.inner_text()
+    assert listed.locator(".in-force").inner_text() == "未启动"
     assert "灾害发生：实际影响范围" in page.locator("#incident-timeline li").nth(2).inner_text()
     assert page.locator("#warning-shelters tbody tr").count() == len(shelters)
     assert_stayed_local(page)

@@ -160,3 +160,19 @@ export function renderIncident(box, incident, config) {
     <ol id="incident-timeline" class="timeline">${timeline}</ol>`;
   box.hidden = false;
 }
+
+// The incident list: each incident's stage, the level in force by decision and, apart,
+// what the latest figures recommend (with the gap when they differ).
+export function renderIncidentList(box, list, config) {
+  box.querySelector("ul").innerHTML = list
+    .map((i) => {
+      const advice = i.recommended_label ? `建议：${escapeHtml(i.recommended_label)}` : "";
+      const gap = i.gap_text ? `<span class="flag">${escapeHtml(i.gap_text)}</span>` : "";
+      return `<li><a href="#incident=${escapeHtml(i.id)}" data-incident="${escapeHtml(i.id)}">${escapeHtml(i.title || i.id)}</a>
+        <span class="stage-${escapeHtml(i.stage)}">${escapeHtml(i.stage_label)}</span>
+        当前响应：<b class="in-force">${escapeHtml(levelName(config, i.level_in_force))}</b>
+        <span class="advice">${advice}</span> ${gap}</li>`;
+    })
+    .join("");
+  box.hidden = list.length === 0;
+}
