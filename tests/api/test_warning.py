@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from incident_replay import FOOTPRINT, refused
 from packs import lonlat_box
+from shapely.geometry import shape
 
 from api.app import create_app
 from api.settings import Settings
@@ -135,6 +136,11 @@ def test_a_warning_ticks_its_measures_then_turns_into_a_response_and_keeps_the_r
     kept = state["warning"]
     assert kept["exposure"] == incident["warning"]["exposure"]
     assert next(i for i in kept["checklist"]["items"] if i["id"] == "3")["done"] is True
+    # The OGC collection offers the footprint in force: the disaster's, no longer the forecast.
+    [item] = client.get("/ogc/collections/incidents/items").json()["features"]
+    assert (item["properties"]["stage"], item["properties"]["level_in_force"]) == ("response", None)
+    assert shape(item["geometry"]).equals_exact(shape(state["footprint"]), 1e-9)
+    assert not shape(item["geometry"]).equals_exact(shape(kept["footprint"]), 1e-6)
     # 乐清2016 §4.2.2(1): 初报「最迟不得晚于灾害发生后1小时」, counted from the disaster.
     due = client.get(f"{url}/deadlines", params={"now": "2026-07-01T08:30:00+08:00"}).json()
     initial = next(d for d in due["deadlines"] if d["kind"] == "initial")
