@@ -190,7 +190,7 @@ class Store:
                 connection.execute(insert(incident_stages).values(**stage.row()))
 
     def _head(self, connection: Connection, incident_id: str, *, lock: bool) -> IncidentHistory:
-        """The incident, its latest verdict, report count, decisions and county responses.
+        """The incident, its latest verdict, report count and the rows hanging off it (children).
 
         What grading a new report needs: a bounded read however long the history is.
         """
