@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.cli_warning import add_warning_verbs
 from api.settings import Settings
 from geo.errors import InputError
 
@@ -36,8 +37,10 @@ def add_incident(
     options: Callable[[argparse.ArgumentParser], None],
     settings: Callable[[argparse.Namespace], Settings],
 ) -> None:
-    """Register ``reliefgis incident decide`` and ``reliefgis incident register``."""
-    incident = sub.add_parser("incident", help="decisions on an incident's response, its 台账")
+    """Register the ``reliefgis incident`` verbs: open, warning, tick, decide, register."""
+    incident = sub.add_parser(
+        "incident", help="an incident: open, warning measures, decisions, its 台账"
+    )
     verbs = incident.add_subparsers(dest="verb", required=True, parser_class=type(incident))
     decide = verbs.add_parser("decide", help="start, raise, lower or end the response level")
     decide.add_argument("incident", metavar="INCIDENT_ID")
@@ -55,6 +58,7 @@ def add_incident(
     register.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
     options(register)
     register.set_defaults(run=lambda args: cmd_register(args, settings(args)))
+    add_warning_verbs(verbs, options=options, settings=settings)
 
 
 def cmd_register(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,3 +21,7 @@ GAPS: Final[Mapping[str, str]] = {  # the level called for against the one decid
     "end": "灾情已低于启动条件，尚未决定调整或终止响应",
 }
 LATE_FINAL: Final = "响应终止后报送：按迟报的核报处理"
+#: An incident's stage: a forecast (warning response) or the response to a disaster.
+STAGES: Final[Mapping[str, str]] = {"warning": "预警阶段", "response": "响应阶段"}
+#: The mark of every figure computed from the population grid rather than counted.
+ESTIMATED: Final = "估算"

@@ -5,7 +5,6 @@ Thin: parse the request, call `api.service.incidents` or `api.service.reports`, 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, store_of
+from api.schemas.deadline import DeadlinesOut
 from api.schemas.decision import (
     CountyResponseOut,
     CountyResponseRequest,
@@ -20,13 +20,19 @@ from api.schemas.decision import (
     DecisionRequest,
 )
 from api.schemas.incident import (
-    DeadlinesOut,
     IncidentOut,
     IncidentRequest,
     IncidentSummaryOut,
     IncidentVerdictOut,
     ReportAnswer,
     ReportRequest,
+)
+from api.schemas.warning import (
+    MeasureDoneOut,
+    MeasureDoneRequest,
+    StageOut,
+    StageRequest,
+    WarningOut,
 )
 from api.security import principal
 from api.service.after_emergency import REGISTER_TYPES, register_file
@@ -37,9 +43,26 @@ from api.service.decisions import (
     now,
     take_decision,
 )
-from api.service.footprints import footprint_area, precheck
-from api.service.incidents import incident_deadlines, incident_out, open_incident, report_out
+from api.service.footprints import precheck
+from api.service.forecast import Forecast, stage_footprint
+from api.service.incidents import (
+    incident_deadlines,
+    incident_out,
+    open_incident,
+    report_out,
+    summary_out,
+)
 from api.service.reports import report_decision
+from api.service.warning import (
+    MeasureTaker,
+    StageTaker,
+    check_stage,
+    first_stages,
+    measure_done_out,
+    stage_out,
+    warning_out,
+)
+from geo.errors import NotFound
 from layers.store.records import IncidentHistory
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -50,14 +73,82 @@ IncidentId = Annotated[str, Path(max_length=64, description="Incident id")]
 async def create_incident(
     body: IncidentRequest, svc: ServicesDep, request: Request, response: Response
 ) -> IncidentOut:
-    """Open an incident: footprint, hazard, plan, jurisdiction, title, start time."""
+    """Open an incident: footprint (a forecast's with stage warning), hazard, plan, title, time."""
     precheck(svc, body.footprint)
-    plan = svc.plans.get(svc.plan_id(body.plan))
-    area = await svc.compute.run(footprint_area, body.footprint, jurisdiction=plan.jurisdiction)
-    record = open_incident(svc, body, principal(request.scope), footprint=area)
-    await run_in_threadpool(store_of(svc).add_incident, record)
+    found: Forecast = await svc.compute.run(
+        stage_footprint,
+        body.footprint,
+        stage=body.stage,
+        hazard=body.hazard,
+        plan=svc.plan_id(body.plan),
+    )
+    record = open_incident(svc, body, principal(request.scope), footprint=found.area)
+    stages = first_stages(record, stage=body.stage, record=found.record)
+    await run_in_threadpool(store_of(svc).add_incident, record, *stages)
     response.headers["Location"] = f"/api/v1/incidents/{record.id}"
-    return incident_out(svc, IncidentHistory(incident=record, reports=(), verdicts=()))
+    return incident_out(
+        svc, IncidentHistory(incident=record, reports=(), verdicts=(), stages=stages)
+    )
+
+
+@router.post("/{incident_id}/footprint", status_code=201)
+async def add_footprint(
+    incident_id: IncidentId,
+    body: StageRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> StageOut:
+    """The disaster's footprint, ending the warning stage (or a newer forecast while a warning)."""
+    precheck(svc, body.footprint)
+    store = store_of(svc)
+    head = await run_in_threadpool(store.incident, incident_id, limit=1)
+    check_stage(head, body.stage)  # before the work; again while the store holds the incident
+    incident = head.incident
+    found: Forecast = await svc.compute.run(
+        stage_footprint,
+        body.footprint,
+        stage=body.stage,
+        hazard=incident.hazard,
+        plan=incident.plan,
+    )
+    taker = StageTaker(
+        body=body,
+        area=found.area,
+        record=found.record,
+        recorded=now(),
+        requested_by=principal(request.scope),
+    )
+    record = await run_in_threadpool(store.add_stage, incident_id, taker)
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}"
+    return stage_out(record)
+
+
+@router.post("/{incident_id}/warning-measures", status_code=201)
+def add_measure_done(
+    incident_id: IncidentId,
+    body: MeasureDoneRequest,
+    svc: ServicesDep,
+    request: Request,
+    response: Response,
+) -> MeasureDoneOut:
+    """Record one of the plan's warning measures as done, by which unit and when."""
+    taker = MeasureTaker(
+        plans=svc.plans.get, body=body, recorded=now(), requested_by=principal(request.scope)
+    )
+    record = store_of(svc).add_measure_done(incident_id, taker)
+    response.headers["Location"] = f"/api/v1/incidents/{incident_id}/warning"
+    return measure_done_out(record)
+
+
+@router.get("/{incident_id}/warning")
+def get_warning(incident_id: IncidentId, svc: ServicesDep) -> WarningOut:
+    """The warning record: exposure, shelters to open, stock to pre-position, the checklist."""
+    history = store_of(svc).incident(incident_id, limit=1)
+    found = warning_out(svc.plans.get(history.incident.plan), history)
+    if found is None:
+        raise NotFound(f"incident {incident_id!r} was not opened as a warning (no forecast)")
+    return found
 
 
 @router.get("")
@@ -66,11 +157,8 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
     offset: Annotated[int, Query(ge=0, le=10**6, description="Skip this many")] = 0,
 ) -> list[IncidentSummaryOut]:
-    """Incidents, newest first, with report counts and active levels."""
-    return [
-        IncidentSummaryOut.model_validate(asdict(s))
-        for s in store_of(svc).incidents(limit=limit, offset=offset)
-    ]
+    """Incidents, newest first: stage, the level in force and, apart, the recommendation."""
+    return [summary_out(svc, s) for s in store_of(svc).incidents(limit=limit, offset=offset)]
 
 
 @router.get("/{incident_id}")

@@ -94,7 +94,15 @@ class IncidentRequest(BaseModel):
     )
     title: str | None = Field(default=None, max_length=200, description="Incident name")
     started: datetime | None = Field(
-        default=None, description=f"When the disaster started ({TIME_NOTE}); now when omitted"
+        default=None,
+        description=(f"When the disaster started, or the forecast was issued ({TIME_NOTE}); now"),
+    )
+    stage: Literal["warning", "response"] = Field(
+        default="response",
+        description=(
+            "response: the footprint is the disaster's; warning: a forecast footprint (预警), "
+            "answered by the warning record until the disaster's footprint is sent"
+        ),
     )
 
     _time = field_validator("started")(checked_time)
@@ -273,7 +281,18 @@ class IncidentOut(BaseModel):
     created: datetime = Field(description="When it was recorded (UTC)")
     requested_by: str | None = Field(description="API key name:role that opened it")
     software_version: str = Field(description="reliefgis version that opened it")
-    footprint: dict[str, Any] = Field(description="The footprint, a GeoJSON geometry")
+    footprint: dict[str, Any] = Field(
+        description="The footprint in force (the disaster's, or the latest forecast's), GeoJSON"
+    )
+    stage: Literal["warning", "response"] = Field(description="warning (forecast) or response")
+    stage_label: str = Field(description="预警阶段 or 响应阶段")
+    disaster_started: datetime | None = Field(
+        description="When the disaster happened (deadlines count from it); null while a warning"
+    )
+    stages: list[dict[str, Any]] = Field(description="Footprints that set the stage, in order")
+    warning: dict[str, Any] | None = Field(
+        description="The warning record (WarningOut), kept after the response started"
+    )
     current: CurrentOut = Field(description="Current state, derived from the history")
     level_in_force: int | None = Field(
         description="Level in force by decision; null before a start and after the end"
@@ -314,56 +333,18 @@ class IncidentSummaryOut(BaseModel):
     started: datetime = Field(description="When the disaster started (UTC)")
     created: datetime = Field(description="When it was recorded (UTC)")
     reports: int = Field(description="Number of reports")
-    level: int | None = Field(description="Level the latest graded report calls for")
+    stage: Literal["warning", "response"] = Field(description="warning (forecast) or response")
+    stage_label: str = Field(description="预警阶段 or 响应阶段")
+    level_in_force: int | None = Field(
+        description="Level in force by decision; null before a start and after the end"
+    )
+    level_in_force_label: str | None = Field(description="一级 … 四级, or null")
+    ended: datetime | None = Field(description="When the response was ended (UTC)")
+    recommended_level: int | None = Field(
+        description="Level the latest graded report calls for (a recommendation, not in force)"
+    )
+    recommended_label: str | None = Field(description="一级 … 四级, or null")
+    gap_text: str | None = Field(
+        description="The gap between the two in Chinese, e.g. 建议提升至二级，尚未决定"
+    )
     updated: datetime | None = Field(description="Time of the latest verdict (UTC)")
-
-
-class DeadlineOut(BaseModel):
-    """One kind of report: due, overdue, met … with the clause."""
-
-    kind: Literal["initial", "update", "final", "upward", "relief"] = Field(
-        description=(
-            "initial, update, final, upward (a report or response due on a trigger), or "
-            "relief (a step of the winter–spring relief calendar, 冬春救助)"
-        )
-    )
-    label: str = Field(description="初报, 续报, 核报, or what the upward rule asks")
-    status: Literal["met", "due", "overdue", "not_in_force"] = Field(
-        description=(
-            "met; due (by `due`, or as soon as possible when null); overdue; not_in_force "
-            "(not yet or no longer: see `reason`)"
-        )
-    )
-    reason: str | None = Field(
-        default=None,
-        description=(
-            "Why not in force: waiting (for the 初报, 灾情稳定 or a trigger), level (below the "
-            "level the rule needs, or no response started), stable (灾情稳定), ended (响应终止), "
-            "before (a relief step that fell due before the disaster)"
-        ),
-    )
-    due: datetime | None = Field(
-        description="Deadline (China Standard Time); null when the plan gives no number"
-    )
-    met_at: datetime | None = Field(description="When the report meeting it was made")
-    clause: str = Field(description="The plan's clause, e.g. 乐清2016 §4.2.2(1)")
-    rule: str = Field(description="The plan's wording")
-    explanation: str = Field(description="What is due, in words")
-    missed: int = Field(description="Daily 续报 deadlines passed without a report")
-    note: str | None = Field(description="How the rule is read, and what the plan leaves open")
-
-
-class DeadlinesOut(BaseModel):
-    """Which reports are due and which overdue for an incident at a moment."""
-
-    incident: str = Field(description="Incident id")
-    plan: str = Field(description="Plan profile id")
-    now: datetime = Field(description="The moment asked about")
-    timezone: str = Field(description="Time zone of the deadlines")
-    level: int | None = Field(description="Level the latest graded report calls for")
-    level_in_force: int | None = Field(description="Level in force by decision at `now`")
-    ended: datetime | None = Field(description="When the response was ended, if by `now`")
-    stable_since: datetime | None = Field(description="When the disaster was reported stable")
-    overdue: list[str] = Field(description="Kinds of report overdue")
-    deadlines: list[DeadlineOut] = Field(description="初报, 续报, 核报 and reports upward")
-    working_days: str = Field(description="How working days are counted")

@@ -78,7 +78,7 @@ def _quake(
     return quake_field(services, plan=plan, **earthquake)
 
 
-def _assess(
+def assess_exposed(
     services: Services,
     exposed: Exposed,
     *,
@@ -174,7 +174,9 @@ def run_assessment(
             use_casualty_estimate=use_casualty_estimate,
         )  # fmt: skip
         reported = estimate.figures
-    result = _assess(services, exposed, plan=chosen.plan, reported=reported, by_county=by_county)
+    result = assess_exposed(
+        services, exposed, plan=chosen.plan, reported=reported, by_county=by_county
+    )
     body = serialise(
         result,
         pack=pack,

@@ -7,17 +7,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from api.schemas.deadline import DeadlineOut, DeadlinesOut
 from api.schemas.incident import (
-    DeadlineOut,
-    DeadlinesOut,
     IncidentOut,
     IncidentRequest,
+    IncidentSummaryOut,
     RecommendationOut,
     ReportOut,
 )
@@ -30,13 +31,20 @@ from api.service.decisions import (
     recommendation_out,
 )
 from api.service.reports import now, report_of
+from api.service.warning import (
+    current_footprint,
+    disaster_started,
+    stage_out,
+    warning_out,
+)
 from geo.errors import InputError
 from geo.plans.model import Plan
 from geo.plans.reporting_rules import LABELS, report_kind
 from geo.response.deadlines import CHINA, deadlines
 from geo.response.decisions import recommend, response_state
 from geo.response.upward import CountyResponse, upward_deadlines
-from layers.store.records import IncidentHistory, IncidentRecord, ReportRecord
+from layers.store.records import IncidentHistory, IncidentRecord, IncidentSummary, ReportRecord
+from web.decision_text import GAPS, STAGES
 from web.labels import LEVELS
 
 #: Years outside these overflow when converted between time zones.
@@ -125,7 +133,12 @@ def incident_out(
             "created": incident.created,
             "requested_by": incident.requested_by,
             "software_version": incident.software_version,
-            "footprint": shapely.geometry.mapping(incident.footprint),
+            "footprint": shapely.geometry.mapping(current_footprint(history)),
+            "stage": history.stage,
+            "stage_label": STAGES[history.stage],
+            "disaster_started": disaster_started(history),
+            "stages": [stage_out(s).model_dump(mode="json") for s in history.stages],
+            "warning": _warning(plan, history),
             "current": {
                 "level": history.level,
                 "label": last.body["label"] if last else None,
@@ -147,6 +160,38 @@ def incident_out(
             "page": _page(history, limit, cursor),
             "after_emergency": after_emergency_out(services, history),
         }
+    )
+
+
+def _warning(plan: Plan, history: IncidentHistory) -> dict[str, Any] | None:
+    found = warning_out(plan, history)
+    return found.model_dump(mode="json") if found else None
+
+
+def summary_out(services: Services, summary: IncidentSummary) -> IncidentSummaryOut:
+    """An incident in the list: its stage, the level in force and, apart, the recommendation."""
+    plan = services.plans.get(summary.plan)
+    state = response_state([decision_of(d) for d in summary.decisions])
+    found = recommend(plan, summary.level, (), state) if summary.reports else None
+    text = GAPS.get(found.relation) if found is not None and found.gap else None
+    return IncidentSummaryOut(
+        id=summary.id,
+        title=summary.title,
+        hazard=summary.hazard,
+        plan=summary.plan,
+        jurisdiction=summary.jurisdiction,
+        started=summary.started,
+        created=summary.created,
+        reports=summary.reports,
+        stage=summary.stage,  # type: ignore[arg-type]  # checked when recorded
+        stage_label=STAGES[summary.stage],
+        level_in_force=state.level,
+        level_in_force_label=LEVELS[state.level] if state.level else None,
+        ended=state.ended,
+        recommended_level=summary.level,
+        recommended_label=LEVELS[summary.level] if summary.level else None,
+        gap_text=text.format(label=found.label or "") if text and found else None,
+        updated=summary.updated,
     )
 
 
@@ -179,10 +224,11 @@ def incident_deadlines(
     at = moment(asked)
     state = response_state([decision_of(d) for d in history.decisions], at=at)
     reports = [report_of(r) for r in history.reports]
+    started = disaster_started(history)
     found = deadlines(
         plan,
         hazard=incident.hazard,
-        started=incident.started,
+        started=started or incident.started,
         reports=reports,
         levels=state.periods,
         now=at,
@@ -192,7 +238,7 @@ def incident_deadlines(
     )
     upward = upward_deadlines(
         plan,
-        started=incident.started,
+        started=started or incident.started,
         reports=reports,
         levels=state.periods,
         counties=[
@@ -202,6 +248,8 @@ def incident_deadlines(
         now=at,
     )
     items = (*found.items, *upward, *relief_deadlines(services, history, at=at))
+    if started is None:  # a forecast: reports count from a disaster that has not happened
+        items = tuple(replace(d, status="not_in_force", reason="warning") for d in items)
     return DeadlinesOut(
         incident=incident.id,
         plan=incident.plan,

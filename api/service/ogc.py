@@ -22,9 +22,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from api.service.bootstrap import Services
+from api.service.decisions import decision_of
 from api.service.views import parse_bbox
+from api.service.warning import current_footprint
 from geo._crs import LONLAT
 from geo.errors import InputError, NotFound
+from geo.response.decisions import response_state
 from layers.store.store import Store
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -169,7 +172,8 @@ def _when(moment: datetime | None) -> str | None:
 def _incidents(store: Store) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for summary in store.incidents(limit=1_000_000):
-        record = store.incident(summary.id).incident
+        history = store.incident(summary.id, limit=1)
+        state = response_state([decision_of(d) for d in summary.decisions])
         rows.append(
             {
                 "fid": summary.id,
@@ -183,9 +187,11 @@ def _incidents(store: Store) -> gpd.GeoDataFrame:
                 "updated": _when(summary.updated),
                 "reports": summary.reports,
                 "level": summary.level,
+                "level_in_force": state.level,
+                "stage": summary.stage,
             }
         )
-        geoms.append(record.footprint)
+        geoms.append(current_footprint(history))
     return _frame(rows, geoms)
 
 

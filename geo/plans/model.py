@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from geo.plans.after_rules import AfterEmergency
 from geo.plans.procedures import Procedures
 from geo.plans.reporting_rules import Reporting
+from geo.plans.warning import WarningResponse
 
 #: The figures of CONTRACT §4 a plan may grade, with their kind and Chinese name.
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -156,6 +157,8 @@ class Plan:
     procedures: Procedures | None = None
     #: Relief after the emergency (过渡期生活救助, 冬春救助, 台账); None if not profiled.
     after_emergency: AfterEmergency | None = None
+    #: Measures taken on a forecast (§3 灾害救助准备; 乐清 §5 预警响应); None if not profiled.
+    warning: WarningResponse | None = None
 
     def cite(self, clause: str) -> str:
         """The clause as cited in a verdict, e.g. ``阳泉2026 §5.2.1(2)``."""

@@ -27,6 +27,7 @@ from geo.plans.model import (
 )
 from geo.plans.procedures import parse_procedures
 from geo.plans.reporting_rules import parse_reporting
+from geo.plans.warning import parse_warning
 
 
 def _text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
@@ -326,9 +327,8 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
     if bounds_rule is None:
         problems.add("bounds_rule", "expected the plan's rule for 以上/以下 with its clause")
     code = _jurisdiction_code(data, problems)
-    plan_id = _text(data, "id", problems, "")
     plan = Plan(
-        id=plan_id,
+        id=_text(data, "id", problems, ""),
         name=_text(data, "name", problems, ""),
         short=_text(data, "short", problems, ""),
         issued=_text(data, "issued", problems, ""),
@@ -348,6 +348,7 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         indicator_names=_indicator_names(data, problems),
         procedures=parse_procedures(data.get("decisions"), problems),
         after_emergency=parse_after_emergency(data.get("after_emergency"), problems),
+        warning=parse_warning(data.get("warning"), problems),
     )
     problems.raise_if_any()
     return plan

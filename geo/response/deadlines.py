@@ -30,8 +30,8 @@ NO_HOLIDAYS_NOTE = "工作日按周一至周五计算：日历未收录该年度
 
 Status = Literal["met", "due", "overdue", "not_in_force"]
 #: Why a rule is not in force (waiting for a report or a trigger, level, stable, ended;
-#: before: a relief step that fell due before the disaster).
-Reason = Literal["waiting", "level", "stable", "ended", "before"]
+#: before: a relief step that fell due before the disaster; warning: a forecast, no disaster).
+Reason = Literal["waiting", "level", "stable", "ended", "before", "warning"]
 
 
 @dataclass(frozen=True)

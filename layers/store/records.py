@@ -1,4 +1,4 @@
-"""The rows of the incident store: incidents, their reports and the verdict of each report."""
+"""The rows of the store: assessments, incidents and everything recorded on an incident."""
 
 from __future__ import annotations
 
@@ -12,6 +12,22 @@ from sqlalchemy import Row
 
 #: The key of a report's per-county figures inside its figures column.
 BY_COUNTY = "by_county"
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """One assessment as stored: its answer (JSON) with what produced it."""
+
+    id: str
+    created: datetime
+    plan: str
+    plan_sha256: str
+    hazard: str
+    software_version: str
+    requested_by: str | None
+    footprint: BaseGeometry
+    request: dict[str, Any]
+    body: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,51 @@ class CountyResponseRecord:
 
 
 @dataclass(frozen=True)
+class StageRecord:
+    """A footprint that set the incident's stage: a forecast (warning) or the real one (response).
+
+    ``body`` is what a forecast footprint was found to expose (the warning record), kept
+    as computed; a response row's body is empty.
+    """
+
+    id: str
+    incident_id: str
+    seq: int
+    stage: str
+    time: datetime
+    recorded: datetime
+    requested_by: str | None
+    footprint: BaseGeometry
+    body: dict[str, Any]
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert (the record as JSON text)."""
+        values = asdict(self)
+        values["body"] = json.dumps(self.body, ensure_ascii=False)
+        return values
+
+
+@dataclass(frozen=True)
+class MeasureDoneRecord:
+    """A warning measure recorded as done, with who did it, when, and who recorded it."""
+
+    id: str
+    incident_id: str
+    seq: int
+    measure: str
+    clause: str
+    done_by: str
+    time: datetime
+    recorded: datetime
+    note: str | None
+    requested_by: str | None
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class IncidentHistory:
     """An incident with its reports and verdicts (all, or one page) in the order recorded.
 
@@ -153,6 +214,10 @@ class IncidentHistory:
     verdicts: tuple[VerdictRecord, ...]
     decisions: tuple[DecisionRecord, ...] = ()
     county_responses: tuple[CountyResponseRecord, ...] = ()
+    #: The footprints that set the stage (warning, then response), in order.
+    stages: tuple[StageRecord, ...] = ()
+    #: The warning measures recorded as done, in order.
+    measures_done: tuple[MeasureDoneRecord, ...] = ()
     latest: VerdictRecord | None = None
     total: int | None = None
     #: When a report first declared the disaster stable or gave a 核报 (over all reports).
@@ -176,6 +241,11 @@ class IncidentHistory:
         return last.level if last else None
 
     @property
+    def stage(self) -> str:
+        """``warning`` while the latest footprint is a forecast, else ``response``."""
+        return self.stages[-1].stage if self.stages else "response"
+
+    @property
     def report_count(self) -> int:
         """How many reports the incident has."""
         return self.total if self.total is not None else len(self.reports)
@@ -195,6 +265,9 @@ class IncidentSummary:
     reports: int
     level: int | None
     updated: datetime | None
+    #: The incident's decisions (the level in force is derived from them).
+    decisions: tuple[DecisionRecord, ...] = ()
+    stage: str = "response"
 
 
 def incident_from_row(row: Row[Any]) -> IncidentRecord:
@@ -271,3 +344,16 @@ def county_response_from_row(row: Row[Any]) -> CountyResponseRecord:
     """A county response row as a record."""
     m = row._mapping
     return CountyResponseRecord(**{k: m[k] for k in CountyResponseRecord.__dataclass_fields__})
+
+
+def stage_from_row(row: Row[Any]) -> StageRecord:
+    """A stage row as a record."""
+    m = row._mapping
+    values = {k: m[k] for k in StageRecord.__dataclass_fields__}
+    return StageRecord(**{**values, "body": json.loads(m["body"])})
+
+
+def measure_done_from_row(row: Row[Any]) -> MeasureDoneRecord:
+    """A done-measure row as a record."""
+    m = row._mapping
+    return MeasureDoneRecord(**{k: m[k] for k in MeasureDoneRecord.__dataclass_fields__})

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     and_,
     create_engine,
     event,
@@ -31,79 +32,49 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo.errors import NotFound, StoreError
+from layers.store.children import children, listed_decisions, listed_stages
 from layers.store.records import (
+    AssessmentRecord,
     CountyResponseRecord,
     DecisionRecord,
     IncidentHistory,
     IncidentRecord,
     IncidentSummary,
+    MeasureDoneRecord,
     ReportRecord,
+    StageRecord,
     VerdictRecord,
-    county_response_from_row,
-    decision_from_row,
     incident_from_row,
     report_from_row,
     verdict_from_row,
 )
+from layers.store.sqlite import sqlite_begin, sqlite_pragmas, sqlite_url
 from layers.store.tables import (
     assessments,
     county_responses,
     decisions,
+    incident_stages,
     incidents,
     reports,
     verdicts,
+    warning_measures,
 )
+
+__all__ = ["AssessmentRecord", "Store", "sqlite_url"]
+
+
+class _Row(Protocol):
+    def row(self) -> dict[str, Any]: ...
+
+
+Child = TypeVar("Child", bound=_Row)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: PostgreSQL advisory lock key held while migrating (any constant unique to reliefgis).
 MIGRATION_LOCK = 7_336_170_101
-
-
-def sqlite_url(folder: Path) -> str:
-    """The URL of the embedded store's single SQLite file in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'reliefgis.sqlite'}"
-
-
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
-    # WAL lets readers run beside the writer; synchronous=FULL makes every commit
-    # durable before it is acknowledged.
-    # The store issues BEGIN itself (``_sqlite_begin``), so pysqlite must not.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    # A writer takes the write lock when it begins, so two writers never both read the
-    # old history and then collide; readers get a consistent WAL snapshot.
-    immediate = connection.get_execution_options().get("immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@dataclass(frozen=True)
-class AssessmentRecord:
-    """One assessment as stored: its answer (JSON) with what produced it."""
-
-    id: str
-    created: datetime
-    plan: str
-    plan_sha256: str
-    hazard: str
-    software_version: str
-    requested_by: str | None
-    footprint: BaseGeometry
-    request: dict[str, Any]
-    body: dict[str, Any]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -121,8 +92,8 @@ class Store:
         try:
             self.engine: Engine = create_engine(url, pool_pre_ping=True)
             if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-                event.listen(self.engine, "begin", _sqlite_begin)
+                event.listen(self.engine, "connect", sqlite_pragmas)
+                event.listen(self.engine, "begin", sqlite_begin)
             self._writer = self.engine.execution_options(immediate=True)
             self._migrate()
         except SQLAlchemyError as exc:
@@ -211,13 +182,15 @@ class Store:
         with self._available(), self.engine.connect() as connection:
             return [str(v) for v in connection.execute(query).scalars()]
 
-    def add_incident(self, record: IncidentRecord) -> None:
-        """Insert an incident; the commit is durable when this returns."""
+    def add_incident(self, record: IncidentRecord, stage: StageRecord | None = None) -> None:
+        """Insert an incident (with its first stage row, a forecast's); durable on return."""
         with self._available(), self._writer.begin() as connection:
             connection.execute(insert(incidents).values(**record.row()))
+            if stage is not None:
+                connection.execute(insert(incident_stages).values(**stage.row()))
 
     def _head(self, connection: Connection, incident_id: str, *, lock: bool) -> IncidentHistory:
-        """The incident, its latest verdict, report count, decisions and county responses.
+        """The incident, its latest verdict, report count and the rows hanging off it (children).
 
         What grading a new report needs: a bounded read however long the history is.
         """
@@ -231,22 +204,11 @@ class Store:
             .order_by(verdicts.c.seq.desc())
             .limit(1)
         ).first()
-        found_decisions = connection.execute(
-            select(decisions)
-            .where(decisions.c.incident_id == incident_id)
-            .order_by(decisions.c.seq)
-        ).all()
-        found_counties = connection.execute(
-            select(county_responses)
-            .where(county_responses.c.incident_id == incident_id)
-            .order_by(county_responses.c.seq)
-        ).all()
         return IncidentHistory(
             incident=incident_from_row(row),
             reports=(),
             verdicts=(),
-            decisions=tuple(decision_from_row(d) for d in found_decisions),
-            county_responses=tuple(county_response_from_row(c) for c in found_counties),
+            **children(connection, incident_id),
             latest=verdict_from_row(latest) if latest is not None else None,
             # A verdict is recorded with each report, under the report's number.
             total=int(latest.seq) if latest is not None else 0,
@@ -330,25 +292,46 @@ class Store:
             connection.execute(insert(verdicts).values(**verdict.row()))
         return report, verdict
 
+    def _add_child(
+        self, incident_id: str, table: Table, make: Callable[[IncidentHistory, int], Child]
+    ) -> Child:
+        """Insert the row ``make`` returns from the incident's head while it is held.
+
+        ``make`` gets the head and the row's sequence number among the table's rows of
+        the incident; it checks the row against what is recorded (raising to refuse it).
+        """
+        with self._available(), self._writer.begin() as connection:
+            head = self._head(connection, incident_id, lock=True)
+            seq = connection.execute(
+                select(func.count()).select_from(table).where(table.c.incident_id == incident_id)
+            ).scalar_one()
+            record = make(head, int(seq) + 1)
+            connection.execute(insert(table).values(**record.row()))
+        return record
+
     def add_decision(
         self, incident_id: str, decide: Callable[[IncidentHistory, int], DecisionRecord]
     ) -> DecisionRecord:
         """Record a decision, checked by ``decide`` against the decisions so far."""
-        with self._available(), self._writer.begin() as connection:
-            head = self._head(connection, incident_id, lock=True)
-            record = decide(head, len(head.decisions) + 1)
-            connection.execute(insert(decisions).values(**record.row()))
-        return record
+        return self._add_child(incident_id, decisions, decide)
 
     def add_county_response(
         self, incident_id: str, make: Callable[[IncidentHistory, int], CountyResponseRecord]
     ) -> CountyResponseRecord:
         """Record a county-level response of an affected county (响应联动)."""
-        with self._available(), self._writer.begin() as connection:
-            head = self._head(connection, incident_id, lock=True)
-            record = make(head, len(head.county_responses) + 1)
-            connection.execute(insert(county_responses).values(**record.row()))
-        return record
+        return self._add_child(incident_id, county_responses, make)
+
+    def add_stage(
+        self, incident_id: str, make: Callable[[IncidentHistory, int], StageRecord]
+    ) -> StageRecord:
+        """Record a footprint that sets the stage (a forecast's, or the real one)."""
+        return self._add_child(incident_id, incident_stages, make)
+
+    def add_measure_done(
+        self, incident_id: str, make: Callable[[IncidentHistory, int], MeasureDoneRecord]
+    ) -> MeasureDoneRecord:
+        """Record a warning measure as done."""
+        return self._add_child(incident_id, warning_measures, make)
 
     def incidents(self, *, limit: int = 100, offset: int = 0) -> list[IncidentSummary]:
         """Incidents, newest first, each with its report count and active level."""
@@ -371,6 +354,9 @@ class Store:
         )
         with self._available(), self.engine.begin() as connection:
             rows = connection.execute(query).all()
+            ids = [r.id for r in rows]
+            listed = listed_decisions(connection, ids)
+            stages = listed_stages(connection, ids)
         return [
             IncidentSummary(
                 id=r.id,
@@ -383,6 +369,8 @@ class Store:
                 reports=r.seq or 0,
                 level=r.level,
                 updated=r.updated,
+                decisions=listed.get(r.id, ()),
+                stage=stages.get(r.id, "response"),
             )
             for r in rows
         ]

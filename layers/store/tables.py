@@ -159,3 +159,34 @@ county_responses = Table(
     Column("requested_by", String(64), nullable=True),
     UniqueConstraint("incident_id", "seq", name="uq_county_responses_incident_seq"),
 )
+
+incident_stages = Table(
+    "incident_stages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("incident_id", String(32), ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("stage", String(8), nullable=False),
+    Column("time", UTCDateTime(), nullable=False),
+    Column("recorded", UTCDateTime(), nullable=False),
+    Column("requested_by", String(64), nullable=True),
+    Column("footprint", GeometryColumn(), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("incident_id", "seq", name="uq_incident_stages_incident_seq"),
+)
+
+warning_measures = Table(
+    "warning_measures",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("incident_id", String(32), ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("measure", String(16), nullable=False),
+    Column("clause", Text, nullable=False),
+    Column("done_by", Text, nullable=False),
+    Column("time", UTCDateTime(), nullable=False),
+    Column("recorded", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("requested_by", String(64), nullable=True),
+    UniqueConstraint("incident_id", "seq", name="uq_warning_measures_incident_seq"),
+)

@@ -1,6 +1,7 @@
-"""Whole incidents replayed for each of the four plans: start, reports rising and falling,
-raise, stability, end — the level in force, the recommendation and every deadline checked
-at chosen instants against the plans' clauses (quoted), on SQLite and on PostGIS.
+"""Whole incidents replayed for each of the four plans: a warning (forecast), start, reports
+rising and falling, raise, stability, end — the level in force, the recommendation and every
+deadline checked at chosen instants against the plans' clauses (quoted), on SQLite and on
+PostGIS; the warning record is still there at the end.
 
 Only a decision changes the level in force; graded reports recommend. Times are China
 Standard Time; 2026-07-01 is a Wednesday.
@@ -38,8 +39,12 @@ def client(request, tiny_pack, tmp_path):
 #   启动响应的相应权限决定终止响应。」
 # §5.6: 「县（区）启动三级以上县（区）级自然灾害救助应急响应的，
 #   应及时向市防灾减灾救灾委员会办公室报告。」
+# §3(3) 灾害救助准备: 「做好救灾物资紧急调拨和调运准备工作。」
 def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
-    run = Replay(client, "panzhihua-2024")
+    run = Replay(client, "panzhihua-2024", warning="01T06:00:00")
+    assert run.deadlines("01T07:00:00")["initial"]["reason"] == "warning"
+    assert run.tick("01T07:00:00", "3", "市应急管理局")["clause"] == "攀枝花2024 §3(3)"
+    run.disaster("01T08:00:00")
     first = run.report("01T08:30:00", "初报", figures={"relocated": 1500})
     assert first["verdict"]["recommendation"]["gap_text"] == "建议启动四级响应，尚未决定"
     assert run.state()["level_in_force"] is None
@@ -105,14 +110,20 @@ def test_panzhihua_a_falling_report_does_not_end_the_zero_report(client):
     late = run.report("05T10:00:00", "核报", figures={"relocated": 6100})["verdict"]
     assert (late["after_end"], late["flag"]) == (True, "响应终止后报送：按迟报的核报处理")
     assert [d["action"] for d in run.state()["decisions"]] == ["start", "raise", "end"]
+    run.warning_kept("3")
 
 
 # 阳泉2026 §4.1.6: 「重特大自然灾害灾情稳定前，各级应急管理部门执行灾情 24 小时零报告制度」 (the p
 # lan's
 # own 一级 and 二级). §5.3.2: 「市防减救灾委常务副主任或分管副主任决定启动三级响应」 §5.2.2:
 # 「市防减救灾委常务副主任报主任决定」 §5.7: 「按启动响应的相应权限终止响应」
+# §3(1) 灾害救助准备: 「向可能受到影响的县（区）防灾减灾救灾委员会或应急管理部门通报预警预报信息」
 def test_yangquan_zero_report_holds_at_level_two_until_declared_stable(client):
-    run = Replay(client, "yangquan-2026")
+    run = Replay(client, "yangquan-2026", warning="01T05:00:00")
+    first = run.opened["warning"]["checklist"]["items"][0]
+    assert first["units"] == ["市防减救灾办", "县（区）防灾减灾救灾委员会或应急管理部门"]
+    run.tick("01T05:30:00", "1", "市防减救灾办")
+    run.disaster("01T08:00:00")
     run.report("01T09:00:00", "初报", figures={"relocated": 6000})
     assert run.decide("01T10:00:00", "start", "市防减救灾委分管副主任", 3).status_code == 201
     assert run.deadlines("01T12:00:00")["update"]["reason"] == "level"
@@ -134,6 +145,7 @@ def test_yangquan_zero_report_holds_at_level_two_until_declared_stable(client):
     assert items["final"]["status"] == "due"  # 「灾情稳定后……及时组织上报」, no number
     run.decide("04T09:00:00", "end", "市防减救灾委常务副主任")
     assert run.state()["level_in_force"] is None
+    run.warning_kept("1")
 
 
 # 江苏 §4.1.6: 「自然灾害灾情稳定前，相关地方各级应急管理部门执行灾情24小时零报告制度」 (every dis
@@ -141,8 +153,13 @@ def test_yangquan_zero_report_holds_at_level_two_until_declared_stable(client):
 # §5.7 响应提升 「按照启动响应的相应权限提升响应等级」; §5.8 响应终止; §5.6.2: 「设区市启动三级以
 # 上自然灾害
 # 救助应急响应的，应及时向省应急管理厅报告。」
+# §3(3): 「做好救灾物资准备，紧急情况下提前调拨。启动与交通运输、铁路等部门的应急联动机制」
 def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
-    run = Replay(client, "jiangsu")
+    run = Replay(client, "jiangsu", warning="01T02:00:00")
+    third = run.opened["warning"]["checklist"]["items"][2]
+    assert (third["clause"], third["units"][1]) == ("江苏 §3(3)", "交通运输、铁路等部门")
+    run.tick("01T03:00:00", "3", "省应急管理厅")
+    run.disaster("01T08:00:00")
     run.report("01T09:00:00", "初报", figures={"relocated": 12000})
     update = run.deadlines("01T10:00:00")["update"]
     assert (update["status"], update["due"]) == ("due", "2026-07-02T09:00:00+08:00")
@@ -163,6 +180,7 @@ def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
     run.decide("03T09:00:00", "end", "省防灾减灾救灾委员会副主任")
     items = run.deadlines("03T10:00:00")
     assert (items["update"]["status"], items["update"]["reason"]) == ("not_in_force", "ended")
+    run.warning_kept("3")
 
 
 # 乐清2016 §4.2.2(1): 「最迟不得晚于灾害发生后1小时」「对造成死亡(含失踪)10人以上……应当同时逐级上
@@ -171,8 +189,13 @@ def test_jiangsu_zero_report_from_the_first_report_until_the_end(client):
 # 灾情」;
 # §6.2.2(6): 「灾情发生后2小时内向上级政府和民政部门汇报」; §6.2.2: 「市减灾委决定进入Ⅱ级响应状态」;
 # §6.2.3: 「市减灾委副主任(市民政局主要负责人)决定终止Ⅱ级响应」
+# §5.3(3) 预警响应措施: 「开放应急避灾疏散场所,疏散、转移易受自然灾害危害的人员和财产」; §5.4:
+# 「灾害风险解除或者演变为灾害后,市减灾委办公室决定预警响应终止」.
 def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(client):
-    run = Replay(client, "yueqing-2016")
+    run = Replay(client, "yueqing-2016", warning="01T07:00:00")
+    assert run.state()["stage_label"] == "预警阶段"
+    assert run.tick("01T07:10:00", "3", "市减灾委办公室")["clause"] == "乐清2016 §5.3(3)"
+    run.disaster("01T08:00:00")
     assert run.deadlines("01T08:30:00")["initial"]["due"] == "2026-07-01T09:00:00+08:00"
     run.report("01T08:40:00", "初报", figures={"affected_share": 0.21})
     assert run.decide("01T09:30:00", "start", "市减灾委", 2).status_code == 201
@@ -209,6 +232,7 @@ def test_yueqing_two_hours_upward_at_level_two_and_deaths_reported_at_once(clien
         "2027-02-06T00:00:00+08:00",
         "乐清2016 §7.2(4)",
     )
+    run.warning_kept("3")
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,10 @@ def test_incidents_are_listed(client):
     report(client, first, kind="初报", figures={"dead_missing": 25})
     listed = client.get("/api/v1/incidents").json()
     assert [i["id"] for i in listed] == [second["id"], first["id"]]
-    assert (listed[1]["reports"], listed[1]["level"]) == (1, 2)
+    # A graded report recommends; only a decision puts a level in force (issue 15).
+    assert (listed[1]["reports"], listed[1]["recommended_level"]) == (1, 2)
+    assert (listed[1]["level_in_force"], listed[1]["stage"]) == (None, "response")
+    assert listed[1]["gap_text"] == "建议启动二级响应，尚未决定"
     assert len(client.get("/api/v1/incidents?limit=1").json()) == 1
 
 

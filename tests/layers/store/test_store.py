@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from postgres import fresh_database, plain_dsn
 from shapely.geometry import Polygon
 from sqlalchemy import create_engine, text
@@ -265,9 +266,8 @@ def test_a_store_made_by_revision_0001_is_upgraded(tmp_path):
     engine.dispose()
     upgraded = Store(url)
     with upgraded.engine.connect() as connection:
-        assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
-        )
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == ScriptDirectory.from_config(config).get_current_head()
     assert upgraded.assessment("old") == {"id": "old"}
     upgraded.add_incident(_incident("after-upgrade"))
     assert upgraded.incident("after-upgrade").incident.title == "桃河洪水"

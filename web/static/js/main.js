@@ -6,7 +6,7 @@ import { ApiError, fetchFile, getJson, hasApiKey, isApiUrl, postFile, postJson, 
 import { PolygonDrawer } from "./draw.js";
 import { makeDatum } from "./gcj02.js";
 import { MapView, classText, escapeHtml } from "./layers.js";
-import { renderIncident } from "./incident.js";
+import { renderIncident, renderIncidentList } from "./incident.js";
 import { renderResults } from "./results.js";
 
 const $ = (id) => document.getElementById(id);
@@ -395,6 +395,14 @@ async function openIncident(id) {
   }
 }
 
+async function listIncidents() {
+  try {
+    renderIncidentList($("incidents-box"), await getJson("incidents?limit=20"), state.config);
+  } catch {
+    $("incidents-box").hidden = true; // the list is a convenience: the map works without it
+  }
+}
+
 async function reopen() {
   const incident = location.hash.match(/^#incident=([0-9A-Za-z_-]+)$/);
   if (incident) return openIncident(incident[1]);
@@ -431,6 +439,11 @@ async function start() {
     $("run").addEventListener("click", run);
     $("results").addEventListener("click", openResult);
     document.querySelector("header nav").addEventListener("click", openResult);
+    $("incident-list").addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-incident]");
+      if (link) openIncident(link.dataset.incident);
+    });
+    await listIncidents();
     document.body.dataset.ready = "true";
   } catch (err) {
     if (isAuthError(err)) askForKey(err);
