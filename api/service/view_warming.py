@@ -1,16 +1,17 @@
 """The map's view layers prepared in the background once the server is up.
 
-Left to the requests, the first view of a layer builds its spatial index and writes its
-properties, and the first view at each zoom simplifies what it shows: on a province pack
-that is seconds on the first open and hundreds of milliseconds on the first pan after a
-zoom change. A daemon thread started with the server does it ahead of them instead,
-without delaying readiness: indexes and properties first, then every geometry layer whole
-at the zoom the pack opens at (fitted to a common screen) and the few above it where a
-bureau works (county to town). It writes in small steps and only while no view is being
-answered, so it never makes a request wait for more than one step, and keeps what it
-wrote on disk beside the road graph (`layers.view_cache`, keyed by the pack's bytes and
-the code): a later start reads it back in milliseconds. Views answer alike warmed or not
-(`ViewLayers.prepare` writes what a view would).
+Left to the requests, the first view of a layer builds its spatial index and the first
+view at each zoom simplifies what it shows: on a province pack that is seconds on the
+first open and hundreds of milliseconds on the first pan after a zoom change. A daemon
+thread started with the server does it ahead of them instead, without delaying
+readiness: every geometry layer indexed and written whole at the zoom the pack opens at
+(fitted to a common screen) and the few above it where a bureau works (county to town).
+It works in small steps and only while no view is being answered, so a request never
+waits for more than one step, and keeps what it wrote on disk beside the road graph
+(`layers.view_cache`, keyed by the pack's bytes and the code): a later start reads it
+back in a fraction of a second. Views answer alike warmed or not (`ViewLayers.prepare`
+writes what a view would). Properties are written per column, once, when a view first
+asks for that column.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -83,13 +83,6 @@ def _names(views: ViewLayers) -> list[str]:
     return names
 
 
-def _work(views: ViewLayers) -> Iterator[tuple[str, int]]:
-    names = _names(views)
-    for zoom in zoom_order(fit_zoom(views.pack.bounds)):
-        for name in names:
-            yield name, zoom
-
-
 def cache_folder(services: Services) -> Path | None:
     """Where this pack's view texts are kept (beside the road graph), None without a cache."""
     cache_dir = services.settings.cache_dir
@@ -100,30 +93,64 @@ def cache_folder(services: Services) -> Path | None:
     return cache_dir / f"views-{key}"
 
 
+def _idle(views: ViewLayers, stop: threading.Event) -> bool:
+    """Wait until no view is being answered; False when told to stop instead."""
+    while not (views.idle() or stop.is_set()):
+        stop.wait(IDLE_POLL_S)
+    return not stop.is_set()
+
+
 def _prepare(views: ViewLayers, name: str, zoom: int, stop: threading.Event) -> bool:
     """Prepare one layer at one zoom in steps while the views are idle; False if stopped."""
     rows = views.drawn_rows(name, zoom)
     sizes = shapely.get_num_coordinates(views.geometries(name)[rows])
     for part in steps(sizes):
-        while not (views.idle() or stop.is_set()):
-            stop.wait(IDLE_POLL_S)
-        if stop.is_set():
+        if not _idle(views, stop):
             return False
         views.prepare(name, zoom, rows[part])
     return True
 
 
+def _warm_zoom(
+    views: ViewLayers, name: str, zoom: int, stop: threading.Event, folder: Path | None
+) -> bool:
+    """One layer at one zoom: read back from ``folder``, else written (and kept there)."""
+    if not _idle(views, stop):
+        return False
+    kept = None if folder is None else view_cache.read_texts(folder, name, zoom)
+    if kept is not None:
+        views.keep(name, zoom, kept)
+        return True
+    if not _prepare(views, name, zoom, stop):
+        return False
+    if folder is not None:
+        view_cache.write_texts(folder, name, zoom, views.prepared(name, zoom))
+    return True
+
+
+def _warm_columns(views: ViewLayers, names: list[str], stop: threading.Event) -> bool:
+    """Every property column of the layers written once, a column per step."""
+    for name in names:
+        for column in views.property_names(name):
+            if not _idle(views, stop):
+                return False
+            views.column(name, column)
+    return True
+
+
 def warm_views(views: ViewLayers, stop: threading.Event, *, folder: Path | None) -> None:
-    """Prepare the geometry layers at the zooms of `zoom_order`, from ``folder`` if kept."""
-    for name, zoom in _work(views):
-        kept = None if folder is None else view_cache.read_texts(folder, name, zoom)
-        if kept is not None:
-            views.keep(name, zoom, kept)
-            continue
-        if not _prepare(views, name, zoom, stop):
+    """Prepare the geometry layers at the zooms of `zoom_order`, from ``folder`` if kept.
+
+    The opening zoom first, then the layers' property columns, then the zooms above.
+    """
+    names = _names(views)
+    zooms = zoom_order(fit_zoom(views.pack.bounds))
+    for zoom in zooms:
+        for name in names:
+            if not _warm_zoom(views, name, zoom, stop, folder):
+                return
+        if zoom == zooms[0] and not _warm_columns(views, names, stop):
             return
-        if folder is not None:
-            view_cache.write_texts(folder, name, zoom, views.prepared(name, zoom))
 
 
 def _run(services: Services, stop: threading.Event) -> None:

@@ -98,15 +98,26 @@ def geometry_texts(layer: IndexedLayer, rows: np.ndarray, *, zoom: int) -> list[
 def column_texts(frame: gpd.GeoDataFrame, column: str) -> list[str]:
     """One column's values as JSON text per row (NaN as null), as pandas writes them."""
     records = json.loads(frame[[column]].to_json(orient="records", force_ascii=False))
-    return [json.dumps(record[column], ensure_ascii=False) for record in records]
+    written: dict[str, str] = {}  # a class or a name recurs on many rows
+    out = []
+    for record in records:
+        value = record[column]
+        if not isinstance(value, str):
+            out.append(json.dumps(value, ensure_ascii=False))
+            continue
+        text = written.get(value)
+        if text is None:
+            text = written[value] = json.dumps(value, ensure_ascii=False)
+        out.append(text)
+    return out
 
 
 def row_texts(columns: dict[str, list[str]], *, rows: int) -> tuple[str, ...]:
     """Each of ``rows`` rows' properties as a JSON object text, from its columns' texts."""
-    keyed = [
-        [f"{json.dumps(name, ensure_ascii=False)}:{text}" for text in texts]
-        for name, texts in columns.items()
-    ]
+    keyed = []
+    for name, texts in columns.items():
+        key = json.dumps(name, ensure_ascii=False)
+        keyed.append([f"{key}:{text}" for text in texts])
     if not keyed:
         return ("{}",) * rows
     return tuple("{" + ",".join(parts) + "}" for parts in zip(*keyed, strict=True))
@@ -185,7 +196,6 @@ class ViewLayers:
     def drawn_rows(self, name: str, zoom: int) -> np.ndarray:
         """The rows of layer ``name`` a view at ``zoom`` may show (drawn there, not empty)."""
         layer = self._indexed(name)
-        self._properties(name, None)  # every column's values written once
         drawn = (layer.min_zoom <= zoom) & ~shapely.is_empty(layer.geometries)
         return np.flatnonzero(drawn)
 
@@ -207,6 +217,14 @@ class ViewLayers:
     def keep(self, name: str, zoom: int, texts: dict[int, str]) -> None:
         """Keep texts of layer ``name`` at ``zoom`` written before (`prepare`'s, from disk)."""
         self._prepared[(name, min(zoom, DETAIL_ZOOM))] = dict(texts)
+
+    def property_names(self, name: str) -> list[str]:
+        """The property columns of layer ``name`` (all but its geometry)."""
+        return property_columns(self._frame(name), None)
+
+    def column(self, name: str, column: str) -> list[str]:
+        """Column ``column`` of layer ``name`` as JSON text per row, written once."""
+        return self._columns(name, column)
 
     def geometries(self, name: str) -> np.ndarray:
         """Layer ``name``'s stored geometries (EPSG:4326), in row order."""
