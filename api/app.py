@@ -29,6 +29,7 @@ from api.routes.maps import install_web
 from api.security import ApiKeyGuard, redact_access_log
 from api.service.bootstrap import Services, load_services
 from api.service.compute import Compute
+from api.service.view_warming import start_warming
 from api.settings import Settings
 
 DESCRIPTION = """
@@ -46,11 +47,12 @@ When the service has API keys, every `/api/v1` call needs `Authorization: Bearer
 @asynccontextmanager
 async def _lifespan(compute: Compute[Services], app: FastAPI) -> AsyncIterator[None]:
     """Start the compute workers before the first request; stop them on shutdown."""
-    del app
     await compute.start()
+    warming = start_warming(app.state.services)  # the map's views, in the background
     try:
         yield
     finally:
+        warming.set()
         compute.close()
 
 

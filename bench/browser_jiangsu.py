@@ -77,14 +77,20 @@ def _free_port() -> int:
         return port
 
 
-def start_server(pack: Path, state: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    pack: Path, state: Path, port: int, cache: Path | None = None
+) -> subprocess.Popen[bytes]:
     """``reliefgis serve`` on the pack at 127.0.0.1:port, once it answers."""
     script = Path(sys.executable).with_name("reliefgis")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
     process = subprocess.Popen(
         [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(pack)],
         cwd=ROOT,
-        env={**os.environ, "RELIEF_STATE_DIR": str(state)},
+        env={
+            **os.environ,
+            "RELIEF_STATE_DIR": str(state),
+            **({"RELIEF_CACHE_DIR": str(cache)} if cache else {}),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -176,13 +182,22 @@ def whole_layers(url: str) -> int:
     return total
 
 
-def measure(pack: Path, repeats: int) -> dict[str, Any]:
+def _cache_note(cache: Path | None) -> str:
+    """What the server's cache held at start: the map views written by an earlier start?"""
+    folder = cache or Path(os.environ.get("RELIEF_CACHE_DIR") or Path.home() / ".cache/reliefgis")
+    views = sorted(folder.glob("views-*")) if folder.is_dir() else []
+    held = "map views of earlier starts" if views else "no map views (a first start)"
+    return f"`{folder}`, holding {held} when the server started"
+
+
+def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, Any]:
     """Everything the report shows, from one server on the pack."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when run
 
+    cache_note = _cache_note(cache)
     with tempfile.TemporaryDirectory() as state:
         port = _free_port()
-        server = start_server(pack, Path(state), port)
+        server = start_server(pack, Path(state), port, cache)
         url = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as playwright:
@@ -208,7 +223,7 @@ def measure(pack: Path, repeats: int) -> dict[str, Any]:
     return {
         "cold": cold, "warm": warm, "pan_ms": pan_ms, "waited_ms": waited_ms, "cached": cached,
         "whole": whole,
-        "load": load,
+        "load": load, "cache": cache_note,
     }  # fmt: skip
 
 
@@ -247,6 +262,7 @@ def report(pack: Path, result: dict[str, Any]) -> str:
         *machine(["playwright", "shapely", "geopandas", "rio-tiler"]),
         f"- pack: `{pack}`; Chromium {CHROMIUM} headless, {VIEWPORT['width']}×"
         f"{VIEWPORT['height']}; server `reliefgis serve` on 127.0.0.1",
+        f"- server cache folder: {result['cache']}",
         f"- load average when measured (1, 5, 15 min): {result['load']}: other work shared "
         "the 2 cores; times are wall times under that load",
         "",
@@ -266,8 +282,8 @@ def report(pack: Path, result: dict[str, Any]) -> str:
         f"Pans: {len(pan_ms)} asked the service (median {pan_median:.0f} ms, max "
         f"{pan_max:.0f} ms: {', '.join(f'{m:.0f}' for m in pan_ms)}); {result['cached']} "
         "were answered from the page's cache (no request). Of a pan's time, waiting for "
-        f"the last of its five answers took median {statistics.median(waited):.0f} ms; the "
-        "rest is the page drawing them.",
+        f"the last of its five answers took median {statistics.median(waited):.0f} ms ("
+        f"{', '.join(f'{m:.0f}' for m in waited)}); the rest is the page drawing them.",
         "",
         "Layer requests of the first view (all bounded by bbox and zoom):",
         "",
@@ -282,11 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pack", type=Path, default=DEFAULT_PACK)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--cache-dir", type=Path, default=None, help="the server's cache folder (RELIEF_CACHE_DIR)"
+    )
     args = parser.parse_args(argv)
     if not (args.pack / "layers.gpkg").exists():
         print(f"no Jiangsu pack at {args.pack}: build it (scripts/packs/build_jiangsu.py)")
         return 2
-    result = measure(args.pack, args.repeats)
+    result = measure(args.pack, args.repeats, args.cache_dir)
     text = report(args.pack, result)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "browser_jiangsu.md").write_text(text, encoding="utf-8")

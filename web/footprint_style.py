@@ -50,3 +50,8 @@ def class_colours(classes: Sequence[str]) -> dict[str, str]:
 def outline_colour() -> str:
     """The footprint's outline: the darkest shade of the palette."""
     return labels.FOOTPRINT_PALETTE[0]
+
+
+def fill_alpha_byte() -> int:
+    """The footprint fill's opacity (`web.labels.FOOTPRINT_ALPHA`) as a PNG alpha, 0 to 255."""
+    return round(labels.FOOTPRINT_ALPHA * 255)

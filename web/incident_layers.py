@@ -48,7 +48,8 @@ def _population_color(value: float, breaks: Sequence[float]) -> str:
     return labels.POPULATION_COLORS[index]
 
 
-def _features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A FeatureCollection of the frame's geometries with ``props`` as their properties."""
     geometries = json.loads(frame.geometry.to_json(drop_id=True))["features"]
     return {
         "type": "FeatureCollection",
@@ -59,7 +60,7 @@ def _features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[
     }
 
 
-def _screen(layer: str, **more: str | float) -> dict[str, str | float]:
+def screen_style(layer: str, **more: str | float) -> dict[str, str | float]:
     """The Leaflet style of ``layer`` (`labels.SCREEN_STYLES`) with ``more`` on top."""
     return {**labels.SCREEN_STYLES[layer], **more}
 
@@ -72,9 +73,10 @@ def _style(key: str) -> Any:
     return style
 
 
-def _geojson(
+def geojson_group(
     data: dict[str, Any], *, name: str, tooltip: bool = True, show: bool = True
 ) -> folium.FeatureGroup:
+    """A feature group drawing ``data`` by each feature's ``style``, with its ``tip``."""
     group = folium.FeatureGroup(name=name, show=show)
     folium.GeoJson(
         data,
@@ -106,10 +108,10 @@ def counties(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGr
                     ],
                     title=f"{name}（{code}）",
                 ),
-                "style": _screen("counties", fillColor=_population_color(population, breaks)),
+                "style": screen_style("counties", fillColor=_population_color(population, breaks)),
             }
         )
-    group = _geojson(_features(frame, props), name=labels.OVERLAYS["counties"])
+    group = geojson_group(features(frame, props), name=labels.OVERLAYS["counties"])
     for name, point in zip(frame["name"], frame.geometry.representative_point(), strict=True):
         folium.Marker(
             [point.y, point.x],
@@ -137,7 +139,7 @@ def hazard_zones(pack: LayerPack) -> folium.FeatureGroup:
                 ],
                 title=str(name) if isinstance(name, str) else None,
             ),
-            "style": _screen(
+            "style": screen_style(
                 "hazard_zones",
                 color=labels.RISK_COLORS.get(str(risk), labels.OTHER_COLOR),
                 fillColor=labels.RISK_COLORS.get(str(risk), labels.OTHER_COLOR),
@@ -151,7 +153,7 @@ def hazard_zones(pack: LayerPack) -> folium.FeatureGroup:
             strict=True,
         )
     ]
-    return _geojson(_features(zones, props), name=labels.OVERLAYS["hazard_zones"])
+    return geojson_group(features(zones, props), name=labels.OVERLAYS["hazard_zones"])
 
 
 def roads(pack: LayerPack) -> folium.FeatureGroup:
@@ -159,13 +161,13 @@ def roads(pack: LayerPack) -> folium.FeatureGroup:
     frame = pack.roads
     props = [
         {
-            "style": _screen(
+            "style": screen_style(
                 "roads", weight=labels.ROAD_WIDTHS.get(str(highway), labels.ROAD_WIDTH_OTHER)
             )
         }
         for highway in frame["highway"]
     ]
-    return _geojson(_features(frame, props), name=labels.OVERLAYS["roads"], tooltip=False)
+    return geojson_group(features(frame, props), name=labels.OVERLAYS["roads"], tooltip=False)
 
 
 def footprint(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
@@ -185,12 +187,12 @@ def footprint(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
                     "tip": tip(
                         [("灾种", hazard), ("分级", labels.class_label(cls))], title="灾害范围"
                     ),
-                    "style": _screen("footprint", fillColor=color),
+                    "style": screen_style("footprint", fillColor=color),
                 },
             }
         )
     collection = {"type": "FeatureCollection", "features": features}
-    return _geojson(collection, name=labels.OVERLAYS["footprint"])
+    return geojson_group(collection, name=labels.OVERLAYS["footprint"])
 
 
 def shelters(assessment: Mapping[str, Any]) -> folium.FeatureGroup:
@@ -290,12 +292,12 @@ def routes(assessment: Mapping[str, Any], pack: LayerPack) -> folium.FeatureGrou
                         ],
                         title=f"{p.get('depot_id')} → {p.get('shelter_id')}",
                     ),
-                    "style": _screen("routes"),
+                    "style": screen_style("routes"),
                 },
             }
         )
     collection = {"type": "FeatureCollection", "features": out}
-    return _geojson(collection, name=labels.OVERLAYS["routes"])
+    return geojson_group(collection, name=labels.OVERLAYS["routes"])
 
 
 def quake_marks(assessment: Mapping[str, Any]) -> folium.FeatureGroup | None:
@@ -331,18 +333,3 @@ def quake_marks(assessment: Mapping[str, Any]) -> folium.FeatureGroup | None:
         tooltip=epicentre,
     ).add_to(group)
     return group
-
-
-def groups(assessment: Mapping[str, Any], pack: LayerPack) -> list[folium.FeatureGroup]:
-    """Every layer of the incident map, bottom first."""
-    found = [
-        counties(assessment, pack),
-        hazard_zones(pack),
-        roads(pack),
-        footprint(assessment),
-        quake_marks(assessment),
-        routes(assessment, pack),
-        depots(assessment, pack),
-        shelters(assessment),
-    ]
-    return [group for group in found if group is not None]

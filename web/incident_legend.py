@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from layers.pack import LayerPack
 from web import footprint_style, labels
 
 #: Style of the incident map's title, notes and legend panels and of its tooltips.
@@ -27,6 +28,14 @@ body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-s
   vertical-align: middle; border: 1px solid #666; }
 .rg-legend i.dot { border-radius: 50%; }
 .rg-legend i.line { height: 0; border: 0; border-top: 3px solid; }
+.rg-legend i.dashed { height: 0; border: 0; border-top: 3px dashed; }
+.rg-water-label, .rg-place-label { white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; transform: translate(6px, -50%); }
+.rg-water-label { color: #2c6c9c; font-style: italic; font-size: 12px;
+  transform: translate(-50%, -120%); }
+.rg-place-label { color: #333; font-size: 11.5px; }
+.rg-place-label.rank-1 { font-size: 13px; font-weight: 700; }
+.rg-place-label.rank-3 { font-size: 10.5px; color: #555; }
 .rg-tip th { text-align: left; padding-right: 8px; font-weight: normal; color: #555; }
 .rg-county { font-size: 13px; font-weight: bold; color: #333; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
@@ -45,8 +54,25 @@ def _fill(color: str, *, dot: bool = False) -> str:
     return f'<i{cls} style="background:{escape(color)}"></i>'
 
 
-def _line(color: str) -> str:
-    return f'<i class="line" style="border-top-color:{escape(color)}"></i>'
+def _line(color: str, *, dashed: bool = False) -> str:
+    cls = "dashed" if dashed else "line"
+    return f'<i class="{cls}" style="border-top-color:{escape(color)}"></i>'
+
+
+def _closed_and_context(assessment: Mapping[str, Any], pack: LayerPack) -> list[str]:
+    """Legend rows of the closed roads (with their count) and of the pack's context layers."""
+    supply = assessment.get("supply") or {}
+    closed = (supply.get("closed_lines") or {}).get("features") or []
+    rows = []
+    if closed:
+        count = supply.get("closed_roads", len(closed))
+        text = f"{labels.OVERLAYS['closed_roads']}（{count} 段）"
+        rows.append(_row(_line(labels.CLOSED_ROAD_COLOR, dashed=True), text))
+    if "water" in pack.context:
+        rows.append(_row(_line(labels.WATER_COLOR), labels.OVERLAYS["water"]))
+    if "places" in pack.context:
+        rows.append(_row(_fill(labels.PLACE_COLOR, dot=True), labels.OVERLAYS["places"]))
+    return rows
 
 
 def _unreachable() -> str:
@@ -58,8 +84,8 @@ def _unreachable() -> str:
     )
 
 
-def legend_html(assessment: Mapping[str, Any]) -> str:
-    """The legend panel of the incident map of ``assessment``."""
+def legend_html(assessment: Mapping[str, Any], pack: LayerPack) -> str:
+    """The legend panel of the incident map of ``assessment`` over ``pack``."""
     response = assessment.get("response") or {}
     pieces = ((assessment.get("footprint") or {}).get("pieces") or {}).get("features", [])
     supply = assessment.get("supply") or {}
@@ -89,6 +115,7 @@ def legend_html(assessment: Mapping[str, Any]) -> str:
     if (supply.get("routes") or {}).get("features"):
         parts.append(_row(_line(labels.ROUTE_COLOR), labels.OVERLAYS["routes"]))
     parts.append(_row(_line(labels.ROAD_COLOR), labels.OVERLAYS["roads"]))
+    parts += _closed_and_context(assessment, pack)
     parts.append(
         _row(_fill(labels.POPULATION_COLORS[-1]), f"{legend['population']}（颜色越深人口越多）")
     )

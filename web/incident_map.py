@@ -24,7 +24,7 @@ from branca.element import Element, Figure
 
 from geo.errors import OfflineError
 from layers.pack import LayerPack
-from web import incident_layers, labels, pack_notes
+from web import incident_overlays, labels, pack_notes
 from web.assets import LEAFLET_DIR
 from web.incident_layers import items_text, number
 from web.incident_legend import PANEL_CSS, legend_html
@@ -183,14 +183,15 @@ def render_html(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     _inline_leaflet(m)
     root = _figure(m)
     root.header.add_child(Element(PANEL_CSS), name="reliefgis_css")
-    for group in incident_layers.groups(assessment, pack):
+    for group in incident_overlays.groups(assessment, pack):
         group.add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     m.fit_bounds(bounds, padding=(20, 20))
     root.html.add_child(Element(_title_panel(assessment, pack)))
-    root.html.add_child(Element(legend_html(assessment)))
+    root.html.add_child(Element(legend_html(assessment, pack)))
     root.html.add_child(Element(_notes_panel(assessment, pack)))
     root.script.add_child(Element(_COORDS_JS % json.dumps(m.get_name())))
+    root.script.add_child(Element(incident_overlays.DECLUTTER_JS % json.dumps(m.get_name())))
     root.title = escape(f"{assessment.get('title') or '灾情评估图'} — reliefgis")
     html: str = root.render()
     found = REMOTE_ASSET.search(html)

@@ -148,6 +148,8 @@ NO_LEVEL_LABEL: Final = "未达到启动条件"
 #: Names of the map layers in layer switchers and legends (browser, incident map, print).
 OVERLAYS: Final[Mapping[str, str]] = {
     "counties": "区县（人口分级）",
+    # The same layer once an assessment colours it by affected persons.
+    "counties_affected": "区县（受灾人口分级）",
     "hazard_zones": "隐患区（风险四色）",
     "roads": "道路",
     "depots": "物资储备库",

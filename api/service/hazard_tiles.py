@@ -15,7 +15,7 @@ from api.service.bootstrap import Services
 from api.service.uploads import raster_path
 from geo.errors import InputError
 from layers.tiles import RasterTiles, bound_intervals
-from web import footprint_style, map_classes
+from web import footprint_style
 
 #: Hazard rasters kept as tile sets per process (each keeps its own tile cache).
 KEPT_RASTERS = 16
@@ -41,7 +41,7 @@ def hazard_classes(services: Services, hazard: str) -> Classes:
 
 @lru_cache(maxsize=KEPT_RASTERS)
 def _tiles(path: Path, classes: Classes) -> RasterTiles:
-    intervals = bound_intervals(classes, alpha=map_classes.POPULATION_GRID_ALPHA)
+    intervals = bound_intervals(classes, alpha=footprint_style.fill_alpha_byte())
     return RasterTiles(path, intervals, what=f"hazard raster {path.stem}")
 
 

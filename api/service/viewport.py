@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, TooLarge
-from layers.pack import LayerPack
+from layers.pack import SPECS, LayerPack
 from web.map_classes import MIN_ZOOM_BY
 
 #: Zoom levels a view may ask for; above DETAIL_ZOOM the layer is prepared as at DETAIL_ZOOM.
@@ -95,20 +95,46 @@ def geometry_texts(layer: IndexedLayer, rows: np.ndarray, *, zoom: int) -> list[
     return [str(text) for text in shapely.to_geojson(geoms)]
 
 
-def property_texts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> tuple[str, ...]:
-    """Each row's properties (all, or ``columns``) as JSON text, NaN as null, in row order."""
-    table = frame.drop(columns=frame.geometry.name)
-    if columns is not None:
-        missing = [c for c in columns if c not in table.columns]
-        if missing:
-            raise InputError(
-                f"properties: {', '.join(missing)} not in the layer; it has "
-                f"{', '.join(map(str, table.columns))}",
-                field="properties",
-            )
-        table = table[list(columns)]
-    rows = json.loads(table.to_json(orient="records", force_ascii=False))
-    return tuple(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
+def column_texts(frame: gpd.GeoDataFrame, column: str) -> list[str]:
+    """One column's values as JSON text per row (NaN as null), as pandas writes them."""
+    records = json.loads(frame[[column]].to_json(orient="records", force_ascii=False))
+    written: dict[str, str] = {}  # a class or a name recurs on many rows
+    out = []
+    for record in records:
+        value = record[column]
+        if not isinstance(value, str):
+            out.append(json.dumps(value, ensure_ascii=False))
+            continue
+        text = written.get(value)
+        if text is None:
+            text = written[value] = json.dumps(value, ensure_ascii=False)
+        out.append(text)
+    return out
+
+
+def row_texts(columns: dict[str, list[str]], *, rows: int) -> tuple[str, ...]:
+    """Each of ``rows`` rows' properties as a JSON object text, from its columns' texts."""
+    keyed = []
+    for name, texts in columns.items():
+        key = json.dumps(name, ensure_ascii=False)
+        keyed.append([f"{key}:{text}" for text in texts])
+    if not keyed:
+        return ("{}",) * rows
+    return tuple("{" + ",".join(parts) + "}" for parts in zip(*keyed, strict=True))
+
+
+def property_columns(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> list[str]:
+    """The property columns a view sends: all but the geometry, or ``columns`` checked."""
+    present = [str(c) for c in frame.columns if c != frame.geometry.name]
+    if columns is None:
+        return present
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise InputError(
+            f"properties: {', '.join(missing)} not in the layer; it has {', '.join(present)}",
+            field="properties",
+        )
+    return list(columns)
 
 
 class ViewLayers:
@@ -119,7 +145,11 @@ class ViewLayers:
         self.max_features = max_features
         self._indexed = lru_cache(maxsize=None)(self._index)
         self._properties = lru_cache(maxsize=ZOOMS_KEPT)(self._property_texts)
+        self._columns = lru_cache(maxsize=None)(self._column_texts)
         self._written: OrderedDict[tuple[str, int], dict[int, str]] = OrderedDict()
+        #: Zooms written whole ahead of the requests (see `prepare`), never dropped.
+        self._prepared: dict[tuple[str, int], dict[int, str]] = {}
+        self._answering = 0
         self._lock = threading.Lock()
 
     def _frame(self, name: str) -> gpd.GeoDataFrame:
@@ -134,23 +164,75 @@ class ViewLayers:
     def _index(self, name: str) -> IndexedLayer:
         return index_layer(self._frame(name), name=name)
 
+    def _column_texts(self, name: str, column: str) -> list[str]:
+        return column_texts(self._frame(name), column)
+
     def _property_texts(self, name: str, columns: tuple[str, ...] | None) -> tuple[str, ...]:
-        return property_texts(self._frame(name), columns)
+        frame = self._frame(name)
+        chosen = property_columns(frame, columns)
+        return row_texts({c: self._columns(name, c) for c in chosen}, rows=len(frame))
 
     def _geometries(self, name: str, zoom: int, rows: np.ndarray) -> list[str]:
         """The rows' geometry texts at ``zoom``, writing only those not written before."""
         key = (name, zoom)
+        prepared = self._prepared.get(key, {})
         with self._lock:  # requests run on several threads
             written = self._written.setdefault(key, {})
             self._written.move_to_end(key)
             while len(self._written) > ZOOMS_KEPT:
                 self._written.popitem(last=False)
         wanted = rows.tolist()
-        new = [r for r in wanted if r not in written]
+        new = [r for r in wanted if r not in prepared and r not in written]
         if new:
             texts = geometry_texts(self._indexed(name), np.array(new, dtype=int), zoom=zoom)
             written.update(zip(new, texts, strict=True))
-        return [written[r] for r in wanted]
+        return [prepared[r] if r in prepared else written[r] for r in wanted]
+
+    def geometry_layers(self) -> list[str]:
+        """The names of the pack's layers with geometry (those a view may ask for)."""
+        names = [spec.name for spec in SPECS] + list(self.pack.context)
+        return [n for n in names if isinstance(self.pack.vector(n), gpd.GeoDataFrame)]
+
+    def drawn_rows(self, name: str, zoom: int) -> np.ndarray:
+        """The rows of layer ``name`` a view at ``zoom`` may show (drawn there, not empty)."""
+        layer = self._indexed(name)
+        drawn = (layer.min_zoom <= zoom) & ~shapely.is_empty(layer.geometries)
+        return np.flatnonzero(drawn)
+
+    def prepare(self, name: str, zoom: int, rows: np.ndarray) -> None:
+        """Write ``rows`` of layer ``name`` at ``zoom`` ahead of the views and keep them.
+
+        The texts a view would write (`geometry_texts`), kept apart from the views' own
+        (never dropped), so a view of rows prepared writes nothing and answers alike.
+        """
+        zoom = min(zoom, DETAIL_ZOOM)
+        texts = geometry_texts(self._indexed(name), rows, zoom=zoom)
+        prepared = self._prepared.setdefault((name, zoom), {})
+        prepared.update(zip(rows.tolist(), texts, strict=True))
+
+    def prepared(self, name: str, zoom: int) -> dict[int, str]:
+        """The texts prepared of layer ``name`` at ``zoom`` so far, by row."""
+        return dict(self._prepared.get((name, min(zoom, DETAIL_ZOOM)), {}))
+
+    def keep(self, name: str, zoom: int, texts: dict[int, str]) -> None:
+        """Keep texts of layer ``name`` at ``zoom`` written before (`prepare`'s, from disk)."""
+        self._prepared[(name, min(zoom, DETAIL_ZOOM))] = dict(texts)
+
+    def property_names(self, name: str) -> list[str]:
+        """The property columns of layer ``name`` (all but its geometry)."""
+        return property_columns(self._frame(name), None)
+
+    def column(self, name: str, column: str) -> list[str]:
+        """Column ``column`` of layer ``name`` as JSON text per row, written once."""
+        return self._columns(name, column)
+
+    def geometries(self, name: str) -> np.ndarray:
+        """Layer ``name``'s stored geometries (EPSG:4326), in row order."""
+        return self._indexed(name).geometries
+
+    def idle(self) -> bool:
+        """Whether no view is being answered now (preparing waits for that)."""
+        return self._answering == 0
 
     def geojson(
         self,
@@ -172,6 +254,22 @@ class ViewLayers:
         InputError
             ``zoom`` out of range, a table layer, or a column the layer does not have.
         """
+        with self._lock:
+            self._answering += 1
+        try:
+            return self._answer(name, zoom=zoom, box=box, columns=columns)
+        finally:
+            with self._lock:
+                self._answering -= 1
+
+    def _answer(
+        self,
+        name: str,
+        *,
+        zoom: int,
+        box: BaseGeometry | None,
+        columns: tuple[str, ...] | None,
+    ) -> str:
         if not MIN_VIEW_ZOOM <= zoom <= MAX_VIEW_ZOOM:
             raise InputError(
                 f"zoom: expected {MIN_VIEW_ZOOM} to {MAX_VIEW_ZOOM}, got {zoom}", field="zoom"

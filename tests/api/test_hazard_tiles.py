@@ -24,9 +24,12 @@ from rasterio.warp import reproject
 from api.app import create_app
 from api.settings import Settings
 from web.footprint_style import class_colours
-from web.map_classes import POPULATION_GRID_ALPHA
+from web.labels import FOOTPRINT_ALPHA
 
 TMS = morecantile.tms.get("WebMercatorQuad")
+#: The footprint's fill opacity on screen and paper (the label table), as a PNG's alpha:
+#: a hazard raster is drawn as its footprint is, one symbology.
+FOOTPRINT_ALPHA_BYTE = round(FOOTPRINT_ALPHA * 255)
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def tile_classes(png: bytes) -> np.ndarray:
     colours = class_colours(list(BANDS))
     for i, name in enumerate(BANDS):
         rgb = [int(colours[name][k : k + 2], 16) for k in (1, 3, 5)]
-        hit = (rgba[..., :3] == rgb).all(axis=-1) & (rgba[..., 3] == POPULATION_GRID_ALPHA)
+        hit = (rgba[..., :3] == rgb).all(axis=-1) & (rgba[..., 3] == FOOTPRINT_ALPHA_BYTE)
         classes[hit] = i
     return classes
 
@@ -86,6 +89,8 @@ def test_depth_tiles_show_the_classes_a_rasterio_reprojection_gives(client, tmp_
     assert (got != -2).all()  # every pixel is a class colour or transparent
     assert {0, 1, 2, -1} <= set(np.unique(want).tolist())  # the tile shows every case
     assert (got == want).mean() > 0.99
+    alpha = np.array(Image.open(io.BytesIO(answer.content)).convert("RGBA"))[..., 3]
+    assert set(np.unique(alpha).tolist()) == {0, FOOTPRINT_ALPHA_BYTE}  # 140, as drawn
 
 
 def test_hazard_tiles_refuse_what_cannot_be_drawn(client, tmp_path):

@@ -307,6 +307,29 @@ def test_footprint_and_counties_are_drawn_as_printed(page, live_server, shots):
     assert_stayed_local(page)
 
 
+SWITCHER_OVERLAYS = """() => [...document.querySelectorAll(
+    '.leaflet-control-layers-overlays label')].map((e) => e.textContent.trim())"""
+
+
+def test_the_switcher_names_what_the_county_fill_shows(page, live_server):
+    # Issue 16 §4: "county choropleth by affected persons after an assessment"; the
+    # switcher must say so, not keep naming the population classes.
+    open_app(page, live_server)
+    before = page.evaluate(SWITCHER_OVERLAYS)
+    assert "区县（人口分级）" in before
+    page.set_input_files("#footprint-file", str(FLOOD))
+    page.wait_for_selector("#footprint-status.ok")
+    run_and_wait(page)
+    after = page.evaluate(SWITCHER_OVERLAYS)
+    assert "区县（受灾人口分级）" in after
+    assert "区县（人口分级）" not in after
+    # Renamed where it stood: the switcher's order of the pack's layers is unchanged.
+    assert after.index("区县（受灾人口分级）") == before.index("区县（人口分级）")
+    page.click("#draw-start")  # the footprint changes: the result and its colouring go
+    assert "区县（人口分级）" in page.evaluate(SWITCHER_OVERLAYS)
+    assert_stayed_local(page)
+
+
 LABEL_BOXES = """() => {
     const frame = document.getElementById('map').getBoundingClientRect();
     return [...document.querySelectorAll('.rg-county, .rg-water-label, .rg-place-label')]

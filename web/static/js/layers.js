@@ -256,6 +256,16 @@ export class MapView {
 
   _restyleCounties() {
     this.countyLayer?.eachLayer((layer) => layer.setStyle(this._countyStyle(layer.feature.properties)));
+    this._labelCounties();
+  }
+
+  /** The switcher names what the county fill shows: population, or affected persons. */
+  _labelCounties() {
+    const entry = this.layerControl?._layers.find((e) => e.layer === this.overlays.counties);
+    if (!entry) return;
+    // Renamed in place (Leaflet 1.x keeps its entries in _layers): the switcher's order stays.
+    entry.name = this.overlayNames[this.assessment ? "counties_affected" : "counties"];
+    this.layerControl._update();
   }
 
   /** Fill colour of a footprint class: the class's own (web/footprint_style.py), as printed. */
