@@ -25,7 +25,8 @@ from geo.supply.plan import Logistics
 from layers.calendar import read_calendar
 from layers.graph_cache import cached_network
 from layers.housing import Housing, read_housing
-from layers.pack import LayerPack, read_pack
+from layers.pack import LayerPack
+from layers.pack_cache import cached_pack
 from layers.plans import PlanCatalog
 from layers.profiles import (
     read_attenuation,
@@ -151,7 +152,7 @@ def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str | None:
 
 def load_services(settings: Settings, *, with_store: bool = True) -> Services:
     """Read the pack, plans and profiles named by ``settings``; open the store."""
-    pack = read_pack(settings.data_dir)
+    pack = cached_pack(settings.data_dir, cache_dir=settings.cache_dir, version=version())
     plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
     default_plan = settings.default_plan or pack_plan(plans, pack)
     if default_plan is not None:
