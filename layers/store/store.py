@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from geo.errors import NotFound, StoreError
+from layers.store.assessment_record import AssessmentRecord
 from layers.store.records import (
     CountyResponseRecord,
     DecisionRecord,
@@ -88,22 +89,6 @@ def _sqlite_begin(connection: Connection) -> None:
     # old history and then collide; readers get a consistent WAL snapshot.
     immediate = connection.get_execution_options().get("immediate", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@dataclass(frozen=True)
-class AssessmentRecord:
-    """One assessment as stored: its answer (JSON) with what produced it."""
-
-    id: str
-    created: datetime
-    plan: str
-    plan_sha256: str
-    hazard: str
-    software_version: str
-    requested_by: str | None
-    footprint: BaseGeometry
-    request: dict[str, Any]
-    body: dict[str, Any]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
