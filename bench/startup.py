@@ -54,7 +54,11 @@ THIS = Code("this branch", sys.executable, HERE)
 
 def baseline(folder: Path) -> Code:
     """The checkout in ``folder`` (e.g. main's), run with its own ``.venv``."""
-    return Code(f"baseline ({folder})", str(folder / ".venv" / "bin" / "python"), folder)
+    commit = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return Code(f"baseline (main at {commit or folder})", str(folder / ".venv/bin/python"), folder)
 
 
 DEMO_FOOTPRINT = Path(__file__).resolve().parent.parent / "data" / "yangquan" / "footprints"
