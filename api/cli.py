@@ -81,10 +81,7 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the HTTP service and the browser map."""
     # Imported here for start-up time: the other commands do not need a server.
-    import uvicorn
-
-    from api.app import create_app  # start-up: the server, only for serve
-    from api.service.bootstrap import load_services  # start-up: only commands that serve
+    from api.service.compute_start import start_compute  # start-up: only for serve
 
     settings = _serve_settings(args)
     if not _is_loopback(args.host) and not settings.api_keys:
@@ -93,7 +90,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "(127.0.0.1); set API keys to serve other hosts"
         )
     print(f"reliefgis: 正在读取图层包 {settings.data_dir} …", file=sys.stderr, flush=True)
-    services = load_services(settings)
+    # One server process: its compute workers read the pack while it reads its own.
+    compute = start_compute(settings) if args.workers <= 1 else None
+    import uvicorn  # start-up: the server, only for serve
+
+    from api.app import create_app  # start-up: as above
+    from api.service.bootstrap import load_services  # start-up: as above
+
+    services = load_services(settings, compute=compute)
     for repair in services.pack.repairs:
         print(f"reliefgis: {repair}", file=sys.stderr)
     print(f"reliefgis: {cli_pack.network_line(services.connectivity)}", file=sys.stderr)

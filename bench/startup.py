@@ -21,11 +21,46 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from bench.common import RESULTS, Headline, machine, write_headlines
 
+T = TypeVar("T")
+
 CLI = [sys.executable, "-m", "api.cli"]
+HERE = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Code:
+    """The code measured: this checkout, or a baseline checkout with its own venv."""
+
+    label: str
+    python: str
+    cwd: Path
+
+    @property
+    def cli(self) -> list[str]:
+        """The command that runs this code's ``reliefgis``."""
+        return [self.python, "-m", "api.cli"]
+
+
+THIS = Code("this branch", sys.executable, HERE)
+
+
+def baseline(folder: Path) -> Code:
+    """The checkout in ``folder`` (e.g. main's), run with its own ``.venv``."""
+    commit = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return Code(f"baseline (main at {commit or folder})", str(folder / ".venv/bin/python"), folder)
+
+
 DEMO_FOOTPRINT = Path(__file__).resolve().parent.parent / "data" / "yangquan" / "footprints"
 QUICK_TARGET_S = 0.5
 ASSESS_TARGET_S = 3.0
@@ -33,7 +68,7 @@ READY_TARGETS_S = {"demo": 3.0, "jiangsu": 8.0}
 READY_TIMEOUT_S = 300.0
 
 
-def _median_run(argv: list[str], repeats: int) -> tuple[float, float]:
+def _median_run(argv: list[str], repeats: int, cwd: Path = HERE) -> tuple[float, float]:
     """Median wall time and median CPU time (user + system) of ``repeats`` fresh runs.
 
     The CPU time is what the command itself needs; the wall time also holds the time the
@@ -42,13 +77,16 @@ def _median_run(argv: list[str], repeats: int) -> tuple[float, float]:
     walls, cpus = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
+        with tempfile.TemporaryFile() as errors:
+            child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+            _, status, usage = os.wait4(child.pid, 0)
+            errors.seek(0)
+            tail = errors.read()[-2000:].decode("utf-8", "replace")
         child.returncode = os.waitstatus_to_exitcode(status)
         walls.append(time.perf_counter() - start)
         cpus.append(usage.ru_utime + usage.ru_stime)
         if child.returncode:
-            raise RuntimeError(f"{argv} exited with {child.returncode}")
+            raise RuntimeError(f"{argv} exited with {child.returncode}: {tail}")
     return statistics.median(walls), statistics.median(cpus)
 
 
@@ -73,17 +111,19 @@ def _free_port() -> int:
         return port
 
 
-def server_ready_s(pack: Path | None, cache: Path, *, processes: int = 2) -> float:
+def server_ready_s(
+    pack: Path | None, cache: Path, *, processes: int = 2, code: Code = THIS
+) -> float:
     """Seconds from ``reliefgis serve`` to the first answer of ``/api/v1/health``."""
     port = _free_port()
-    argv = [*CLI, "serve", "--port", str(port), "--compute-processes", str(processes)]
+    argv = [*code.cli, "serve", "--port", str(port), "--compute-processes", str(processes)]
     if pack is not None:
         argv += ["--data", str(pack)]
     with tempfile.TemporaryDirectory() as state:
         env = {**os.environ, "RELIEF_STATE_DIR": state, "RELIEF_CACHE_DIR": str(cache)}
         start = time.perf_counter()
         server = subprocess.Popen(
-            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            argv, cwd=code.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             while time.perf_counter() - start < READY_TIMEOUT_S:
@@ -117,15 +157,129 @@ print(time.process_time() - start)
 """
 
 
-def load_cpu_s(pack: Path | None, cache: Path) -> tuple[float, float]:
+def load_cpu_s(pack: Path | None, cache: Path, code: Code = THIS) -> tuple[float, float]:
     """CPU seconds of a fresh process to import and read its services, and of the read alone."""
     env = {**os.environ, "RELIEF_CACHE_DIR": str(cache)}
     done = subprocess.run(
-        [sys.executable, "-c", _LOAD_CPU, str(pack) if pack else "-"],
-        env=env, capture_output=True, text=True, check=True,
+        [code.python, "-c", _LOAD_CPU, str(pack) if pack else "-"],
+        cwd=code.cwd, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     total, load = (float(v) for v in done.stdout.split()[-2:])
     return total, load
+
+
+def _interleaved(runs: Mapping[str, Callable[[], T]], repeats: int) -> dict[str, list[T]]:
+    """Each run ``repeats`` times, the runs taken in turn (a busier minute hits all alike)."""
+    found: dict[str, list[T]] = {label: [] for label in runs}
+    for _ in range(repeats):
+        for label, run in runs.items():
+            found[label].append(run())
+    return found
+
+
+def _assess_runs(codes: list[Code], out: str) -> dict[str, Callable[[], tuple[float, float]]]:
+    footprint = DEMO_FOOTPRINT / "flood_taohe.geojson"
+    runs: dict[str, Callable[[], tuple[float, float]]] = {}
+    for i, code in enumerate(codes):
+        folder = str(Path(out) / str(i))  # each code its own output folder
+        argv = [*code.cli, "assess", str(footprint), "--hazard", "flood", "--out", folder]
+        runs[code.label] = partial(_median_run, argv, 1, code.cwd)
+    return runs
+
+
+def _assess_rows(codes: list[Code], repeats: int) -> tuple[list[str], list[Headline]]:
+    """``reliefgis assess`` on the demo with its PDF, each code in turn: wall and CPU."""
+    with tempfile.TemporaryDirectory() as out:
+        runs = _assess_runs(codes, out)
+        _interleaved(runs, 1)  # first runs write the caches (pack, graph); not timed
+        pairs = _interleaved(runs, repeats)
+    rows, heads = [], []
+    for code in codes:
+        wall = statistics.median(p[0] for p in pairs[code.label])
+        cpu = statistics.median(p[1] for p in pairs[code.label])
+        met = wall < ASSESS_TARGET_S
+        rows.append(f"| reliefgis assess (demo, with PDF), {code.label} | {wall:.2f} | "
+                    f"{cpu:.2f} | under 3 s | {met} |")  # fmt: skip
+        if code is THIS:
+            heads.append(
+                Headline(
+                    "reliefgis assess on the demo, PDF included",
+                    f"{wall:.2f} s wall, {cpu:.2f} s CPU",
+                    "under 3 s",
+                    met,
+                )
+            )
+        print("assess", code.label, f"{wall:.2f} s wall {cpu:.2f} s CPU", flush=True)
+    return rows, heads
+
+
+def _ready_rows(
+    name: str, pack: Path | None, codes: list[Code], repeats: int, *, server: bool
+) -> tuple[list[str], list[Headline]]:
+    """One process's start-up CPU and the server's time to ready on one pack, per code."""
+    rows, heads = [], []
+    with tempfile.TemporaryDirectory() as caches:
+        cache = {c.label: Path(caches) / str(i) for i, c in enumerate(codes)}
+        for code in codes:
+            cold = load_cpu_s(pack, cache[code.label], code)  # builds and caches
+            warm = load_cpu_s(pack, cache[code.label], code)
+            rows.append(
+                f"| one process's start-up CPU, {name} pack, {code.label}: nothing cached → "
+                f"cached (of which reading the services) | — | {cold[0]:.2f} ({cold[1]:.2f}) → "
+                f"{warm[0]:.2f} ({warm[1]:.2f}) | — | — |"
+            )
+            if code is THIS:
+                heads.append(Headline(
+                    f"start-up CPU of one process (import + services), {name} pack",
+                    f"{warm[0]:.2f} s cached, {cold[0]:.2f} s with nothing cached", None, None,
+                ))  # fmt: skip
+            print(name, code.label, "start-up CPU", cold, warm, flush=True)
+        if not server:
+            return rows, heads
+        runs: dict[str, Callable[[], float]] = {
+            c.label: partial(server_ready_s, pack, cache[c.label], code=c) for c in codes
+        }
+        medians = {k: statistics.median(v) for k, v in _interleaved(runs, max(1, repeats)).items()}
+    target = READY_TARGETS_S[name]
+    for code in codes:
+        seconds = medians[code.label]
+        met = seconds < target
+        label = f"server ready, {name} pack (2 compute processes), {code.label}"
+        rows.append(f"| {label}, pack and graph cached | {seconds:.2f} | — | under {target:g} s "
+                    f"| {met} |")  # fmt: skip
+        if code is THIS:
+            heads.append(
+                Headline(
+                    f"server ready, {name} pack (2 compute processes)",
+                    f"{seconds:.2f} s",
+                    f"under {target:g} s",
+                    met,
+                )
+            )
+        print(label, f"{seconds:.2f} s", flush=True)
+    if len(codes) > 1:
+        ratio = medians[codes[1].label] / medians[THIS.label]
+        rows.append(
+            f"| server ready, {name} pack: baseline / this branch | {ratio:.2f}× | — | — | — |"
+        )
+    return rows, heads
+
+
+def _quick_rows(repeats: int) -> tuple[list[str], list[Headline]]:
+    quick = {
+        "reliefgis --help": ["--help"],
+        "reliefgis plans": ["plans"],
+        "reliefgis level": ["level", "--plan", "yangquan-2026", "--dead-missing", "5"],
+    }
+    rows, heads = [], []
+    for label, extra in quick.items():
+        seconds, cpu = _median_run([*CLI, *extra], repeats)
+        met = seconds < QUICK_TARGET_S
+        rows.append(f"| {label} | {seconds:.2f} | {cpu:.2f} | under {QUICK_TARGET_S:g} s | {met} |")
+        heads.append(Headline(label, f"{seconds:.2f} s wall, {cpu:.2f} s CPU",
+                              f"under {QUICK_TARGET_S:g} s", met))  # fmt: skip
+        print(label, f"{seconds:.2f} s wall {cpu:.2f} s CPU", flush=True)
+    return rows, heads
 
 
 def main() -> None:
@@ -135,74 +289,37 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-server", action="store_true", help="skip the server starts")
     parser.add_argument("--no-commands", action="store_true", help="skip the commands")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout (/work/main) with its .venv, in turn"
+    )
     args = parser.parse_args()
-    quick = {
-        "reliefgis --help": ["--help"],
-        "reliefgis plans": ["plans"],
-        "reliefgis level": ["level", "--plan", "yangquan-2026", "--dead-missing", "5"],
-    }
+    codes = [THIS] + ([baseline(args.baseline)] if args.baseline else [])
     rows, heads = [], []
     if not args.no_commands:
-        for label, extra in quick.items():
-            seconds, cpu = _median_run([*CLI, *extra], args.repeats)
-            met = seconds < QUICK_TARGET_S
-            rows.append(
-                f"| {label} | {seconds:.2f} | {cpu:.2f} | under {QUICK_TARGET_S:g} s | {met} |"
-            )
-            heads.append(Headline(label, f"{seconds:.2f} s wall, {cpu:.2f} s CPU",
-                                  f"under {QUICK_TARGET_S:g} s", met))
-            print(label, f"{seconds:.2f} s wall {cpu:.2f} s CPU")
-        with tempfile.TemporaryDirectory() as out:
-            footprint = DEMO_FOOTPRINT / "flood_taohe.geojson"
-            assess = [*CLI, "assess", str(footprint), "--hazard", "flood", "--out", out]
-            seconds, cpu = _median_run(assess, max(1, args.repeats // 2))
-        met = seconds < ASSESS_TARGET_S
-        rows.append(
-            f"| reliefgis assess (demo, with PDF) | {seconds:.2f} | {cpu:.2f} | under 3 s | {met} |"
-        )
-        heads.append(Headline("reliefgis assess on the demo, PDF included",
-                              f"{seconds:.2f} s wall, {cpu:.2f} s CPU", "under 3 s", met))
-        print("assess", f"{seconds:.2f} s")
+        for found in (_quick_rows(args.repeats), _assess_rows(codes, max(1, args.repeats // 2))):
+            rows += found[0]
+            heads += found[1]
     packs: dict[str, Path | None] = {"demo": None}
     if args.pack is not None:
         packs["jiangsu"] = args.pack
     for name, pack in packs.items():
-        with tempfile.TemporaryDirectory() as cache:
-            cold_cpu = load_cpu_s(pack, Path(cache))  # builds and caches the road graph
-            warm_cpu = load_cpu_s(pack, Path(cache))
-            rows.append(
-                f"| one process's start-up CPU, {name} pack: graph built → graph cached "
-                f"(of which reading the services) | — | {cold_cpu[0]:.2f} ({cold_cpu[1]:.2f}) → "
-                f"{warm_cpu[0]:.2f} ({warm_cpu[1]:.2f}) | — | — |"
-            )
-            heads.append(Headline(
-                f"start-up CPU of one process (import + services), {name} pack",
-                f"{warm_cpu[0]:.2f} s with the graph cached, {cold_cpu[0]:.2f} s building it",
-                None, None,
-            ))  # fmt: skip
-            print(name, "start-up CPU", cold_cpu, warm_cpu, flush=True)
-            if args.no_server:
-                continue
-            cold = server_ready_s(pack, Path(cache))  # the graph is cached: by load_cpu_s
-            times = [server_ready_s(pack, Path(cache)) for _ in range(max(1, args.repeats // 2))]
-        seconds = statistics.median(times)
-        target = READY_TARGETS_S[name]
-        met = seconds < target
-        label = f"server ready, {name} pack (2 compute processes)"
-        rows.append(f"| {label}, first start | {cold:.2f} | — | — | — |")
-        rows.append(
-            f"| {label}, graph cached | {seconds:.2f} | — | under {target:g} s | {met} |"
-        )
-        heads.append(Headline(label, f"{seconds:.2f} s", f"under {target:g} s", met))
-        print(label, f"{seconds:.2f} s")
+        found = _ready_rows(name, pack, codes, args.repeats // 2, server=not args.no_server)
+        rows += found[0]
+        heads += found[1]
+    _write(args, rows, heads)
+
+
+def _write(args: argparse.Namespace, rows: list[str], heads: list[Headline]) -> None:
     lines = [
-        "# Start-up: quick commands and server ready",
+        "# Start-up: quick commands, assess with its PDF, server ready",
         "",
         "Produced by `python -m bench.startup`: median of fresh processes per figure "
         f"({args.repeats} for the quick commands, {max(1, args.repeats // 2)} for assess and "
         "the server). `import api.cli` takes "
-        f"{import_ms():.0f} ms cumulative (`python -X importtime`). The road graph is read "
-        "from its cache after the first start on a pack (layers/graph_cache.py).",
+        f"{import_ms():.0f} ms cumulative (`python -X importtime`). The checked pack and the "
+        "road graph are read from their caches after the first start on a pack "
+        "(layers/pack_cache.py, layers/graph_cache.py). With `--baseline`, that checkout "
+        "(its own .venv) is timed in the same run, in turn with this one.",
         "",
         *machine(["numpy", "scipy", "geopandas", "pyproj", "fastapi"]),
         "",

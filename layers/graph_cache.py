@@ -33,26 +33,20 @@ from geo.roads import network as network_code
 from geo.roads import speeds as speeds_code
 from geo.roads.network import RoadNetwork, build_network, network_arrays, restore_network
 from geo.roads.speeds import SpeedProfile
+from layers.digests import file_digest, source_digest
 from layers.pack import GEOPACKAGE, LayerPack
 
 #: Bumped when the files written here change their layout.
 CACHE_LAYOUT = 1
 _META = "network.json"
-_CHUNK = 1 << 20
-
-
-def _file_digest(path: Path, digest: hashlib._Hash) -> None:
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK), b""):
-            digest.update(chunk)
 
 
 def graph_key(pack_dir: Path, *, speeds: SpeedProfile, metric_crs: CRS, version: str) -> str:
     """The cache key of a pack's road graph: its content, the profile, CRS and code version."""
     digest = hashlib.sha256(f"reliefgis road graph {CACHE_LAYOUT}\0{version}\0".encode())
-    for module in (network_code, speeds_code):
-        _file_digest(Path(str(module.__file__)), digest)
-    _file_digest(pack_dir / GEOPACKAGE, digest)
+    sources = [Path(str(module.__file__)) for module in (network_code, speeds_code)]
+    digest.update(source_digest(sources).encode("ascii"))
+    digest.update(file_digest(pack_dir / GEOPACKAGE).encode("ascii"))  # hashed once per process
     digest.update(repr(speeds).encode("utf-8"))
     digest.update(metric_crs.to_wkt().encode("utf-8"))
     return digest.hexdigest()

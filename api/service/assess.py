@@ -31,7 +31,7 @@ from geo.response.figures import CountyFigures, Figure, check_figures
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
-from layers.store.store import AssessmentRecord
+from layers.store.assessment_record import AssessmentRecord
 from web.labels import reason_text
 
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, partial
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 from pyproj import CRS
 
 from api.schemas.common import LayerInfo
-from api.service.compute import Compute
+from api.service.compute import WORKER_MODULES, Compute
 from api.service.viewport import ViewLayers
 from api.service.views import layer_geojson, layer_infos
 from api.settings import Settings
@@ -26,7 +27,8 @@ from geo.supply.plan import Logistics
 from layers.calendar import read_calendar, spring_festivals
 from layers.graph_cache import cached_network
 from layers.housing import Housing, read_housing
-from layers.pack import LayerPack, read_pack
+from layers.pack import LayerPack
+from layers.pack_cache import cached_pack
 from layers.plans import PlanCatalog
 from layers.profiles import (
     read_attenuation,
@@ -38,9 +40,11 @@ from layers.profiles import (
     read_speeds,
 )
 from layers.resources import plans_dir
-from layers.store.store import Store, sqlite_url
-from layers.tiles import PopulationTiles
 from web import map_classes
+
+if TYPE_CHECKING:
+    from layers.store.store import Store
+    from layers.tiles import PopulationTiles
 
 
 def version() -> str:
@@ -79,20 +83,27 @@ class Services:
         """The pack's layers, described once: the pack does not change while serving."""
         return tuple(layer_infos(self.pack))
 
+    #: Workers started before these services were read (`compute_start`), else None.
+    started_compute: Compute[Services] | None = None
+
     @cached_property
     def compute(self) -> Compute[Services]:
         """Where assessments and printed maps run: worker processes or threads.
 
         A worker process reads its own services from the same settings, without the
-        store: only the serving process writes.
+        store: only the serving process writes. ``reliefgis serve`` starts them before
+        reading its own (`api.service.compute_start`, the same settings).
         """
-        return Compute(
-            self,
+        compute = self.started_compute or Compute(
+            None,
             processes=self.settings.compute_processes,
             load=partial(load_services, self.settings, with_store=False),
             timeout_s=self.settings.task_timeout_s,
             max_rss_bytes=self.settings.worker_max_rss_mb * 1024 * 1024,
+            preload=WORKER_MODULES,
         )
+        compute.bind(self)
+        return compute
 
     @cached_property
     def _layer_texts(self) -> dict[str, str]:
@@ -112,6 +123,8 @@ class Services:
     @cached_property
     def population_tiles(self) -> PopulationTiles:
         """The population raster's PNG tiles, rendered once per process and kept."""
+        from layers.tiles import PopulationTiles  # start-up: rio-tiler, only for tile requests
+
         return PopulationTiles(
             self.pack.population,
             map_classes.POPULATION_GRID_CLASSES,
@@ -152,9 +165,24 @@ def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str | None:
     return max(matches)[1] if matches else None
 
 
-def load_services(settings: Settings, *, with_store: bool = True) -> Services:
-    """Read the pack, plans and profiles named by ``settings``; open the store."""
-    pack = read_pack(settings.data_dir)
+def open_store(settings: Settings) -> Store:
+    """The incident and assessment store the settings name (SQLite by default)."""
+    from layers.store.store import Store, sqlite_url  # start-up: only the serving process
+
+    return Store(settings.database_url or sqlite_url(settings.state_dir))
+
+
+def load_services(
+    settings: Settings,
+    *,
+    with_store: bool = True,
+    compute: Compute[Services] | None = None,
+) -> Services:
+    """Read the pack, plans and profiles named by ``settings``; open the store.
+
+    ``compute``: workers already started for them (`api.service.compute_start`).
+    """
+    pack = cached_pack(settings.data_dir, cache_dir=settings.cache_dir, version=version())
     plans = PlanCatalog([plans_dir(), *settings.plan_dirs])
     default_plan = settings.default_plan or pack_plan(plans, pack)
     if default_plan is not None:
@@ -184,9 +212,6 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         depots=pack.depots,
         snap_max_m=settings.snap_max_m,
     )
-    store = None
-    if with_store:
-        store = Store(settings.database_url or sqlite_url(settings.state_dir))
     return Services(
         settings=settings,
         pack=pack,
@@ -197,7 +222,7 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         metric_crs=metric_crs,
         default_plan=default_plan,
         version=version(),
-        store=store,
+        store=open_store(settings) if with_store else None,
         attenuation=read_attenuation(),
         damage=damage,
         fatality=read_fatality(),
@@ -205,4 +230,5 @@ def load_services(settings: Settings, *, with_store: bool = True) -> Services:
         calendar=read_calendar((settings.calendar_dir,) if settings.calendar_dir else ()),
         connectivity=connected,
         festivals=spring_festivals(),
+        started_compute=compute,
     )

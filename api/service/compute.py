@@ -54,6 +54,9 @@ COMPUTE_THREADS = 2
 #: of the pack and road graph (about 0.5 GiB for a province).
 DEFAULT_MAX_PROCESSES = 4
 
+#: What a compute worker of the service imports: once, in the fork server it is forked from.
+WORKER_MODULES = ("api.service.bootstrap", "api.service.assess")
+
 #: How long `Compute.start` waits for every worker to read the pack, and how often it looks.
 START_TIMEOUT_S = 600.0
 READY_POLL_S = 0.05
@@ -120,7 +123,8 @@ class Compute(Generic[S]):
     Parameters
     ----------
     services
-        What a task is handed in a thread of this process.
+        What a task is handed in a thread of this process; None until `bind` gives it
+        (a server starts its workers before it has read its own services).
     timeout_s
         Longest a task may run before `ComputeTimeout`; None: no limit.
     max_rss_bytes
@@ -130,18 +134,23 @@ class Compute(Generic[S]):
     load
         Builds a worker process's own services when it starts: a picklable callable
         (a module-level function, or a ``functools.partial`` of one).
+    preload
+        Modules the worker processes need, imported once by the fork server they are
+        forked from (where the OS has one), not again in each worker.
     """
 
     def __init__(
         self,
-        services: S,
+        services: S | None,
         *,
         processes: int,
         load: Callable[[], S],
         timeout_s: float | None = None,
         max_rss_bytes: int | None = None,
+        preload: tuple[str, ...] = (),
     ) -> None:
         self.services = services
+        self.preload = preload
         self.processes = processes
         self.load = load
         self.timeout_s = timeout_s
@@ -154,8 +163,7 @@ class Compute(Generic[S]):
         with self._lock:
             if self._executor is None:
                 if self.processes:
-                    # spawn: a fresh interpreter, not a fork of a server full of threads.
-                    context = multiprocessing.get_context("spawn")
+                    context = _worker_context(self.preload)
                     self._ready = context.Value("i", 0)
                     self._executor = ProcessPoolExecutor(
                         max_workers=self.processes,
@@ -168,6 +176,15 @@ class Compute(Generic[S]):
                         max_workers=COMPUTE_THREADS, thread_name_prefix="compute"
                     )
             return self._executor
+
+    def bind(self, services: S) -> None:
+        """Give the services tasks run on threads of this process are handed."""
+        self.services = services
+
+    def _services(self) -> S:
+        if self.services is None:  # pragma: no cover - bound before the server answers
+            raise RuntimeError("compute used before its services were bound")
+        return self.services
 
     def _discard(self, broken: Executor, *, cancel: bool = True) -> None:
         """Take no more tasks to this pool; ``cancel``: drop those not yet started."""
@@ -192,7 +209,8 @@ class Compute(Generic[S]):
         loop = asyncio.get_running_loop()
         executor = self._pool()
         if not self.processes:
-            pending = loop.run_in_executor(executor, partial(task, self.services, *args, **kwargs))
+            call = partial(task, self._services(), *args, **kwargs)
+            pending = loop.run_in_executor(executor, call)
             try:
                 return await asyncio.wait_for(pending, self.timeout_s)
             except TimeoutError:
@@ -239,6 +257,23 @@ class Compute(Generic[S]):
         """How many worker processes have read their services (0 with threads)."""
         return 0 if self._ready is None else int(self._ready.value)
 
+    def start_soon(self) -> None:
+        """Start the worker processes now, in the background, while this process goes on.
+
+        The workers read their services while the server reads its own; `start` then
+        only waits for them. Starting is done on a thread: the first worker waits for
+        the fork server to import the code.
+        """
+        if not self.processes:
+            return
+
+        def begin() -> None:
+            executor = self._pool()
+            for _ in range(self.processes):
+                executor.submit(_run_in_worker, worker_pid, (), {})
+
+        threading.Thread(target=begin, name="compute-start", daemon=True).start()
+
     async def start(self, *, timeout_s: float = START_TIMEOUT_S) -> None:
         """Start every worker process now, not on the first request, and wait until ready."""
         if not self.processes:
@@ -261,6 +296,21 @@ class Compute(Generic[S]):
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context(preload: tuple[str, ...]) -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server, else spawned.
+
+    Never a fork of the server itself, which is full of threads. A fork server is a
+    fresh single-threaded interpreter that imports ``preload`` once; each worker is a
+    fork of it and starts with that code already imported (Linux, macOS). Where there
+    is none (Windows), each worker is spawned and imports everything itself.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(preload))
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _rss(pid: int) -> int:

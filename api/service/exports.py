@@ -18,13 +18,11 @@ from tqdm import tqdm
 from api.service.bootstrap import Services
 from api.service.products import ExportFile
 from layers.export import write_assessment_gpkg
-from layers.exports.briefing import write_briefing
 from layers.exports.features import Symbology
 from layers.exports.kml import write_kml
 from layers.exports.options import MEDIA_TYPES, export_crs, export_encoding, export_format
 from layers.exports.qgis_styles import add_layer_styles, layer_qml
 from layers.exports.shapefile import write_shapefile_zip
-from layers.exports.workbook import write_county_csv, write_xlsx
 from web import labels, pack_notes, served_labels
 from web.drawn_bounds import bounded_for_maps
 from web.incident_map import render_html
@@ -91,10 +89,16 @@ def export_file(
             body, counties=pack.counties, depots=pack.depots, names=names, symbology=symbology()
         )
     elif suffix == "xlsx":
+        from layers.exports.workbook import write_xlsx  # start-up: openpyxl, only for xlsx
+
         content = write_xlsx(body, names=names, crs=crs)
     elif suffix == "csv":
+        from layers.exports.workbook import write_county_csv  # start-up: as above
+
         content = write_county_csv(body, encoding=encoding)
     else:
+        from layers.exports.briefing import write_briefing  # start-up: python-docx, only here
+
         drawn = bounded_for_maps(body, max_vertices=services.settings.map_max_vertices)
         png = render_png(drawn, pack, paper="A4", font=services.settings.font)
         content = write_briefing(body, names=names, map_png=png)

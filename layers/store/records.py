@@ -15,22 +15,6 @@ BY_COUNTY = "by_county"
 
 
 @dataclass(frozen=True)
-class AssessmentRecord:
-    """One assessment as stored: its answer (JSON) with what produced it."""
-
-    id: str
-    created: datetime
-    plan: str
-    plan_sha256: str
-    hazard: str
-    software_version: str
-    requested_by: str | None
-    footprint: BaseGeometry
-    request: dict[str, Any]
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class IncidentRecord:
     """An incident as opened: where, what, under which plan, by whom."""
 

@@ -35,9 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from geo.errors import NotFound, StoreError
+from layers.store.assessment_record import AssessmentRecord
 from layers.store.children import children, listed_decisions, listed_stages
 from layers.store.records import (
-    AssessmentRecord,
     CountyResponseRecord,
     DecisionRecord,
     IncidentHistory,

@@ -27,6 +27,7 @@ from api.app import create_app
 from api.cli import _serve_settings, build_parser
 from api.service.bootstrap import Services, load_services
 from api.service.compute import default_processes, worker_pid
+from api.service.compute_start import start_compute
 from api.settings import Settings
 from geo.errors import ComputeTimeout, ComputeUnavailable, GeometryError, InputError
 
@@ -110,6 +111,34 @@ def test_tasks_run_in_other_processes_and_errors_arrive_as_raised(settings):
         with pytest.raises(GeometryError, match="outside the jurisdiction") as refused:
             _run(compute.run(_refuse))
         assert refused.value.field == "footprint"
+    finally:
+        compute.close()
+
+
+def _pack_summary(services: Services) -> tuple[Any, ...]:
+    """What a process read of the pack, to compare the server's with a worker's."""
+    pack = services.pack
+    return (
+        pack.roads.geometry.to_wkb().tolist(),
+        pack.counties.drop(columns="geometry").to_json(),  # NaN as null: comparable
+        pack.jurisdiction.wkb,
+        pack.population.total,
+        services.logistics.network.n_edges,
+        services.default_plan,
+    )
+
+
+def test_workers_started_before_the_server_reads_answer_as_it_does(settings):
+    # What `reliefgis serve` does: the workers first, then the server's own services.
+    settings = replace(settings, compute_processes=2)
+    compute = start_compute(settings)
+    services = load_services(settings, with_store=False, compute=compute)
+    try:
+        assert services.compute is compute
+        _run(compute.start())
+        assert compute.ready == 2
+        assert _run(compute.run(worker_pid)) != os.getpid()
+        assert _run(compute.run(_pack_summary)) == _pack_summary(services)
     finally:
         compute.close()
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import matplotlib as mpl
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from pyproj import CRS
@@ -281,6 +282,11 @@ def _overlay(
 def _new_page(paper: Paper) -> Page:
     width_mm, height_mm = PAPERS[paper]
     figure = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH))
+    # Labels are measured (to dodge each other) before the page is saved. Without a
+    # canvas of its own, matplotlib draws a whole page in memory to get a renderer for
+    # every label measured; an Agg canvas at the figure's dpi keeps one renderer, the
+    # same one those throwaway pages used, so every measure (and the PDF) is unchanged.
+    FigureCanvasAgg(figure)
     return Page(figure=figure, scale=width_mm / PAPERS["A3"][0])
 
 

@@ -1,0 +1,49 @@
+"""The compute workers of a server, started before the server has read its own services.
+
+``reliefgis serve`` starts its worker processes first, then reads the pack itself: both
+read at once, and the server is ready when the last of them is. This module imports
+nothing heavy, so the workers are on their way before the server imports the analytics;
+they import it once, in the fork server they are forked from (`Compute.preload`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from api.service.compute import WORKER_MODULES, Compute
+from api.settings import Settings
+
+
+def load_worker_services(settings: Settings) -> Any:
+    """A worker process's services: the pack, plans and profiles, without the store."""
+    from api.service.bootstrap import load_services  # start-up: imported by the fork server
+
+    return load_services(settings, with_store=False)
+
+
+def new_compute(settings: Settings) -> Compute[Any]:
+    """Worker processes (or threads) for ``settings``, not started yet: as `Services.compute`.
+
+    A worker process reads its own services from the same settings, without the store:
+    only the serving process writes.
+    """
+    return Compute(
+        None,
+        processes=settings.compute_processes,
+        load=partial(load_worker_services, settings),
+        timeout_s=settings.task_timeout_s,
+        max_rss_bytes=settings.worker_max_rss_mb * 1024 * 1024,
+        preload=WORKER_MODULES,
+    )
+
+
+def start_compute(settings: Settings) -> Compute[Any]:
+    """Worker processes for ``settings``, starting now while this process goes on.
+
+    Pass the result to `api.service.bootstrap.load_services` (``compute=``); the server
+    is ready when the workers are (`Compute.start`).
+    """
+    compute = new_compute(settings)
+    compute.start_soon()
+    return compute
