@@ -109,7 +109,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     add_exception_handlers(app)
     # The last middleware added is the outermost: CORS answers preflights, then the key
     # guard refuses before a body is read, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_nesting=settings.max_nesting
+    )
     app.add_middleware(ApiKeyGuard, keys=settings.api_keys)
     if settings.cors_origins:
         app.add_middleware(

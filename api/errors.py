@@ -178,7 +178,8 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        response = problem(exc.status_code, str(exc.detail), instance=request.url.path)
+        extra = {"field": field} if (field := getattr(exc, "field", None)) else {}
+        response = problem(exc.status_code, str(exc.detail), instance=request.url.path, **extra)
         response.headers.update(exc.headers or {})  # 405 carries Allow, 401 WWW-Authenticate
         return response
 
