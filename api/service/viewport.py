@@ -107,6 +107,8 @@ def property_texts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> 
                 field="properties",
             )
         table = table[list(columns)]
+    if table.columns.empty:
+        return ("{}",) * len(table)  # pandas writes no records at all for no columns
     rows = json.loads(table.to_json(orient="records", force_ascii=False))
     return tuple(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
 

@@ -151,6 +151,17 @@ def test_json_deeper_than_the_parser_takes_gets_the_same_422(hostile_server, end
     assert seconds < CEILING_S
 
 
+@pytest.mark.parametrize(("lon", "lat"), [(30.0, 89.9), (179.9, 37.9)])
+def test_an_earthquake_field_over_a_pole_or_the_antimeridian_is_refused(hostile_server, lon, lat):
+    quake = {"magnitude": 8.0, "lon": lon, "lat": lat}
+    response, seconds = post(hostile_server, "/api/v1/earthquakes/intensity", quake)
+    assert response.status_code == 422, response.text[:500]
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["field"] == "epicentre"
+    assert "pole or across the antimeridian" in response.json()["detail"]
+    assert seconds < CEILING_S
+
+
 def test_a_site_in_paris_is_refused(hostile_server):
     sites = {"type": "Point", "coordinates": [2.35, 48.86]}
     response, seconds = post(hostile_server, "/api/v1/site-check", {"sites": sites})
