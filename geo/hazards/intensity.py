@@ -271,13 +271,9 @@ def _rings(
         orient(Polygon(shell, [shells[i + 1]] if i + 1 < len(shells) else None), sign=1.0)
         for i, shell in enumerate(shells)
     ]
-    if not all(ring.is_valid for ring in geometries):
-        # Drawn in lon/lat, a ring round a pole or across the antimeridian folds over itself.
-        raise GeometryError(
-            f"epicentre: the intensity field at ({lon:g}, {lat:g}) reaches over a pole or "
-            "across the antimeridian, where it cannot be drawn in longitude and latitude",
-            field="epicentre",
-        )
+    if not all(ring.is_valid for ring in geometries):  # folded round a pole or across ±180°
+        where = f"at ({lon:g}, {lat:g}) reaches over a pole or across the antimeridian"
+        raise GeometryError(f"epicentre: the intensity field {where}", field="epicentre")
     return gpd.GeoDataFrame(
         {
             "intensity": [iso.intensity for iso in found],
