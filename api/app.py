@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
+from api.disconnect import CancelOnDisconnect
 from api.errors import add_exception_handlers, document_problems
 from api.limits import BodyLimit
 from api.routes import (
@@ -109,10 +110,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     redact_access_log()
     settings = services.settings
     add_exception_handlers(app)
-    # The last middleware added is the outermost: CORS answers preflights, then the key
-    # guard refuses before a body is read, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # The last middleware added is the outermost: CORS answers preflights, a client that
+    # disconnects cancels its request, the key guard refuses before a body is read, then
+    # the body limit.
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_nesting=settings.max_nesting
+    )
     app.add_middleware(ApiKeyGuard, keys=settings.api_keys)
+    app.add_middleware(CancelOnDisconnect)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -61,8 +61,9 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
 
 
 #: Statuses any operation may answer with a problem: input refused (400, 413, 422), keys
-#: (401, 403), not found (404), wrong method (405), the service (500, 503, 504).
-PROBLEM_STATUSES = (400, 401, 403, 404, 405, 413, 422, 500, 503, 504)
+#: (401, 403), not found (404), wrong method (405), too many at once (429), the service
+#: (500, 503, 504).
+PROBLEM_STATUSES = (400, 401, 403, 404, 405, 413, 422, 429, 500, 503, 504)
 _PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details",
@@ -178,7 +179,8 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        response = problem(exc.status_code, str(exc.detail), instance=request.url.path)
+        extra = {"field": field} if (field := getattr(exc, "field", None)) else {}
+        response = problem(exc.status_code, str(exc.detail), instance=request.url.path, **extra)
         response.headers.update(exc.headers or {})  # 405 carries Allow, 401 WWW-Authenticate
         return response
 

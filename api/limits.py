@@ -1,4 +1,4 @@
-"""ASGI middleware refusing request bodies over the configured size with 413."""
+"""ASGI middleware refusing request bodies over the configured size (413) or nesting (422)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,27 @@ import json
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.body_depth import DepthScan
 from api.errors import PROBLEM_JSON
 
 
-class BodyLimit:
-    """Refuse bodies larger than ``max_bytes``, by Content-Length or while streaming."""
+def _is_json(headers: dict[bytes, bytes]) -> bool:
+    """Whether the body is JSON (``application/json`` or any ``+json``)."""
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return kind == b"application/json" or kind.endswith(b"+json")
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+class BodyLimit:
+    """Refuse bodies larger than ``max_bytes``, by Content-Length or while streaming.
+
+    A JSON body is also scanned as it streams: one nested deeper than ``max_nesting``
+    is refused (422) before the JSON parser, which recurses, sees it.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_nesting: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_nesting = max_nesting
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
@@ -50,6 +62,7 @@ class BodyLimit:
             await self._refuse(scope, send)
             return
         received = 0
+        scan = DepthScan(self.max_nesting) if self.max_nesting and _is_json(headers) else None
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -62,6 +75,8 @@ class BodyLimit:
                     raise HTTPException(
                         413, f"request body is larger than the limit of {self.max_bytes} bytes"
                     )
+                if scan is not None:
+                    scan.feed(message.get("body", b""))
             return message
 
         await self.app(scope, limited_receive, send)

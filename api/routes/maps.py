@@ -25,9 +25,17 @@ from api.service.maps import assessment_export, checked_id, incident_map, situat
 from api.service.products import ExportFile
 from api.service.render_gate import GateLimits, RenderGate
 from api.settings import Settings
-from layers.exports.options import MEDIA_TYPES, export_crs, export_encoding, export_format
+from layers.exports.options import (
+    CRSES,
+    ENCODINGS,
+    MEDIA_TYPES,
+    SHORT_NAMES,
+    export_crs,
+    export_encoding,
+    export_format,
+)
 from web.assets import LEAFLET_DIR, STATIC_DIR
-from web.print.sheets import parse_scale
+from web.print.sheets import STANDARD_SCALES, parse_scale
 
 router = APIRouter()
 
@@ -104,7 +112,10 @@ async def get_map_pdf(
         Query(
             description="auto or 10000|25000|50000|100000|250000|500000: scale 1:N of the "
             "detail map (CGCS2000 3° Gauss-Krüger zone); auto: the largest that holds the "
-            "footprint; a fixed one larger than a sheet adds an overview and one page per sheet"
+            "footprint; a fixed one larger than a sheet adds an overview and one page per sheet",
+            # Documented, not enforced here: parse_scale also reads 1:50,000 and refuses
+            # the rest with a 400 naming the field.
+            json_schema_extra={"enum": ["auto", *(str(s) for s in STANDARD_SCALES)]},
         ),
     ] = "auto",
 ) -> Response:
@@ -129,11 +140,29 @@ async def get_map_pdf(
 )
 async def get_export(  # noqa: PLR0917 (FastAPI passes the parameters by name)
     assessment_id: str,
-    fmt: Annotated[str, Path(description="gpkg, shp.zip, kml, xlsx, csv (per county) or docx")],
+    fmt: Annotated[
+        str,
+        Path(
+            description="gpkg, shp.zip, kml, xlsx, csv (per county) or docx",
+            json_schema_extra={"enum": sorted(SHORT_NAMES)},
+        ),
+    ],
     request: Request,
     svc: ServicesDep,
-    crs: Annotated[str, Query(description="4326 (WGS84) or 4490 (CGCS2000)")] = "4326",
-    encoding: Annotated[str, Query(description="Shapefile/CSV text: utf-8 or gbk")] = "utf-8",
+    crs: Annotated[
+        str,
+        Query(
+            description="4326 (WGS84) or 4490 (CGCS2000)",
+            json_schema_extra={"enum": sorted(CRSES)},
+        ),
+    ] = "4326",
+    encoding: Annotated[
+        str,
+        Query(
+            description="Shapefile/CSV text: utf-8 or gbk",
+            json_schema_extra={"enum": sorted(ENCODINGS)},
+        ),
+    ] = "utf-8",
 ) -> Response:
     """The assessment as GeoPackage (QGIS-styled), Shapefile zip, KML, XLSX, CSV or DOCX."""
     options = {

@@ -22,8 +22,18 @@ Format = Annotated[
     Query(description="json (GeoJSON for features) or html; default from the Accept header"),
 ]
 CrsParam = Annotated[
-    str | None, Query(description="CRS of the answer (URI); default CRS84", max_length=100)
+    str | None,
+    Query(
+        description="CRS of the answer (URI); default CRS84",
+        max_length=100,
+        json_schema_extra={"enum": list(ogc.SUPPORTED_CRS)},
+    ),
 ]
+
+
+def _documents(media: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer's media types: ``media``, or HTML when asked for (``f=html``)."""
+    return {200: {"content": {media: {}, "text/html": {}}, "description": "The document"}}
 
 
 def _base(request: Request) -> str:
@@ -60,7 +70,7 @@ def _whole(name: str, text: str | None, *, default: int, minimum: int) -> int:
     return value
 
 
-@router.get("", summary="OGC API – Features landing page")
+@router.get("", summary="OGC API – Features landing page", responses=_documents(ogc_documents.JSON))
 @router.get("/", include_in_schema=False)
 def landing(request: Request, f: Format = None) -> Response:
     """Links to the API definition, the conformance classes and the collections."""
@@ -69,7 +79,12 @@ def landing(request: Request, f: Format = None) -> Response:
     return _answer(doc, html=html, media=ogc_documents.JSON, title=doc["title"])
 
 
-@router.get("/api", summary="OpenAPI 3.0 definition of /ogc")
+@router.get(
+    "/api",
+    summary="OpenAPI 3.0 definition of /ogc",
+    response_class=Response,
+    responses={200: {"content": {ogc_documents.OPENAPI_JSON: {}}, "description": "OpenAPI"}},
+)
 def definition(request: Request, svc: ServicesDep) -> JSONResponse:
     """The OpenAPI 3.0 document of the OGC API paths."""
     doc = ogc_documents.openapi(
@@ -78,7 +93,7 @@ def definition(request: Request, svc: ServicesDep) -> JSONResponse:
     return JSONResponse(doc, media_type=ogc_documents.OPENAPI_JSON)
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get("/conformance", summary="Conformance classes", responses=_documents(ogc_documents.JSON))
 def conformance(request: Request, f: Format = None) -> Response:
     """The conformance classes implemented."""
     html = _html(request, f)
@@ -86,7 +101,7 @@ def conformance(request: Request, f: Format = None) -> Response:
     return _answer(doc, html=html, media=ogc_documents.JSON, title="Conformance")
 
 
-@router.get("/collections", summary="Collections")
+@router.get("/collections", summary="Collections", responses=_documents(ogc_documents.JSON))
 def collections(request: Request, svc: ServicesDep, f: Format = None) -> Response:
     """The pack's layers, the incidents and each stored assessment's parts."""
     html = _html(request, f)
@@ -94,7 +109,11 @@ def collections(request: Request, svc: ServicesDep, f: Format = None) -> Respons
     return _answer(doc, html=html, media=ogc_documents.JSON, title="Collections")
 
 
-@router.get("/collections/{collection_id}", summary="A collection")
+@router.get(
+    "/collections/{collection_id}",
+    summary="A collection",
+    responses=_documents(ogc_documents.JSON),
+)
 def collection(
     collection_id: str, request: Request, svc: ServicesDep, f: Format = None
 ) -> Response:
@@ -105,7 +124,11 @@ def collection(
     return _answer(doc, html=html, media=ogc_documents.JSON, title=found.title)
 
 
-@router.get("/collections/{collection_id}/items", summary="Items of a collection")
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Items of a collection",
+    responses=_documents(ogc_documents.GEOJSON),
+)
 def items(
     collection_id: str,
     request: Request,
@@ -117,7 +140,13 @@ def items(
         str | None, Query(description="minx,miny,maxx,maxy in bbox-crs", max_length=200)
     ] = None,
     bbox_crs: Annotated[
-        str | None, Query(alias="bbox-crs", description="CRS of bbox (URI)", max_length=100)
+        str | None,
+        Query(
+            alias="bbox-crs",
+            description="CRS of bbox (URI)",
+            max_length=100,
+            json_schema_extra={"enum": list(ogc.SUPPORTED_CRS)},
+        ),
     ] = None,
     crs: CrsParam = None,
     f: Format = None,
@@ -141,7 +170,11 @@ def items(
     return _answer(doc, html=html, media=ogc_documents.GEOJSON, title=found.title, crs=answer_crs)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="One feature",
+    responses=_documents(ogc_documents.GEOJSON),
+)
 def feature(
     collection_id: str,
     feature_id: str,

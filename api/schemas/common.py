@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 HazardName = Literal[
     "flood",
@@ -24,38 +24,51 @@ HazardName = Literal[
 ]
 
 
+def _json_number(value: object) -> object:
+    """Refuse anything but a JSON number (``"12"``, ``true``) before an int is read."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a JSON number")  # pydantic turns a ValueError into a 422
+    return value
+
+
+#: The largest count a figure may give.
+MAX_COUNT = 10**9
+#: A count: a JSON number without a fraction (``12`` or ``12.0``, as JSON Schema's
+#: ``integer`` is), 0 to `MAX_COUNT`, never a string or a boolean.
+WholeNumber = Annotated[
+    int, Strict(False), Field(ge=0, le=MAX_COUNT), BeforeValidator(_json_number)
+]
+
+
 class Figures(BaseModel):
     """Reported disaster figures (CONTRACT §4); all optional, all non-negative.
 
-    Strict: a figure is a JSON number; ``"12"`` and ``true`` are refused, not converted.
+    Strict: a figure is a JSON number; ``"12"`` and ``true`` are refused, not converted;
+    a count is a whole number (``12.0`` is one, as in JSON Schema; ``12.5`` is not).
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    dead_missing: int | None = Field(
-        default=None, ge=0, le=10**9, description="死亡和失踪人数 (persons dead or missing)"
+    dead_missing: WholeNumber | None = Field(
+        default=None, description="死亡和失踪人数 (persons dead or missing)"
     )
-    relocated: int | None = Field(
+    relocated: WholeNumber | None = Field(
         default=None,
-        ge=0,
-        le=10**9,
         description="紧急转移安置和需紧急生活救助人数 (persons relocated or needing emergency aid)",
     )
-    collapsed_rooms: int | None = Field(
-        default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋间数 (rooms)"
+    collapsed_rooms: WholeNumber | None = Field(
+        default=None, description="倒塌和严重损坏房屋间数 (rooms)"
     )
-    collapsed_or_severe_rooms: int | None = Field(
+    collapsed_or_severe_rooms: WholeNumber | None = Field(
         default=None,
-        ge=0,
-        le=10**9,
         description="房屋倒塌和严重损坏间数 (rooms); 乐清's earthquake rule counts these, its "
         "general rule collapsed_rooms (倒塌房屋) only",
     )
-    collapsed_households: int | None = Field(
-        default=None, ge=0, le=10**9, description="倒塌和严重损坏房屋户数 (households)"
+    collapsed_households: WholeNumber | None = Field(
+        default=None, description="倒塌和严重损坏房屋户数 (households)"
     )
-    drought_aid_persons: int | None = Field(
-        default=None, ge=0, le=10**9, description="干旱需政府救助人数 (persons)"
+    drought_aid_persons: WholeNumber | None = Field(
+        default=None, description="干旱需政府救助人数 (persons)"
     )
     drought_aid_share: float | None = Field(
         default=None,
@@ -79,8 +92,8 @@ class CountyFiguresIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    drought_aid_persons: int | None = Field(
-        default=None, ge=0, le=10**9, description="干旱需政府救助人数 in this county (persons)"
+    drought_aid_persons: WholeNumber | None = Field(
+        default=None, description="干旱需政府救助人数 in this county (persons)"
     )
     drought_aid_share: float | None = Field(
         default=None,

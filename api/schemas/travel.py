@@ -15,9 +15,15 @@ class TravelRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sources: list[Point] = Field(
-        description="Points to travel from: [lon, lat] or a pack feature id (depot:D1, shelter:S03)"
+        description=(
+            "Points to travel from: [lon, lat] or a pack feature id (depot:D1, shelter:S03)"
+        ),
+        # Documented; the service refuses an empty list itself, with a 400 naming the field.
+        json_schema_extra={"minItems": 1},
     )
-    destinations: list[Point] = Field(description="Points to travel to, as sources")
+    destinations: list[Point] = Field(
+        description="Points to travel to, as sources", json_schema_extra={"minItems": 1}
+    )
     footprint: dict[str, Any] | None = Field(
         default=None,
         description="A GeoJSON area; roads crossing it are closed, as in an assessment",

@@ -21,15 +21,23 @@ Threads cannot be stopped: with N = 0 the caller is answered at the limit and th
 finishes on its own. After each task, a worker holding more than ``max_rss_bytes``
 (``RELIEF_WORKER_MAX_RSS_MB``) is retired: its pool takes no new task, finishes what it
 holds and exits, and a fresh pool serves the next request.
+
+A request whose client disconnects is cancelled (`api.disconnect`); `Compute.run`,
+cancelled while a worker process runs its task, kills that worker (the one task it runs
+is found in a table of running tasks the workers share) and starts fresh workers, as
+the time limit does. With threads the abandoned task finishes on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import faulthandler
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -43,7 +51,7 @@ import psutil
 from geo.errors import ComputeTimeout, ComputeUnavailable
 
 if TYPE_CHECKING:
-    from multiprocessing.sharedctypes import Synchronized
+    from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 #: Threads that run the work when there are no worker processes. pyproj keeps a PROJ
 #: context per thread and re-creates every transformer the first time a new thread uses
@@ -67,6 +75,8 @@ S = TypeVar("S")
 
 #: The services of a worker process, read once by `_start_worker`.
 _worker_services: object | None = None
+#: Which task each worker process runs: (task number, pid) pairs, shared by the pool.
+_worker_tasks: SynchronizedArray[int] | None = None
 
 
 def default_processes() -> int:
@@ -74,9 +84,12 @@ def default_processes() -> int:
     return max(1, min(DEFAULT_MAX_PROCESSES, os.cpu_count() or 1))
 
 
-def _start_worker(load: Callable[[], object], ready: Synchronized[int]) -> None:
+def _start_worker(
+    load: Callable[[], object], ready: Synchronized[int], tasks: SynchronizedArray[int]
+) -> None:
     """Initialise a worker process: read everything the tasks need, once; count it ready."""
-    global _worker_services  # noqa: PLW0603 - one per worker process, set once at its start
+    global _worker_services, _worker_tasks  # noqa: PLW0603 - per worker process, set at start
+    _worker_tasks = tasks
     parent = multiprocessing.parent_process()
     if parent is not None:
         # The task queue's pipe stays open in the sibling workers, so a server killed
@@ -95,11 +108,24 @@ def _exit_with_parent(sentinel: int) -> None:
     os._exit(1)
 
 
+def _mark_running(number: int) -> None:
+    """Enter (``number`` > 0) or clear (0) this worker's task in the shared table."""
+    if _worker_tasks is None:  # pragma: no cover - the initializer always ran
+        return
+    pid = os.getpid()
+    with _worker_tasks.get_lock():
+        pairs = range(0, len(_worker_tasks), 2)
+        mine = [i for i in pairs if _worker_tasks[i + 1] == pid]
+        slot = mine[0] if mine else next(i for i in pairs if _worker_tasks[i] == 0)
+        _worker_tasks[slot], _worker_tasks[slot + 1] = number, pid if number else 0
+
+
 def _run_in_worker(
     task: Callable[..., T],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     timeout_s: float | None = None,
+    number: int = 0,
 ) -> T:
     """Run ``task(services, *args, **kwargs)`` with the worker's own services.
 
@@ -109,12 +135,14 @@ def _run_in_worker(
     """
     if _worker_services is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("compute worker used before its services were read")
+    _mark_running(number)
     if timeout_s is not None:
         faulthandler.dump_traceback_later(timeout_s, exit=True)
     try:
         return task(_worker_services, *args, **kwargs)
     finally:
         faulthandler.cancel_dump_traceback_later()
+        _mark_running(0)
 
 
 class Compute(Generic[S]):
@@ -158,6 +186,9 @@ class Compute(Generic[S]):
         self._lock = threading.Lock()
         self._executor: Executor | None = None
         self._ready: Synchronized[int] | None = None
+        self._tasks: SynchronizedArray[int] | None = None
+        self._numbers = itertools.count(1)
+        self._warming: set[asyncio.Task[None]] = set()
 
     def _pool(self) -> Executor:
         with self._lock:
@@ -165,11 +196,13 @@ class Compute(Generic[S]):
                 if self.processes:
                     context = _worker_context(self.preload)
                     self._ready = context.Value("i", 0)
+                    # A (task number, pid) pair for each worker of this pool.
+                    self._tasks = context.Array("q", 2 * self.processes)
                     self._executor = ProcessPoolExecutor(
                         max_workers=self.processes,
                         mp_context=context,
                         initializer=_start_worker,
-                        initargs=(self.load, self._ready),
+                        initargs=(self.load, self._ready, self._tasks),
                     )
                 else:
                     self._executor = ThreadPoolExecutor(
@@ -215,16 +248,20 @@ class Compute(Generic[S]):
                 return await asyncio.wait_for(pending, self.timeout_s)
             except TimeoutError:
                 raise self._timeout() from None
-        call = partial(_run_in_worker, task, args, kwargs, self.timeout_s)
+        number = next(self._numbers)
+        call = partial(_run_in_worker, task, args, kwargs, self.timeout_s, number)
         try:
             pending = loop.run_in_executor(executor, call)
         except BrokenProcessPool:  # a worker died between requests: nothing was lost
             self._discard(executor)
             executor = self._pool()
             pending = loop.run_in_executor(executor, call)
-        started = time.monotonic()
+        started, tasks = time.monotonic(), self._tasks
         try:
             result = await pending
+        except asyncio.CancelledError:
+            self._abandon(executor, tasks, number)
+            raise
         except BrokenProcessPool as exc:
             self._discard(executor)
             if self.timeout_s is not None and time.monotonic() - started >= self.timeout_s:
@@ -235,6 +272,21 @@ class Compute(Generic[S]):
             ) from exc
         self._retire_if_heavy(executor)
         return result
+
+    def _abandon(
+        self, executor: Executor, tasks: SynchronizedArray[int] | None, number: int
+    ) -> None:
+        """The caller went away: end the worker running task ``number``, if one has it."""
+        pid = _running_pid(tasks, number)
+        if pid is None:
+            return  # not started: cancelling its future dropped it from the queue
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self._discard(executor)
+        # Fresh workers now, so that the next request does not wait for them to start.
+        warming = asyncio.ensure_future(self.start())
+        self._warming.add(warming)
+        warming.add_done_callback(self._warming.discard)
 
     def _timeout(self) -> ComputeTimeout:
         return ComputeTimeout(
@@ -311,6 +363,15 @@ def _worker_context(preload: tuple[str, ...]) -> multiprocessing.context.BaseCon
         context.set_forkserver_preload(list(preload))
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _running_pid(tasks: SynchronizedArray[int] | None, number: int) -> int | None:
+    """The pid of the worker process running task ``number`` (per ``tasks``), or None."""
+    if tasks is None:
+        return None
+    with tasks.get_lock():
+        values = tasks[:]
+    return next((values[i + 1] for i in range(0, len(values), 2) if values[i] == number), None)
 
 
 def _rss(pid: int) -> int:

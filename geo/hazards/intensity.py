@@ -27,7 +27,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from geo._crs import LONLAT, transformer
-from geo.errors import InputError, Problems, ProfileError
+from geo.errors import GeometryError, InputError, Problems, ProfileError
 
 Log = Literal["ln", "log10"]
 LOGS: tuple[Log, ...] = ("ln", "log10")
@@ -271,6 +271,9 @@ def _rings(
         orient(Polygon(shell, [shells[i + 1]] if i + 1 < len(shells) else None), sign=1.0)
         for i, shell in enumerate(shells)
     ]
+    if not all(ring.is_valid for ring in geometries):  # folded round a pole or across ±180°
+        where = f"at ({lon:g}, {lat:g}) reaches over a pole or across the antimeridian"
+        raise GeometryError(f"epicentre: the intensity field {where}", field="epicentre")
     return gpd.GeoDataFrame(
         {
             "intensity": [iso.intensity for iso in found],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
@@ -261,6 +262,26 @@ def test_figures_are_json_numbers_not_strings_or_booleans(client, value):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "figures.dead_missing"
+
+
+def test_a_whole_figure_written_with_a_fraction_is_a_count(client):
+    # JSON Schema, the OpenAPI document's language, counts 12000.0 as an integer.
+    assert jsonschema_rs.is_valid({"type": "integer"}, 12000.0)
+    answers = [
+        client.post(
+            "/api/v1/response-level",
+            json={"plan": "yangquan-2026", "figures": {"relocated": value}},
+        )
+        for value in (12000, 12000.0)
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json()
+    fraction = client.post(
+        "/api/v1/response-level",
+        json={"plan": "yangquan-2026", "figures": {"relocated": 12000.5}},
+    )
+    assert fraction.status_code == 422
+    assert fraction.json()["errors"][0]["field"] == "figures.relocated"
 
 
 def test_a_wrong_method_is_405_with_allow(client):

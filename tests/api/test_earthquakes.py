@@ -100,6 +100,18 @@ def test_a_field_that_misses_the_jurisdiction_says_how_far(client):
     assert km == pytest.approx(metres / 1000, rel=0.01)
 
 
+@pytest.mark.parametrize(("lon", "lat"), [(30.0, 89.9), (179.9, 37.9)])
+def test_a_field_over_a_pole_or_the_antimeridian_is_a_422_not_a_500(client, lon, lat):
+    # An 8.0 drawn in lon/lat round the pole or across ±180° folds over itself
+    # (shapely says the ring is invalid); overlaying it was a GEOS TopologyException.
+    response = client.post(
+        "/api/v1/earthquakes/intensity", json={"magnitude": 8.0, "lon": lon, "lat": lat}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "epicentre"
+    assert "pole or across the antimeridian" in response.json()["detail"]
+
+
 def test_strike_comes_from_a_fault_zone_near_the_epicentre(tmp_path):
     strip = rotate(box(X0 + 2_000, Y0 + 4_900, X0 + 8_000, Y0 + 5_100), 30, origin="centroid")
     # box along east (azimuth 90°), turned 30° counter-clockwise: azimuth 60°

@@ -1,9 +1,13 @@
 """Hostile input: schemathesis sends what the OpenAPI spec allows and what it forbids.
 
-Every answer must be a designed one, never a 5xx, whatever the body, query or path. The
-run is bounded: few examples per operation, derandomised (a fixed seed), no deadline.
-Operations are driven through `APIOperation.as_strategy` rather than the pytest plugin,
-whose lazy fixture loading does not run on pytest 9.
+Every answer must conform to the document under ALL of schemathesis's default checks:
+no 5xx, every status code, content type, header and response body documented and true,
+data the schema forbids refused with a 4xx, data it allows accepted, authentication not
+ignored, a wrong method answered 405 with ``Allow``. It runs with keys (a key sent, and
+none: 401 everywhere it is required) and on a service without keys. The run is bounded:
+a few examples per operation, derandomised (a fixed seed), no deadline. Operations are
+driven through `APIOperation.as_strategy` rather than the pytest plugin, whose lazy
+fixture loading does not run on pytest 9.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import shapely
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from packs import TINY_CRS, X0, Y0, write_pack
 from pyproj import Transformer
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import positive_data_acceptance
+from schemathesis.core.parameters import ParameterLocation
 from shapely.geometry import box, mapping
 
 from api.app import create_app
@@ -26,21 +32,51 @@ from api.settings import Settings
 
 KEY = "schemathesis-admin-key-0001"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-EXAMPLES = 15
+EXAMPLES = 3
+
+#: Whether a request the schema allows is accepted depends, for these operations, on facts
+#: no JSON Schema can state: where a footprint, site, epicentre or point lies against the
+#: pack's jurisdiction and roads (random coordinates are refused 422 naming the field);
+#: the contents of an uploaded file; an incident's state (a decision needs a response in
+#: force); the clock (a county response's time may not lie in the future; a deadline's
+#: moment between 1990 and 9000); a box's corners in order (minx < maxx, miny < maxy);
+#: an upload id that exists. Every other check still runs on them.
+DOMAIN_CHECKED = frozenset(
+    {
+        "POST /api/v1/assessments",
+        "POST /api/v1/incidents",
+        "POST /api/v1/footprint-check",
+        "POST /api/v1/site-check",
+        "POST /api/v1/travel",
+        "POST /api/v1/earthquakes/intensity",
+        "POST /api/v1/footprints",
+        "POST /api/v1/incidents/{incident_id}/decisions",
+        "POST /api/v1/incidents/{incident_id}/county-responses",
+        "POST /api/v1/incidents/{incident_id}/reports",
+        "GET /api/v1/incidents/{incident_id}/deadlines",
+        "GET /api/v1/layers/{name}",
+        "GET /api/v1/tiles/hazard/{raster}/{z}/{x}/{y}.png",
+        "GET /ogc/collections/{collection_id}/items",
+        "GET /ogc/collections/{collection_id}/items/{feature_id}",
+    }
+)
 
 
-@pytest.fixture(scope="module")
-def api_schema(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("schemathesis")
-    app = create_app(
+def _app(folder, *, keys: bool):
+    return create_app(
         Settings(
             data_dir=write_pack(folder / "pack"),
             state_dir=folder / "state",
-            api_keys=parse_api_keys(f"fuzz={KEY}:admin"),
+            api_keys=parse_api_keys(f"fuzz={KEY}:admin") if keys else (),
             max_body_bytes=200_000,
         )
     )
-    return schemathesis.openapi.from_asgi("/openapi.json", app), _stored(app)
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["keys", "no-keys"])
+def api_schema(request, tmp_path_factory):
+    app = _app(tmp_path_factory.mktemp("schemathesis"), keys=request.param)
+    return schemathesis.openapi.from_asgi("/openapi.json", app), _stored(app), request.param
 
 
 def _stored(app) -> dict[str, str]:
@@ -76,7 +112,18 @@ def _strategy(schema, operation, mode: GenerationMode, known: dict[str, str]):
     )
 
 
-def _server_errors(schema, operation, mode: GenerationMode, known: dict[str, str]) -> str | None:
+def _key_for(case, keys: bool) -> dict[str, str] | None:
+    """The key to send: none without keys, nor when the case's headers are the fault."""
+    components = case.meta.components if case.meta is not None else {}
+    header = components.get(ParameterLocation.HEADER)
+    if not keys or (header is not None and header.mode is GenerationMode.NEGATIVE):
+        return None
+    return AUTH
+
+
+def _failures(schema, operation, mode: GenerationMode, known, keys: bool) -> str | None:
+    excluded = [positive_data_acceptance] if operation.label in DOMAIN_CHECKED else []
+
     @given(case=_strategy(schema, operation, mode, known))
     @settings(
         max_examples=EXAMPLES,
@@ -86,21 +133,23 @@ def _server_errors(schema, operation, mode: GenerationMode, known: dict[str, str
         suppress_health_check=list(HealthCheck),
     )
     def run(case):
-        case.call_and_validate(headers=AUTH, checks=[not_a_server_error])
+        case.call_and_validate(headers=_key_for(case, keys), excluded_checks=excluded)
 
     try:
         run()
+    except Unsatisfiable:
+        return None  # nothing to negate: an operation without parameters or body
     except Exception as exc:
         return f"{operation.label} ({mode.value}): {exc}"
     return None
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_operation_answers_with_a_server_error(api_schema, mode):
-    schema, known = api_schema
+def test_every_answer_conforms_to_the_openapi_document(api_schema, mode):
+    schema, known, keys = api_schema
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 12
     failures = [
-        f for op in operations if (f := _server_errors(schema, op, mode, known)) is not None
+        f for op in operations if (f := _failures(schema, op, mode, known, keys)) is not None
     ]
     assert failures == [], "\n\n".join(failures)

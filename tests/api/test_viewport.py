@@ -176,3 +176,12 @@ def test_a_view_is_sent_gzipped_to_clients_that_accept_it(client):
     assert "content-encoding" not in plain.headers
     assert zipped.json() == plain.json()
     assert int(zipped.headers["content-length"]) < len(plain.content) / 3
+
+
+def test_no_properties_asked_gives_every_feature_with_empty_properties(client, reference):
+    # properties= (empty) was a 500: pandas writes no records for a table of no columns.
+    got = client.get("/api/v1/layers/counties", params={"zoom": 13, "properties": ""})
+    assert got.status_code == 200, got.text
+    features = got.json()["features"]
+    assert len(features) == len(reference["counties"])
+    assert all(f["properties"] == {} for f in features)

@@ -31,6 +31,7 @@ class Server:
 
     url: str
     log: Path
+    pid: int
 
     def headers(self, role: str = "analyst") -> dict[str, str]:
         """The Authorization header of a key of ``role``."""
@@ -61,7 +62,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
              "--compute-processes", "1"],
             cwd=ROOT, env=env, stdout=out, stderr=out,
         )  # fmt: skip
-    server = Server(url=f"http://127.0.0.1:{port}", log=log)
+    server = Server(url=f"http://127.0.0.1:{port}", log=log, pid=process.pid)
     deadline = time.monotonic() + 180
     try:
         while True:

@@ -7,6 +7,7 @@ work starts keeps, and the unbounded work it replaces (minutes, gigabytes) does 
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from typing import Any
@@ -118,6 +119,46 @@ def test_absurd_footprints_are_refused_naming_the_fault(
     assert problem["field"] == "footprint"
     assert phrase in problem["detail"]
     assert problem.get("limit") == limit
+    assert seconds < CEILING_S
+
+
+def deep_text(depth: int, endpoint: str) -> str:
+    """``endpoint``'s body, its footprint nested ``depth`` levels: written as text.
+
+    Python's own JSON encoder and parser both recurse, so neither can make or read it.
+    """
+    inner = '{"type": "GeometryCollection", "geometries": ['
+    footprint = inner * depth + json.dumps(mapping(box(113.5, 37.85, 113.55, 37.9))) + "]}" * depth
+    return json.dumps(body(endpoint, {})).replace("{}", footprint, 1)
+
+
+@pytest.mark.parametrize("endpoint", GEOMETRY_ENDPOINTS)
+@pytest.mark.parametrize("depth", [400, 5000, 100_000])
+def test_json_deeper_than_the_parser_takes_gets_the_same_422(hostile_server, endpoint, depth):
+    started = time.monotonic()
+    response = httpx.post(
+        f"{hostile_server.url}{endpoint}",
+        content=deep_text(depth, endpoint).encode(),
+        headers={**hostile_server.headers(), "Content-Type": "application/json"},
+        timeout=120,
+    )
+    seconds = time.monotonic() - started
+    assert response.status_code == 422, response.text[:500]
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["field"] == "footprint"
+    assert problem["detail"] == "footprint: nested more than 20 levels deep (max_nesting = 20)"
+    assert seconds < CEILING_S
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(30.0, 89.9), (179.9, 37.9)])
+def test_an_earthquake_field_over_a_pole_or_the_antimeridian_is_refused(hostile_server, lon, lat):
+    quake = {"magnitude": 8.0, "lon": lon, "lat": lat}
+    response, seconds = post(hostile_server, "/api/v1/earthquakes/intensity", quake)
+    assert response.status_code == 422, response.text[:500]
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["field"] == "epicentre"
+    assert "pole or across the antimeridian" in response.json()["detail"]
     assert seconds < CEILING_S
 
 
