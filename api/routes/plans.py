@@ -13,6 +13,7 @@ from api.schemas.common import PlanDetail, PlanSummary, ResponseLevelRequest, Ve
 from api.service.after_emergency import calendar_out
 from api.service.levels import grade
 from api.service.views import plan_detail, plan_summary
+from geo.response.relief_calendar import FIRST_YEAR, LAST_YEAR
 
 router = APIRouter(tags=["plans"])
 
@@ -33,7 +34,14 @@ def get_plan(plan_id: str, svc: ServicesDep) -> PlanDetail:
 def get_relief_calendar(
     plan_id: str,
     svc: ServicesDep,
-    year: Annotated[int, Query(description="The winter's year, 2000–2100")],
+    year: Annotated[
+        int,
+        Query(
+            ge=FIRST_YEAR,
+            le=LAST_YEAR,
+            description=f"The winter's year, {FIRST_YEAR}–{LAST_YEAR}",
+        ),
+    ],
 ) -> ReliefCalendarOut:
     """The plan's winter–spring relief calendar (冬春救助) of a year, with clauses."""
     return calendar_out(svc, svc.plans.get(plan_id), year)

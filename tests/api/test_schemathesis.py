@@ -38,9 +38,10 @@ EXAMPLES = 3
 #: no JSON Schema can state: where a footprint, site, epicentre or point lies against the
 #: pack's jurisdiction and roads (random coordinates are refused 422 naming the field);
 #: the contents of an uploaded file; an incident's state (a decision needs a response in
-#: force); the clock (a county response's time may not lie in the future; a deadline's
-#: moment between 1990 and 9000); a box's corners in order (minx < maxx, miny < maxy);
-#: an upload id that exists. Every other check still runs on them.
+#: force; a measure is ticked only on a forecast, by an id its plan lists); the clock (a
+#: county response's time may not lie in the future; a deadline's moment between 1990 and
+#: 9000); a box's corners in order (minx < maxx, miny < maxy); an upload id that exists.
+#: Every other check still runs on them.
 DOMAIN_CHECKED = frozenset(
     {
         "POST /api/v1/assessments",
@@ -53,6 +54,8 @@ DOMAIN_CHECKED = frozenset(
         "POST /api/v1/incidents/{incident_id}/decisions",
         "POST /api/v1/incidents/{incident_id}/county-responses",
         "POST /api/v1/incidents/{incident_id}/reports",
+        "POST /api/v1/incidents/{incident_id}/footprint",
+        "POST /api/v1/incidents/{incident_id}/warning-measures",
         "GET /api/v1/incidents/{incident_id}/deadlines",
         "GET /api/v1/layers/{name}",
         "GET /api/v1/tiles/hazard/{raster}/{z}/{x}/{y}.png",
