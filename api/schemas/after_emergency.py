@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Figures
+from api.schemas.common import Figures, split_by_county
 
 
 class CountyAidIn(BaseModel):
@@ -53,12 +53,7 @@ class ReportFigures(Figures):
 
     def split(self) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
         """The event figures and the per-county figures given, as plain mappings."""
-        event = self.model_dump(exclude_none=True, exclude={"by_county"})
-        counties = {
-            code: figures.model_dump(exclude_none=True)
-            for code, figures in (self.by_county or {}).items()
-        }
-        return event, counties
+        return split_by_county(self, self.by_county)
 
 
 class AidRowOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
@@ -103,6 +104,17 @@ class CountyFiguresIn(BaseModel):
     )
 
 
+def split_by_county(
+    figures: BaseModel, by_county: Mapping[str, BaseModel] | None
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """A figures model's event figures and its ``by_county`` figures, as plain mappings."""
+    event = figures.model_dump(exclude_none=True, exclude={"by_county"})
+    counties = {
+        code: county.model_dump(exclude_none=True) for code, county in (by_county or {}).items()
+    }
+    return event, counties
+
+
 class GradedFigures(Figures):
     """Reported figures, and figures per county where a plan grades a county's own share."""
 
@@ -119,12 +131,7 @@ class GradedFigures(Figures):
 
     def split(self) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
         """The event figures and the per-county figures given, as plain mappings."""
-        event = self.model_dump(exclude_none=True, exclude={"by_county"})
-        counties = {
-            code: figures.model_dump(exclude_none=True)
-            for code, figures in (self.by_county or {}).items()
-        }
-        return event, counties
+        return split_by_county(self, self.by_county)
 
 
 class ResponseLevelRequest(BaseModel):
