@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from geo.errors import Problems
+from geo.plans._fields import required_text, unknown_keys
 
 #: The keys of ``[after_emergency]`` and of each ``[[after_emergency.calendar]]`` entry.
 _KEYS = frozenset(
@@ -83,14 +84,6 @@ class AfterEmergency:
     calendar: tuple[CalendarRule, ...]
 
 
-def _text(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where + key, "expected a non-empty string")
-        return ""
-    return value
-
-
 def _opt_text(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -113,8 +106,7 @@ def _month_day(raw: object, key: str, problems: Problems) -> MonthDay | None:
 
 
 def _rule(raw: Mapping[str, Any], problems: Problems, where: str) -> CalendarRule:
-    for key in sorted(set(raw) - _ENTRY_KEYS):
-        problems.add(where + key, f"unknown key; expected one of {sorted(_ENTRY_KEYS)}")
+    unknown_keys(raw, _ENTRY_KEYS, problems, where)
     due_raw = raw.get("due")
     spring = due_raw == SPRING_FESTIVAL
     due = None
@@ -126,9 +118,9 @@ def _rule(raw: Mapping[str, Any], problems: Problems, where: str) -> CalendarRul
     if opens and due and (opens.month, opens.day) > (due.month, due.day):
         problems.add(where + "opens", "expected a day before the due day")
     return CalendarRule(
-        label=_text(raw, "label", problems, where),
-        clause=_text(raw, "clause", problems, where),
-        text=_text(raw, "text", problems, where),
+        label=required_text(raw, "label", problems, where),
+        clause=required_text(raw, "clause", problems, where),
+        text=required_text(raw, "text", problems, where),
         opens=opens,
         due=due,
         before_spring_festival=spring,
@@ -170,8 +162,7 @@ def parse_after_emergency(raw: object, problems: Problems) -> AfterEmergency | N
         problems.add("after_emergency", "expected a table")
         return None
     where = "after_emergency."
-    for key in sorted(set(raw) - _KEYS):
-        problems.add(where + key, f"unknown key; expected one of {sorted(_KEYS)}")
+    unknown_keys(raw, _KEYS, problems, where)
     months, months_source = _standard(raw, "months", problems, whole=True)
     monthly, monthly_source = _standard(raw, "monthly_per_person", problems, whole=False)
     note = _opt_text(raw, "standard_note", problems, where)
@@ -184,10 +175,10 @@ def parse_after_emergency(raw: object, problems: Problems) -> AfterEmergency | N
         )
         entries = []
     return AfterEmergency(
-        transitional_clause=_text(raw, "transitional_clause", problems, where),
-        transitional_text=_text(raw, "transitional_text", problems, where),
-        register_clause=_text(raw, "register_clause", problems, where),
-        register_text=_text(raw, "register_text", problems, where),
+        transitional_clause=required_text(raw, "transitional_clause", problems, where),
+        transitional_text=required_text(raw, "transitional_text", problems, where),
+        register_clause=required_text(raw, "register_clause", problems, where),
+        register_text=required_text(raw, "register_text", problems, where),
         months=int(months) if months is not None else None,
         months_source=months_source,
         monthly_per_person=monthly,

@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 from geo.errors import Problems
+from geo.plans._fields import required_text, unknown_keys
 from geo.plans.after_rules import parse_after_emergency
 from geo.plans.model import (
     HAZARDS,
@@ -28,14 +29,6 @@ from geo.plans.model import (
 from geo.plans.procedures import parse_procedures
 from geo.plans.reporting_rules import parse_reporting
 from geo.plans.warning import parse_warning
-
-
-def _text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(f"{where}{key}", "expected a non-empty string")
-        return ""
-    return value
 
 
 def _opt_text(data: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
@@ -113,14 +106,6 @@ _LEVEL_KEYS = frozenset(
 _MEASURE_KEYS = frozenset({"text", "units", "clause"})
 
 
-def _unknown_keys(
-    raw: Mapping[str, Any], known: frozenset[str], problems: Problems, where: str
-) -> None:
-    """A misspelt key would silently change a rule (hazard for hazards): refuse it."""
-    for key in sorted(set(raw) - known):
-        problems.add(where + key, f"unknown key; expected one of {sorted(known)}")
-
-
 def _level(raw: Mapping[str, Any], problems: Problems, where: str) -> int | None:
     level = raw.get("level")
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVEL_NUMBERS:
@@ -131,16 +116,16 @@ def _level(raw: Mapping[str, Any], problems: Problems, where: str) -> int | None
 
 def _parse_threshold(raw: Mapping[str, Any], i: int, problems: Problems) -> Threshold | None:
     where = f"thresholds[{i}]."
-    _unknown_keys(raw, _THRESHOLD_KEYS, problems, where)
-    indicator = _text(raw, "indicator", problems, where)
+    unknown_keys(raw, _THRESHOLD_KEYS, problems, where)
+    indicator = required_text(raw, "indicator", problems, where)
     if indicator and indicator not in INDICATORS:
         problems.add(where + "indicator", f"{indicator!r} is not one of {sorted(INDICATORS)}")
     level = _level(raw, problems, where)
     low, high = _parse_bounds(raw, indicator, problems, where)
     hazards = _parse_hazards(raw, "hazards", problems, where)
     except_hazards = _parse_hazards(raw, "except_hazards", problems, where)
-    clause = _text(raw, "clause", problems, where)
-    text = _text(raw, "text", problems, where)
+    clause = required_text(raw, "clause", problems, where)
+    text = required_text(raw, "text", problems, where)
     if low is None or level is None or indicator not in INDICATORS:
         return None
     return Threshold(
@@ -193,35 +178,35 @@ def _check_ladders(thresholds: Sequence[Threshold], problems: Problems) -> None:
 
 def _parse_level(raw: Mapping[str, Any], i: int, problems: Problems) -> LevelSpec | None:
     where = f"levels[{i}]."
-    _unknown_keys(raw, _LEVEL_KEYS, problems, where)
+    unknown_keys(raw, _LEVEL_KEYS, problems, where)
     level = _level(raw, problems, where)
     if level is None:
         return None
     measures = []
     for j, m in enumerate(_table_list(raw, "measures", problems)):
-        _unknown_keys(m, _MEASURE_KEYS, problems, f"{where}measures[{j}].")
+        unknown_keys(m, _MEASURE_KEYS, problems, f"{where}measures[{j}].")
         units = m.get("units", [])
         if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
             problems.add(f"{where}measures[{j}].units", "expected a list of unit names")
             units = []
         measures.append(
             Measure(
-                text=_text(m, "text", problems, f"{where}measures[{j}]."),
+                text=required_text(m, "text", problems, f"{where}measures[{j}]."),
                 units=tuple(units),
-                clause=_text(m, "clause", problems, f"{where}measures[{j}]."),
+                clause=required_text(m, "clause", problems, f"{where}measures[{j}]."),
             )
         )
     return LevelSpec(
         level=level,
-        label=_text(raw, "label", problems, where),
+        label=required_text(raw, "label", problems, where),
         plan_label=_opt_text(raw, "plan_label", problems, where)
-        or _text(raw, "label", problems, where),
-        color=_text(raw, "color", problems, where),
-        conditions_clause=_text(raw, "conditions_clause", problems, where),
-        procedure_clause=_text(raw, "procedure_clause", problems, where),
-        decided_by=_text(raw, "decided_by", problems, where),
-        procedure=_text(raw, "procedure", problems, where),
-        measures_clause=_text(raw, "measures_clause", problems, where),
+        or required_text(raw, "label", problems, where),
+        color=required_text(raw, "color", problems, where),
+        conditions_clause=required_text(raw, "conditions_clause", problems, where),
+        procedure_clause=required_text(raw, "procedure_clause", problems, where),
+        decided_by=required_text(raw, "decided_by", problems, where),
+        procedure=required_text(raw, "procedure", problems, where),
+        measures_clause=required_text(raw, "measures_clause", problems, where),
         lead=_opt_text(raw, "lead", problems, where),
         measures=tuple(measures),
     )
@@ -234,18 +219,18 @@ def _parse_clause(raw: Any, key: str, problems: Problems) -> Clause | None:
         problems.add(key, "expected a table with clause and text")
         return None
     return Clause(
-        clause=_text(raw, "clause", problems, key + "."),
-        text=_text(raw, "text", problems, key + "."),
+        clause=required_text(raw, "clause", problems, key + "."),
+        text=required_text(raw, "text", problems, key + "."),
     )
 
 
 def _work_groups(data: Mapping[str, Any], problems: Problems) -> list[WorkGroup]:
     return [
         WorkGroup(
-            name=_text(g, "name", problems, f"work_groups[{i}]."),
+            name=required_text(g, "name", problems, f"work_groups[{i}]."),
             lead=_opt_text(g, "lead", problems, f"work_groups[{i}]."),
             duties=_opt_text(g, "duties", problems, f"work_groups[{i}]."),
-            clause=_text(g, "clause", problems, f"work_groups[{i}]."),
+            clause=required_text(g, "clause", problems, f"work_groups[{i}]."),
         )
         for i, g in enumerate(_table_list(data, "work_groups", problems))
     ]
@@ -267,10 +252,10 @@ def _judgement(data: Mapping[str, Any], problems: Problems) -> list[Judgement]:
     items = []
     for i, raw in enumerate(_table_list(data, "judgement", problems)):
         where = f"judgement[{i}]."
-        _unknown_keys(raw, _JUDGEMENT_KEYS, problems, where)
+        unknown_keys(raw, _JUDGEMENT_KEYS, problems, where)
         level = _level(raw, problems, where)
-        clause = _text(raw, "clause", problems, where)
-        text = _text(raw, "text", problems, where)
+        clause = required_text(raw, "clause", problems, where)
+        text = required_text(raw, "text", problems, where)
         if level is not None:
             items.append(Judgement(level=level, clause=clause, text=text))
     return sorted(items, key=lambda j: j.level)
@@ -328,12 +313,12 @@ def parse_plan(data: Mapping[str, Any], *, source: str) -> Plan:
         problems.add("bounds_rule", "expected the plan's rule for 以上/以下 with its clause")
     code = _jurisdiction_code(data, problems)
     plan = Plan(
-        id=_text(data, "id", problems, ""),
-        name=_text(data, "name", problems, ""),
-        short=_text(data, "short", problems, ""),
-        issued=_text(data, "issued", problems, ""),
+        id=required_text(data, "id", problems, ""),
+        name=required_text(data, "name", problems, ""),
+        short=required_text(data, "short", problems, ""),
+        issued=required_text(data, "issued", problems, ""),
         document=_opt_text(data, "document", problems, ""),
-        jurisdiction=_text(data, "jurisdiction", problems, ""),
+        jurisdiction=required_text(data, "jurisdiction", problems, ""),
         jurisdiction_code=code,
         seed=_opt_text(data, "seed", problems, ""),
         bounds_rule=bounds_rule or Clause("", ""),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import Problems
+from geo.plans._fields import required_text, unknown_keys
 
 _LEVELS = (1, 2, 3, 4)
 _KEYS = frozenset({"termination_clause", "termination_text", "levels"})
@@ -50,14 +51,6 @@ class Procedures:
         return next(p for p in self.levels if p.level == level)
 
 
-def _text(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where + key, "expected a non-empty string")
-        return ""
-    return value
-
-
 def _names(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> tuple[str, ...]:
     value = raw.get(key)
     if (
@@ -73,22 +66,21 @@ def _names(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> 
 def _level(
     raw: Mapping[str, Any], termination: Authority, problems: Problems, where: str
 ) -> LevelProcedure | None:
-    for key in sorted(set(raw) - _LEVEL_KEYS):
-        problems.add(where + key, f"unknown key; expected one of {sorted(_LEVEL_KEYS)}")
+    unknown_keys(raw, _LEVEL_KEYS, problems, where)
     level = raw.get("level")
     if isinstance(level, bool) or level not in _LEVELS:
         problems.add(where + "level", "expected 1, 2, 3 or 4")
         return None
     start = Authority(
         deciders=_names(raw, "deciders", problems, where),
-        clause=_text(raw, "clause", problems, where),
-        text=_text(raw, "text", problems, where),
+        clause=required_text(raw, "clause", problems, where),
+        text=required_text(raw, "text", problems, where),
     )
     if "end_clause" in raw or "end_deciders" in raw or "end_text" in raw:
         end = Authority(
             deciders=_names(raw, "end_deciders", problems, where),
-            clause=_text(raw, "end_clause", problems, where),
-            text=_text(raw, "end_text", problems, where),
+            clause=required_text(raw, "end_clause", problems, where),
+            text=required_text(raw, "end_text", problems, where),
         )
     else:  # 按启动响应的相应权限终止响应
         end = Authority(start.deciders, termination.clause, termination.text)
@@ -110,8 +102,8 @@ def parse_procedures(raw: object, problems: Problems) -> Procedures | None:
         problems.add(f"decisions.{key}", f"unknown key; expected one of {sorted(_KEYS)}")
     termination = Authority(
         deciders=(),
-        clause=_text(raw, "termination_clause", problems, "decisions."),
-        text=_text(raw, "termination_text", problems, "decisions."),
+        clause=required_text(raw, "termination_clause", problems, "decisions."),
+        text=required_text(raw, "termination_text", problems, "decisions."),
     )
     entries = raw.get("levels", [])
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):

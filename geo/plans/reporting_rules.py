@@ -16,6 +16,7 @@ from datetime import time, timedelta
 from typing import Any, Literal
 
 from geo.errors import InputError, Problems
+from geo.plans._fields import required_text, unknown_keys
 from geo.plans.upward_rules import UpwardRule, parse_upward
 
 ReportKind = Literal["initial", "update", "final"]
@@ -122,14 +123,6 @@ _TIMING: dict[ReportKind, frozenset[str]] = {
 _ALL_TIMING = frozenset().union(*_TIMING.values())
 
 
-def _string(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where + key, "expected a non-empty string")
-        return ""
-    return value
-
-
 def _positive(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> float | None:
     value = raw.get(key)
     if value is None:
@@ -164,8 +157,7 @@ def _clock(raw: Mapping[str, Any], problems: Problems, where: str) -> time | Non
 def _check_keys(
     raw: Mapping[str, Any], kind: ReportKind | None, problems: Problems, where: str
 ) -> None:
-    for key in sorted(set(raw) - _RULE_KEYS):
-        problems.add(where + key, f"unknown key; expected one of {sorted(_RULE_KEYS)}")
+    unknown_keys(raw, _RULE_KEYS, problems, where)
     if kind is None:
         return
     for key in sorted((set(raw) & _ALL_TIMING) - _TIMING[kind]):
@@ -213,8 +205,8 @@ def _rule(
     )
     rule = ReportingRule(
         kind=kind or "initial",
-        clause=_string(raw, "clause", problems, where),
-        text=_string(raw, "text", problems, where),
+        clause=required_text(raw, "clause", problems, where),
+        text=required_text(raw, "text", problems, where),
         within=timedelta(hours=hours) if hours else None,
         daily_by=_clock(raw, problems, where),
         every=every,
@@ -262,8 +254,8 @@ def parse_reporting(
             if len([r for r in rules if r.kind == kind and hazard in r.hazards]) > 1:
                 problems.add("reporting.rules", f"more than one {kind} rule for {hazard}")
     return Reporting(
-        clause=_string(raw, "clause", problems, "reporting."),
-        text=_string(raw, "text", problems, "reporting."),
+        clause=required_text(raw, "clause", problems, "reporting."),
+        text=required_text(raw, "text", problems, "reporting."),
         rules=tuple(rules),
         upward=parse_upward(raw.get("upward", []), problems),
     )

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from geo.errors import Problems
+from geo.plans._fields import required_text, unknown_keys
 
 Trigger = Literal["level", "figure", "county", "start"]
 _KEYS = frozenset(
@@ -57,17 +58,8 @@ class UpwardRule:
     note: str | None = None
 
 
-def _str(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where + key, "expected a non-empty string")
-        return ""
-    return value
-
-
 def _rule(raw: Mapping[str, Any], problems: Problems, where: str) -> UpwardRule | None:
-    for key in sorted(set(raw) - _KEYS):
-        problems.add(where + key, f"unknown key; expected one of {sorted(_KEYS)}")
+    unknown_keys(raw, _KEYS, problems, where)
     trigger = raw.get("trigger")
     if trigger not in ("level", "figure", "county", "start"):
         problems.add(where + "trigger", 'expected "level", "figure", "county" or "start"')
@@ -94,9 +86,9 @@ def _rule(raw: Mapping[str, Any], problems: Problems, where: str) -> UpwardRule 
         counted = "trigger"
     note = raw.get("note")
     return UpwardRule(
-        clause=_str(raw, "clause", problems, where),
-        text=_str(raw, "text", problems, where),
-        label=_str(raw, "label", problems, where),
+        clause=required_text(raw, "clause", problems, where),
+        text=required_text(raw, "text", problems, where),
+        label=required_text(raw, "label", problems, where),
         trigger=trigger,
         min_level=level if isinstance(level, int) else None,
         indicator=raw.get("indicator"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import Problems
+from geo.plans._fields import required_text, unknown_keys
 
 _KEYS = frozenset(
     {"clause", "title", "text", "lead", "measures"}
@@ -50,33 +51,20 @@ class WarningResponse:
         return next((m for m in self.measures if m.id == measure_id), None)
 
 
-def _text(raw: Mapping[str, Any], key: str, problems: Problems, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where + key, "expected a non-empty string")
-        return ""
-    return value
-
-
-def _unknown(raw: Mapping[str, Any], known: frozenset[str], problems: Problems, where: str) -> None:
-    for key in sorted(set(raw) - known):
-        problems.add(where + key, f"unknown key; expected one of {sorted(known)}")
-
-
 def _measure(raw: Any, i: int, problems: Problems) -> WarningMeasure | None:
     where = f"warning.measures[{i}]."
     if not isinstance(raw, Mapping):
         problems.add(where.rstrip("."), "expected a table")
         return None
-    _unknown(raw, _MEASURE_KEYS, problems, where)
+    unknown_keys(raw, _MEASURE_KEYS, problems, where)
     units = raw.get("units")
     if not isinstance(units, list) or not units or not all(isinstance(u, str) for u in units):
         problems.add(where + "units", "expected a non-empty list of unit names")
         units = []
     return WarningMeasure(
-        id=_text(raw, "id", problems, where),
-        clause=_text(raw, "clause", problems, where),
-        text=_text(raw, "text", problems, where),
+        id=required_text(raw, "id", problems, where),
+        clause=required_text(raw, "clause", problems, where),
+        text=required_text(raw, "text", problems, where),
         units=tuple(units),
     )
 
@@ -85,8 +73,8 @@ def _pair(raw: Mapping[str, Any], name: str, problems: Problems) -> tuple[str, s
     if f"{name}_clause" not in raw and f"{name}_text" not in raw:
         return None
     return (
-        _text(raw, f"{name}_clause", problems, "warning."),
-        _text(raw, f"{name}_text", problems, "warning."),
+        required_text(raw, f"{name}_clause", problems, "warning."),
+        required_text(raw, f"{name}_text", problems, "warning."),
     )
 
 
@@ -97,7 +85,7 @@ def parse_warning(raw: Any, problems: Problems) -> WarningResponse | None:
     if not isinstance(raw, Mapping):
         problems.add("warning", "expected a table")
         return None
-    _unknown(raw, _KEYS, problems, "warning.")
+    unknown_keys(raw, _KEYS, problems, "warning.")
     items = raw.get("measures")
     if not isinstance(items, list) or not items:
         problems.add("warning.measures", "expected at least one [[warning.measures]] table")
@@ -107,10 +95,10 @@ def parse_warning(raw: Any, problems: Problems) -> WarningResponse | None:
     if len(set(ids)) != len(ids):
         problems.add("warning.measures", f"measure ids must be unique, found {ids}")
     return WarningResponse(
-        clause=_text(raw, "clause", problems, "warning."),
-        title=_text(raw, "title", problems, "warning."),
-        text=_text(raw, "text", problems, "warning."),
-        lead=_text(raw, "lead", problems, "warning."),
+        clause=required_text(raw, "clause", problems, "warning."),
+        title=required_text(raw, "title", problems, "warning."),
+        text=required_text(raw, "text", problems, "warning."),
+        lead=required_text(raw, "lead", problems, "warning."),
         measures=tuple(measures),
         start=_pair(raw, "start", problems),
         end=_pair(raw, "end", problems),
