@@ -69,9 +69,10 @@ def solve_transport(
     scale = max(float(unit_cost.max()), 1.0)
     slack = float(min(wanted.size, available.size) + 1)
     # Nodes in no pair are settled here, as HiGHS's presolve would settle them (a served
-    # node's need is all unmet, a limited node gives nothing): HiGHS then solves the very
-    # problem its presolve would have left, so the vertex is the same, without the
-    # per-column work on thousands of idle rows and columns.
+    # node's need is all unmet, a limited node gives nothing), sparing the per-column work
+    # on thousands of idle rows and columns. HiGHS then solves the problem its presolve
+    # would have left: the same vertex on real cases, though among exactly equal-cost
+    # plans it may pick another (1 of 599 random integer-cost cases).
     rows, sources = np.unique(served), np.unique(limited)
     x = _vertex(
         unit_cost / scale,
