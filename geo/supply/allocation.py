@@ -81,10 +81,12 @@ def demand(assigned_by_shelter: Mapping[str, int], *, needs: NeedsProfile, days:
     for shelter, persons in assigned_by_shelter.items():
         check_count(persons, f"assigned_by_shelter[{shelter!r}]")
     items = tuple(needs.needs)
-    quantity = np.array(
-        [list(needs.amounts(float(p), days=span).values()) for p in assigned_by_shelter.values()],
-        dtype=float,
-    ).reshape(len(assigned_by_shelter), len(items))
+    counts = [float(p) for p in assigned_by_shelter.values()]
+    # Most shelters share a head count (most often 0): each count is worked out once.
+    per_count = {p: list(needs.amounts(p, days=span).values()) for p in set(counts)}
+    quantity = np.array([per_count[p] for p in counts], dtype=float).reshape(
+        len(assigned_by_shelter), len(items)
+    )
     return Demand(
         shelters=tuple(str(s) for s in assigned_by_shelter),
         items=items,
@@ -241,7 +243,8 @@ def _allocation(
 
     def positive(rows: NDArray[np.float64], keys: Sequence[str]) -> dict[str, dict[str, float]]:
         out = {}
-        for key, row in zip(keys, rows, strict=True):
+        for k in np.flatnonzero((rows > 0).any(axis=1)).tolist():  # only rows with something
+            key, row = keys[k], rows[k]
             values = {i: _value(q, w) for i, q, w in zip(demand.items, row, whole, strict=True)}
             kept = {i: v for i, v in values.items() if v > 0}
             if kept:

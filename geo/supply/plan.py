@@ -260,7 +260,8 @@ def plan_supply(
     matrix = _depot_times(network, reach, sending=sending, receiving=receiving)
     cost = np.full((len(sending), len(reach.usable_ids)), np.inf)
     cost[:, receiving] = matrix.durations_s
-    columns = [reach.usable_ids.index(sid) for sid in need.shelters]
+    column_of = {sid: j for j, sid in enumerate(reach.usable_ids)}
+    columns = [column_of[sid] for sid in need.shelters]
     allocation = allocate(
         stock[stock["depot_id"].astype(str).isin(rows_of)],
         need,
@@ -318,8 +319,9 @@ def _routes(
 ) -> tuple[Route, ...]:
     """Each shipment as a line along the roads; ``rows`` maps depot ids to matrix rows."""
     result = []
+    column_of = {sid: j for j, sid in enumerate(columns)}
     for shipment in allocation.shipments:
-        i, j = rows[shipment.depot], columns.index(shipment.shelter)
+        i, j = rows[shipment.depot], column_of[shipment.shelter]
         result.append(
             Route(
                 depot_id=shipment.depot,
