@@ -129,8 +129,15 @@ def write_results(
             bar.set_postfix_str(name)
             target = out / name
             if name == "map.pdf":
-                font = services.settings.font
-                pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=font)
+                settings = services.settings
+                pdf = render_pdf(
+                    body,
+                    services.pack,
+                    paper=paper,
+                    scale=scale,
+                    font=settings.font,
+                    cache_dir=settings.cache_dir,
+                )
                 target.write_bytes(pdf)
             elif name == "map.html":
                 target.write_text(render_html(body, services.pack), encoding="utf-8")

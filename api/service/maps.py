@@ -35,7 +35,14 @@ def situation_map(
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
     body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
     settings = services.settings
-    pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=settings.font)
+    pdf = render_pdf(
+        body,
+        services.pack,
+        paper=paper,
+        scale=scale,
+        font=settings.font,
+        cache_dir=settings.cache_dir,
+    )
     return ExportFile(pdf, "application/pdf", f"{body.get('id', 'reliefgis')}-{paper}.pdf")
 
 
