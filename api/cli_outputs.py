@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +55,62 @@ def output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
 
 
+def _fork_incident_map(services: Any, body: dict[str, Any], target: Path) -> int | None:
+    """Start writing ``map.html`` in a forked copy of this process: its pid, else None.
+
+    The incident map and the printed map are made from the same answer and share nothing,
+    so the copy writes one (importing folium) while this process writes the other
+    (importing matplotlib), on another core. Only where fork is safe to use here (Linux:
+    this process runs no thread yet); elsewhere the maps are written one after the other.
+    """
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1  # any failure: this process writes the map itself, and reports it
+    try:
+        from api.service.exports import write_incident_map  # start-up: folium, in the copy
+
+        write_incident_map(services, body, target)
+        code = 0
+    finally:
+        os._exit(code)  # the copy ends here: no exit handlers, no second flush of stdout
+
+
+def _forked_ok(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
 def write_outputs(services: Any, body: dict[str, Any], args: argparse.Namespace) -> list[Path]:
     """Write ``assessment.json``, the maps and the exports into ``args.out``; the files written."""
-    from api.service.exports import write_results  # start-up: matplotlib, folium, exporters
-
     out = out_folder(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    written = write_results(
-        services,
-        body,
-        out,
-        formats=args.formats,
-        paper=args.paper,
-        scale=args.scale,
-        crs=args.crs,
-    )
-    return [target, *written]
+    page = out / "map.html"
+    forked = _fork_incident_map(services, body, page)
+    # start-up: matplotlib and the exporters, imported after the fork (folium in the copy)
+    from api.service.exports import write_incident_map, write_results
+
+    try:
+        written = write_results(
+            services,
+            body,
+            out,
+            formats=args.formats,
+            paper=args.paper,
+            scale=args.scale,
+            crs=args.crs,
+            html=False,
+        )
+    finally:
+        made = _forked_ok(forked)  # the copy is waited for, whatever happened here
+    if not made:
+        write_incident_map(services, body, page)
+    return [target, written[0], page, *written[1:]]

@@ -13,13 +13,16 @@ import base64
 import json
 import mimetypes
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from html import escape
 from typing import Any
 
 import folium
+from branca import element as branca_element
 from branca.element import Element, Figure
 
 from geo.errors import OfflineError
@@ -35,7 +38,47 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")
 REMOTE_ASSET = re.compile(
     r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE
 )
+#: branca's `Element` is one name per process: one map rendered at a time.
+_RENDER_LOCK = threading.Lock()
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
+
+
+#: Where Jinja would read a tag in a text; a text without one renders as itself.
+_JINJA_TAG = re.compile(r"\{[{%#]")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class _Text(Element):
+    """branca's `Element` for a finished text, without compiling the text as a template.
+
+    branca hands each macro's output (a layer's script with all its GeoJSON) back to
+    ``Element(text)``, which compiles it as a Jinja template, then renders it to the same
+    text: a third of the map's time. A text with no Jinja tag gives what Jinja gives (each
+    line break as a newline, one final line break dropped) without compiling; any other
+    is compiled as before.
+    """
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        self._text: str | None = None
+        if template is not None and not _JINJA_TAG.search(template):
+            self._text, template = _NEWLINE.sub("\n", template).removesuffix("\n"), None
+        super().__init__(template, template_name)
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, or the template rendered as branca renders it."""
+        return self._text if self._text is not None else str(super().render(**kwargs))
+
+
+@contextmanager
+def _plain_texts() -> Iterator[None]:
+    """Within it, branca wraps finished texts in `_Text` (the map is rendered under a lock)."""
+    with _RENDER_LOCK:
+        original = branca_element.Element
+        branca_element.Element = _Text  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            branca_element.Element = original  # type: ignore[misc]
 
 
 class _OfflineMap(folium.Map):
@@ -193,7 +236,8 @@ def render_html(assessment: Mapping[str, Any], pack: LayerPack) -> str:
     root.script.add_child(Element(_COORDS_JS % json.dumps(m.get_name())))
     root.script.add_child(Element(incident_overlays.DECLUTTER_JS % json.dumps(m.get_name())))
     root.title = escape(f"{assessment.get('title') or '灾情评估图'} — reliefgis")
-    html: str = root.render()
+    with _plain_texts():
+        html: str = root.render()
     found = REMOTE_ASSET.search(html)
     if found:
         raise OfflineError(f"the incident map refers to a remote asset: {found.group(0)!r}")

@@ -25,8 +25,6 @@ from layers.exports.qgis_styles import add_layer_styles, layer_qml
 from layers.exports.shapefile import write_shapefile_zip
 from web import labels, pack_notes, served_labels
 from web.drawn_bounds import bounded_for_maps
-from web.incident_map import render_html
-from web.print.render import render_pdf, render_png
 
 
 def symbology() -> Symbology:
@@ -98,6 +96,7 @@ def export_file(
         content = write_county_csv(body, encoding=encoding)
     else:
         from layers.exports.briefing import write_briefing  # start-up: python-docx, only here
+        from web.print.render import render_png  # start-up: matplotlib, only for a map
 
         drawn = bounded_for_maps(body, max_vertices=services.settings.map_max_vertices)
         png = render_png(drawn, pack, paper="A4", font=services.settings.font)
@@ -118,25 +117,47 @@ def write_results(
     scale: str = "auto",
     crs: str = "4326",
     encoding: str = "utf-8",
+    html: bool = True,
 ) -> list[Path]:
-    """Write map.pdf, map.html and each export into ``out``, with a progress bar on stderr."""
+    """Write map.pdf, map.html and each export into ``out``, with a progress bar on stderr.
+
+    ``html``: False when map.html is written elsewhere (`write_incident_map`).
+    """
+    # start-up: matplotlib is imported only by the process that prints (api/cli_outputs.py)
+    from web.print.render import render_pdf
+
     suffixes = [export_format(f) for f in formats]
     export_crs(crs), export_encoding(encoding)  # refuse bad options before any work
     written = []
-    steps = ["map.pdf", "map.html", *(f"assessment.{s}" for s in suffixes)]
+    steps = ["map.pdf", *(["map.html"] if html else []), *(f"assessment.{s}" for s in suffixes)]
     with tqdm(steps, desc="reliefgis", unit="file", file=sys.stderr, leave=True) as bar:
         for name in bar:
             bar.set_postfix_str(name)
             target = out / name
             if name == "map.pdf":
-                font = services.settings.font
-                pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=font)
+                settings = services.settings
+                pdf = render_pdf(
+                    body,
+                    services.pack,
+                    paper=paper,
+                    scale=scale,
+                    font=settings.font,
+                    cache_dir=settings.cache_dir,
+                )
                 target.write_bytes(pdf)
             elif name == "map.html":
-                target.write_text(render_html(body, services.pack), encoding="utf-8")
+                write_incident_map(services, body, target)
             else:
                 fmt = name.removeprefix("assessment.")
                 found = export_file(services, body, fmt=fmt, crs=crs, encoding=encoding)
                 target.write_bytes(found.content)
             written.append(target)
     return written
+
+
+def write_incident_map(services: Services, body: Mapping[str, Any], target: Path) -> Path:
+    """Write the incident map of ``body`` (one self-contained HTML page) to ``target``."""
+    from web.incident_map import render_html  # start-up: folium, only for the map
+
+    target.write_text(render_html(body, services.pack), encoding="utf-8")
+    return target

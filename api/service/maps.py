@@ -15,8 +15,6 @@ from api.service.bootstrap import Services
 from api.service.products import ExportFile
 from geo.errors import NotFound
 from web.drawn_bounds import bounded_for_maps
-from web.incident_map import render_html
-from web.print.render import render_pdf
 
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
@@ -33,14 +31,26 @@ def situation_map(
     services: Services, answer: str, *, paper: Literal["A3", "A4"], scale: str = "auto"
 ) -> ExportFile:
     """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
+    # start-up: matplotlib is imported by the process that prints, not by the server
+    from web.print.render import render_pdf  # noqa: PLC0415 start-up: see above
+
     body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
     settings = services.settings
-    pdf = render_pdf(body, services.pack, paper=paper, scale=scale, font=settings.font)
+    pdf = render_pdf(
+        body,
+        services.pack,
+        paper=paper,
+        scale=scale,
+        font=settings.font,
+        cache_dir=settings.cache_dir,
+    )
     return ExportFile(pdf, "application/pdf", f"{body.get('id', 'reliefgis')}-{paper}.pdf")
 
 
 def incident_map(services: Services, answer: str) -> ExportFile:
     """The incident map of a stored answer: one self-contained HTML page (a compute task)."""
+    from web.incident_map import render_html  # noqa: PLC0415 start-up: folium, likewise
+
     body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
     page = render_html(body, services.pack).encode("utf-8")
     return ExportFile(page, "text/html; charset=utf-8", f"reliefgis-{body.get('id', '')}.html")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
 
 from geo.errors import FontNotFound
 
@@ -80,9 +81,20 @@ def _face_names(font: TTFont) -> set[str]:
     return {n.casefold() for n in names if n}
 
 
-def _usable_face(font: TTFont) -> bool:
-    cmap = font.getBestCmap() or {}
-    return "glyf" in font and all(ord(c) in cmap for c in SAMPLE)
+def _usable_face(path: Path, index: int, font: TTFont) -> bool:
+    """TrueType outlines and the sample characters, looked up by FreeType where it can.
+
+    FreeType finds a few characters in a CJK font's character map without reading all of
+    it, as fontTools does (a tenth of a second for each map printed).
+    """
+    if "glyf" not in font:
+        return False
+    try:
+        face = FT2Font(str(path), face_index=index)
+    except (TypeError, OSError, RuntimeError):  # a matplotlib before 3.11, or unreadable
+        cmap = font.getBestCmap() or {}
+        return all(ord(c) in cmap for c in SAMPLE)
+    return all(face.get_char_index(ord(c)) for c in SAMPLE)
 
 
 def _faces(path: Path) -> list[tuple[int, TTFont]]:
@@ -99,7 +111,7 @@ def _faces(path: Path) -> list[tuple[int, TTFont]]:
 
 def usable(path: Path) -> bool:
     """True when ``path`` holds a TrueType-outlined face with the sample CJK characters."""
-    return any(_usable_face(font) for _, font in _faces(path))
+    return any(_usable_face(path, index, font) for index, font in _faces(path))
 
 
 def _standalone(path: Path, index: int, font: TTFont) -> Path:
@@ -160,7 +172,7 @@ def _by_name(name: str) -> CjkFont | None:
     wanted = name.casefold()
     for path in candidates():
         for index, font in _faces(path):
-            if wanted in _face_names(font) and _usable_face(font):
+            if wanted in _face_names(font) and _usable_face(path, index, font):
                 return _register(path, index, font)
     return None
 
@@ -168,7 +180,7 @@ def _by_name(name: str) -> CjkFont | None:
 def _first_usable(paths: list[Path]) -> CjkFont | None:
     for path in paths:
         for index, font in _faces(path):
-            if _usable_face(font):
+            if _usable_face(path, index, font):
                 return _register(path, index, font)
     return None
 

@@ -286,3 +286,10 @@ def draw_continuation(page: Page, title: str, sections: Sequence[Section]) -> No
             _draw_all(Flow(page, x=area[0], y=area[1], width=width), left[:1])
             rest = left[1:]
         left = rest
+
+
+def map_title(assessment: Mapping[str, Any]) -> str:
+    """The map title: the incident name, else the hazard, then 灾情态势图."""
+    hazard = labels.label(labels.HAZARDS, assessment["hazard"])
+    name = assessment.get("title") or hazard
+    return f"{name}灾情态势图"

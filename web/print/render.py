@@ -34,11 +34,11 @@ from shapely.geometry import box, shape
 from geo._crs import gauss_kruger_3
 from geo.errors import InputError
 from layers.pack import LayerPack
-from web import labels
 from web.print import cartography as carto
 from web.print import sheets as sheeting
 from web.print.closures import closed_features, draw_closed_roads
 from web.print.context import draw_context
+from web.print.font_subsets import cached_subsets
 from web.print.fonts import find_cjk_font
 from web.print.footer import MapScale, draw_footer, footer_sections, scale_text
 from web.print.furniture import (
@@ -51,7 +51,7 @@ from web.print.furniture import (
 )
 from web.print.intensity import draw_quake
 from web.print.layers import MapLayers, fit_extent
-from web.print.page import Page, Section, draw_continuation, draw_header
+from web.print.page import Page, Section, draw_continuation, draw_header, map_title
 from web.print.panel import LegendContent, draw_panel, panel_sections
 from web.print.sheets import Extent, Sheet
 
@@ -83,6 +83,7 @@ def render_pdf(
     scale: str | int | None = "auto",
     font: Path | str | None = None,
     dpi: int | None = None,
+    cache_dir: Path | None = None,
 ) -> bytes:
     """The situation map of ``assessment`` as a landscape PDF (one page or more).
 
@@ -101,6 +102,8 @@ def render_pdf(
         A font file or installed face name with Chinese characters to use instead of searching.
     dpi
         When given, the page as a PNG at this resolution instead of a PDF.
+    cache_dir
+        Where the embedded font subsets are kept (`web.print.font_subsets`); None: nowhere.
 
     Raises
     ------
@@ -110,14 +113,7 @@ def render_pdf(
     FontNotFound
         When no Chinese TrueType font is found (says what to install or set).
     """
-    if paper not in PAPERS:
-        raise InputError(f"paper: {paper!r} is not one of A3, A4", field="paper")
-    missing = [key for key in REQUIRED if key not in assessment]
-    if missing:
-        raise InputError(
-            f"assessment: missing {', '.join(missing)}; a situation map needs an assessment",
-            field=missing[0],
-        )
+    _check(assessment, paper)
     denominator = sheeting.parse_scale(scale)
     cjk = find_cjk_font(font)
     created = _created(str(assessment["created"]))
@@ -134,16 +130,30 @@ def render_pdf(
         ),
     ):
         figures = _draw(assessment, pack, paper=paper, denominator=denominator)
-        return _save(figures, dpi=dpi, metadata=_metadata(assessment, created))
+        return _save(figures, dpi=dpi, metadata=_metadata(assessment, created), cache=cache_dir)
 
 
-def _save(figures: list[Figure], *, dpi: int | None, metadata: dict[str, Any]) -> bytes:
-    """The pages as one PDF, or the first page as a PNG at ``dpi``."""
+def _check(assessment: Mapping[str, Any], paper: str) -> None:
+    """Refuse an unknown paper, or an answer without a section the map needs."""
+    if paper not in PAPERS:
+        raise InputError(f"paper: {paper!r} is not one of A3, A4", field="paper")
+    missing = [key for key in REQUIRED if key not in assessment]
+    if missing:
+        raise InputError(
+            f"assessment: missing {', '.join(missing)}; a situation map needs an assessment",
+            field=missing[0],
+        )
+
+
+def _save(
+    figures: list[Figure], *, dpi: int | None, metadata: dict[str, Any], cache: Path | None
+) -> bytes:
+    """The pages as one PDF (font subsets kept in ``cache``), or the first page as a PNG."""
     out = io.BytesIO()
     if dpi:  # the first page as a picture, for documents that embed the map
         figures[0].savefig(out, format="png", dpi=dpi)
     else:
-        with PdfPages(out, metadata=metadata) as pdf:
+        with cached_subsets(cache), PdfPages(out, metadata=metadata) as pdf:
             for figure in figures:
                 pdf.savefig(figure)
     return out.getvalue()
@@ -174,7 +184,7 @@ def _metadata(assessment: Mapping[str, Any], created: datetime) -> dict[str, Any
     """PDF document information; dates from the assessment so output is reproducible."""
     version = (assessment.get("software") or {}).get("version", "")
     return {
-        "Title": _title(assessment),
+        "Title": map_title(assessment),
         "Subject": f"reliefgis assessment {assessment.get('id', '')}".strip(),
         "Creator": f"reliefgis {version}".strip(),
         "CreationDate": created,
@@ -182,14 +192,6 @@ def _metadata(assessment: Mapping[str, Any], created: datetime) -> dict[str, Any
     }
 
 
-def _title(assessment: Mapping[str, Any]) -> str:
-    """The map title: the incident name, else the hazard, then 灾情态势图."""
-    hazard = labels.label(labels.HAZARDS, assessment["hazard"])
-    name = assessment.get("title") or hazard
-    return f"{name}灾情态势图"
-
-
-# ----------------------------------------------------------------------------- sheets
 @dataclass(frozen=True)
 class View:
     """What one map page shows: its extent, and its scale when a standard one."""
@@ -311,7 +313,7 @@ def _draw(
         left += rest if not figures[1:] else []
     if left:
         page = _new_page(paper)
-        draw_continuation(page, f"{_title(assessment)}（续）", left)
+        draw_continuation(page, f"{map_title(assessment)}（续）", left)
         figures.append(page.figure)
     return figures
 
@@ -334,7 +336,7 @@ def _map_page(
     _frame(locator, page)
     beijing = _created(str(assessment["created"])).astimezone(BEIJING)
     draw_header(
-        page, assessment, title=_title(assessment), created=beijing, extra=_facts(view, count)
+        page, assessment, title=map_title(assessment), created=beijing, extra=_facts(view, count)
     )
     legend = _legend_content(assessment, layers, pack)
     sections = panel_sections(assessment, pack, legend=legend, full=view.sheet is None)
