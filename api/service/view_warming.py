@@ -5,16 +5,18 @@ view at each zoom simplifies what it shows: on a province pack that is seconds o
 first open and hundreds of milliseconds on the first pan after a zoom change. Instead
 every geometry layer is indexed and written whole at each zoom the map asks for: the
 zoom the pack opens at (fitted to a common screen) while the server starts
-(`prepare_opening`, beside the compute processes starting: a third of a second of CPU on
-the Jiangsu pack the first time, milliseconds after), then by a daemon thread every zoom
+(`prepare_opening`, beside the compute processes starting: 0.45 s of CPU on the Jiangsu
+pack the first time, 0.02 s after), then by a daemon thread every zoom
 above it up to `DETAIL_ZOOM` and the one below it (a smaller screen's opening). The
-thread works in small steps and only while no view is being answered, so a request never
-waits for more than one step. What is written is kept on disk beside the road graph
-(`layers.view_cache`, keyed by the pack's bytes and the code) and answered from its
-bytes as read back: a later start reads them in milliseconds. Without a cache folder the
-texts stay in memory, so only `ZOOMS_ABOVE_FIT` zooms above the opening one are written.
-Views answer alike prepared or not (`ViewLayers.prepare` writes what a view would).
-Properties are written per column, once, when a view first asks for that column.
+thread works in small steps and only once no view has been answered for `QUIET_S` (a
+map being panned asks every few hundred milliseconds), so a request never waits for
+more than one step and a user moving the map has the process to themselves. What is
+written is kept on disk beside the road graph (`layers.view_cache`, keyed by the pack's
+bytes and the code) and answered from its bytes as read back: a later start reads them
+in milliseconds. Without a cache folder the texts stay in memory, so only
+`ZOOMS_ABOVE_FIT` zooms above the opening one are written. Views answer alike
+prepared or not (`ViewLayers.prepare` writes what a view would). Properties are written
+per column, once, when a view first asks for that column.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ ZOOMS_ABOVE_FIT = 5
 STEP_COORDINATES = 20_000
 #: How often a step waiting for the views to go idle looks again (seconds).
 IDLE_POLL_S = 0.05
+#: How long no view must have been asked for before the next step (seconds).
+QUIET_S = 0.5
 #: The costliest layers first: their first views are the slow ones.
 FIRST_LAYERS = ("roads", "counties")
 
@@ -104,8 +108,8 @@ def cache_folder(services: Services) -> Path | None:
 
 
 def _idle(views: ViewLayers, stop: threading.Event) -> bool:
-    """Wait until no view is being answered; False when told to stop instead."""
-    while not (views.idle() or stop.is_set()):
+    """Wait until no view has been answered for `QUIET_S`; False when told to stop instead."""
+    while not (views.idle(quiet_s=QUIET_S) or stop.is_set()):
         stop.wait(IDLE_POLL_S)
     return not stop.is_set()
 

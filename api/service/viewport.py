@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -162,6 +163,7 @@ class ViewLayers:
         #: Zooms written ahead and kept on disk (`keep`), read on demand.
         self._kept: dict[tuple[str, int], KeptTexts] = {}
         self._answering = 0
+        self._last_answer = -math.inf  # time.monotonic() when the last view was answered
         self._lock = threading.Lock()
 
     def _frame(self, name: str) -> gpd.GeoDataFrame:
@@ -264,9 +266,11 @@ class ViewLayers:
         """Layer ``name``'s stored geometries (EPSG:4326), in row order."""
         return self._indexed(name).geometries
 
-    def idle(self) -> bool:
-        """Whether no view is being answered now (preparing waits for that)."""
-        return self._answering == 0
+    def idle(self, *, quiet_s: float = 0.0) -> bool:
+        """Whether no view is being answered now, nor was in the last ``quiet_s`` seconds."""
+        with self._lock:
+            recent = time.monotonic() - self._last_answer < quiet_s
+            return self._answering == 0 and not recent
 
     def geojson(
         self,
@@ -307,6 +311,7 @@ class ViewLayers:
         finally:
             with self._lock:
                 self._answering -= 1
+                self._last_answer = time.monotonic()
 
     def _answer(
         self,
