@@ -47,6 +47,13 @@ def prepared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         yield url, held[0]
 
 
+@pytest.fixture(scope="module")
+def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service of its own, no view prepared (no other test has asked it for any)."""
+    with serve(tmp_path_factory.mktemp("state")) as url:
+        yield url
+
+
 def _answers(page: Any) -> list[tuple[str, int, str | None]]:
     """(layer, zoom, written header) of every view answer the page has had so far."""
     return [
@@ -96,8 +103,8 @@ def test_a_pan_at_a_fresh_zoom_writes_no_view(page, prepared_server):
     assert [url for url in page.requests if not is_local(url)] == []
 
 
-def test_a_server_that_prepared_nothing_writes_the_view_on_request(page, live_server):
-    answers = _visit(page, live_server, (15,))
+def test_a_server_that_prepared_nothing_writes_the_view_on_request(page, bare_server):
+    answers = _visit(page, bare_server, (15,))
     roads = [int(w) for name, z, w in answers if name == "roads" and z == 15 and w is not None]
     assert roads
     assert roads[0] > 0  # the first view of roads at 15 there was simplified for it
