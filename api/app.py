@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -30,7 +31,7 @@ from api.routes.maps import install_web
 from api.security import ApiKeyGuard, redact_access_log
 from api.service.bootstrap import Services, load_services
 from api.service.compute import Compute
-from api.service.view_warming import start_warming
+from api.service.view_warming import prepare_opening, start_warming
 from api.settings import Settings
 
 DESCRIPTION = """
@@ -47,8 +48,11 @@ When the service has API keys, every `/api/v1` call needs `Authorization: Bearer
 
 @asynccontextmanager
 async def _lifespan(compute: Compute[Services], app: FastAPI) -> AsyncIterator[None]:
-    """Start the compute workers before the first request; stop them on shutdown."""
-    await compute.start()
+    """Start the compute workers and write the map's opening view before the first request.
+
+    Both at once: the workers are other processes. Stop the workers on shutdown.
+    """
+    await asyncio.gather(compute.start(), asyncio.to_thread(prepare_opening, app.state.services))
     warming = start_warming(app.state.services)  # the map's views, in the background
     try:
         yield

@@ -13,7 +13,15 @@ aborted and counted) and measures:
   preparation cold) and fresh tabs after it (warm), median; target under 3 s;
 - **pan response**: ``map.panBy`` of 400 px at city zooms until the new view's layers are
   drawn (the page's own clock, ``performance.now``), over pans that asked the service;
-  target under 300 ms. Pans answered from the page's cache are counted apart.
+  target under 300 ms. Pans answered from the page's cache are counted apart;
+- **views written on request**: each view answer's ``X-View-Written`` header (features
+  simplified for that answer; 0 when the zoom was prepared ahead), summed over the first
+  open and over the pans: target 0 for the pans;
+- **server start**: ``reliefgis serve`` until ``/api/v1/health`` answers. With an empty
+  cache folder (``--cache-dir`` of a new folder: a first start) that includes writing the
+  checked pack, the road graph and the opening zoom's map views (issue 16: the opening
+  view is written before the server says it is ready, `prepare_opening`, since start-up
+  stays within issue 19's targets; the other zooms after it, in the background).
 
 For reference, the same layers whole (``GET /api/v1/layers/{name}`` without a view, as
 the app loaded them before) are fetched once and their size recorded. Writes
@@ -34,7 +42,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
+from api.routes.layers import WRITTEN_HEADER
 from bench.common import RESULTS, Headline, machine, write_headlines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +89,9 @@ def _free_port() -> int:
 
 def start_server(
     pack: Path, state: Path, port: int, cache: Path | None = None
-) -> subprocess.Popen[bytes]:
-    """``reliefgis serve`` on the pack at 127.0.0.1:port, once it answers."""
+) -> tuple[subprocess.Popen[bytes], float]:
+    """``reliefgis serve`` on the pack at 127.0.0.1:port once it answers, and its start (s)."""
+    start = time.perf_counter()
     script = Path(sys.executable).with_name("reliefgis")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
     process = subprocess.Popen(
@@ -100,9 +111,9 @@ def start_server(
             raise SystemExit("the server exited during start-up")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
-                return process
+                return process, time.perf_counter() - start
         except httpx.TransportError:
-            time.sleep(0.5)
+            time.sleep(0.1)
     process.terminate()
     raise SystemExit("the server did not start within 300 s")
 
@@ -112,6 +123,8 @@ def open_first_view(browser: Any, url: str) -> dict[str, Any]:
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     remote: list[str] = []
+    written: list[int] = []  # each view answer's X-View-Written, in order
+    page.on("response", lambda r: _note_written(r, written))
 
     def guard(route: Any) -> None:
         if route.request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
@@ -149,12 +162,25 @@ def open_first_view(browser: Any, url: str) -> dict[str, Any]:
         "remote": remote,
         "zoom": page.evaluate("window.reliefgis.view.map.getZoom()"),
         "layer_urls": sorted(u for u in urls.values() if "/api/v1/layers/" in u),
+        "written": written,
+        "opening_written": sum(written),
     }
 
 
-def pans(page: Any) -> tuple[list[float], list[float], int]:
-    """Pan times (ms) of pans that asked the service, their wait for the last answer, cached."""
-    asked, waited, cached = [], [], 0
+def _note_written(response: Any, written: list[int]) -> None:
+    """Note a view answer's count of features simplified for it (its header)."""
+    value = response.headers.get(WRITTEN_HEADER.lower())
+    if "/api/v1/layers/" in response.url and value is not None:
+        written.append(int(value))
+
+
+def pans(page: Any, written: list[int]) -> tuple[list[float], list[float], int, list[int]]:
+    """Pan times (ms) of pans that asked, their wait for the last answer, cached, written.
+
+    ``written`` is the page's list of view answers' written counts (`open_first_view`);
+    the last item is, per pan that asked, the features its answers simplified for it.
+    """
+    asked, waited, cached, wrote = [], [], 0, []
     for lon, lat in PAN_PLACES:
         for zoom in PAN_ZOOMS:
             page.evaluate(
@@ -164,13 +190,16 @@ def pans(page: Any) -> tuple[list[float], list[float], int]:
                 [lon, lat, zoom],
             )
             for step in PAN_STEPS:
+                before = len(written)
                 ms, fresh, answered = page.evaluate(PAN_JS, list(step))
                 if fresh:
                     asked.append(ms)
                     waited.append(answered)
+                    page.wait_for_timeout(50)  # the last response events
+                    wrote.append(sum(written[before:]))
                 else:
                     cached += 1
-    return asked, waited, cached
+    return asked, waited, cached, wrote
 
 
 def whole_layers(url: str) -> int:
@@ -190,6 +219,18 @@ def _cache_note(cache: Path | None) -> str:
     return f"`{folder}`, holding {held} when the server started"
 
 
+def _server_cpu(server: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system, all threads) of the serving process so far."""
+    times = psutil.Process(server.pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def _views_kept(cache: Path | None) -> int:
+    """How many (layer, zoom) views the server's cache folder holds now."""
+    folder = cache or Path(os.environ.get("RELIEF_CACHE_DIR") or Path.home() / ".cache/reliefgis")
+    return len(list(folder.glob("views-*/*.txt"))) if folder.is_dir() else 0
+
+
 def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, Any]:
     """Everything the report shows, from one server on the pack."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when run
@@ -197,14 +238,16 @@ def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, An
     cache_note = _cache_note(cache)
     with tempfile.TemporaryDirectory() as state:
         port = _free_port()
-        server = start_server(pack, Path(state), port, cache)
+        server, ready_s = start_server(pack, Path(state), port, cache)
         url = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
                 )
+                cpu = _server_cpu(server)
                 cold = open_first_view(browser, url)
+                cold["server_cpu"] = _server_cpu(server) - cpu
                 cold["context"].close()
                 warm = []
                 for _ in range(repeats):
@@ -212,7 +255,9 @@ def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, An
                     warm.append(view)
                     if len(warm) < repeats:
                         view["context"].close()
-                pan_ms, waited_ms, cached = pans(warm[-1]["page"])
+                cpu = _server_cpu(server)
+                pan_ms, waited_ms, cached, wrote = pans(warm[-1]["page"], warm[-1]["written"])
+                pan_cpu = _server_cpu(server) - cpu
                 warm[-1]["context"].close()
                 browser.close()
             whole = whole_layers(url)
@@ -222,8 +267,8 @@ def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, An
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     return {
         "cold": cold, "warm": warm, "pan_ms": pan_ms, "waited_ms": waited_ms, "cached": cached,
-        "whole": whole,
-        "load": load, "cache": cache_note,
+        "whole": whole, "ready_s": ready_s, "pan_cpu": pan_cpu, "wrote": wrote,
+        "kept": _views_kept(cache), "load": load, "cache": cache_note,
     }  # fmt: skip
 
 
@@ -241,6 +286,8 @@ def report(pack: Path, result: dict[str, Any]) -> str:
     pan_median = statistics.median(pan_ms) if pan_ms else float("nan")
     pan_max = max(pan_ms) if pan_ms else float("nan")
     remote = sum(len(v["remote"]) for v in [cold, *warm])
+    told = bool(cold["written"] or warm[-1]["written"])  # a server of before had no header
+    wrote = f"{sum(1 for w in result['wrote'] if w)} of {len(result['wrote'])}"
     mb = cold["bytes"] / 1e6
     headlines = [
         Headline("first view bytes on the wire, Jiangsu pack", f"{mb:.2f} MB",
@@ -251,8 +298,10 @@ def report(pack: Path, result: dict[str, Any]) -> str:
                  "under 3 s", warm_s < TARGET_DRAWN_S),
         Headline("pan response (400 px, zoom 10 and 12), median of pans that asked",
                  f"{pan_median:.0f} ms", "under 300 ms", pan_median < TARGET_PAN_MS),
-        Headline("pan response, slowest (a zoom's first pan: the service writes it)",
-                 f"{pan_max:.0f} ms", "under 300 ms", pan_max < TARGET_PAN_MS),
+        Headline("pan response, slowest", f"{pan_max:.0f} ms", "under 300 ms",
+                 pan_max < TARGET_PAN_MS),
+        Headline("pans whose answers simplified features on request",
+                 wrote if told else "not told", "0", not any(result["wrote"]) if told else None),
         Headline("requests leaving 127.0.0.1", str(remote), "0", remote == 0),
     ]  # fmt: skip
     write_headlines("browser_jiangsu", headlines)
@@ -278,6 +327,16 @@ def report(pack: Path, result: dict[str, Any]) -> str:
         f"{result['whole'] / max(cold['layer_bytes'], 1):.0f}× the view's layers.",
         "",
         f"Time to drawn, warm, each tab (s): {', '.join(f'{t:.2f}' for t in warm_times)}.",
+        "",
+        f"Server start to `/api/v1/health` answering: {result['ready_s']:.2f} s (the opening "
+        "zoom's map views are written before it answers; with an empty cache folder so are "
+        "the checked pack and the road graph). Features simplified on request "
+        f"(`{WRITTEN_HEADER}`): {cold['opening_written']} for the first open, "
+        f"{sum(result['wrote'])} for all pans (per pan: "
+        f"{', '.join(str(w) for w in result['wrote'])}). Map views (layer and zoom) in the "
+        f"cache folder at the end: {result['kept']}. The serving process's CPU (all its "
+        f"threads, the background warming included): {cold['server_cpu']:.2f} s during the "
+        f"first open, {result['pan_cpu']:.2f} s during the pans.",
         "",
         f"Pans: {len(pan_ms)} asked the service (median {pan_median:.0f} ms, max "
         f"{pan_max:.0f} ms: {', '.join(f'{m:.0f}' for m in pan_ms)}); {result['cached']} "

@@ -19,6 +19,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ import numpy as np
 from layers.pack import GEOPACKAGE
 
 #: Bumped when the files written here change their layout.
-CACHE_LAYOUT = 1
+CACHE_LAYOUT = 2
 _CHUNK = 1 << 20
 
 
@@ -44,8 +45,37 @@ def _stem(folder: Path, name: str, zoom: int) -> Path:
     return folder / f"{name}-z{zoom}"
 
 
-def read_texts(folder: Path, name: str, zoom: int) -> dict[int, str] | None:
-    """The texts of layer ``name`` at ``zoom`` by row, or None when not kept (or damaged)."""
+@dataclass(frozen=True)
+class KeptTexts:
+    """The texts of one layer at one zoom as kept on disk, by row, read on demand."""
+
+    #: The rows held, ascending.
+    rows: np.ndarray
+    #: The end of each row's text in ``blob`` (its start is the previous end).
+    ends: np.ndarray
+    blob: bytes
+
+    def positions(self, wanted: np.ndarray) -> np.ndarray:
+        """Where each of the ``wanted`` rows is held, -1 for a row not held."""
+        if not len(self.rows):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        found = np.minimum(np.searchsorted(self.rows, wanted), len(self.rows) - 1)
+        return np.where(self.rows[found] == wanted, found, -1)
+
+    def texts(self, positions: np.ndarray) -> list[str]:
+        """The texts at ``positions`` (from `positions`, none -1)."""
+        ends = self.ends[positions].tolist()
+        starts = np.where(positions > 0, self.ends[positions - 1], 0).tolist()
+        blob = self.blob
+        return [blob[a:b].decode("utf-8") for a, b in zip(starts, ends, strict=True)]
+
+    def as_dict(self) -> dict[int, str]:
+        """Every text held, by row."""
+        return dict(zip(self.rows.tolist(), self.texts(np.arange(len(self.rows))), strict=True))
+
+
+def read_texts(folder: Path, name: str, zoom: int) -> KeptTexts | None:
+    """The texts of layer ``name`` at ``zoom``, or None when not kept (or damaged)."""
     stem = _stem(folder, name, zoom)
     try:
         rows = np.load(stem.with_suffix(".rows.npy"), allow_pickle=False)
@@ -55,17 +85,18 @@ def read_texts(folder: Path, name: str, zoom: int) -> dict[int, str] | None:
         return None
     if len(rows) != len(ends) or (len(ends) and int(ends[-1]) != len(blob)):
         return None
-    starts = [0, *ends[:-1].tolist()]
+    if np.any(np.diff(rows) <= 0) or np.any(np.diff(ends) < 0):
+        return None
     try:
-        texts = [blob[a:b].decode("utf-8") for a, b in zip(starts, ends.tolist(), strict=True)]
+        blob.decode("utf-8")  # once, so that no view meets a damaged text
     except UnicodeDecodeError:
         return None
-    return dict(zip(rows.tolist(), texts, strict=True))
+    return KeptTexts(rows=rows, ends=ends, blob=blob)
 
 
 def write_texts(folder: Path, name: str, zoom: int, texts: dict[int, str]) -> None:
     """Keep ``texts`` (by row) of layer ``name`` at ``zoom``; a failure only skips keeping."""
-    rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    rows = np.sort(np.fromiter(texts, dtype=np.int64, count=len(texts)))
     encoded = [texts[r].encode("utf-8") for r in rows.tolist()]
     ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
     stem = _stem(folder, name, zoom)

@@ -19,6 +19,9 @@ router = APIRouter()
 GEOJSON = "application/geo+json"
 #: zlib level for view answers: most of level 9's gain at a fraction of its time.
 GZIP_LEVEL = 5
+#: A view answer's header: how many of its features were simplified for it (0 when the
+#: zoom was prepared ahead, `api.service.view_warming`).
+WRITTEN_HEADER = "X-View-Written"
 
 
 @router.get("/health", tags=["service"])
@@ -63,7 +66,19 @@ def list_layers(svc: ServicesDep) -> list[LayerInfo]:
     "/layers/{name}",
     tags=["layers"],
     response_class=Response,
-    responses={200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"}},
+    responses={
+        200: {
+            "content": {"application/geo+json": {}},
+            "description": "FeatureCollection",
+            "headers": {
+                WRITTEN_HEADER: {
+                    "description": "with zoom: features simplified for this answer (0: all "
+                    "were prepared ahead)",
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            },
+        }
+    },
 )
 def get_layer(
     name: str,
@@ -105,14 +120,13 @@ def get_layer(
     box = None if bbox is None else parse_bbox(bbox)
     if zoom is not None:
         columns = None if properties is None else tuple(p for p in properties.split(",") if p)
-        text = svc.view_layers.geojson(name, zoom=zoom, box=box, columns=columns)
-        if "gzip" in accept_encoding:
-            # A view is asked for on every pan: send it compressed (GeoJSON shrinks ~5×).
-            body = gzip.compress(text.encode(), compresslevel=GZIP_LEVEL)
-            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-            return Response(body, media_type=GEOJSON, headers=headers)
-    elif box is None:
-        text = svc.layer_text(name)
-    else:
-        text = layer_geojson(svc.pack, name, box)
+        view = svc.view_layers.view(name, zoom=zoom, box=box, columns=columns)
+        headers = {WRITTEN_HEADER: str(view.written)}
+        if "gzip" not in accept_encoding:
+            return Response(view.text, media_type=GEOJSON, headers=headers)
+        # A view is asked for on every pan: send it compressed (GeoJSON shrinks ~5×).
+        body = gzip.compress(view.text.encode(), compresslevel=GZIP_LEVEL)
+        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(body, media_type=GEOJSON, headers=headers)
+    text = svc.layer_text(name) if box is None else layer_geojson(svc.pack, name, box)
     return Response(text, media_type=GEOJSON)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, TooLarge
 from layers.pack import SPECS, LayerPack
+from layers.view_cache import KeptTexts
 from web.map_classes import MIN_ZOOM_BY
 
 #: Zoom levels a view may ask for; above DETAIL_ZOOM the layer is prepared as at DETAIL_ZOOM.
@@ -55,6 +57,15 @@ def decimals_for(tolerance: float) -> int:
     """Decimals of a coordinate that keep rounding ten times finer than ``tolerance``."""
     wanted = math.ceil(-math.log10(tolerance / 10))
     return min(max(wanted, MIN_DECIMALS), MAX_DECIMALS)
+
+
+@dataclass(frozen=True)
+class ViewAnswer:
+    """A view's GeoJSON text and how many of its features were simplified for it."""
+
+    text: str
+    #: Features whose geometry this answer wrote (0: all were prepared ahead).
+    written: int
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,10 @@ class ViewLayers:
         self._written: OrderedDict[tuple[str, int], dict[int, str]] = OrderedDict()
         #: Zooms written whole ahead of the requests (see `prepare`), never dropped.
         self._prepared: dict[tuple[str, int], dict[int, str]] = {}
+        #: Zooms written ahead and kept on disk (`keep`), read on demand.
+        self._kept: dict[tuple[str, int], KeptTexts] = {}
         self._answering = 0
+        self._last_answer = -math.inf  # time.monotonic() when the last view was answered
         self._lock = threading.Lock()
 
     def _frame(self, name: str) -> gpd.GeoDataFrame:
@@ -172,21 +186,32 @@ class ViewLayers:
         chosen = property_columns(frame, columns)
         return row_texts({c: self._columns(name, c) for c in chosen}, rows=len(frame))
 
-    def _geometries(self, name: str, zoom: int, rows: np.ndarray) -> list[str]:
-        """The rows' geometry texts at ``zoom``, writing only those not written before."""
+    def _geometries(self, name: str, zoom: int, rows: np.ndarray) -> tuple[list[str], int]:
+        """The rows' geometry texts at ``zoom`` and how many of them were written now.
+
+        Texts prepared ahead (on disk or in memory) are read; only the others are written.
+        """
         key = (name, zoom)
         prepared = self._prepared.get(key, {})
+        kept = self._kept.get(key)
         with self._lock:  # requests run on several threads
             written = self._written.setdefault(key, {})
             self._written.move_to_end(key)
             while len(self._written) > ZOOMS_KEPT:
                 self._written.popitem(last=False)
+        held: dict[int, str] = {}
+        if kept is not None:
+            at = kept.positions(rows)
+            found = at >= 0
+            held = dict(zip(rows[found].tolist(), kept.texts(at[found]), strict=True))
         wanted = rows.tolist()
-        new = [r for r in wanted if r not in prepared and r not in written]
+        new = [r for r in wanted if r not in held and r not in prepared and r not in written]
         if new:
             texts = geometry_texts(self._indexed(name), np.array(new, dtype=int), zoom=zoom)
             written.update(zip(new, texts, strict=True))
-        return [prepared[r] if r in prepared else written[r] for r in wanted]
+        for source in (prepared, written):
+            held.update((r, source[r]) for r in wanted if r not in held and r in source)
+        return [held[r] for r in wanted], len(new)
 
     def geometry_layers(self) -> list[str]:
         """The names of the pack's layers with geometry (those a view may ask for)."""
@@ -211,12 +236,23 @@ class ViewLayers:
         prepared.update(zip(rows.tolist(), texts, strict=True))
 
     def prepared(self, name: str, zoom: int) -> dict[int, str]:
-        """The texts prepared of layer ``name`` at ``zoom`` so far, by row."""
-        return dict(self._prepared.get((name, min(zoom, DETAIL_ZOOM)), {}))
+        """The texts prepared of layer ``name`` at ``zoom`` so far (kept or not), by row."""
+        key = (name, min(zoom, DETAIL_ZOOM))
+        kept = self._kept.get(key)
+        return {**(kept.as_dict() if kept is not None else {}), **self._prepared.get(key, {})}
 
-    def keep(self, name: str, zoom: int, texts: dict[int, str]) -> None:
-        """Keep texts of layer ``name`` at ``zoom`` written before (`prepare`'s, from disk)."""
-        self._prepared[(name, min(zoom, DETAIL_ZOOM))] = dict(texts)
+    def is_kept(self, name: str, zoom: int) -> bool:
+        """Whether layer ``name`` at ``zoom`` is kept from disk (`keep`)."""
+        return (name, min(zoom, DETAIL_ZOOM)) in self._kept
+
+    def keep(self, name: str, zoom: int, texts: KeptTexts) -> None:
+        """Answer layer ``name`` at ``zoom`` from ``texts`` kept on disk (`prepare`'s).
+
+        What was prepared in memory for it goes: the disk holds the same texts.
+        """
+        key = (name, min(zoom, DETAIL_ZOOM))
+        self._kept[key] = texts
+        self._prepared.pop(key, None)
 
     def property_names(self, name: str) -> list[str]:
         """The property columns of layer ``name`` (all but its geometry)."""
@@ -230,9 +266,11 @@ class ViewLayers:
         """Layer ``name``'s stored geometries (EPSG:4326), in row order."""
         return self._indexed(name).geometries
 
-    def idle(self) -> bool:
-        """Whether no view is being answered now (preparing waits for that)."""
-        return self._answering == 0
+    def idle(self, *, quiet_s: float = 0.0) -> bool:
+        """Whether no view is being answered now, nor was in the last ``quiet_s`` seconds."""
+        with self._lock:
+            recent = time.monotonic() - self._last_answer < quiet_s
+            return self._answering == 0 and not recent
 
     def geojson(
         self,
@@ -245,7 +283,19 @@ class ViewLayers:
         """The features of layer ``name`` meeting ``box`` (all without one) at ``zoom``.
 
         ``columns`` names the properties to send (all when None). Each feature's ``id`` is
-        its row in the layer: the same feature has the same id in every view.
+        its row in the layer: the same feature has the same id in every view. As `view`.
+        """
+        return self.view(name, zoom=zoom, box=box, columns=columns).text
+
+    def view(
+        self,
+        name: str,
+        *,
+        zoom: int,
+        box: BaseGeometry | None,
+        columns: tuple[str, ...] | None = None,
+    ) -> ViewAnswer:
+        """`geojson`'s text with the count of features simplified for this answer.
 
         Raises
         ------
@@ -261,6 +311,7 @@ class ViewLayers:
         finally:
             with self._lock:
                 self._answering -= 1
+                self._last_answer = time.monotonic()
 
     def _answer(
         self,
@@ -269,7 +320,7 @@ class ViewLayers:
         zoom: int,
         box: BaseGeometry | None,
         columns: tuple[str, ...] | None,
-    ) -> str:
+    ) -> ViewAnswer:
         if not MIN_VIEW_ZOOM <= zoom <= MAX_VIEW_ZOOM:
             raise InputError(
                 f"zoom: expected {MIN_VIEW_ZOOM} to {MAX_VIEW_ZOOM}, got {zoom}", field="zoom"
@@ -288,9 +339,9 @@ class ViewLayers:
                 f"than the {self.max_features} one answer holds; zoom in or narrow the bbox",
                 field="bbox",
             )
-        texts = self._geometries(name, min(zoom, DETAIL_ZOOM), found)
+        texts, written = self._geometries(name, min(zoom, DETAIL_ZOOM), found)
         body = ",".join(
             f'{{"type":"Feature","id":{row},"properties":{props[row]},"geometry":{text}}}'
             for row, text in zip(found.tolist(), texts, strict=True)
         )
-        return f'{{"type":"FeatureCollection","features":[{body}]}}'
+        return ViewAnswer(f'{{"type":"FeatureCollection","features":[{body}]}}', written)

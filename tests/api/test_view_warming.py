@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.service.bootstrap import load_services
-from api.service.view_warming import fit_zoom, warm_views, zoom_order
+from api.service.view_warming import QUIET_S, fit_zoom, warm_views, zoom_order
 from api.service.viewport import ViewLayers
 from api.settings import Settings
 from layers.pack import read_pack
@@ -146,3 +146,13 @@ def test_the_server_warms_its_views_when_it_starts(tmp_path):
             assert time.monotonic() < deadline, "the views were not warmed within 2 minutes"
             time.sleep(0.2)
     assert list(tmp_path.joinpath("cache").glob("views-*/counties-z*.txt"))
+
+
+def test_warming_waits_for_a_quiet_map(pack):
+    # A step starts only once no view has been answered for QUIET_S: a map being panned
+    # keeps the process for its views.
+    views = ViewLayers(pack)
+    assert views.idle(quiet_s=QUIET_S)  # nothing asked yet
+    views.geojson("depots", zoom=12, box=shapely.box(113.3, 37.6, 113.9, 38.1))
+    assert views.idle()  # none being answered now...
+    assert not views.idle(quiet_s=60)  # ...but one was, within the last minute

@@ -10,7 +10,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import pytest
 from localnet import TEST_KEY, is_local
 
 from api.app import create_app
-from api.service.bootstrap import load_services
+from api.service.bootstrap import Services, load_services
 from api.settings import Settings
 from layers.resources import demo_pack_dir
 
@@ -64,10 +64,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(state_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    state_dir: Path,
+    env: dict[str, str] | None = None,
+    *,
+    before: Callable[[Services], None] | None = None,
+) -> Iterator[str]:
     """Run the real service on the demo pack on a free loopback port; yield its base URL.
 
-    ``env`` holds further ``RELIEF_*`` settings (e.g. ``RELIEF_API_KEYS``, ``RELIEF_TILES_*``).
+    ``env`` holds further ``RELIEF_*`` settings (e.g. ``RELIEF_API_KEYS``, ``RELIEF_TILES_*``);
+    ``before`` is run on the services before the server answers (e.g. its map views).
     """
     import uvicorn
 
@@ -75,6 +81,8 @@ def serve(state_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
         {"RELIEF_DATA": str(demo_pack_dir()), "RELIEF_STATE_DIR": str(state_dir), **(env or {})}
     )
     services = load_services(settings)
+    if before is not None:
+        before(services)
     app = create_app(services=services)
     port = _free_port()
     server = uvicorn.Server(

@@ -98,15 +98,18 @@ export class MapView {
   }
 
   _controls() {
-    const base = {};
+    this.baseLayers = {};
     if (this.config.tiles.url) {
-      base["内网底图"] = L.tileLayer(this.config.tiles.url, {
+      this.baseLayers["内网底图"] = L.tileLayer(this.config.tiles.url, {
         attribution: this.config.tiles.attribution || "",
         maxZoom: 18,
       }).addTo(this.map);
-      base["无底图"] = L.layerGroup();
+      this.baseLayers["无底图"] = L.layerGroup();
     }
-    this.layerControl = L.control.layers(base, {}, { collapsed: false, position: "topright" }).addTo(this.map);
+    // The switcher's overlays in its order, [key, label, layer]: Leaflet's control has no
+    // public way to rename or list its entries, so it is rebuilt from this list.
+    this.switcherEntries = [];
+    this._switcher();
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(this.map);
 
     const coords = L.control({ position: "bottomleft" });
@@ -133,11 +136,21 @@ export class MapView {
       { padding: [10, 10] });
   }
 
+  /** The layer switcher, built anew (public API only) from ``switcherEntries``. */
+  _switcher() {
+    this.layerControl?.remove();
+    this.layerControl = L.control.layers(this.baseLayers, {}, { collapsed: false, position: "topright" });
+    for (const [, label, layer] of this.switcherEntries) this.layerControl.addOverlay(layer, label);
+    this.layerControl.addTo(this.map);
+  }
+
   addOverlay(key, label, layer, visible = true) {
     if (this.overlays[key]) {
       this.layerControl.removeLayer(this.overlays[key]);
       this.map.removeLayer(this.overlays[key]);
     }
+    this.switcherEntries = this.switcherEntries.filter(([k]) => k !== key);
+    this.switcherEntries.push([key, label, layer]);
     this.overlays[key] = layer;
     this.layerControl.addOverlay(layer, label);
     if (visible) layer.addTo(this.map);
@@ -146,6 +159,7 @@ export class MapView {
   removeOverlay(key) {
     const layer = this.overlays[key];
     if (!layer) return;
+    this.switcherEntries = this.switcherEntries.filter(([k]) => k !== key);
     this.layerControl.removeLayer(layer);
     this.map.removeLayer(layer);
     delete this.overlays[key];
@@ -261,11 +275,12 @@ export class MapView {
 
   /** The switcher names what the county fill shows: population, or affected persons. */
   _labelCounties() {
-    const entry = this.layerControl?._layers.find((e) => e.layer === this.overlays.counties);
-    if (!entry) return;
-    // Renamed in place (Leaflet 1.x keeps its entries in _layers): the switcher's order stays.
-    entry.name = this.overlayNames[this.assessment ? "counties_affected" : "counties"];
-    this.layerControl._update();
+    const entry = this.switcherEntries?.find(([key]) => key === "counties");
+    const label = this.overlayNames[this.assessment ? "counties_affected" : "counties"];
+    if (!entry || entry[1] === label) return;
+    // Renamed where it stands: the switcher is rebuilt from the list, its order kept.
+    entry[1] = label;
+    this._switcher();
   }
 
   /** Fill colour of a footprint class: the class's own (web/footprint_style.py), as printed. */

@@ -119,15 +119,14 @@ export function populationTiles(gridBounds, options = {}) {
         .catch((err) => done(err instanceof ApiError ? err : new Error("cancelled"), tile));
       return tile;
     },
-    _removeTile(key) {
-      this._tiles[key]?.el?.rgAbort?.();
-      L.TileLayer.prototype._removeTile.call(this, key);
-    },
   });
-  return new Grid("", {
+  const grid = new Grid("", {
     bounds: L.latLngBounds([south, west], [north, east]),
     maxZoom: 18,
     maxNativeZoom: 18,
     ...options,
   });
+  // A tile dropped (or its zoom left) before its PNG came: its request is cancelled.
+  grid.on("tileunload tileabort", (e) => e.tile.rgAbort?.());
+  return grid;
 }
