@@ -20,9 +20,10 @@ _LINESTRING = 1
 def line_geometries(lines: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
     """Each line as a GeoJSON geometry with coordinates on the `PRECISION_DEG` grid.
 
-    The same as `shapely.geometry.mapping` of `shapely.set_precision` line by line (lists
-    where it gives tuples), made in bulk: plain 2-D LineStrings share one coordinate array;
-    any other geometry is mapped on its own.
+    The same as `shapely.geometry.mapping` of `shapely.set_precision` line by line, made
+    in bulk: plain 2-D LineStrings share one coordinate array; any other geometry is
+    mapped on its own. Positions are tuples, as the mapping gives them (and the garbage
+    collector need not track them, unlike lists).
     """
     geoms = shapely.set_precision(np.asarray(lines, dtype=object), PRECISION_DEG)
     plain = (shapely.get_type_id(geoms) == _LINESTRING) & ~shapely.has_z(geoms)
@@ -31,11 +32,12 @@ def line_geometries(lines: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
         for geom, simple in zip(geoms, plain.tolist(), strict=True)
     ]
     chosen = np.flatnonzero(plain)
-    coordinates = shapely.get_coordinates(geoms[chosen]).tolist()
+    xy = shapely.get_coordinates(geoms[chosen])
+    positions = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))
     ends = np.cumsum(shapely.get_num_coordinates(geoms[chosen])).tolist()
     start = 0
     for index, end in zip(chosen.tolist(), ends, strict=True):
-        out[index] = {"type": "LineString", "coordinates": coordinates[start:end]}
+        out[index] = {"type": "LineString", "coordinates": tuple(positions[start:end])}
         start = end
     return out
 
