@@ -133,3 +133,18 @@ def test_service_coverage_takes_the_cells_positions_when_given() -> None:
         service_coverage(
             cells, frame, statuses=statuses, radii={"emergency": 500}, metric_crs=UTM, xy=xy[:1]
         )
+
+
+def test_service_coverage_with_more_squares_than_worth_a_sieve() -> None:
+    """A 1 m radius over 100 km of cells: every cell is measured, the answer is the same."""
+    frame = shelters(Point(X0, Y0), Point(X0 + 100_000, Y0 + 100_000), kinds=("emergency",) * 2)
+    statuses = [
+        ShelterStatus("S1", "1号", "emergency", 100, "usable", ()),
+        ShelterStatus("S2", "2号", "emergency", 100, "usable", ()),
+    ]
+    xy = np.array([[X0 + 0.5, Y0], [X0 + 1.5, Y0], [X0 + 100_000, Y0 + 99_999.2]])
+    cells = pd.DataFrame({"lon": [0.0] * 3, "lat": [0.0] * 3, "affected": [1.0, 2.0, 4.0]})
+    coverage = service_coverage(
+        cells, frame, statuses=statuses, radii={"emergency": 1}, metric_crs=UTM, xy=xy
+    )
+    assert coverage.covered == 5.0
