@@ -17,13 +17,12 @@ import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
 
-from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.hazards.setbacks import Setbacks
 from geo.incident.exposure import Exposure
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, drought_counties, estimated_figures
 from geo.response.levels import Verdict, evaluate
-from geo.rounding import largest_remainder
+from geo.shelters.demand import DemandPoints, cells_xy, demand_points
 from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
 from geo.shelters.service_area import Coverage, service_coverage
 from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
@@ -36,10 +35,6 @@ from geo.supply.plan import (
     supply_reach,
 )
 
-#: Demand is gathered into square blocks no finer than this (metres) ...
-MIN_BLOCK_M = 250.0
-#: ... and coarse enough that at most this many demand points go to the solver.
-MAX_DEMAND_POINTS = 600
 #: Added travel time (s) to shelters no depot can reach: filled only when others are full.
 UNSUPPLIED_PENALTY = 1.0e6
 #: A RESTRICTION for province-scale incidents: each demand point may go only to this many
@@ -48,14 +43,6 @@ UNSUPPLIED_PENALTY = 1.0e6
 #: evacuation searches may stop early (`geo.supply.plan.evacuation_cost`). With no more
 #: usable shelters than this, as in a city pack, placement is unrestricted.
 NEAREST_SHELTERS = 30
-
-
-@dataclass(frozen=True)
-class DemandPoints:
-    """Displaced persons gathered into blocks: whole persons per block, per county."""
-
-    frame: pd.DataFrame  # county, persons, x, y (metric CRS), lon, lat
-    block_m: float
 
 
 @dataclass(frozen=True)
@@ -71,69 +58,6 @@ class Assessment:
     verdict: Verdict
     travel: str
     supply: SupplyPlan | None
-
-
-def demand_points(exposure: Exposure, *, metric_crs: CRS) -> DemandPoints:
-    """Displaced persons per block, whole numbers that sum to each county's displaced."""
-    cells = exposure.cells
-    columns = ["county", "persons", "x", "y", "lon", "lat"]
-    if cells.empty or exposure.displaced == 0:
-        return DemandPoints(pd.DataFrame(columns=columns), MIN_BLOCK_M)
-    cells = cells[cells["county"].notna() & (cells["displaced"] > 0)]
-    xy = lonlat_xy(cells["lon"], cells["lat"], metric_crs=metric_crs)
-    block = MIN_BLOCK_M
-    county_code = pd.factorize(cells["county"].astype(str).to_numpy())[0].astype(np.int64)
-    while True:
-        bx = np.floor(xy[:, 0] / block).astype(np.int64)
-        by = np.floor(xy[:, 1] / block).astype(np.int64)
-        if _distinct(county_code, bx, by) <= MAX_DEMAND_POINTS:
-            break
-        block *= 2
-    keys = pd.DataFrame({"county": cells["county"].astype(str).to_numpy(), "bx": bx, "by": by})
-    weights = cells["displaced"].to_numpy(dtype=float)
-    keys["w"] = weights
-    keys["wx"] = weights * xy[:, 0]
-    keys["wy"] = weights * xy[:, 1]
-    blocks = keys.groupby(["county", "bx", "by"], sort=True)[["w", "wx", "wy"]].sum()
-    blocks = blocks[blocks["w"] > 0].reset_index()
-    blocks["x"] = blocks["wx"] / blocks["w"]
-    blocks["y"] = blocks["wy"] / blocks["w"]
-    persons = np.zeros(len(blocks), dtype=np.int64)
-    for row in exposure.by_county:
-        mine = np.flatnonzero(blocks["county"].to_numpy() == row.code)
-        if len(mine) and row.displaced:
-            persons[mine] = largest_remainder(blocks["w"].to_numpy()[mine].tolist(), row.displaced)
-    lon, lat = _to_lonlat(blocks["x"].to_numpy(), blocks["y"].to_numpy(), metric_crs)
-    frame = pd.DataFrame(
-        {
-            "county": blocks["county"],
-            "persons": persons,
-            "x": blocks["x"],
-            "y": blocks["y"],
-            "lon": lon,
-            "lat": lat,
-        }
-    )
-    return DemandPoints(frame[frame["persons"] > 0].reset_index(drop=True), block)
-
-
-def _distinct(*columns: npt.NDArray[np.int64]) -> int:
-    """How many distinct rows the integer columns make (one hash pass, no sort)."""
-    key = np.zeros(columns[0].size, dtype=np.int64)
-    for column in columns:
-        span = int(column.max() - column.min()) + 1 if column.size else 1
-        if span > 2**20:  # would overflow the packed key: count the rows as a table
-            frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)})
-            return int(frame.drop_duplicates().shape[0])
-        key = key * span + (column - column.min())
-    return int(pd.unique(key).size)
-
-
-def _to_lonlat(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], crs: CRS
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    lon, lat = transformer(crs, LONLAT).transform(x, y)
-    return np.asarray(lon), np.asarray(lat)
 
 
 #: Incidents whose footprint is itself a hazard zone that shelters must keep away from.
@@ -269,7 +193,8 @@ def assess(
     statuses = classify_shelters(
         shelters, footprint=pieces, hazard_zones=zones, setbacks=setbacks, metric_crs=metric_crs
     )
-    demand = demand_points(exposure, metric_crs=metric_crs)
+    xy = cells_xy(exposure, metric_crs=metric_crs)  # once, for demand and coverage
+    demand = demand_points(exposure, metric_crs=metric_crs, xy=xy)
     reach, penalty = _reach(
         logistics, pieces=pieces, shelters=shelters, statuses=statuses, zones=hazard_zones
     )
@@ -278,12 +203,9 @@ def assess(
     )
     assignment = assign_displaced(demand.frame, statuses, cost=cost, nearest=NEAREST_SHELTERS)
     supply = _supply(logistics, reach, assigned=assignment.assigned)
+    radii = setbacks.service_radii()
     coverage = service_coverage(
-        exposure.cells,
-        shelters,
-        statuses=statuses,
-        radii=setbacks.service_radii(),
-        metric_crs=metric_crs,
+        exposure.cells, shelters, statuses=statuses, radii=radii, metric_crs=metric_crs, xy=xy
     )
     population = int(counties["population"].sum())
     figures = estimated_figures(plan, reported, exposure, population=population, counties=counties)

@@ -19,7 +19,7 @@ import shapely
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
 from api.service.bootstrap import Services
-from api.service.closed_roads import closed_lines
+from api.service.closed_roads import closed_lines, line_geometries
 from api.service.exposing import Exposed, expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
@@ -273,7 +273,9 @@ def _population(result: Assessment, populations: dict[str, int]) -> dict[str, An
 
 
 def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    points = shelters.geometry.representative_point()
+    points = shelters.geometry.representative_point().to_numpy()
+    xs, ys = shapely.get_x(points).tolist(), shapely.get_y(points).tolist()
+    assigned = result.assignment.assigned
     return [
         {
             "id": status.id,
@@ -282,11 +284,11 @@ def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, 
             "capacity": status.capacity,
             "status": status.status,
             "conflicts": [asdict(c) for c in status.conflicts],
-            "assigned": result.assignment.assigned.get(status.id, 0),
-            "lon": round(float(point.x), 6),
-            "lat": round(float(point.y), 6),
+            "assigned": assigned.get(status.id, 0),
+            "lon": round(x, 6),
+            "lat": round(y, 6),
         }
-        for status, point in zip(result.shelters, points, strict=True)
+        for status, x, y in zip(result.shelters, xs, ys, strict=True)
     ]
 
 
@@ -295,10 +297,11 @@ def _number(value: float) -> float | int:
 
 
 def _supply(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
+    lines = line_geometries([r.line for r in plan.routes])
     routes = [
         {
             "type": "Feature",
-            "geometry": shapely.geometry.mapping(shapely.set_precision(r.line, 1e-6)),
+            "geometry": line,
             "properties": {
                 "depot_id": r.depot_id,
                 "shelter_id": r.shelter_id,
@@ -307,7 +310,7 @@ def _supply(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
                 "items": {item: _number(q) for item, q in r.items.items()},
             },
         }
-        for r in plan.routes
+        for r, line in zip(plan.routes, lines, strict=True)
     ]
     return {
         "routes": {"type": "FeatureCollection", "features": routes},

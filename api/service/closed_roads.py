@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.roads.closures import ClosedEdges
+
+#: Answers give line coordinates on this grid, in degrees (about 0.1 m).
+PRECISION_DEG = 1e-6
+_LINESTRING = 1
+
+
+def line_geometries(lines: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
+    """Each line as a GeoJSON geometry with coordinates on the `PRECISION_DEG` grid.
+
+    The same as `shapely.geometry.mapping` of `shapely.set_precision` line by line, made
+    in bulk: plain 2-D LineStrings share one coordinate array; any other geometry is
+    mapped on its own. Positions are tuples, as the mapping gives them (and the garbage
+    collector need not track them, unlike lists).
+    """
+    geoms = shapely.set_precision(np.asarray(lines, dtype=object), PRECISION_DEG)
+    plain = (shapely.get_type_id(geoms) == _LINESTRING) & ~shapely.has_z(geoms)
+    out: list[dict[str, Any]] = [
+        {} if simple else dict(shapely.geometry.mapping(geom))
+        for geom, simple in zip(geoms, plain.tolist(), strict=True)
+    ]
+    chosen = np.flatnonzero(plain)
+    xy = shapely.get_coordinates(geoms[chosen])
+    positions = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))
+    ends = np.cumsum(shapely.get_num_coordinates(geoms[chosen])).tolist()
+    start = 0
+    for index, end in zip(chosen.tolist(), ends, strict=True):
+        out[index] = {"type": "LineString", "coordinates": tuple(positions[start:end])}
+        start = end
+    return out
 
 
 def closed_lines(closed: ClosedEdges, roads: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -18,11 +50,11 @@ def closed_lines(closed: ClosedEdges, roads: gpd.GeoDataFrame) -> dict[str, Any]
     """
     rows = [c.row for c in closed.roads]
     frame = roads.iloc[rows].to_crs(4326)
-    names = frame["name"] if "name" in frame.columns else [None] * len(frame)
+    names = frame["name"].tolist() if "name" in frame.columns else [None] * len(frame)
     features = [
         {
             "type": "Feature",
-            "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)),
+            "geometry": geometry,
             "properties": {
                 "road_id": c.road_id,
                 "highway": str(highway),
@@ -30,8 +62,12 @@ def closed_lines(closed: ClosedEdges, roads: gpd.GeoDataFrame) -> dict[str, Any]
                 "reasons": list(c.reasons),
             },
         }
-        for c, geom, highway, name in zip(
-            closed.roads, frame.geometry, frame["highway"], names, strict=True
+        for c, geometry, highway, name in zip(
+            closed.roads,
+            line_geometries(frame.geometry.to_numpy()),
+            frame["highway"].tolist(),
+            names,
+            strict=True,
         )
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -90,21 +90,31 @@ def classify_shelters(
     shapely.prepare(area)
     inside = shapely.intersects(area, ground)
     conflicts = zone_conflicts(ground, hazard_zones, setbacks=setbacks, metric_crs=crs)
-    statuses = []
-    for i, row in enumerate(shelters.itertuples(index=False)):
-        state: ShelterState = (
-            "in_footprint" if inside[i] else "hazard_conflict" if conflicts[i] else "usable"
+    states: list[ShelterState] = [
+        "in_footprint" if inside_i else "hazard_conflict" if conflicts_i else "usable"
+        for inside_i, conflicts_i in zip(inside.tolist(), conflicts, strict=True)
+    ]
+    # Column by column: iterating rows of a frame costs more than the whole test.
+    columns = zip(
+        shelters["id"].tolist(),
+        shelters["name"].tolist(),
+        shelters["kind"].tolist(),
+        shelters["capacity"].tolist(),
+        states,
+        conflicts,
+        strict=True,
+    )
+    statuses = [
+        ShelterStatus(
+            id=str(sid),
+            name=str(name),
+            kind=str(kind),
+            capacity=int(capacity),
+            status=state,
+            conflicts=conflict,
         )
-        statuses.append(
-            ShelterStatus(
-                id=str(row.id),
-                name=str(row.name),
-                kind=str(row.kind),
-                capacity=int(row.capacity),
-                status=state,
-                conflicts=conflicts[i],
-            )
-        )
+        for sid, name, kind, capacity, state, conflict in columns
+    ]
     return tuple(statuses)
 
 
