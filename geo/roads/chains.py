@@ -34,6 +34,8 @@ from geo.roads.network import Arcs, RoadNetwork
 CHAIN_ARRAYS = ("junction", "ptr", "edge", "along", "tail", "head", "start", "end")
 _ARC_ARRAYS = ("tail", "head", "time_s", "length_m", "edge")
 _ARC_SETS = ("arcs", "reverse_arcs")
+#: `walk_sums` pads and sums blocks of at most this many cells at a time.
+SUM_CELLS = 1 << 22
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,16 +85,27 @@ def walk_sums(
     step: NDArray[np.int64],
     init: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """``init + values[first] + values[first + step] + …`` (``count`` terms), in that order."""
+    """``init + values[first] + values[first + step] + …`` (``count`` terms), in that order.
+
+    Rows of similar length are padded with zeros (adding 0 changes no sum) and summed by
+    one cumulative sum each block, which adds strictly left to right.
+    """
     total = np.array(init, dtype=np.float64, copy=True)
-    if count.size == 0:
-        return total
-    order = np.argsort(-count, kind="stable")
-    longest = int(count[order[0]])
-    live = np.searchsorted(-count[order], -np.arange(longest), side="left")
-    for j in range(longest):
-        at = order[: live[j]]
-        total[at] += values[first[at] + j * step[at]]
+    order = np.argsort(count, kind="stable")
+    done = 0
+    while done < order.size:
+        widths = count[order[done:]]  # ascending: the last row of a block is its widest
+        rows = max(1, int(np.sum(np.arange(1, widths.size + 1) * widths <= SUM_CELLS)))
+        block = order[done : done + rows]
+        width = int(widths[rows - 1])
+        if width:
+            j = np.arange(width)
+            at = first[block, None] + j * step[block, None]
+            inside = j < count[block, None]
+            cells = np.where(inside, values[np.where(inside, at, 0)], 0.0)
+            cells = np.concatenate([total[block, None], cells], axis=1)
+            total[block] = np.cumsum(cells, axis=1)[:, -1]
+        done += block.size
     return total
 
 

@@ -23,6 +23,10 @@ from geo.roads.network import RoadNetwork
 from geo.roads.places import Places, Runs, chain_runs, entering, leaving, runs
 
 _Ints = NDArray[np.int64]
+#: Up to this many ways walk their predecessors one by one, in Python.
+FEW_WAYS = 16
+#: `Legs.lengths` expands this many ways at a time.
+BLOCK_WAYS = 2048
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +48,37 @@ def _cat(parts: list[Pieces]) -> Pieces:
     )
     merged = Runs(*(join(name)[order] for name in names))
     return Pieces(np.concatenate([p.way for p in parts])[order], np.zeros(0, np.int64), merged)
+
+
+def _walk(
+    pred: NDArray[np.int32], n_nodes: int, row: _Ints, cur: _Ints
+) -> tuple[_Ints, _Ints, _Ints, _Ints]:
+    """Each way's hops (way, rank, up, down) from its junction up its row's predecessors.
+
+    ``cur`` ends as the junction each way's source reaches first. A few ways walk one by
+    one (a hop costs a lookup); many walk all at once.
+    """
+    if row.size <= FEW_WAYS:
+        hops = []
+        for w, r in enumerate(row.tolist()):
+            line, c, k = pred[r], int(cur[w]), 0
+            while 0 <= (u := int(line[c])) < n_nodes:
+                hops.append((w, k, u, c))
+                c, k = u, k + 1
+            cur[w] = c
+        found = np.array(hops, dtype=np.int64).reshape(-1, 4)
+        return found[:, 0], found[:, 1], found[:, 2], found[:, 3]
+    parts: list[tuple[_Ints, _Ints, _Ints, _Ints]] = []
+    live, k = np.arange(row.size), 0
+    while live.size:
+        up = pred[row[live], cur[live]].astype(np.int64)
+        inner = (up >= 0) & (up < n_nodes)
+        live, up = live[inner], up[inner]
+        parts.append((live, np.full(live.size, k), up, cur[live]))
+        cur[live] = up
+        k += 1
+    way, rank, ups, downs = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return way, rank, ups, downs
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,20 +115,8 @@ class Legs:
         t_slot = self.via[i, j].astype(np.int64)
         row, cur = search.rows[s_pt], search.target_node[t_pt, t_slot]
         size = search.pred.shape[1]
-        ways, ranks, codes = [], [], []
-        live, k = np.arange(i.size), 0
-        while live.size:
-            up = search.pred[row[live], cur[live]].astype(np.int64)
-            inner = up < search.n_nodes
-            live, up = live[inner], up[inner]
-            key = up * size + cur[live]
-            ways.append(live)
-            codes.append(search.arc_code[np.searchsorted(search.arc_key, key)])
-            ranks.append(np.full(live.size, k))
-            cur[live] = up
-            k += 1
-        way, code = np.concatenate(ways), np.concatenate(codes)
-        rank = np.concatenate(ranks)
+        way, rank, up, down = _walk(search.pred, search.n_nodes, row, cur)
+        code = search.arc_code[np.searchsorted(search.arc_key, up * size + down)]
         if not search.reverse:  # walked from the destination back
             rank = -rank
         first = cur  # the junction each way's source reaches first
@@ -151,10 +174,19 @@ class Legs:
         return pieces, piece, k, pos, pieces.way[piece]
 
     def lengths(self, i: _Ints, j: _Ints) -> NDArray[np.float64]:
-        """Length (m) of the fastest way from each origin ``i`` to destination ``j``."""
-        pieces, _, _, pos, way = self._positions(i, j)
-        lengths = self._lengths(pieces, pos, way, i.size)
-        return np.where(self.via[i, j] == VIA_DIRECT, self.direct_m[i, j], lengths)
+        """Length (m) of the fastest way from each origin ``i`` to destination ``j``.
+
+        Ways are expanded `BLOCK_WAYS` at a time, so memory stays bounded.
+        """
+        out = np.empty(i.size)
+        for at in range(0, i.size, BLOCK_WAYS):
+            a, b = i[at : at + BLOCK_WAYS], j[at : at + BLOCK_WAYS]
+            pieces, _, _, pos, way = self._positions(a, b)
+            lengths = self._lengths(pieces, pos, way, a.size)
+            out[at : at + a.size] = np.where(
+                self.via[a, b] == VIA_DIRECT, self.direct_m[a, b], lengths
+            )
+        return out
 
     def expand(self, i: _Ints, j: _Ints) -> tuple[NDArray[np.float64], NDArray[np.object_]]:
         """Length (m) and lon/lat line of the fastest way from each origin ``i`` to ``j``."""
@@ -182,13 +214,11 @@ class Legs:
         search), then the partial edge at the searched side's end, then the other.
         """
         r, edge_m = pieces.runs, self.network.edge_length_m
-        partial = [np.zeros(n), np.zeros(n)]
-        for share, at, side in ((r.lead_share, r.lead, 0), (r.lag_share, r.lag, 1)):
-            np.add.at(
-                partial[side],
-                pieces.way,
-                np.where(share > 0, share * edge_m[self.chains.edge[at]], 0.0),
-            )
+        partial: list[NDArray[np.float64]] = []
+        for share, at in ((r.lead_share, r.lead), (r.lag_share, r.lag)):
+            # one partial edge per way at most: the other terms are 0, the sum exact
+            part = np.where(share > 0, share * edge_m[self.chains.edge[at]], 0.0)
+            partial.append(np.bincount(pieces.way, weights=part, minlength=n).astype(np.float64))
         counts = np.bincount(way, minlength=n)
         offset = np.cumsum(counts) - counts
         whole = edge_m[self.chains.edge[pos]]
