@@ -37,6 +37,8 @@ UNREACHED = -1
 
 #: Junction numbers and times of each point's two slots (points × 2).
 Slots = tuple[NDArray[np.int64], NDArray[np.float64]]
+#: Open arcs of a search graph: row pointer, heads, chain arc codes.
+OpenArcs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,8 +46,9 @@ class Search:
     """One Dijkstra over the open junction graph plus one virtual node per source point.
 
     In ``reverse`` mode the sources are the destinations and the graph is reversed;
-    ``rows`` maps a source point to its row of ``pred`` (-1: not attached). ``arc_key``
-    (``tail × size + head``, sorted) and ``arc_code`` name the chain arc of each graph arc.
+    ``rows`` maps a source point to its row of ``pred`` (-1: not attached). The arcs
+    leaving junction ``u`` are ``arc_ptr[u]:arc_ptr[u + 1]``, with their ``arc_head`` and
+    the ``arc_code`` of their chain arc.
     """
 
     reverse: bool
@@ -56,14 +59,17 @@ class Search:
     source_time: NDArray[np.float64]
     target_node: NDArray[np.int64]
     via: NDArray[np.int8]
-    arc_key: NDArray[np.int64]
+    arc_ptr: NDArray[np.int64]
+    arc_head: NDArray[np.int64]
     arc_code: NDArray[np.int64]
 
 
 def open_graph(
     arcs: Arcs, closed: NDArray[np.bool_], n_nodes: int, sources: Slots
-) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64]]:
-    """CSR time graph: open arcs (the fastest of parallel ones), then sources; arc keys, codes.
+) -> tuple[sparse.csr_matrix, OpenArcs]:
+    """CSR time graph: open arcs (the fastest of parallel ones), then sources; the open arcs.
+
+    The open arcs as CSR: the junctions' row pointer, each arc's head and chain arc code.
 
     Source ``s`` is the virtual node ``n_nodes + s``, with an arc to each junction its
     attachment may leave by (the faster slot when both reach one junction).
@@ -87,7 +93,7 @@ def open_graph(
     heads = np.concatenate([arcs.head[keep], node.ravel()[usable]])
     times = np.concatenate([arcs.time_s[keep], time.ravel()[usable]])
     graph = sparse.csr_matrix((times, heads, indptr), shape=(size, size))
-    return graph, arcs.tail[keep] * size + arcs.head[keep], arcs.edge[keep]
+    return graph, (indptr[: n_nodes + 1], arcs.head[keep], arcs.edge[keep])
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,7 +197,7 @@ def run_search(
     if paths:
         _check_path_cells(s, n)
     arcs = chains.reverse_arcs if reverse else chains.arcs
-    graph, key, code = open_graph(arcs, closed, n, (node[attached], time[attached]))
+    graph, kept = open_graph(arcs, closed, n, (node[attached], time[attached]))
     t_node, t_time = targets
     best = np.full((node.shape[0], t_node.shape[0]), np.inf)
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
@@ -220,7 +226,7 @@ def run_search(
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(
         reverse=reverse, n_nodes=n, pred=pred, rows=rows, source_node=node, source_time=time,
-        target_node=t_node, via=via, arc_key=key, arc_code=code,
+        target_node=t_node, via=via, arc_ptr=kept[0], arc_head=kept[1], arc_code=kept[2],
     )  # fmt: skip
     return search, best
 
@@ -372,7 +378,7 @@ def reached_from(
     arcs = chains.reverse_arcs if reverse else chains.arcs
     n = chains.n_junctions
     closed = closed_arcs(chains, snaps.mask)
-    graph, _, _ = open_graph(arcs, closed, n, (node[attached], time[attached]))
+    graph, _ = open_graph(arcs, closed, n, (node[attached], time[attached]))
     dist = dijkstra(graph, directed=True, indices=n + np.arange(int(attached.sum())), min_only=True)
     reached: NDArray[np.bool_] = np.isfinite(dist[t_node] + t_time).any(axis=1)
     return reached

@@ -81,6 +81,21 @@ def _walk(
     return way, rank, ups, downs
 
 
+def _arc_codes(search: Search, up: _Ints, down: _Ints) -> _Ints:
+    """The chain arc code of each searched arc ``up → down``: a look along ``up``'s arcs."""
+    start = search.arc_ptr[up]
+    degree = search.arc_ptr[up + 1] - start
+    code = np.full(up.size, -1, dtype=np.int64)
+    todo, k = np.flatnonzero(degree > 0), 0
+    while todo.size:
+        at = start[todo] + k
+        hit = search.arc_head[at] == down[todo]
+        code[todo[hit]] = search.arc_code[at[hit]]
+        todo = todo[~hit & (degree[todo] > k + 1)]
+        k += 1
+    return code
+
+
 @dataclass(frozen=True, eq=False)
 class Legs:
     """What a travel matrix needs to expand each of its fastest ways into road edges."""
@@ -114,9 +129,8 @@ class Legs:
         s_pt, t_pt = (j, i) if search.reverse else (i, j)
         t_slot = self.via[i, j].astype(np.int64)
         row, cur = search.rows[s_pt], search.target_node[t_pt, t_slot]
-        size = search.pred.shape[1]
         way, rank, up, down = _walk(search.pred, search.n_nodes, row, cur)
-        code = search.arc_code[np.searchsorted(search.arc_key, up * size + down)]
+        code = _arc_codes(search, up, down)
         if not search.reverse:  # walked from the destination back
             rank = -rank
         first = cur  # the junction each way's source reaches first
@@ -190,6 +204,8 @@ class Legs:
 
     def expand(self, i: _Ints, j: _Ints) -> tuple[NDArray[np.float64], NDArray[np.object_]]:
         """Length (m) and lon/lat line of the fastest way from each origin ``i`` to ``j``."""
+        if i.size == 0:
+            return np.zeros(0), np.empty(0, dtype=object)
         pieces, piece, k, pos, way = self._positions(i, j)
         lengths = self._lengths(pieces, pos, way, i.size)
         lengths = np.where(self.via[i, j] == VIA_DIRECT, self.direct_m[i, j], lengths)

@@ -6,11 +6,14 @@ optionally, hazard zones of listed kinds). `travel_matrix` attaches each origin 
 destination to the nearest OPEN edge within ``snap_max_m`` by projecting it onto the
 edge, then runs ONE multi-source Dijkstra (`scipy.sparse.csgraph.dijkstra` with
 ``indices``) over the open graph, from whichever side has fewer points: the origins over
-the graph, or the destinations over the reversed graph. `route` follows the
-predecessors of that search along the road geometry, partial edges at both ends
-included. `travel_times` gives the same times without the routes, optionally only up
-to a time limit (the search stops there), and `reachable` says which points reach any
-point of the other side at the cost of two searches whatever the number of points.
+the graph, or the destinations over the reversed graph. The graph searched is that of
+the junctions, each chain of shape points one arc (`geo.roads.chains`); two points on
+one chain may also go straight along it. `route` (and `TravelMatrix.ways`, for many
+routes at once) follows the predecessors of that search along the road geometry, each
+chain expanded into its edges, partial edges at both ends included. `travel_times`
+gives the same times without the routes, optionally only up to a time limit (the
+search stops there), and `reachable` says which points reach any point of the other
+side at the cost of two searches whatever the number of points.
 """
 
 from __future__ import annotations
