@@ -5,7 +5,9 @@ every compute process did it again. The first process to need it builds it and w
 arrays as ``.npy`` files into a folder named by a key; later ones read them with
 ``np.load(mmap_mode="r")``, so N compute processes share the same pages of the file
 instead of holding N copies. Only the segments and their spatial index are made again
-(`geo.roads.network.restore_network`), exactly as the build makes them.
+(`geo.roads.network.restore_network`), exactly as the build makes them. The network's
+chains of shape points (`geo.roads.chains`, what the searches run over) are kept beside
+it in files named ``chains.*``.
 
 The key is a SHA-256 of everything the graph depends on: the bytes of the pack's
 ``layers.gpkg`` (its content, not its date), the speeds profile, the metric CRS, the
@@ -29,22 +31,26 @@ from pathlib import Path
 import numpy as np
 from pyproj import CRS
 
+from geo.roads import chains as chains_code
 from geo.roads import network as network_code
 from geo.roads import speeds as speeds_code
+from geo.roads.chains import Chains, build_chains, chain_arrays, remember, restore_chains
 from geo.roads.network import RoadNetwork, build_network, network_arrays, restore_network
 from geo.roads.speeds import SpeedProfile
 from layers.digests import file_digest, source_digest
 from layers.pack import GEOPACKAGE, LayerPack
 
-#: Bumped when the files written here change their layout.
-CACHE_LAYOUT = 1
+#: Bumped when the files written here change their layout (2: the chains added).
+CACHE_LAYOUT = 2
 _META = "network.json"
+#: Prefix of the files holding the network's chains (`geo.roads.chains`).
+_CHAINS = "chains."
 
 
 def graph_key(pack_dir: Path, *, speeds: SpeedProfile, metric_crs: CRS, version: str) -> str:
     """The cache key of a pack's road graph: its content, the profile, CRS and code version."""
     digest = hashlib.sha256(f"reliefgis road graph {CACHE_LAYOUT}\0{version}\0".encode())
-    sources = [Path(str(module.__file__)) for module in (network_code, speeds_code)]
+    sources = [Path(str(module.__file__)) for module in (network_code, speeds_code, chains_code)]
     digest.update(source_digest(sources).encode("ascii"))
     digest.update(file_digest(pack_dir / GEOPACKAGE).encode("ascii"))  # hashed once per process
     digest.update(repr(speeds).encode("utf-8"))
@@ -52,12 +58,14 @@ def graph_key(pack_dir: Path, *, speeds: SpeedProfile, metric_crs: CRS, version:
     return digest.hexdigest()
 
 
-def _write(folder: Path, network: RoadNetwork) -> None:
-    """Write the network's arrays into ``folder`` at once (another process may race us)."""
+def _write(folder: Path, network: RoadNetwork, chains: Chains) -> None:
+    """Write the network's and its chains' arrays into ``folder`` at once (racing others)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
-        for name, array in network_arrays(network).items():
+        arrays = network_arrays(network)
+        arrays.update({_CHAINS + k: v for k, v in chain_arrays(chains).items()})
+        for name, array in arrays.items():
             np.save(scratch / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         meta = {
             "crs": network.crs.to_wkt(),
@@ -73,12 +81,14 @@ def _write(folder: Path, network: RoadNetwork) -> None:
 def _read(folder: Path) -> RoadNetwork:
     meta = json.loads((folder / _META).read_text(encoding="utf-8"))
     arrays = {
-        path.stem: np.load(path, mmap_mode="r", allow_pickle=False)
-        for path in folder.glob("*.npy")
+        path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in folder.glob("*.npy")
     }
-    return restore_network(
+    network = restore_network(
         arrays, crs=CRS.from_wkt(meta["crs"]), road_ids=meta["road_ids"], notes=meta["notes"]
     )
+    chains = {k.removeprefix(_CHAINS): v for k, v in arrays.items() if k.startswith(_CHAINS)}
+    remember(network, restore_chains(chains))
+    return network
 
 
 def cached_network(
@@ -112,5 +122,7 @@ def cached_network(
         except (OSError, ValueError, KeyError):
             shutil.rmtree(folder, ignore_errors=True)  # damaged: built again below
     network = build_network(pack.roads, speeds=speeds, metric_crs=metric_crs)
-    _write(folder, network)
+    chains = build_chains(network)
+    remember(network, chains)
+    _write(folder, network, chains)
     return network

@@ -1,8 +1,9 @@
-"""The search behind `geo.roads.travel`: points attached to the open graph, one Dijkstra.
+"""The search behind `geo.roads.travel`: points attached to the junctions, one Dijkstra.
 
-Internal to `geo.roads.travel`: the open graph as CSR with one virtual
-node per source point, the multi-source search from whichever side has fewer points,
-optionally without predecessors or up to a time limit, and same-edge travel.
+Internal to `geo.roads.travel`: the open graph of junctions and chain arcs
+(`geo.roads.chains`) as CSR with one virtual node per source point, the multi-source
+search from whichever side has fewer points, optionally without predecessors or up to a
+time limit, and travel along one edge or one chain.
 """
 
 from __future__ import annotations
@@ -17,48 +18,61 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo._crs import transformer
 from geo.errors import InputError
+from geo.roads import chains as chain_code
+from geo.roads.chains import Chains
 from geo.roads.closures import ClosedEdges
 from geo.roads.network import Arcs, RoadNetwork
+from geo.roads.places import Places, along_chain, costs, places, slots
 from geo.roads.snapping import Snapped, snap
 
 #: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
 CHUNK_CELLS = 20_000_000
 #: Refuse a search whose predecessor table would exceed this many cells (4 bytes each).
 MAX_PATH_CELLS = 250_000_000
-#: Which slot of a target a best time came through: its two edge ends, or the shared edge.
+#: Which slot of a target a best time came through: its two chain ends, the shared edge,
+#: or straight along the shared chain.
 VIA_DIRECT = 2
+VIA_CHAIN = 3
 UNREACHED = -1
+
+#: Junction numbers and times of each point's two slots (points × 2).
+Slots = tuple[NDArray[np.int64], NDArray[np.float64]]
+#: Open arcs of a search graph: row pointer, heads, chain arc codes.
+OpenArcs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
 
 @dataclass(frozen=True, eq=False)
 class Search:
-    """One Dijkstra over the open graph plus one virtual node per source point.
+    """One Dijkstra over the open junction graph plus one virtual node per source point.
 
     In ``reverse`` mode the sources are the destinations and the graph is reversed;
-    ``rows`` maps a source point to its row of ``pred`` (-1: not attached).
+    ``rows`` maps a source point to its row of ``pred`` (-1: not attached). The arcs
+    leaving junction ``u`` are ``arc_ptr[u]:arc_ptr[u + 1]``, with their ``arc_head`` and
+    the ``arc_code`` of their chain arc.
     """
 
     reverse: bool
     n_nodes: int
-    lengths: sparse.csr_matrix
     pred: NDArray[np.int32]
     rows: NDArray[np.int64]
+    source_node: NDArray[np.int64]
+    source_time: NDArray[np.float64]
     target_node: NDArray[np.int64]
-    target_length: NDArray[np.float64]
-
     via: NDArray[np.int8]
+    arc_ptr: NDArray[np.int64]
+    arc_head: NDArray[np.int64]
+    arc_code: NDArray[np.int64]
 
 
 def open_graph(
-    arcs: Arcs,
-    closed: NDArray[np.bool_],
-    n_nodes: int,
-    slots: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
-) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """CSR time and length graphs: open arcs (the fastest of parallel ones), then sources.
+    arcs: Arcs, closed: NDArray[np.bool_], n_nodes: int, sources: Slots
+) -> tuple[sparse.csr_matrix, OpenArcs]:
+    """CSR time graph: open arcs (the fastest of parallel ones), then sources; the open arcs.
 
-    Source ``s`` is the virtual node ``n_nodes + s``, with an arc to each edge end its
-    attachment may leave by, costing the partial edge.
+    The open arcs as CSR: the junctions' row pointer, each arc's head and chain arc code.
+
+    Source ``s`` is the virtual node ``n_nodes + s``, with an arc to each junction its
+    attachment may leave by (the faster slot when both reach one junction).
     """
     keep = np.flatnonzero(~closed[arcs.edge])
     tail, head = arcs.tail[keep], arcs.head[keep]
@@ -66,7 +80,11 @@ def open_graph(
     first = np.ones(keep.size, dtype=bool)
     first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
     keep = keep[first]
-    node, time, length = slots
+    node, time = sources
+    time = time.copy()
+    twice = (node[:, 0] == node[:, 1]) & (time[:, 1] < time[:, 0])
+    time[twice, 0] = time[twice, 1]
+    time[node[:, 0] == node[:, 1], 1] = np.inf
     usable = np.isfinite(time).ravel()
     virtual = n_nodes + np.repeat(np.arange(node.shape[0], dtype=np.int64), 2)
     tails = np.concatenate([arcs.tail[keep], virtual[usable]])
@@ -74,14 +92,8 @@ def open_graph(
     indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=size))])
     heads = np.concatenate([arcs.head[keep], node.ravel()[usable]])
     times = np.concatenate([arcs.time_s[keep], time.ravel()[usable]])
-    lengths = np.concatenate([arcs.length_m[keep], length.ravel()[usable]])
-    return (
-        sparse.csr_matrix((times, heads, indptr), shape=(size, size)),
-        sparse.csr_matrix((lengths, heads, indptr), shape=(size, size)),
-    )
-
-
-Slots = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]
+    graph = sparse.csr_matrix((times, heads, indptr), shape=(size, size))
+    return graph, (indptr[: n_nodes + 1], arcs.head[keep], arcs.edge[keep])
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +174,7 @@ def _search_graph(
 
 
 def run_search(
-    network: RoadNetwork,
+    chains: Chains,
     closed: NDArray[np.bool_],
     sources: Slots,
     targets: Slots,
@@ -173,19 +185,20 @@ def run_search(
 ) -> tuple[Search, NDArray[np.float64]]:
     """Run the multi-source Dijkstra; best time from every source point to every target.
 
+    ``closed`` tells, per chain arc code, whether the chain is closed (`closed_arcs`).
     Without ``paths`` no predecessors are kept (times only). With a finite ``limit`` the
     search stops at that many seconds and every time above it is inf: a time at or under
     the limit is exact, since every node of its fastest path lies within the limit.
     """
-    node, time, length = sources
+    node, time = sources
     attached = np.isfinite(time).any(axis=1)
     rows = np.where(attached, np.cumsum(attached) - 1, -1).astype(np.int64)
-    n, s = network.n_nodes, int(attached.sum())
+    n, s = chains.n_junctions, int(attached.sum())
     if paths:
         _check_path_cells(s, n)
-    arcs = network.reverse_arcs if reverse else network.arcs
-    graph, lengths = open_graph(arcs, closed, n, (node[attached], time[attached], length[attached]))
-    t_node, t_time, _ = targets
+    arcs = chains.reverse_arcs if reverse else chains.arcs
+    graph, kept = open_graph(arcs, closed, n, (node[attached], time[attached]))
+    t_node, t_time = targets
     best = np.full((node.shape[0], t_node.shape[0]), np.inf)
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
     pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
@@ -212,10 +225,16 @@ def run_search(
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(
-        reverse=reverse, n_nodes=n, lengths=lengths, pred=pred, rows=rows,
-        target_node=t_node, target_length=targets[2], via=via,
+        reverse=reverse, n_nodes=n, pred=pred, rows=rows, source_node=node, source_time=time,
+        target_node=t_node, via=via, arc_ptr=kept[0], arc_head=kept[1], arc_code=kept[2],
     )  # fmt: skip
     return search, best
+
+
+def closed_arcs(chains: Chains, mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Per chain arc code (`geo.roads.chains.Chains`): whether its chain has a closed edge."""
+    shut = np.bincount(chains.chain[chains.position[mask]], minlength=chains.ptr.size - 1) > 0
+    return np.repeat(shut, 2)
 
 
 def direct(
@@ -271,17 +290,36 @@ def closed_mask(network: RoadNetwork, closed: ClosedEdges | ArrayLike | None) ->
 
 @dataclass(frozen=True, eq=False)
 class Snaps:
-    """Both point sets attached to the open network, with the closed-edge mask."""
+    """Both point sets attached to the open network, with the closed-edge mask.
+
+    ``chains``, ``cost`` (`geo.roads.places.costs` under this mask) and the points'
+    places on the chains are what the searches over the junctions take.
+    """
 
     mask: NDArray[np.bool_]
     origins: Snapped
     destinations: Snapped
     snap_m: float
+    chains: Chains
+    cost: NDArray[np.float64]
+    origin_places: Places
+    destination_places: Places
 
     @property
     def reverse(self) -> bool:
         """Search from the destinations when fewer of them are attached."""
         return int((self.destinations.edge >= 0).sum()) < int((self.origins.edge >= 0).sum())
+
+    def slots(self) -> tuple[Slots, Slots]:
+        """The origins' exits and the destinations' entries."""
+        return (
+            slots(self.chains, self.origin_places, self.cost, leaving_points=True),
+            slots(self.chains, self.destination_places, self.cost, leaving_points=False),
+        )
+
+    def along_chain(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Pairs on one chain (not one edge) and their time straight along it."""
+        return along_chain(self.chains, self.origin_places, self.destination_places, self.cost)
 
 
 def attach(
@@ -300,43 +338,47 @@ def attach(
     mask = closed_mask(network, closed)
     o_xy = project_points(origins, "origins", points_crs, network.crs)
     d_xy = project_points(destinations, "destinations", points_crs, network.crs)
+    o_snap = snap(network, o_xy, closed=mask, snap_max_m=snap_m)
+    d_snap = snap(network, d_xy, closed=mask, snap_max_m=snap_m)
+    chains = chain_code.chains_of(network)
     return Snaps(
-        mask=mask,
-        origins=snap(network, o_xy, closed=mask, snap_max_m=snap_m),
-        destinations=snap(network, d_xy, closed=mask, snap_max_m=snap_m),
-        snap_m=snap_m,
-    )
+        mask=mask, origins=o_snap, destinations=d_snap, snap_m=snap_m, chains=chains,
+        cost=costs(network, chains, mask), origin_places=places(chains, o_snap),
+        destination_places=places(chains, d_snap),
+    )  # fmt: skip
 
 
 def best_times(
-    network: RoadNetwork, snaps: Snaps, *, paths: bool, limit: float = np.inf
+    snaps: Snaps, *, paths: bool, limit: float = np.inf
 ) -> tuple[Search, NDArray[np.float64], NDArray[np.int8]]:
     """The search from the smaller side; best times and slots as (origins × destinations)."""
-    exits = snaps.origins.slots(network, leaving=True)
-    entries = snaps.destinations.slots(network, leaving=False)
+    exits, entries = snaps.slots()
+    closed = closed_arcs(snaps.chains, snaps.mask)
     if snaps.reverse:
         search, best = run_search(
-            network, snaps.mask, entries, exits, reverse=True, paths=paths, limit=limit
+            snaps.chains, closed, entries, exits, reverse=True, paths=paths, limit=limit
         )
         return search, best.T, search.via.T
     search, best = run_search(
-        network, snaps.mask, exits, entries, reverse=False, paths=paths, limit=limit
+        snaps.chains, closed, exits, entries, reverse=False, paths=paths, limit=limit
     )
     return search, best, search.via
 
 
 def reached_from(
-    network: RoadNetwork, mask: NDArray[np.bool_], sources: Slots, targets: Slots, *, reverse: bool
+    snaps: Snaps, sources: Slots, targets: Slots, *, reverse: bool
 ) -> NDArray[np.bool_]:
     """Which targets any source reaches: ONE Dijkstra from all sources at once (min_only)."""
-    node, time, length = sources
+    node, time = sources
     attached = np.isfinite(time).any(axis=1)
-    t_node, t_time, _ = targets
+    t_node, t_time = targets
     if not attached.any() or t_node.shape[0] == 0:
         return np.zeros(t_node.shape[0], dtype=bool)
-    arcs = network.reverse_arcs if reverse else network.arcs
-    n = network.n_nodes
-    graph, _ = open_graph(arcs, mask, n, (node[attached], time[attached], length[attached]))
+    chains = snaps.chains
+    arcs = chains.reverse_arcs if reverse else chains.arcs
+    n = chains.n_junctions
+    closed = closed_arcs(chains, snaps.mask)
+    graph, _ = open_graph(arcs, closed, n, (node[attached], time[attached]))
     dist = dijkstra(graph, directed=True, indices=n + np.arange(int(attached.sum())), min_only=True)
     reached: NDArray[np.bool_] = np.isfinite(dist[t_node] + t_time).any(axis=1)
     return reached

@@ -6,11 +6,14 @@ optionally, hazard zones of listed kinds). `travel_matrix` attaches each origin 
 destination to the nearest OPEN edge within ``snap_max_m`` by projecting it onto the
 edge, then runs ONE multi-source Dijkstra (`scipy.sparse.csgraph.dijkstra` with
 ``indices``) over the open graph, from whichever side has fewer points: the origins over
-the graph, or the destinations over the reversed graph. `route` follows the
-predecessors of that search along the road geometry, partial edges at both ends
-included. `travel_times` gives the same times without the routes, optionally only up
-to a time limit (the search stops there), and `reachable` says which points reach any
-point of the other side at the cost of two searches whatever the number of points.
+the graph, or the destinations over the reversed graph. The graph searched is that of
+the junctions, each chain of shape points one arc (`geo.roads.chains`); two points on
+one chain may also go straight along it. `route` (and `TravelMatrix.ways`, for many
+routes at once) follows the predecessors of that search along the road geometry, each
+chain expanded into its edges, partial edges at both ends included. `travel_times`
+gives the same times without the routes, optionally only up to a time limit (the
+search stops there), and `reachable` says which points reach any point of the other
+side at the cost of two searches whatever the number of points.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS
-from scipy.sparse.csgraph import reconstruct_path
 from shapely.geometry import LineString
 
 from geo._crs import LONLAT
 from geo.errors import InputError
 from geo.reasons import NO_PATH, NO_PATH_FROM_ANY, Reason
 from geo.roads._dijkstra import (
+    VIA_CHAIN,
     VIA_DIRECT,
     Search,
+    Snaps,
     attach,
     best_times,
     direct,
@@ -38,6 +42,7 @@ from geo.roads._dijkstra import (
 )
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
 from geo.roads.network import RoadNetwork, build_network
+from geo.roads.routes import Legs
 from geo.roads.snapping import Attachment, attachments
 
 __all__ = [
@@ -68,7 +73,8 @@ class TravelMatrix:
 
     ``durations_s`` is (origins × destinations) and may be used directly as the
     ``cost`` of `geo.shelters.placement.assign_displaced` or `geo.supply.allocation.allocate`.
-    ``distances_m`` (the length of each fastest route) is computed on first use.
+    ``distances_m`` (the length of each fastest route) is computed on first use; `ways`
+    gives the lengths and lines of many routes at once.
     """
 
     durations_s: NDArray[np.float64]
@@ -77,9 +83,10 @@ class TravelMatrix:
     origin_reasons: tuple[Reason | None, ...]
     destination_reasons: tuple[Reason | None, ...]
     snap_max_m: float
-    _search: Search = field(repr=False)
-    _via: NDArray[np.int8] = field(repr=False)
-    _direct_m: NDArray[np.float64] = field(repr=False)
+    _legs: Legs = field(repr=False)
+    _known: dict[tuple[int, int], tuple[float, LineString]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def reachable(self) -> NDArray[np.bool_]:
@@ -89,60 +96,40 @@ class TravelMatrix:
     @cached_property
     def distances_m(self) -> NDArray[np.float64]:
         """(origins × destinations) length in metres of each fastest route; inf: no way."""
-        out = np.where(self._via == VIA_DIRECT, self._direct_m, np.inf)
-        i, j = np.nonzero((self._via >= 0) & (self._via != VIA_DIRECT))
-        search = self._search
-        s_pt, t_pt = (j, i) if search.reverse else (i, j)
-        slot = self._via[i, j].astype(np.int64)
-        rows = search.rows[s_pt]
-        ends = search.target_node[t_pt, slot]
-        out[i, j] = _tree_lengths(search, rows, ends) + search.target_length[t_pt, slot]
+        out = np.full(self.durations_s.shape, np.inf)
+        i, j = np.nonzero(self.reachable)
+        out[i, j] = self._legs.lengths(i, j)
         out.flags.writeable = False
         return out
+
+    def ways(self, i: ArrayLike, j: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.object_]]:
+        """Length (m) and lon/lat line of each fastest route from origins ``i`` to ``j``.
+
+        Every pair must be reachable. Many routes are expanded at once, which is much
+        faster than one `route` after another.
+        """
+        rows, cols = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        lengths, lines = self._legs.expand(rows, cols)
+        for r, c, m, line in zip(
+            rows.tolist(), cols.tolist(), lengths.tolist(), lines.tolist(), strict=True
+        ):
+            self._known[(r, c)] = (m, line)
+        return lengths, lines
+
+    def _way(self, i: int, j: int) -> tuple[float, LineString]:
+        if (i, j) not in self._known:
+            self.ways([i], [j])
+        return self._known[(i, j)]
 
     def distance_m(self, i: int, j: int) -> float:
         """Length in metres of the fastest route from origin ``i`` to destination ``j``.
 
-        The same value as ``distances_m[i, j]``, walking only this route's predecessors:
-        what a few shipments need, without the lengths of every pair.
+        The same value as ``distances_m[i, j]``, expanding only this route: what a few
+        shipments need, without the lengths of every pair.
         """
-        via = int(self._via[i, j])
-        if via == VIA_DIRECT:
-            return float(self._direct_m[i, j])
-        if via < 0:
+        if not np.isfinite(self.durations_s[i, j]):
             return float(np.inf)
-        search = self._search
-        s_pt, t_pt = (j, i) if search.reverse else (i, j)
-        row, node = int(search.rows[s_pt]), int(search.target_node[t_pt, via])
-        heads, tails = [], []
-        while (up := int(search.pred[row, node])) >= 0:
-            heads.append(node)
-            tails.append(up)
-            node = up
-        total = 0.0
-        # the tree arc into each node, added from the end upwards as `distances_m` does
-        for step in np.asarray(search.lengths[tails, heads]).ravel().tolist():
-            total += step
-        return total + float(search.target_length[t_pt, via])
-
-
-def _tree_lengths(
-    search: Search, rows: NDArray[np.int64], ends: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """Length from each row's source to each end node along the shortest-path tree."""
-    step = np.zeros((search.pred.shape[0], search.pred.shape[1]))
-    for r in np.unique(rows).tolist():
-        tree = reconstruct_path(search.lengths, search.pred[r], directed=True)
-        step[r] = np.asarray(tree.sum(axis=0)).ravel()
-    total = np.zeros(ends.size)
-    cur = ends.copy()
-    live = np.flatnonzero(search.pred[rows, cur] >= 0)
-    while live.size:
-        r, c = rows[live], cur[live]
-        total[live] += step[r, c]
-        cur[live] = up = search.pred[r, c]
-        live = live[search.pred[r, up] >= 0]
-    return total
+        return self._way(i, j)[0]
 
 
 def _reasons(
@@ -200,11 +187,7 @@ def travel_matrix(
         points_crs=points_crs,
     )
     o_snap, d_snap = snaps.origins, snaps.destinations
-    search, best, via = best_times(network, snaps, paths=True)
-    direct_s, direct_m = direct(network, o_snap, d_snap)
-    shorter = direct_s < best
-    durations = np.where(shorter, direct_s, best)
-    via = np.where(shorter, np.int8(VIA_DIRECT), via).astype(np.int8)
+    search, durations, via, direct_m = _fastest(network, snaps, paths=True)
     durations.flags.writeable = False
     o_att = attachments(network, o_snap, snap_max_m=snaps.snap_m)
     d_att = attachments(network, d_snap, snap_max_m=snaps.snap_m)
@@ -216,10 +199,37 @@ def travel_matrix(
         origin_reasons=_reasons(o_att, np.asarray(reach.any(axis=1)), destination_label),
         destination_reasons=_reasons(d_att, np.asarray(reach.any(axis=0)), origin_label),
         snap_max_m=snaps.snap_m,
-        _search=search,
-        _via=via,
-        _direct_m=direct_m,
-    )
+        _legs=Legs(
+            network=network, chains=snaps.chains, search=search, origins=snaps.origin_places,
+            destinations=snaps.destination_places, via=via, direct_m=direct_m,
+            start=_lonlat(o_att), end=_lonlat(d_att),
+        ),
+    )  # fmt: skip
+
+
+def _lonlat(points: Sequence[Attachment]) -> NDArray[np.float64]:
+    """Where each point joins the roads, lon/lat (nan when not attached)."""
+    return np.array([(a.lon, a.lat) for a in points], dtype=float).reshape(-1, 2)
+
+
+def _fastest(
+    network: RoadNetwork, snaps: Snaps, *, paths: bool, limit: float = np.inf
+) -> tuple[Search, NDArray[np.float64], NDArray[np.int8], NDArray[np.float64]]:
+    """The search over the junctions, then straight along a shared chain or edge if faster.
+
+    Returns the search, the best times and which way each came (origins × destinations)
+    and the lengths along shared edges.
+    """
+    search, best, via = best_times(snaps, paths=paths, limit=limit)
+    best, via = best.copy(), via.copy()
+    i, j, along = snaps.along_chain()
+    faster = along < best[i, j]
+    best[i[faster], j[faster]] = along[faster]
+    via[i[faster], j[faster]] = VIA_CHAIN
+    direct_s, direct_m = direct(network, snaps.origins, snaps.destinations)
+    shorter = direct_s < best
+    durations = np.where(shorter, direct_s, best)
+    return search, durations, np.where(shorter, np.int8(VIA_DIRECT), via).astype(np.int8), direct_m
 
 
 def travel_times(
@@ -248,9 +258,7 @@ def travel_times(
         closed=closed,
         points_crs=points_crs,
     )
-    _, best, _ = best_times(network, snaps, paths=False, limit=float(limit_s))
-    direct_s, _ = direct(network, snaps.origins, snaps.destinations)
-    durations = np.where(direct_s < best, direct_s, best)
+    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=float(limit_s))
     durations[durations > limit_s] = np.inf
     return durations
 
@@ -282,11 +290,12 @@ def reachable(
         points_crs=points_crs,
     )
     o_snap, d_snap = snaps.origins, snaps.destinations
-    exits = o_snap.slots(network, leaving=True)
-    entries = d_snap.slots(network, leaving=False)
+    exits, entries = snaps.slots()
     same_edge = np.isfinite(direct(network, o_snap, d_snap)[0])
-    destination_ok = reached_from(network, snaps.mask, exits, entries, reverse=False)
-    origin_ok = reached_from(network, snaps.mask, entries, exits, reverse=True)
+    i, j, along = snaps.along_chain()
+    same_edge[i[np.isfinite(along)], j[np.isfinite(along)]] = True
+    destination_ok = reached_from(snaps, exits, entries, reverse=False)
+    origin_ok = reached_from(snaps, entries, exits, reverse=True)
     o_att = attachments(network, o_snap, snap_max_m=snaps.snap_m)
     d_att = attachments(network, d_snap, snap_max_m=snaps.snap_m)
     return (
@@ -313,21 +322,5 @@ def route(network: RoadNetwork, matrix: TravelMatrix, i: int, j: int) -> LineStr
         raise InputError(
             f"route: destination {j} is unreachable from origin {i} ({why.code})", field="route"
         )
-    o, d = matrix.origins[i], matrix.destinations[j]
-    start, end = (o.lon, o.lat), (d.lon, d.lat)
-    via = int(matrix._via[i, j])
-    coords: list[tuple[float | None, float | None]] = [start]
-    if via != VIA_DIRECT:
-        search = matrix._search
-        s_pt, t_pt = (j, i) if search.reverse else (i, j)
-        row, node = int(search.rows[s_pt]), int(search.target_node[t_pt, via])
-        nodes = [node]
-        while (up := int(search.pred[row, node])) >= 0 and up < search.n_nodes:
-            nodes.append(up)
-            node = up
-        if not search.reverse:
-            nodes.reverse()
-        coords.extend(map(tuple, network.node_lonlat[nodes].tolist()))
-    coords.append(end)
-    kept = [c for k, c in enumerate(coords) if k == 0 or c != coords[k - 1]]
-    return LineString(kept if len(kept) > 1 else kept * 2)
+    line: LineString = matrix._way(i, j)[1]
+    return line

@@ -10,6 +10,7 @@ import pytest
 import shapely
 from packs import tiny_layers, write_pack
 
+from geo.roads.chains import build_chains, chain_arrays, chains_of
 from geo.roads.network import RoadNetwork, build_network, network_arrays
 from layers.graph_cache import cached_network, graph_key
 from layers.pack import read_pack
@@ -102,3 +103,17 @@ def test_a_damaged_cache_is_built_again(tiny_pack: Path, tmp_path: Path, damage:
     else:
         target.write_bytes(b"not an array")
     _assert_same(_cached(tiny_pack, cache), _fresh(tiny_pack))
+
+
+def test_the_cached_chains_are_the_built_chains(tiny_pack: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _cached(tiny_pack, cache)  # built, then written
+    second = _cached(tiny_pack, cache)  # read back, memory-mapped
+    got = chains_of(second)
+    assert isinstance(got.edge, np.memmap)
+    want = chain_arrays(build_chains(_fresh(tiny_pack)))
+    ours = chain_arrays(got)
+    assert ours.keys() == want.keys()
+    for name, array in want.items():
+        assert ours[name].dtype == array.dtype, name
+        assert np.array_equal(ours[name], array), name
