@@ -320,8 +320,10 @@ def _routes(
     """Each shipment as a line along the roads; ``rows`` maps depot ids to matrix rows."""
     result = []
     column_of = {sid: j for j, sid in enumerate(columns)}
-    for shipment in allocation.shipments:
-        i, j = rows[shipment.depot], column_of[shipment.shelter]
+    pairs = [(rows[s.depot], column_of[s.shelter]) for s in allocation.shipments]
+    if pairs:  # every route expanded in one batch; the calls below read them back
+        matrix.ways([i for i, _ in pairs], [j for _, j in pairs])
+    for shipment, (i, j) in zip(allocation.shipments, pairs, strict=True):
         result.append(
             Route(
                 depot_id=shipment.depot,
