@@ -182,14 +182,42 @@ def demand_blocks(
     an assessment gathers at (`demand_level`) lies above the one returned.
     """
     real = displaced > 0
-    w, x, y = displaced[real], xy[real, 0], xy[real, 1]
+    w, x, y, county = displaced[real], xy[real, 0], xy[real, 1], county[real].astype(np.int64)
     bx = np.floor(x / block_m).astype(np.int64)
     by = np.floor(y / block_m).astype(np.int64)
-    first = BlockSums(0, county[real].astype(np.int64), bx, by, w, w * x, w * y)
-    blocks = _summed(0, first.county, bx, by, first)
-    while blocks.w.size > 4 * most:
-        blocks = blocks.coarsened(blocks.level + 1)
-    return blocks
+    level = 0
+    codes, keys = _factorized(county, bx, by)
+    while len(keys[0]) > 4 * most:  # each level's blocks from the distinct ones below
+        level += 1
+        parent, keys = _factorized(keys[0], keys[1] >> 1, keys[2] >> 1)
+        codes = parent[codes]
+    n = len(keys[0])
+    sums = [np.bincount(codes, weights=v, minlength=n).astype(float) for v in (w, w * x, w * y)]
+    return BlockSums(level, keys[0], keys[1], keys[2], sums[0], sums[1], sums[2])
+
+
+def _factorized(
+    *keys: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.intp], tuple[npt.NDArray[np.int64], ...]]:
+    """Each row's number among the distinct rows of the integer columns, and those rows."""
+    if not keys[0].size:
+        return np.zeros(0, np.intp), tuple(np.zeros(0, np.int64) for _ in keys)
+    low = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, low, strict=True)]
+    if np.prod(np.array(spans, dtype=float)) >= 2.0**62:  # too wide to pack: a table
+        frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+        codes, _ = pd.factorize(pd.MultiIndex.from_frame(frame))
+        first = pd.Series(np.arange(codes.size)).groupby(codes).first().to_numpy()
+        return codes.astype(np.intp), tuple(k[first] for k in keys)
+    packed = np.zeros(keys[0].size, dtype=np.int64)
+    for key, lo, span in zip(keys, low, spans, strict=True):
+        packed = packed * span + (key - lo)
+    codes, uniques = pd.factorize(packed)
+    columns = []
+    for lo, span in zip(reversed(low), reversed(spans), strict=True):
+        uniques, rest = np.divmod(uniques, span)
+        columns.append(rest + lo)
+    return codes.astype(np.intp), tuple(reversed(columns))
 
 
 def merge_blocks(parts: list[BlockSums]) -> BlockSums:
@@ -245,16 +273,19 @@ def reach_signature(xy: npt.NDArray[np.float64], sites: Sites) -> npt.NDArray[np
     for radius in np.unique(sites.radius).tolist():
         mine = np.flatnonzero(sites.radius == radius)
         padded = np.append(weights[mine], np.uint64(0))
-        tree, k = cKDTree(sites.xy[mine]), min(_FIRST_NEIGHBOURS, mine.size)
+        tree = cKDTree(sites.xy[mine])
         bound = np.nextafter(radius, np.inf)
+        nearest, _ = tree.query(xy, k=1, distance_upper_bound=bound)
+        near = np.flatnonzero(nearest <= radius)  # only these are reached by any site
+        k = min(_FIRST_NEIGHBOURS, mine.size)
         while True:
-            distance, index = tree.query(xy, k=k, distance_upper_bound=bound)
-            distance, index = distance.reshape(len(xy), k), index.reshape(len(xy), k)
+            distance, index = tree.query(xy[near], k=k, distance_upper_bound=bound)
+            distance, index = distance.reshape(near.size, k), index.reshape(near.size, k)
             if k >= mine.size or not (distance[:, -1] <= radius).any():
                 break
             k = min(2 * k, mine.size)
         found = np.where(distance <= radius, padded[np.minimum(index, mine.size)], 0)
-        signature += found.astype(np.uint64).sum(axis=1, dtype=np.uint64)
+        signature[near] += found.astype(np.uint64).sum(axis=1, dtype=np.uint64)
     return signature
 
 
