@@ -463,6 +463,8 @@ def growth_row(case: Case, stages: dict[str, float], many: Run, workers: int) ->
         "area_km2": area,
         "cells": case.cells,
         "affected": many.exposure.affected,
+        "displaced": many.exposure.displaced,
+        "demand_points": len(many.reads.demand.frame),
         "wall_s": many.wall_s,
         "cpu_s": cpu,
         "peak_mib": many.peak_mib,
