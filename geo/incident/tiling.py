@@ -270,13 +270,18 @@ def reach_signature(xy: npt.NDArray[np.float64], sites: Sites) -> npt.NDArray[np
         .astype(np.uint64)
     )
     signature = np.zeros(len(xy), dtype=np.uint64)
+    if not sites.radius.size:
+        return signature
+    widest = float(sites.radius.max())  # no site reaches a point farther from every site
+    nearest, _ = cKDTree(sites.xy).query(xy, k=1, distance_upper_bound=np.nextafter(widest, np.inf))
+    candidates = np.flatnonzero(nearest <= widest)
     for radius in np.unique(sites.radius).tolist():
         mine = np.flatnonzero(sites.radius == radius)
         padded = np.append(weights[mine], np.uint64(0))
         tree = cKDTree(sites.xy[mine])
         bound = np.nextafter(radius, np.inf)
-        nearest, _ = tree.query(xy, k=1, distance_upper_bound=bound)
-        near = np.flatnonzero(nearest <= radius)  # only these are reached by any site
+        nearest, _ = tree.query(xy[candidates], k=1, distance_upper_bound=bound)
+        near = candidates[nearest <= radius]  # only these are reached by a site of the radius
         k = min(_FIRST_NEIGHBOURS, mine.size)
         while True:
             distance, index = tree.query(xy[near], k=k, distance_upper_bound=bound)
