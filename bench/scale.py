@@ -12,7 +12,10 @@ says it is skipped.
 - the same run stage by stage, and side by side with the unrestricted placement (every
   demand point may use every shelter; `geo.assessment.NEAREST_SHELTERS` off);
 - the exposure step against exactextract and rasterstats on the same footprint;
-- growth with footprint area (100 to 20,000 km², each in a fresh process) and with
+- growth with footprint area (100 to 20,000 km², each in a fresh process: wall and CPU
+  per assessment, the footprint window's cells, CPU per cell, peak memory), extended by
+  the national run of `bench.national` (``bench/results/national_row.json``: a synthetic
+  105 M-cell grid on 2 Dask workers, with the wall projected on N workers), and with
   network size (the same roads with fewer shape points: about 60k, 110k, 200k edges).
 
 Times are medians of several runs after one warm-up (`bench.common.median_s`).
@@ -43,7 +46,8 @@ AREAS = ("scale_100km2", "scale_1000km2", "scale_5000km2", "scale_20000km2")
 NETWORK_STEPS = (4, 2, 1)  # keep every k-th shape point of a road (its ends always)
 TARGET_S, TARGET_GIB = 10.0, 4.0
 STAGES = {  # module: names whose calls are timed in the stage run
-    "api.service.assess": ("read_window", "compute_exposure", "assess", "serialise"),
+    "api.service.exposure": ("read_window", "compute_exposure"),
+    "api.service.assess": ("assess", "serialise"),
     "geo.assessment": (
         "classify_shelters",
         "demand_points",
@@ -87,6 +91,27 @@ def _area_km2(footprint: dict, crs) -> float:
     return float(shapely.union_all(frame.geometry.to_numpy()).area / 1e6)
 
 
+def _window_cells(services, footprint: dict) -> int:
+    """Cells of the population window the footprint's bounds need (what the count reads)."""
+    from geo.incident.grid import project_bounds  # noqa: PLC0415
+    from layers.population import window_for  # noqa: PLC0415
+
+    grid = services.pack.population
+    bounds = gpd.GeoDataFrame.from_features(footprint["features"]).total_bounds
+    window = window_for(grid, project_bounds(tuple(bounds), crs=grid.crs))
+    return int(window.width) * int(window.height)
+
+
+def _median_cpu_s(run, repeats: int) -> float:
+    """Median CPU time (this process) of ``repeats`` runs; the caller has warmed up."""
+    spent = []
+    for _ in range(repeats):
+        start = time.process_time()
+        run()
+        spent.append(time.process_time() - start)
+    return float(np.median(spent))
+
+
 def child(pack: Path, name: str, repeats: int, stages: bool) -> dict:
     """One footprint in this (fresh) process: start-up, median time, peak memory."""
     from api.service.assess import run_assessment  # noqa: PLC0415
@@ -100,9 +125,14 @@ def child(pack: Path, name: str, repeats: int, stages: bool) -> dict:
     seconds = median_s(
         lambda: run_assessment(services, footprint=footprint, hazard="flood"), repeats
     )
+    cpu = _median_cpu_s(
+        lambda: run_assessment(services, footprint=footprint, hazard="flood"), repeats
+    )
     result = {
         "footprint": name,
         "area_km2": _area_km2(footprint, services.metric_crs),
+        "cells": _window_cells(services, footprint),
+        "cpu_s": cpu,
         "startup_s": startup,
         "rss_after_startup_mib": after_startup,
         "median_s": seconds,
@@ -222,9 +252,9 @@ class _CountingClient:
     def __init__(self, client):
         self.client, self.tasks = client, 0
 
-    def map(self, func, tasks, **kwargs):
-        self.tasks += len(tasks)
-        return self.client.map(func, tasks, **kwargs)
+    def submit(self, func, task, **kwargs):
+        self.tasks += 1
+        return self.client.submit(func, task, **kwargs)
 
     def gather(self, futures):
         return self.client.gather(futures)
@@ -401,17 +431,7 @@ def write(
         + (f"; rasterstats {tools['rasterstats']:.2f}" if tools["rasterstats"] else "")
         + ".",
         "",
-        "## Growth with footprint area (same pack, fresh process each)",
-        "",
-        "| footprint | area (km²) | affected | displaced | demand points | routes "
-        "| median (s) | peak memory (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-        *(
-            f"| {r['footprint']} | {r['area_km2']:,.0f} | {r['affected']:,} | "
-            f"{r['displaced']:,} | {r['demand_points']} | {r['routes']} | "
-            f"{r['median_s']:.2f} | {r['peak_mib']:,.0f} |"
-            for r in areas
-        ),
+        *growth_table(areas, _national_row()),
         "",
         "## Growth with network size (province flood; the same roads, fewer shape points)",
         "",
@@ -447,6 +467,51 @@ def write(
     (RESULTS / "scale.md").write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {RESULTS / 'scale.md'}")
     write_headlines("scale", headlines(province, areas, dask_rows))
+
+
+def _national_row() -> dict | None:
+    """The national run's row, as `bench.national` last wrote it (None if never run)."""
+    path = RESULTS / "national_row.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def growth_table(areas: list[dict], national: dict | None) -> list[str]:
+    """Growth with footprint size: the Jiangsu footprints, then the national run."""
+    lines = [
+        "## Growth with footprint size: 100 km² to the 105 M-cell national grid",
+        "",
+        "Jiangsu rows: the whole assessment (exposure, shelters, placement by road, supply, "
+        "coverage, level) in one process, fresh for each footprint; wall and CPU are "
+        "medians per assessment, peak memory the process's (start-up included). National "
+        "row: the exposure counted on a LocalCluster of 2 worker processes, each worker "
+        "returning demand blocks and reach groups, and the demand points and service "
+        "coverage made from them (no roads: the synthetic grid has none); CPU is the "
+        "driver's and the workers', peak memory the driver's + the larger worker's; "
+        "`bench/results/national.md` has the rest. Cells: the footprint window's "
+        "population cells.",
+        "",
+        "| footprint | area (km²) | cells | affected | displaced | demand points | wall (s) "
+        "| CPU (s) | peak memory (MiB) | CPU per cell (µs) | projected wall on N workers |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in areas:
+        lines.append(
+            f"| {r['footprint']} | {r['area_km2']:,.0f} | {r['cells']:,} | {r['affected']:,} "
+            f"| {r['displaced']:,} | {r['demand_points']} | {r['median_s']:.2f} "
+            f"| {r['cpu_s']:.2f} | {r['peak_mib']:,.0f} | {r['cpu_s'] / r['cells'] * 1e6:.2f} "
+            "| one process |"
+        )
+    if national is not None:
+        projected = ", ".join(f"{n}: {s:.0f} s" for n, s in national["projection_s"].items())
+        lines.append(
+            f"| {national['footprint']} | {national['area_km2']:,.0f} | {national['cells']:,} "
+            f"| {national['affected']:,} | {national['displaced']:,} "
+            f"| {national['demand_points']} | {national['wall_s']:.1f} "
+            f"| {national['cpu_s']:.1f} "
+            f"| {national['peak_mib']:,.0f} + {national['worker_peak_mib']:,.0f} "
+            f"| {national['per_cell_us']:.3f} | {projected} |"
+        )
+    return lines
 
 
 def headlines(province: dict, areas: list[dict], dask_rows: list[dict]) -> list[Headline]:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
 from geo.errors import InputError
-from geo.incident.tiling import Tile, clip_to_tile, grid_tiles
+from geo.incident.tiling import (
+    Sites,
+    Tile,
+    clip_to_tile,
+    demand_blocks,
+    demand_level,
+    grid_tiles,
+    merge_blocks,
+    reach_groups,
+)
 
 
 def _cells(tiles):
@@ -60,3 +70,63 @@ def test_a_zone_touching_a_tile_edge_is_not_clipped_into_it():
     index, clipped = clip_to_tile(geoms, (10.0, 0.0, 20.0, 10.0))
     assert index.tolist() == [1, 2]
     assert [round(g.area, 9) for g in clipped] == [100.0, 15.0]
+
+
+def _points(seed, n=4_000):
+    rng = np.random.default_rng(seed)
+    county = rng.integers(0, 3, n)
+    xy = np.column_stack([rng.uniform(-20_000, 30_000, n), rng.uniform(10_000, 40_000, n)])
+    displaced = np.where(rng.random(n) < 0.2, 0.0, rng.uniform(0, 5, n))
+    return county, xy, displaced
+
+
+def test_tile_blocks_merged_equal_the_blocks_of_all_points_at_any_coarser_size():
+    parts = [_points(seed) for seed in (1, 2, 3)]
+    tiles = [demand_blocks(c, xy, d, block_m=250.0, most=60) for c, xy, d in parts]
+    assert all(t.level == 5 and t.w.size <= 4 * 60 for t in tiles)  # 8 km; 4 km blocks: over 240
+    merged = merge_blocks(tiles)
+    county, xy, displaced = (np.concatenate(column) for column in zip(*parts, strict=True))
+    for level in (5, 6, 8):
+        size = 250.0 * 2**level  # the reference: every point's block at that size
+        real = displaced > 0
+        frame = pd.DataFrame(
+            {
+                "c": county[real],
+                "bx": np.floor(xy[real, 0] / size).astype(int),
+                "by": np.floor(xy[real, 1] / size).astype(int),
+                "w": displaced[real],
+                "wx": displaced[real] * xy[real, 0],
+            }
+        )
+        expected = frame.groupby(["c", "bx", "by"]).sum().reset_index()
+        got = merged.coarsened(level)
+        assert got.county.tolist() == expected["c"].tolist()
+        assert (got.bx.tolist(), got.by.tolist()) == (
+            expected["bx"].tolist(),
+            expected["by"].tolist(),
+        )
+        np.testing.assert_allclose(got.w, expected["w"], rtol=1e-12)
+        np.testing.assert_allclose(got.wx, expected["wx"], rtol=1e-12)
+    level = demand_level(merged, most=60)
+    assert merged.coarsened(level).w.size <= 60 < merged.coarsened(level - 1).w.size
+
+
+def test_points_grouped_by_the_sites_that_reach_them():
+    rng = np.random.default_rng(4)
+    county, xy, affected = (
+        rng.integers(0, 2, 3_000),
+        rng.uniform(0, 10_000, (3_000, 2)),
+        rng.random(3_000),
+    )
+    sites = Sites(xy=rng.uniform(0, 10_000, (40, 2)), radius=np.repeat([500.0, 2_000.0], 20))
+    member, summed = reach_groups(county, xy, affected, sites)
+    # reference: the set of sites each point lies within the radius of, by brute force
+    distance = np.hypot(*(xy[:, None, :] - sites.xy[None, :, :]).transpose(2, 0, 1))
+    reached = [frozenset(np.flatnonzero(row).tolist()) for row in distance <= sites.radius]
+    groups = {}
+    for i, key in enumerate(zip(county.tolist(), reached, strict=True)):
+        groups.setdefault(key, []).append(i)
+    assert len(member) == len(groups) > 40
+    for i, total in zip(member.tolist(), summed.tolist(), strict=True):
+        mates = groups[county[i], reached[i]]
+        assert total == pytest.approx(affected[mates].sum(), rel=1e-12)
