@@ -47,7 +47,7 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from geo._crs import LONLAT, lonlat_xy, transformer
-from geo.assessment import MAX_DEMAND_POINTS, MIN_BLOCK_M
+from geo.shelters.demand import MAX_DEMAND_POINTS, MIN_BLOCK_M
 from geo.errors import LayerError
 from geo.incident.county_split import Zones, split_zones
 from geo.incident.displacement import DisplacementProfile

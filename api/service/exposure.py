@@ -17,7 +17,7 @@ import geopandas as gpd
 from api.service.bootstrap import Services
 from geo.incident.exposure import Exposure, compute_exposure
 from geo.incident.grid import project_bounds
-from layers.distributed import client_for, distributed_exposure
+from layers.distributed import assessment_needs, client_for, distributed_exposure
 from layers.population import read_window, window_for
 
 
@@ -50,6 +50,9 @@ def count_exposure(services: Services, pieces: gpd.GeoDataFrame, *, hazard: str)
             hazard=hazard,
             client=client_for(address),
             tile_cells=settings.dask_tile_cells,
+            needs=assessment_needs(
+                pack.shelters, services.setbacks.service_radii(), metric_crs=services.metric_crs
+            ),
         )
     bounds = project_bounds(tuple(pieces.total_bounds), crs=pack.population.crs)
     return compute_exposure(
