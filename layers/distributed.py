@@ -47,7 +47,6 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from geo._crs import LONLAT, lonlat_xy, transformer
-from geo.shelters.demand import MAX_DEMAND_POINTS, MIN_BLOCK_M
 from geo.errors import LayerError
 from geo.incident.county_split import Zones, split_zones
 from geo.incident.displacement import DisplacementProfile
@@ -65,6 +64,7 @@ from geo.incident.tiling import (
     merge_blocks,
     reach_groups,
 )
+from geo.shelters.demand import MAX_DEMAND_POINTS, MIN_BLOCK_M
 from geo.shelters.status import shelter_xy
 from layers.population import PopulationGrid, window_for
 
