@@ -124,7 +124,7 @@ def write_results(
     ``html``: False when map.html is written elsewhere (`write_incident_map`).
     """
     # start-up: matplotlib is imported only by the process that prints (api/cli_outputs.py)
-    from web.print.render import render_pdf
+    from api.service.maps import printed_pdf
 
     suffixes = [export_format(f) for f in formats]
     export_crs(crs), export_encoding(encoding)  # refuse bad options before any work
@@ -135,15 +135,7 @@ def write_results(
             bar.set_postfix_str(name)
             target = out / name
             if name == "map.pdf":
-                settings = services.settings
-                pdf = render_pdf(
-                    body,
-                    services.pack,
-                    paper=paper,
-                    scale=scale,
-                    font=settings.font,
-                    cache_dir=settings.cache_dir,
-                )
+                pdf = printed_pdf(services, body, paper=paper, scale=scale)
                 target.write_bytes(pdf)
             elif name == "map.html":
                 write_incident_map(services, body, target)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from api.service.bootstrap import Services
 from api.service.products import ExportFile
@@ -27,16 +28,15 @@ def checked_id(assessment_id: str) -> str:
     return assessment_id
 
 
-def situation_map(
-    services: Services, answer: str, *, paper: Literal["A3", "A4"], scale: str = "auto"
-) -> ExportFile:
-    """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
+def printed_pdf(
+    services: Services, body: Mapping[str, Any], *, paper: Literal["A3", "A4"], scale: str
+) -> bytes:
+    """The printed situation map of an answer, with the service's font and font cache."""
     # start-up: matplotlib is imported by the process that prints, not by the server
     from web.print.render import render_pdf  # noqa: PLC0415 start-up: see above
 
-    body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
     settings = services.settings
-    pdf = render_pdf(
+    return render_pdf(
         body,
         services.pack,
         paper=paper,
@@ -44,6 +44,14 @@ def situation_map(
         font=settings.font,
         cache_dir=settings.cache_dir,
     )
+
+
+def situation_map(
+    services: Services, answer: str, *, paper: Literal["A3", "A4"], scale: str = "auto"
+) -> ExportFile:
+    """The printed situation map (PDF) of an answer stored as JSON text (a compute task)."""
+    body = bounded_for_maps(json.loads(answer), max_vertices=services.settings.map_max_vertices)
+    pdf = printed_pdf(services, body, paper=paper, scale=scale)
     return ExportFile(pdf, "application/pdf", f"{body.get('id', 'reliefgis')}-{paper}.pdf")
 
 
