@@ -124,7 +124,7 @@ def write_results(
     ``html``: False when map.html is written elsewhere (`write_incident_map`).
     """
     # start-up: matplotlib is imported only by the process that prints (api/cli_outputs.py)
-    from api.service.maps import printed_pdf
+    from api.service.printing import printed_pdf
 
     suffixes = [export_format(f) for f in formats]
     export_crs(crs), export_encoding(encoding)  # refuse bad options before any work

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from api.service.bootstrap import Services
+from api.service.printing import printed_pdf
 from api.service.products import ExportFile
 from geo.errors import NotFound
 from web.drawn_bounds import bounded_for_maps
@@ -26,24 +26,6 @@ def checked_id(assessment_id: str) -> str:
     if not _ID.match(assessment_id):
         raise NotFound(f"assessment {assessment_id!r} does not exist")
     return assessment_id
-
-
-def printed_pdf(
-    services: Services, body: Mapping[str, Any], *, paper: Literal["A3", "A4"], scale: str
-) -> bytes:
-    """The printed situation map of an answer, with the service's font and font cache."""
-    # start-up: matplotlib is imported by the process that prints, not by the server
-    from web.print.render import render_pdf  # noqa: PLC0415 start-up: see above
-
-    settings = services.settings
-    return render_pdf(
-        body,
-        services.pack,
-        paper=paper,
-        scale=scale,
-        font=settings.font,
-        cache_dir=settings.cache_dir,
-    )
 
 
 def situation_map(
