@@ -14,6 +14,9 @@ on a one-way one) and is reached from each end the edge may be travelled from.
 
 from __future__ import annotations
 
+import hashlib
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +29,13 @@ from geo.roads.network import PROJECTED_TOLERANCE_M, RoadNetwork
 
 #: A projection this close (metres) to a vertex joins the vertex's node itself.
 VERTEX_TOLERANCE_M = PROJECTED_TOLERANCE_M
+#: Point sets whose nearest edges are kept per network: the same shelters and depots are
+#: snapped at every assessment, so their STRtree query is answered once per process.
+NEAREST_MEMO_SIZE = 16
+
+_NEAREST: weakref.WeakKeyDictionary[
+    RoadNetwork, OrderedDict[bytes, tuple[NDArray[np.intp], NDArray[np.intp]]]
+] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ def snap(
     geoms = shapely.points(xy)
     # Most points' nearest edge is open: ask for the nearest first, and look at every edge
     # within reach only for the points whose nearest edges are all closed.
-    point, edge = network.tree.query_nearest(geoms, max_distance=snap_max_m, all_matches=True)
+    point, edge = _nearest_edges(network, xy, geoms, snap_max_m)
     blocked = np.setdiff1d(point, point[~closed[edge]])
     if blocked.size:
         more, more_edge = network.tree.query(
@@ -134,6 +144,32 @@ def snap(
     return Snapped(
         edge=out_edge, fraction=out_t, distance=out_d, xy=out_xy, nearby=nearby, node=out_node
     )
+
+
+def _nearest_edges(
+    network: RoadNetwork, xy: NDArray[np.float64], geoms: NDArray[np.object_], snap_max_m: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Every point's nearest edges within ``snap_max_m`` (all ties), closed or not.
+
+    The answer depends only on the network, the points and the distance, so a point set
+    asked again (the pack's shelters and depots, at every assessment) is answered from
+    the last `NEAREST_MEMO_SIZE` sets kept for this network.
+    """
+    memo = _NEAREST.setdefault(network, OrderedDict())
+    key = hashlib.blake2b(
+        np.ascontiguousarray(xy, dtype=np.float64).tobytes() + np.float64(snap_max_m).tobytes(),
+        digest_size=16,
+    ).digest()
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    found = network.tree.query_nearest(geoms, max_distance=snap_max_m, all_matches=True)
+    memo[key] = (found[0], found[1])
+    for array in memo[key]:
+        array.flags.writeable = False
+    if len(memo) > NEAREST_MEMO_SIZE:
+        memo.popitem(last=False)
+    return memo[key]
 
 
 def _vertex_nodes(
