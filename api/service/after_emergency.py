@@ -37,7 +37,6 @@ from geo.response.transitional_aid import (
     transitional_aid,
     with_remainder,
 )
-from layers.exports.register import register_csv, register_xlsx
 from layers.store.records import IncidentHistory
 from web.register_text import ESTIMATE, register_preamble, register_table
 
@@ -172,6 +171,9 @@ def register_file(services: Services, history: IncidentHistory, fmt: str) -> byt
     incident = history.incident
     preamble = register_preamble(plan, aid, incident=incident.id, title=incident.title)
     table = register_table(aid)
+    # start-up: openpyxl (imported by the register's module), only when a register is written
+    from layers.exports.register import register_csv, register_xlsx  # noqa: PLC0415
+
     if fmt == "csv":
         return register_csv(preamble, table)
     if fmt == "xlsx":

@@ -4,9 +4,10 @@ An assessment (about 0.1 s on the demo pack, seconds on a province) and a printe
 (about 1 s) are Python that holds the GIL most of the time, so threads of one server
 process together use about one core however many there are. With ``compute_processes``
 N > 0 (``RELIEF_COMPUTE_PROCESSES``, ``reliefgis serve --compute-processes``) they run in
-N worker processes instead. Each worker reads the pack, plans, profiles and road graph
-once when it starts (the ``load`` callable it is given: `load_services` without the store,
-as only the serving process writes) and sends back the finished answer; the server
+N worker processes instead. The pack, plans, profiles and road graph a worker needs (the
+``load`` callable it is given: `load_services` without the store, as only the serving
+process writes) are read once, by the fork server the workers are forked from
+(`api.service.compute_preload`), and each worker sends back the finished answer; the server
 process parses requests, stores and answers. With N = 0 they run on `COMPUTE_THREADS`
 long-lived threads of the server.
 
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import psutil
 
+from api.service.compute_preload import preloaded_or_load, worker_context
 from geo.errors import ComputeTimeout, ComputeUnavailable
 
 if TYPE_CHECKING:
@@ -97,7 +99,7 @@ def _start_worker(
         threading.Thread(
             target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch", daemon=True
         ).start()
-    _worker_services = load()
+    _worker_services = preloaded_or_load(load)  # read by the fork server, else here
     with ready.get_lock():
         ready.value += 1
 
@@ -164,7 +166,8 @@ class Compute(Generic[S]):
         (a module-level function, or a ``functools.partial`` of one).
     preload
         Modules the worker processes need, imported once by the fork server they are
-        forked from (where the OS has one), not again in each worker.
+        forked from (where the OS has one), not again in each worker; the fork server
+        also reads ``load``'s services once (`api.service.compute_preload`).
     """
 
     def __init__(
@@ -194,7 +197,7 @@ class Compute(Generic[S]):
         with self._lock:
             if self._executor is None:
                 if self.processes:
-                    context = _worker_context(self.preload)
+                    context = worker_context(self.preload, self.load)
                     self._ready = context.Value("i", 0)
                     # A (task number, pid) pair for each worker of this pool.
                     self._tasks = context.Array("q", 2 * self.processes)
@@ -348,21 +351,6 @@ class Compute(Generic[S]):
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _worker_context(preload: tuple[str, ...]) -> multiprocessing.context.BaseContext:
-    """How worker processes start: forked from a fork server, else spawned.
-
-    Never a fork of the server itself, which is full of threads. A fork server is a
-    fresh single-threaded interpreter that imports ``preload`` once; each worker is a
-    fork of it and starts with that code already imported (Linux, macOS). Where there
-    is none (Windows), each worker is spawned and imports everything itself.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _running_pid(tasks: SynchronizedArray[int] | None, number: int) -> int | None:

@@ -3,7 +3,8 @@
 ``reliefgis serve`` starts its worker processes first, then reads the pack itself: both
 read at once, and the server is ready when the last of them is. This module imports
 nothing heavy, so the workers are on their way before the server imports the analytics;
-they import it once, in the fork server they are forked from (`Compute.preload`).
+the fork server they are forked from imports it (`Compute.preload`) and reads the
+services once for all of them (`api.service.compute_preload`).
 """
 
 from __future__ import annotations

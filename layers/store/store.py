@@ -13,12 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     Connection,
@@ -37,6 +33,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from geo.errors import NotFound, StoreError
 from layers.store.assessment_record import AssessmentRecord
 from layers.store.children import children, listed_decisions, listed_stages
+from layers.store.migrate import MIGRATIONS, UnknownSchema, at_head, upgrade
 from layers.store.records import (
     CountyResponseRecord,
     DecisionRecord,
@@ -63,7 +60,7 @@ from layers.store.tables import (
     warning_measures,
 )
 
-__all__ = ["AssessmentRecord", "Store", "sqlite_url"]
+__all__ = ["MIGRATIONS", "AssessmentRecord", "Store", "sqlite_url"]
 
 
 class _Row(Protocol):
@@ -71,10 +68,6 @@ class _Row(Protocol):
 
 
 Child = TypeVar("Child", bound=_Row)
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-#: PostgreSQL advisory lock key held while migrating (any constant unique to reliefgis).
-MIGRATION_LOCK = 7_336_170_101
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -95,10 +88,11 @@ class Store:
                 event.listen(self.engine, "connect", sqlite_pragmas)
                 event.listen(self.engine, "begin", sqlite_begin)
             self._writer = self.engine.execution_options(immediate=True)
-            self._migrate()
+            if not at_head(self.engine):  # one query when current: no Alembic then
+                upgrade(self._writer)
         except SQLAlchemyError as exc:
             raise StoreError(f"store {self._safe_url()}: cannot be opened ({exc})") from exc
-        except CommandError as exc:  # e.g. a store migrated by a newer reliefgis
+        except UnknownSchema as exc:  # e.g. a store migrated by a newer reliefgis
             raise StoreError(
                 f"store {self._safe_url()}: its schema is not one this reliefgis knows ({exc}); "
                 "use a matching reliefgis version or another RELIEF_STATE_DIR"
@@ -121,18 +115,6 @@ class Store:
             raise StoreError(
                 f"store {self._safe_url()}: unavailable or busy ({reason}); try again"
             ) from exc
-
-    def _migrate(self) -> None:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        # Several server processes may open one store at once: the upgrade runs while
-        # holding the write lock (SQLite) or an advisory lock (PostgreSQL), so the second
-        # process finds the schema current instead of racing to create it.
-        with self._writer.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
 
     def add_assessment(self, record: AssessmentRecord) -> None:
         """Insert an assessment; the commit is durable when this returns."""
