@@ -204,9 +204,8 @@ def supply_reach(
     usable = [i for i, s in enumerate(statuses) if s.usable]
     inside = shapely.intersects(depots.geometry.to_numpy(), footprint)
     with_stock = frozenset(stock.loc[stock["quantity"] > 0, "depot_id"].astype(str))
-    candidates = tuple(
-        i for i in range(len(depots)) if not inside[i] and str(depots["id"].iloc[i]) in with_stock
-    )
+    ids = depots["id"].astype(str).tolist()
+    candidates = tuple(i for i in range(len(depots)) if not inside[i] and ids[i] in with_stock)
     origins = _lonlat(depots.iloc[list(candidates)]) if candidates else np.zeros((0, 2))
     destinations = _lonlat(shelters.iloc[usable]) if usable else np.zeros((0, 2))
     depot_reasons, shelter_reasons = reachable(
@@ -250,7 +249,8 @@ def plan_supply(
     that receive people: a shelter nobody goes to needs nothing.
     """
     sending = [k for k in range(len(reach.candidates)) if reach.depot_reasons[k] is None]
-    rows_of = {str(depots["id"].iloc[reach.candidates[k]]): r for r, k in enumerate(sending)}
+    ids = depots["id"].astype(str).tolist()
+    rows_of = {ids[reach.candidates[k]]: r for r, k in enumerate(sending)}
     need = demand({sid: assigned.get(sid, 0) for sid in reach.usable_ids}, needs=needs, days=days)
     receiving = [
         j
@@ -268,7 +268,7 @@ def plan_supply(
         cost=cost[:, columns],
         depots=list(rows_of),
     )
-    all_rows = {str(depots["id"].iloc[d]): k for k, d in enumerate(reach.candidates)}
+    all_rows = {ids[d]: k for k, d in enumerate(reach.candidates)}
     return SupplyPlan(
         routes=_routes(
             network,
@@ -348,6 +348,7 @@ def _depot_states(
 ) -> tuple[DepotStatus, ...]:
     """Each depot's state: sending, in the footprint, cut off or without stock."""
     states = []
+    names = depots["name"].astype(str).tolist()
     for d, depot_id in enumerate(depots["id"].astype(str)):
         reason: Reason | None = None
         if inside[d]:
@@ -361,7 +362,7 @@ def _depot_states(
         states.append(
             DepotStatus(
                 id=depot_id,
-                name=str(depots["name"].iloc[d]),
+                name=names[d],
                 status=status,
                 reason=reason,
                 sent=dict(allocation.sent.get(depot_id, {})),
