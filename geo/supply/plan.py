@@ -268,7 +268,6 @@ def plan_supply(
         cost=cost[:, columns],
         depots=list(rows_of),
     )
-    all_rows = {ids[d]: k for k, d in enumerate(reach.candidates)}
     return SupplyPlan(
         routes=_routes(
             network,
@@ -284,7 +283,7 @@ def plan_supply(
             depots,
             inside=reach.inside,
             with_stock=set(reach.with_stock),
-            rows=all_rows,
+            rows={ids[d]: k for k, d in enumerate(reach.candidates)},
             reasons=reach.depot_reasons,
             allocation=allocation,
         ),
