@@ -226,7 +226,7 @@ export class MapView {
 
   /** Draw a view's answer of ``layer``: kept features stay, new ones are added. */
   _keep(layer, data) {
-    return this.kept[layer].update(data, this.viewZoom, this.map.getBounds().pad(0.5));
+    return this.kept[layer].update(data, this.viewZoom, this.map.getBounds().pad(0.25));
   }
 
   /** A layer the service would not send for this view (too many features: zoom in). */
