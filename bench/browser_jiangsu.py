@@ -136,6 +136,7 @@ def open_first_view(browser: Any, url: str) -> dict[str, Any]:
     context.route("**/*", guard)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
+    cdp.send("Performance.enable")
     urls: dict[str, str] = {}
     sizes: dict[str, float] = {}
     cdp.on(
@@ -150,11 +151,14 @@ def open_first_view(browser: Any, url: str) -> dict[str, Any]:
     page.wait_for_selector("body[data-ready=true]", timeout=120_000)
     page.evaluate(DRAWN_JS)
     drawn = time.perf_counter() - start
+    busy = _page_busy(cdp)
     page.wait_for_timeout(300)  # let the last loadingFinished events arrive
     layer_bytes = sum(v for k, v in sizes.items() if "/api/v1/layers/" in urls.get(k, ""))
     return {
         "context": context,
         "page": page,
+        "cdp": cdp,
+        "busy": busy,
         "drawn_s": drawn,
         "bytes": sum(sizes.values()),
         "layer_bytes": layer_bytes,
@@ -172,6 +176,25 @@ def _note_written(response: Any, written: list[int]) -> None:
     value = response.headers.get(WRITTEN_HEADER.lower())
     if "/api/v1/layers/" in response.url and value is not None:
         written.append(int(value))
+
+
+def _page_busy(cdp: Any) -> dict[str, float]:
+    """The page's main thread so far (s): all its tasks, and script within them (CDP)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {"task": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
+
+
+def _browser_cpu() -> float:
+    """CPU seconds (user + system) of the Chromium processes this benchmark started."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in child.name():
+                times = child.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def pans(page: Any, written: list[int]) -> tuple[list[float], list[float], int, list[int]]:
@@ -256,8 +279,13 @@ def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, An
                     if len(warm) < repeats:
                         view["context"].close()
                 cpu = _server_cpu(server)
+                busy = _page_busy(warm[-1]["cdp"])
+                browser_cpu = _browser_cpu()
                 pan_ms, waited_ms, cached, wrote = pans(warm[-1]["page"], warm[-1]["written"])
                 pan_cpu = _server_cpu(server) - cpu
+                after = _page_busy(warm[-1]["cdp"])
+                pan_busy = {k: after[k] - busy[k] for k in busy}
+                pan_busy["cpu"] = _browser_cpu() - browser_cpu
                 warm[-1]["context"].close()
                 browser.close()
             whole = whole_layers(url)
@@ -268,7 +296,7 @@ def measure(pack: Path, repeats: int, cache: Path | None = None) -> dict[str, An
     return {
         "cold": cold, "warm": warm, "pan_ms": pan_ms, "waited_ms": waited_ms, "cached": cached,
         "whole": whole, "ready_s": ready_s, "pan_cpu": pan_cpu, "wrote": wrote,
-        "kept": _views_kept(cache), "load": load, "cache": cache_note,
+        "kept": _views_kept(cache), "load": load, "cache": cache_note, "pan_busy": pan_busy,
     }  # fmt: skip
 
 
@@ -283,6 +311,9 @@ def report(pack: Path, result: dict[str, Any]) -> str:
     warm_s = statistics.median(warm_times)
     pan_ms = result["pan_ms"]
     waited = result["waited_ms"] or [float("nan")]
+    drawing = [p - w for p, w in zip(pan_ms, waited, strict=False)] or [float("nan")]
+    busy = result["pan_busy"]
+    warm_busy = [v["busy"]["task"] for v in warm]
     pan_median = statistics.median(pan_ms) if pan_ms else float("nan")
     pan_max = max(pan_ms) if pan_ms else float("nan")
     remote = sum(len(v["remote"]) for v in [cold, *warm])
@@ -342,7 +373,14 @@ def report(pack: Path, result: dict[str, Any]) -> str:
         f"{pan_max:.0f} ms: {', '.join(f'{m:.0f}' for m in pan_ms)}); {result['cached']} "
         "were answered from the page's cache (no request). Of a pan's time, waiting for "
         f"the last of its five answers took median {statistics.median(waited):.0f} ms ("
-        f"{', '.join(f'{m:.0f}' for m in waited)}); the rest is the page drawing them.",
+        f"{', '.join(f'{m:.0f}' for m in waited)}); the rest is the page drawing them: "
+        f"median {statistics.median(drawing):.0f} ms, max {max(drawing):.0f} ms, "
+        f"{sum(drawing):.0f} ms over all pans. The page's main thread over the pans (CDP "
+        f"`TaskDuration`): {busy['task']:.2f} s busy (Chromium's processes: {busy['cpu']:.2f} s "
+        f"CPU), of which script {busy['script']:.2f} s; "
+        f"over the first open (cold tab): {cold['busy']['task']:.2f} s, script "
+        f"{cold['busy']['script']:.2f} s; warm tabs: "
+        f"{', '.join(f'{t:.2f}' for t in warm_busy)} s.",
         "",
         "Layer requests of the first view (all bounded by bbox and zoom):",
         "",

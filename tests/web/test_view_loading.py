@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from localnet import is_local
+from shapely.geometry import box, shape
 
 from web.map_classes import POPULATION_GRID_NAME
 
@@ -93,4 +94,60 @@ def test_population_grid_tiles_draw_with_their_legend(page, live_server):
     assert POPULATION_GRID_NAME in legend
     assert "≥ 10,000" in legend
     assert [url for url in page.requests if not is_local(url)] == []
+    assert page.errors == []
+
+
+def _drawn_counties(page: Any) -> tuple[list[str], int]:
+    """Codes of the county shapes drawn and the number of county names drawn."""
+    codes: list[str] = page.evaluate(
+        """() => window.reliefgis.view.countyLayer.getLayers()
+                  .map((l) => l.toGeoJSON().properties.code)"""
+    )
+    names: int = page.evaluate("window.reliefgis.view.countyNames.getLayers().length")
+    return codes, names
+
+
+def test_a_pan_keeps_one_shape_per_county_and_the_roads_of_the_answer(page, live_server):
+    open_app(page, live_server)
+    settled = "window.reliefgis.view.loader.settled().then(() => true)"
+    expected = page.evaluate(
+        "fetch('/api/v1/layers/counties?properties=code').then((r) => r.json())"
+        ".then((d) => d.features.map((f) => f.properties.code))"
+    )
+    codes, names = _drawn_counties(page)
+    assert sorted(codes) == sorted(expected)  # the demo's five counties, all in view
+    assert names == len(expected)
+    for step in ([150, 0], [0, 120], [-150, -120]):  # pans at the same zoom
+        page.evaluate(f"void window.reliefgis.view.map.panBy({step}, {{ animate: false }})")
+        page.evaluate(settled)
+        codes, names = _drawn_counties(page)
+        assert sorted(codes) == sorted(expected)  # the same shapes, none twice
+        assert names == len(expected)
+    # 城区 at zoom 13, then a pan: the roads drawn are those of the service's answer.
+    page.evaluate("void window.reliefgis.view.map.setView([37.86, 113.58], 13, { animate: false })")
+    page.evaluate(settled)
+    before = len(page.requests)
+    page.evaluate("void window.reliefgis.view.map.panBy([300, 200], { animate: false })")
+    page.evaluate(settled)
+    [(_, query)] = [(n, q) for n, q in layer_requests(page, before) if n == "roads"]
+    answer = page.evaluate(
+        "(q) => fetch(`/api/v1/layers/roads?bbox=${q.bbox}&zoom=${q.zoom}&properties=highway`)"
+        ".then((r) => r.json()).then((d) => d.features.map((f) => f.id))",
+        {"bbox": query["bbox"][0], "zoom": query["zoom"][0]},
+    )
+    drawn, view, others = page.evaluate(
+        """(answer) => { const v = window.reliefgis.view; const ids = new Set(answer);
+            const ls = v.overlays.roads.getLayers(); const b = v.map.getBounds();
+            return [ls.map((l) => l.feature.id),
+                    [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+                    ls.filter((l) => !ids.has(l.feature.id))
+                      .map((l) => l.toGeoJSON().geometry)]; }""",
+        answer,
+    )
+    assert answer
+    assert len(drawn) == len(set(drawn))  # no road drawn twice
+    assert set(answer) <= set(drawn)
+    assert len(set(drawn) & set(answer)) == len(answer)
+    # Roads kept from before the pan lie outside the view now (shapely, not the page).
+    assert not any(shape(g).intersects(box(*view)) for g in others)
     assert page.errors == []

@@ -11,17 +11,19 @@ function overlaps(a, b) {
 
 /** Show each label unless it overlaps one shown before it (``labels`` in priority order). */
 export function declutter(fixed, labels, frame) {
+  // All boxes read first, then all visibilities set: hiding moves no box, and reading
+  // between writes would lay the page out again for every label.
   const taken = fixed.map((el) => el.getBoundingClientRect());
-  for (const el of labels) {
-    el.style.visibility = "visible";
-    const box = el.getBoundingClientRect();
+  const boxes = labels.map((el) => el.getBoundingClientRect());
+  const shown = boxes.map((box) => {
     const inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
-    if (!inside || taken.some((other) => overlaps(box, other))) {
-      el.style.visibility = "hidden";
-    } else {
-      taken.push(box);
-    }
-  }
+    if (!inside || taken.some((other) => overlaps(box, other))) return false;
+    taken.push(box);
+    return true;
+  });
+  labels.forEach((el, i) => {
+    el.style.visibility = shown[i] ? "visible" : "hidden";
+  });
 }
 
 function label(view, latlng, text, className, rank) {

@@ -8,6 +8,7 @@ import { colorOf, graduated, limitText } from "./choropleth.js";
 import { addContext } from "./context.js";
 import { quakeMarks } from "./quake.js";
 import { ViewLoader, populationTiles } from "./viewport.js";
+import { KeptFeatures } from "./keep.js";
 
 // Panes keep the drawing order whatever order the view's answers arrive in: the grid over
 // the basemap (its own pane); inside the overlay pane counties, zones and roads below the
@@ -176,16 +177,12 @@ export class MapView {
       shelters: (d) => this._shelters(d),
     };
     for (const [key, layer] of VIEW_LAYERS) this.addOverlay(key, this.overlayNames[layer], L.featureGroup());
+    this._keptLayers();
     this.loader = new ViewLoader(this.map, {
       datum: this.datum,
       layers: Object.fromEntries(VIEW_LAYERS.map(([, layer, properties]) => [layer, properties])),
       onData: (layer, data, zoom) => {
         delete this.viewNotes[layer];
-        // The same features at the same zoom are the same shapes: keep what is drawn.
-        const ids = data.features.map((f) => f.properties.code ?? f.properties.id ?? "");
-        const drawn = ids.every((id) => id !== "") ? `${zoom}|${ids.join("|")}` : null;
-        if (drawn && this.drawnKeys?.[layer] === drawn) return;
-        (this.drawnKeys ||= {})[layer] = drawn;
         this.viewZoom = zoom;
         draw[layer](data);
         this.renderLegend();
@@ -205,19 +202,36 @@ export class MapView {
     return { counties: this.countyCount };
   }
 
-  /** Put a view's answer into the overlay ``key`` (its group keeps its place and visibility). */
-  _fill(key, layer) {
-    const group = this.overlays[key];
-    group.clearLayers();
-    layer.eachLayer((child) => group.addLayer(child));
+  /**
+   * The view layers' drawn features, kept across pans (keep.js): each overlay's group keeps
+   * its place and visibility; the counties' polygons and their names are groups of it.
+   */
+  _keptLayers() {
+    this.countyLayer = L.featureGroup().addTo(this.overlays.counties);
+    this.countyNames = L.layerGroup().addTo(this.overlays.counties);
+    this.kept = {
+      counties: new KeptFeatures(this.countyLayer, {
+        build: (data) => this._countyShapes(data),
+        extras: (layer) => [[this.countyNames, this._countyName(layer)]],
+      }),
+      hazard_zones: new KeptFeatures(this.overlays.zones, { build: (data) => this._zoneShapes(data) }),
+      roads: new KeptFeatures(this.overlays.roads, { build: (data) => this._roadLines(data) }),
+      depots: new KeptFeatures(this.overlays.depots, { build: (data) => this._depotMarks(data) }),
+      shelters: new KeptFeatures(this.overlays.shelters, {
+        build: (data) => this._shelterMarks(data),
+        dropped: (layer) => this.shelterLayers.delete(layer.feature.properties.id),
+      }),
+    };
+  }
+
+  /** Draw a view's answer of ``layer``: kept features stay, new ones are added. */
+  _keep(layer, data) {
+    return this.kept[layer].update(data, this.viewZoom, this.map.getBounds().pad(0.25));
   }
 
   /** A layer the service would not send for this view (too many features: zoom in). */
   _viewRefused(layer, err) {
-    const [key] = VIEW_LAYERS.find(([, name]) => name === layer);
-    this.overlays[key].clearLayers();
-    if (this.drawnKeys) this.drawnKeys[layer] = null;
-    if (layer === "roads") this.roadsDrawn?.clear();
+    this.kept[layer].clear();
     this.viewNotes[layer] = err?.status === 413
       ? `${this.overlayNames[layer]}：当前范围要素过多，请放大地图查看`
       : `${this.overlayNames[layer]}：${err?.message || "读取失败"}`;
@@ -239,23 +253,26 @@ export class MapView {
       this.populationClasses = graduated(data.features.map((f) => f.properties.population), this.colors.population, { fromZero: false });
       this.countyCount = data.features.length;
     }
-    const group = L.layerGroup();
-    this.countyLayer = this.geo(data, {
+    this._keep("counties", data);
+  }
+
+  _countyShapes(data) {
+    return this.geo(data, {
       pane: "rgCounties",
       style: (f) => this._countyStyle(f.properties),
       onEachFeature: (f, layer) => {
         layer.options.rgCode = f.properties.code;
         layer.bindTooltip(() => this._countyTip(f.properties), { sticky: true });
       },
-    }).addTo(group);
-    this.countyLayer.eachLayer((layer) => {
-      const center = layer.getBounds().getCenter();
-      L.marker(center, {
-        interactive: false,
-        icon: L.divIcon({ className: "", html: `<div class="rg-county">${escapeHtml(layer.feature.properties.name)}</div>`, iconSize: [80, 18], iconAnchor: [40, 9] }),
-      }).addTo(group);
     });
-    this._fill("counties", group);
+  }
+
+  /** A county's name at the centre of its shape. */
+  _countyName(layer) {
+    return L.marker(layer.getBounds().getCenter(), {
+      interactive: false,
+      icon: L.divIcon({ className: "", html: `<div class="rg-county">${escapeHtml(layer.feature.properties.name)}</div>`, iconSize: [80, 18], iconAnchor: [40, 9] }),
+    });
   }
 
   /** Counties by population, or by affected persons once an assessment is shown. */
@@ -301,8 +318,12 @@ export class MapView {
   }
 
   _zones(data) {
+    this._keep("hazard_zones", data);
+  }
+
+  _zoneShapes(data) {
     const colors = this.colors.risks;
-    const layer = this.geo(data, {
+    return this.geo(data, {
       pane: "rgZones",
       style: (f) => {
         const color = colors[f.properties.risk] || this.colors.other;
@@ -314,37 +335,30 @@ export class MapView {
         ["风险等级", name(this.labels.risks, f.properties.risk)],
       ]), { sticky: true }),
     });
-    this._fill("zones", layer);
   }
 
   _roads(data) {
-    this.roadRenderer = this.roadRenderer || L.canvas({ padding: 0.2, pane: "rgRoads" });
-    const renderer = this.roadRenderer;
-    // A pan keeps the roads still in view (same id, same zoom) and draws only the new ones.
-    const group = this.overlays.roads;
-    const drawn = (this.roadsDrawn ||= new Map());
-    const keyOf = (f) => `${this.viewZoom}/${f.id}`;
-    const wanted = new Set(data.features.map(keyOf));
-    for (const [key, road] of drawn) {
-      if (!wanted.has(key)) {
-        group.removeLayer(road);
-        drawn.delete(key);
-      }
-    }
-    const fresh = { type: "FeatureCollection", features: data.features.filter((f) => !drawn.has(keyOf(f))) };
-    const layer = this.geo(fresh, {
-      renderer,
+    this._keep("roads", data);
+  }
+
+  /** Roads on one canvas, not interactive, one style object per road class. */
+  _roadLines(data) {
+    this.roadRenderer ||= L.canvas({ padding: 0.2, pane: "rgRoads" });
+    const styles = (this.roadStyles ||= {});
+    const style = (highway) => ({ ...this.styles.roads, weight: this.widths.roads[highway] ?? this.widths.road_other });
+    return this.geo(data, {
+      renderer: this.roadRenderer,
       interactive: false,
-      style: (f) => ({ ...this.styles.roads, weight: this.widths.roads[f.properties.highway] ?? this.widths.road_other }),
-    });
-    layer.eachLayer((road) => {
-      group.addLayer(road);
-      drawn.set(keyOf(road.feature), road);
+      style: (f) => (styles[f.properties.highway] ||= style(f.properties.highway)),
     });
   }
 
   _depots(data) {
-    const layer = this.geo(data, {
+    this._keep("depots", data);
+  }
+
+  _depotMarks(data) {
+    return this.geo(data, {
       pointToLayer: (f, latlng) => L.marker(latlng, {
         icon: L.divIcon({ className: "", html: `<div class="rg-depot" style="background:${this.colors.depot}"></div>`, iconSize: [15, 15], iconAnchor: [7, 7] }),
       }),
@@ -352,7 +366,6 @@ export class MapView {
         l.bindTooltip(() => this._depotTip(f.properties));
       },
     });
-    this._fill("depots", layer);
   }
 
   _depotTip(p) {
@@ -367,11 +380,14 @@ export class MapView {
   }
 
   _shelters(data) {
-    this.shelterLayers.clear();
     data.features.forEach((f) => this.shelterKinds.add(f.properties.kind));
+    this._keep("shelters", data);
+  }
+
+  _shelterMarks(data) {
     // A province holds thousands of shelters: one canvas draws them faster than SVG nodes.
     this.shelterRenderer = this.shelterRenderer || L.canvas({ padding: 0.2, pane: "rgShelters" });
-    const layer = this.geo(data, {
+    return this.geo(data, {
       pane: "rgShelters",
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
         pane: "rgShelters",
@@ -384,7 +400,6 @@ export class MapView {
         l.bindTooltip(() => this._shelterTip(f.properties), { sticky: true });
       },
     });
-    this._fill("shelters", layer);
   }
 
   shelterResult(id) {
@@ -566,6 +581,10 @@ export class MapView {
     parts.push(row(sw(c.road, "line"), names.roads));
     if (this.overlays.water) parts.push(row(sw(c.water, "line"), names.water));
     if (this.overlays.places) parts.push(row(`<i class="dot" style="background:${c.place};width:7px;height:7px"></i>`, names.places));
-    document.getElementById("legend").innerHTML = parts.join("");
+    // Set only when it reads otherwise: a pan's five answers mostly leave it as it is.
+    const html = parts.join("");
+    if (html === this.legendHtml) return;
+    this.legendHtml = html;
+    document.getElementById("legend").innerHTML = html;
   }
 }
