@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,10 @@ def _fork_incident_map(services: Any, body: dict[str, Any], target: Path) -> int
     The incident map and the printed map are made from the same answer and share nothing,
     so the copy writes one (importing folium) while this process writes the other
     (importing matplotlib), on another core. Only where fork is safe to use here (Linux:
-    this process runs no thread yet); elsewhere the maps are written one after the other.
+    this process runs no other thread: with ``--dask`` the client's threads run, and a fork
+    could copy a lock one of them holds); elsewhere the maps are written one after the other.
     """
-    if not hasattr(os, "fork") or sys.platform == "darwin":
+    if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
         return None
     sys.stdout.flush()
     sys.stderr.flush()
