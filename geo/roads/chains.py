@@ -28,12 +28,10 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from geo.roads.network import Arcs, RoadNetwork
+from geo.roads.network import Arcs, RoadNetwork, named_arrays, stored_arcs
 
 #: The arrays of `Chains` a cache keeps, by attribute (arcs as ``arcs.tail`` …).
 CHAIN_ARRAYS = ("junction", "ptr", "edge", "along", "tail", "head", "start", "end")
-_ARC_ARRAYS = ("tail", "head", "time_s", "length_m", "edge")
-_ARC_SETS = ("arcs", "reverse_arcs")
 #: `walk_sums` pads and sums blocks of at most this many cells at a time.
 SUM_CELLS = 1 << 22
 
@@ -224,18 +222,13 @@ def _with_arcs(network: RoadNetwork, **fields: NDArray[Any]) -> Chains:
 
 def chain_arrays(chains: Chains) -> dict[str, NDArray[Any]]:
     """Every array of ``chains`` by name (``arcs.tail`` …): what a cache stores."""
-    found: dict[str, NDArray[Any]] = {name: getattr(chains, name) for name in CHAIN_ARRAYS}
-    for arc_set in _ARC_SETS:
-        arcs = getattr(chains, arc_set)
-        found.update({f"{arc_set}.{name}": getattr(arcs, name) for name in _ARC_ARRAYS})
-    return found
+    return named_arrays(chains, CHAIN_ARRAYS)
 
 
 def restore_chains(arrays: Mapping[str, NDArray[Any]]) -> Chains:
     """The chains `build_chains` made, from their `chain_arrays` (e.g. mmapped)."""
     fields: dict[str, Any] = {name: arrays[name] for name in CHAIN_ARRAYS}
-    for arc_set in _ARC_SETS:
-        fields[arc_set] = Arcs(**{name: arrays[f"{arc_set}.{name}"] for name in _ARC_ARRAYS})
+    fields.update(stored_arcs(arrays))
     return Chains(**fields)
 
 

@@ -322,17 +322,30 @@ NETWORK_ARRAYS = (
     "edge_forward",
     "edge_backward",
 )
-_ARC_ARRAYS = ("tail", "head", "time_s", "length_m", "edge")
-_ARC_SETS = ("arcs", "reverse_arcs")
+ARC_ARRAYS = ("tail", "head", "time_s", "length_m", "edge")
+ARC_SETS = ("arcs", "reverse_arcs")
+
+
+def named_arrays(holder: Any, names: Sequence[str]) -> dict[str, NDArray[Any]]:
+    """The arrays ``names`` of ``holder`` and of both its arc sets (``arcs.tail`` …) by name."""
+    found: dict[str, NDArray[Any]] = {name: getattr(holder, name) for name in names}
+    for arc_set in ARC_SETS:
+        arcs = getattr(holder, arc_set)
+        found.update({f"{arc_set}.{name}": getattr(arcs, name) for name in ARC_ARRAYS})
+    return found
+
+
+def stored_arcs(arrays: Mapping[str, NDArray[Any]]) -> dict[str, Arcs]:
+    """Both arc sets back from `named_arrays`' names."""
+    return {
+        arc_set: Arcs(**{name: arrays[f"{arc_set}.{name}"] for name in ARC_ARRAYS})
+        for arc_set in ARC_SETS
+    }
 
 
 def network_arrays(network: RoadNetwork) -> dict[str, NDArray[Any]]:
     """Every array of a built network by name (``arcs.tail`` …): what a cache stores."""
-    found: dict[str, NDArray[Any]] = {name: getattr(network, name) for name in NETWORK_ARRAYS}
-    for arc_set in _ARC_SETS:
-        arcs = getattr(network, arc_set)
-        found.update({f"{arc_set}.{name}": getattr(arcs, name) for name in _ARC_ARRAYS})
-    return found
+    return named_arrays(network, NETWORK_ARRAYS)
 
 
 def restore_network(
@@ -352,10 +365,7 @@ def restore_network(
     KeyError
         An array is missing.
     """
-    arc_sets = {
-        arc_set: Arcs(**{name: arrays[f"{arc_set}.{name}"] for name in _ARC_ARRAYS})
-        for arc_set in _ARC_SETS
-    }
+    arc_sets = stored_arcs(arrays)
     fields = {name: _frozen(arrays[name]) for name in NETWORK_ARRAYS}
     segments = shapely.linestrings(fields["node_xy"][fields["edge_nodes"]])
     return RoadNetwork(
