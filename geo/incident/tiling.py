@@ -196,23 +196,38 @@ def demand_blocks(
     return BlockSums(level, keys[0], keys[1], keys[2], sums[0], sums[1], sums[2])
 
 
+def packed_key(
+    *columns: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], list[int], list[int]] | None:
+    """One integer per row, ordered as the rows are by the columns in turn.
+
+    With it, each column's low value and span (to unpack the key); None when the key
+    would not fit in int64.
+    """
+    lows = [int(c.min()) if c.size else 0 for c in columns]
+    spans = [int(c.max()) - lo + 1 if c.size else 1 for c, lo in zip(columns, lows, strict=True)]
+    if np.prod(np.array(spans, dtype=float)) > 2.0**62:
+        return None
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    for column, low, span in zip(columns, lows, spans, strict=True):
+        key = key * span + (column - low)
+    return key, lows, spans
+
+
 def _factorized(
     *keys: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.intp], tuple[npt.NDArray[np.int64], ...]]:
     """Each row's number among the distinct rows of the integer columns, and those rows."""
     if not keys[0].size:
         return np.zeros(0, np.intp), tuple(np.zeros(0, np.int64) for _ in keys)
-    low = [int(k.min()) for k in keys]
-    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, low, strict=True)]
-    if np.prod(np.array(spans, dtype=float)) >= 2.0**62:  # too wide to pack: a table
+    packed = packed_key(*keys)
+    if packed is None:  # too wide to pack: a table
         frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
         codes, _ = pd.factorize(pd.MultiIndex.from_frame(frame))
         first = pd.Series(np.arange(codes.size)).groupby(codes).first().to_numpy()
         return codes.astype(np.intp), tuple(k[first] for k in keys)
-    packed = np.zeros(keys[0].size, dtype=np.int64)
-    for key, lo, span in zip(keys, low, spans, strict=True):
-        packed = packed * span + (key - lo)
-    codes, uniques = pd.factorize(packed)
+    key, low, spans = packed
+    codes, uniques = pd.factorize(key)
     columns = []
     for lo, span in zip(reversed(low), reversed(spans), strict=True):
         uniques, rest = np.divmod(uniques, span)

@@ -17,6 +17,7 @@ from pyproj import CRS
 
 from geo._crs import LONLAT, lonlat_xy, transformer
 from geo.incident.exposure import Exposure
+from geo.incident.tiling import packed_key
 from geo.rounding import largest_remainder
 
 #: Demand is gathered into square blocks no finer than this (metres) ...
@@ -112,16 +113,8 @@ def _block_level(
 
 def _packed(*columns: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
     """One integer per row, ordered as the rows are by the columns in turn; None if too large."""
-    key = np.zeros(columns[0].size, dtype=np.int64)
-    room = 1
-    for column in columns:
-        low = int(column.min()) if column.size else 0
-        span = int(column.max()) - low + 1 if column.size else 1
-        room *= span
-        if room > 2**62:
-            return None
-        key = key * span + (column - low)
-    return key
+    found = packed_key(*columns)
+    return None if found is None else found[0]
 
 
 def _first_rows(*columns: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
