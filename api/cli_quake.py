@@ -94,14 +94,13 @@ def cmd_quake(
 
 
 def add_quake(
-    sub: Any,
+    quake: argparse.ArgumentParser,
     *,
     options: tuple[Options, ...],
     settings: Callable[[argparse.Namespace], Settings],
     figures: Callable[[argparse.Namespace], dict[str, Any]],
 ) -> None:
-    """The ``quake`` subcommand."""
-    quake = sub.add_parser("quake", help="assess an earthquake from magnitude and epicentre")
+    """The options of the ``quake`` subcommand."""
     quake.add_argument("--magnitude", type=float, required=True, help="magnitude (3.0–9.5)")
     quake.add_argument("--lon", type=float, required=True, help="epicentre longitude")
     quake.add_argument("--lat", type=float, required=True, help="epicentre latitude")
