@@ -6,30 +6,20 @@ Bad input exits non-zero with one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from api import cli_pack, cli_travel
-from api.cli_figures import by_county, figure_options, figures, reported_figures
-from api.cli_footprint import add_footprint_options, footprint_source
-from api.cli_incident import add_incident
 from api.cli_options import with_dask, with_data, with_font
-from api.cli_outputs import out_folder, output_options, write_outputs
-from api.cli_quake import add_quake
-from api.service.compute import DEFAULT_MAX_PROCESSES, default_processes
-from api.service.levels import grade
-from api.settings import Settings
 from geo.errors import InputError, ReliefError
-from geo.plans.model import HAZARDS
-from layers.plans import PlanCatalog
-from layers.resources import plans_dir
-from web.verdict_text import verdict_text
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from layers.plans import PlanCatalog
 
 EXIT_BAD_INPUT = 2
 
@@ -42,6 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from api.settings import Settings  # start-up: numpy (the geometry limits); not for --help
+
     settings = Settings.from_env()
     if getattr(args, "data", None):
         settings = replace(settings, data_dir=Path(args.data))
@@ -55,81 +47,17 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _catalog(settings: Settings) -> PlanCatalog:
+    from layers.plans import PlanCatalog  # start-up: only the commands that read plans
+    from layers.resources import plans_dir  # start-up: as above
+
     return PlanCatalog([plans_dir(), *settings.plan_dirs])
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _serve_settings(args: argparse.Namespace) -> Settings:
-    """The settings with the compute processes chosen: flag, environment, then default."""
-    settings = _settings(args)
-    processes = args.compute_processes
-    if processes is None and not os.environ.get("RELIEF_COMPUTE_PROCESSES"):
-        processes = default_processes() if args.workers == 1 else 0
-    if processes is None:
-        return settings
-    return replace(settings, compute_processes=processes)
+    """The settings of ``serve`` (`api.cli_serve.serve_settings`)."""
+    from api.cli_serve import serve_settings  # start-up: only for serve
 
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the HTTP service and the browser map."""
-    # Imported here for start-up time: the other commands do not need a server.
-    from api.service.compute_start import start_compute  # start-up: only for serve
-
-    settings = _serve_settings(args)
-    if not _is_loopback(args.host) and not settings.api_keys:
-        raise InputError(
-            f"--host {args.host}: without RELIEF_API_KEYS the service binds to loopback only "
-            "(127.0.0.1); set API keys to serve other hosts"
-        )
-    print(f"reliefgis: 正在读取图层包 {settings.data_dir} …", file=sys.stderr, flush=True)
-    # One server process: its compute workers read the pack while it reads its own.
-    compute = start_compute(settings) if args.workers <= 1 else None
-    import uvicorn  # start-up: the server, only for serve
-
-    from api.app import create_app  # start-up: as above
-    from api.service.bootstrap import load_services  # start-up: as above
-
-    services = load_services(settings, compute=compute)
-    for repair in services.pack.repairs:
-        print(f"reliefgis: {repair}", file=sys.stderr)
-    print(f"reliefgis: {cli_pack.network_line(services.connectivity)}", file=sys.stderr)
-    if services.default_plan is None:
-        print("reliefgis: 没有预案覆盖图层包的县区，未设默认预案：请求须指定 plan", file=sys.stderr)
-    print(
-        f"reliefgis: 服务地址 http://{args.host}:{args.port}/  (API 文档 /docs)；"
-        f"计算进程 {settings.compute_processes} 个",
-        file=sys.stderr,
-        flush=True,
-    )
-    if args.workers > 1:
-        # Each worker process builds its own services from the same settings, passed on
-        # through the environment; the pack was checked above.
-        os.environ["RELIEF_DATA"] = str(settings.data_dir)
-        os.environ["RELIEF_PLANS"] = os.pathsep.join(map(str, settings.plan_dirs))
-        os.environ["RELIEF_COMPUTE_PROCESSES"] = str(settings.compute_processes)
-        if settings.dask_scheduler:
-            os.environ["RELIEF_DASK_SCHEDULER"] = settings.dask_scheduler
-        if settings.font:
-            os.environ["RELIEF_FONT"] = settings.font
-        uvicorn.run(
-            "api.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-        )
-        return 0
-    uvicorn.run(create_app(services=services), host=args.host, port=args.port, log_level="info")
-    return 0
+    return serve_settings(args, _settings(args))
 
 
 def cmd_plans(args: argparse.Namespace) -> int:
@@ -156,6 +84,10 @@ EXIT_NOT_EVALUATED = 2
 
 def cmd_level(args: argparse.Namespace) -> int:
     """Grade reported figures under a plan."""
+    from api.cli_figures import by_county, figures  # start-up: only the commands grading
+    from api.service.levels import grade  # start-up: as above
+    from web.verdict_text import verdict_text  # start-up: as above
+
     settings = _settings(args)
     per_county = by_county(args.by_county)
 
@@ -193,7 +125,10 @@ def _read_json(path: str, what: str) -> object:
 def cmd_assess(args: argparse.Namespace) -> int:
     """Assess a footprint file; write assessment.json into --out."""
     # start-up: the assessment and its services are read only by the commands that assess
-    from api.service.assess import run_assessment
+    from api.cli_figures import reported_figures  # start-up: as above
+    from api.cli_footprint import footprint_source  # start-up: as above
+    from api.cli_outputs import out_folder, printer, write_outputs  # start-up: as above
+    from api.service.assess import run_assessment  # start-up: as above
     from api.service.bootstrap import load_services  # start-up: as above
 
     source = footprint_source(args, _read_json)
@@ -201,15 +136,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
     print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
     services = load_services(_settings(args), with_store=False)
     print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
-    body, _ = run_assessment(
-        services,
-        **source,
-        hazard=args.hazard,
-        plan=args.plan,
-        figures=reported_figures(args),
-        title=args.title,
-    )
-    written = write_outputs(services, body, args)
+    with printer(services, args) as job:
+        body, _ = run_assessment(
+            services,
+            **source,
+            hazard=args.hazard,
+            plan=args.plan,
+            figures=reported_figures(args),
+            title=args.title,
+        )
+        written = write_outputs(services, body, args, job=job)
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -242,12 +178,15 @@ def cmd_import_osm(args: argparse.Namespace) -> int:
 
 def cmd_travel(args: argparse.Namespace) -> int:
     """Travel times and distances between depots, shelters and points (api/cli_travel.py)."""
+    from api import cli_travel  # start-up: only for travel
+
     footprint = _read_json(args.footprint, "footprint") if args.footprint else None
     return cli_travel.cmd_travel(args, _settings(args), footprint=footprint)
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
     """Validate a layer pack and list its layers."""
+    from api import cli_pack  # start-up: only for serve and layers
     from api.service.views import layer_infos  # start-up: the pack readers, only here
     from layers.pack import read_pack  # start-up: as above
 
@@ -262,33 +201,22 @@ def cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
-    serve = sub.add_parser("serve", help="start the HTTP API and browser map")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="server processes, each with its own pack and store connection (default 1)",
-    )
-    serve.add_argument(
-        "--compute-processes",
-        type=int,
-        metavar="N",
-        help="worker processes for assessments and printed maps, which are CPU-bound "
-        "(default: RELIEF_COMPUTE_PROCESSES, else one per core up to "
-        f"{DEFAULT_MAX_PROCESSES} with one server process, 0 with several; 0: threads of "
-        "the server process)",
-    )
-    with_data(serve)
-    with_font(serve)
-    with_dask(serve)
-    serve.set_defaults(run=cmd_serve)
+def _add_serve(serve: argparse.ArgumentParser) -> None:
+    from api.cli_serve import add_serve  # start-up: asyncio, psutil, only for serve
+
+    add_serve(serve, settings=_settings)
 
 
-def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
-    level = sub.add_parser("level", help="response level for reported figures")
+def _add_plans(plans: argparse.ArgumentParser) -> None:
+    plans.add_argument("--json", action="store_true", help="print JSON")
+    with_data(plans)
+    plans.set_defaults(run=cmd_plans)
+
+
+def _add_level(level: argparse.ArgumentParser) -> None:
+    from api.cli_figures import figure_options  # start-up: the plans' model, as grade needs
+    from geo.plans.model import HAZARDS  # start-up: as above
+
     level.add_argument("--plan", required=True, help="plan id, e.g. yangquan-2026")
     level.add_argument("--hazard", choices=sorted(HAZARDS))
     level.add_argument("--county", help="county code, to grade drought persons as a share")
@@ -298,8 +226,12 @@ def _add_level(sub: argparse._SubParsersAction[_Parser]) -> None:
     level.set_defaults(run=cmd_level)
 
 
-def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
-    assess = sub.add_parser("assess", help="assess an incident footprint or hazard raster")
+def _add_assess(assess: argparse.ArgumentParser) -> None:
+    from api.cli_figures import figure_options  # start-up: only the commands assessing
+    from api.cli_footprint import add_footprint_options  # start-up: as above
+    from api.cli_outputs import output_options  # start-up: as above
+    from geo.plans.model import HAZARDS  # start-up: as above
+
     add_footprint_options(assess)
     assess.add_argument("--hazard", required=True, choices=sorted(HAZARDS))
     assess.add_argument("--plan", help="plan id (default: the layer pack's own plan)")
@@ -313,50 +245,89 @@ def _add_assess(sub: argparse._SubParsersAction[_Parser]) -> None:
     assess.set_defaults(run=cmd_assess)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``reliefgis`` argument parser."""
-    parser = _Parser(prog="reliefgis", description="自然灾害救助空间决策支持 reliefgis")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _add_serve(sub)
+def _add_quake(quake: argparse.ArgumentParser) -> None:
+    from api.cli_figures import figure_options, reported_figures  # start-up: only for quake
+    from api.cli_outputs import output_options  # start-up: as above
+    from api.cli_quake import add_quake  # start-up: as above
 
-    plans = sub.add_parser("plans", help="list plan profiles")
-    plans.add_argument("--json", action="store_true", help="print JSON")
-    with_data(plans)
-    plans.set_defaults(run=cmd_plans)
-
-    _add_level(sub)
-    _add_assess(sub)
     add_quake(
-        sub,
+        quake,
         options=(figure_options, output_options, with_data, with_font),
         settings=_settings,
         figures=reported_figures,
     )
 
-    osm = sub.add_parser("import-osm", help="write the pack's roads from an OSM extract")
+
+def _add_import_osm(osm: argparse.ArgumentParser) -> None:
     osm.add_argument("extract", metavar="EXTRACT.osm.pbf")
     osm.add_argument("--bbox", metavar="W,S,E,N", help="keep roads within these lon/lat bounds")
     osm.add_argument("--data", metavar="DIR", required=True, help="the layer pack to write")
     osm.set_defaults(run=cmd_import_osm)
 
-    travel = sub.add_parser("travel", help="travel times and distances over open roads")
+
+def _add_travel(travel: argparse.ArgumentParser) -> None:
+    from api import cli_travel  # start-up: only for travel
+
     cli_travel.add_options(travel)
     with_data(travel)
     travel.set_defaults(run=cmd_travel)
 
-    cli_pack.add_pack(sub)
-    sub.choices["pack"].set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
-    add_incident(sub, options=with_data, settings=_settings)
 
-    layers = sub.add_parser("layers", help="validate a layer pack and list its layers")
+def _add_pack(pack: argparse.ArgumentParser) -> None:
+    from api import cli_pack  # start-up: only for pack
+
+    cli_pack.add_pack(pack)
+    pack.set_defaults(run=lambda a: a.pack_run(a, _settings(a)))
+
+
+def _add_incident(incident: argparse.ArgumentParser) -> None:
+    from api.cli_incident import add_incident  # start-up: pydantic, only for incident
+
+    add_incident(incident, options=with_data, settings=_settings)
+
+
+def _add_layers(layers: argparse.ArgumentParser) -> None:
     with_data(layers)
     layers.set_defaults(run=cmd_layers)
+
+
+#: The commands in the order ``--help`` lists them: the help line, and what adds the
+#: options (which imports what they name: only the command run has its options built).
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "serve": ("start the HTTP API and browser map", _add_serve),
+    "plans": ("list plan profiles", _add_plans),
+    "level": ("response level for reported figures", _add_level),
+    "assess": ("assess an incident footprint or hazard raster", _add_assess),
+    "quake": ("assess an earthquake from magnitude and epicentre", _add_quake),
+    "import-osm": ("write the pack's roads from an OSM extract", _add_import_osm),
+    "travel": ("travel times and distances over open roads", _add_travel),
+    "pack": ("build a layer pack from your own files, or check one", _add_pack),
+    "incident": ("an incident: open, warning measures, decisions, its 台账", _add_incident),
+    "layers": ("validate a layer pack and list its layers", _add_layers),
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``reliefgis`` argument parser; given ``argv``, with only its command's options.
+
+    Every command is listed (``--help``); the options of the one ``argv`` names are the
+    only ones built, so a quick command imports nothing another command needs.
+    """
+    parser = _Parser(prog="reliefgis", description="自然灾害救助空间决策支持 reliefgis")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # The top level has no option taking a value: its first word is the command.
+    named = next((word for word in argv or () if not word.startswith("-")), None)
+    for name, (summary, add_options) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary)
+        if argv is None or name == named:
+            add_options(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reliefgis`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         code: int = args.run(args)
     except ReliefError as exc:

@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -32,15 +31,12 @@ def _time(text: str) -> datetime:
 
 
 def add_incident(
-    sub: Any,
+    incident: argparse.ArgumentParser,
     *,
     options: Callable[[argparse.ArgumentParser], None],
     settings: Callable[[argparse.Namespace], Settings],
 ) -> None:
     """Register the ``reliefgis incident`` verbs: open, warning, tick, decide, register."""
-    incident = sub.add_parser(
-        "incident", help="an incident: open, warning measures, decisions, its 台账"
-    )
     verbs = incident.add_subparsers(dest="verb", required=True, parser_class=type(incident))
     decide = verbs.add_parser("decide", help="start, raise, lower or end the response level")
     decide.add_argument("incident", metavar="INCIDENT_ID")

@@ -1,7 +1,9 @@
 """What ``assess`` and ``quake`` write, and the options that choose it.
 
 Both commands write ``assessment.json``, the printed map (``map.pdf``), the incident map
-(``map.html``) and the exports named by ``--formats`` into one ``--out`` folder.
+(``map.html``) and the exports named by ``--formats`` into one ``--out`` folder. The
+printed map is made by a copy of the process forked before the assessment (`printer`),
+so that importing matplotlib and drawing overlap the assessment and the incident map.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from geo.errors import InputError
 from layers.exports.options import export_formats
@@ -56,63 +62,106 @@ def output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crs", default="4326", help="exports in 4326 (WGS84) or 4490 (CGCS2000)")
 
 
-def _fork_incident_map(services: Any, body: dict[str, Any], target: Path) -> int | None:
-    """Start writing ``map.html`` in a forked copy of this process: its pid, else None.
+@dataclass
+class Printer:
+    """A forked copy of this process that prints ``map.pdf`` once told the answer is written."""
 
-    The incident map and the printed map are made from the same answer and share nothing,
-    so the copy writes one (importing folium) while this process writes the other
-    (importing matplotlib), on another core. Only where fork is safe to use here (Linux:
-    this process runs no other thread: with ``--dask`` the client's threads run, and a fork
-    could copy a lock one of them holds); elsewhere the maps are written one after the other.
-    """
-    if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
-        return None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 1  # any failure: this process writes the map itself, and reports it
+    pid: int
+    pipe: int  # its write end: b"1" once assessment.json is written; closed unsaid: stop
+    told: bool = False
+    status: int | None = None  # the copy's exit status, once waited for
+
+    def print_answer(self) -> None:
+        """Tell the copy that ``assessment.json`` is written: it prints the map from it."""
+        os.write(self.pipe, b"1")
+        self.told = True
+        os.close(self.pipe)
+
+    def printed(self) -> bool:
+        """Wait for the copy; whether it printed the map."""
+        if self.status is None:
+            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.told and self.status == 0
+
+
+def _print_when_told(services: Any, args: argparse.Namespace, pipe: int) -> NoReturn:
+    """The copy: import the printer now, print the map when told; never returns."""
+    code = 1  # any failure: the command prints the map itself, and reports it
     try:
-        from api.service.exports import write_incident_map  # start-up: folium, in the copy
+        from api.service.printing import load_printer, printed_pdf  # start-up: in the copy
 
-        write_incident_map(services, body, target)
+        load_printer(services)
+        with os.fdopen(pipe, "rb") as told:
+            go = told.read(1) == b"1"
+        if go:
+            out = Path(args.out)
+            body = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+            pdf = printed_pdf(services, body, paper=args.paper, scale=args.scale)
+            (out / "map.pdf").write_bytes(pdf)
         code = 0
     finally:
         os._exit(code)  # the copy ends here: no exit handlers, no second flush of stdout
 
 
-def _forked_ok(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+@contextmanager
+def printer(services: Any, args: argparse.Namespace) -> Iterator[Printer | None]:
+    """Fork a copy that imports matplotlib and the fonts while this process assesses.
+
+    The copy prints ``map.pdf`` from ``assessment.json`` while this process writes
+    ``map.html`` (importing folium) and the exports, on another core. Only where fork is
+    safe to use here (Linux: this process runs no other thread: with ``--dask`` the
+    client's threads run, and a fork could copy a lock one of them holds); elsewhere,
+    None: the maps are written one after the other. Leaving the block without telling
+    the copy (the assessment failed) stops it.
+    """
+    if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
+        yield None
+        return
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if not pid:
+        os.close(write_end)
+        _print_when_told(services, args, read_end)
+    os.close(read_end)
+    job = Printer(pid, write_end)
+    try:
+        yield job
+    finally:
+        if not job.told:
+            os.close(write_end)
+            os.kill(pid, signal.SIGTERM)  # its imports are of no use now
+        job.printed()
 
 
-def write_outputs(services: Any, body: dict[str, Any], args: argparse.Namespace) -> list[Path]:
-    """Write ``assessment.json``, the maps and the exports into ``args.out``; the files written."""
+def write_outputs(
+    services: Any, body: dict[str, Any], args: argparse.Namespace, *, job: Printer | None = None
+) -> list[Path]:
+    """Write ``assessment.json``, the maps and the exports into ``args.out``; the files written.
+
+    ``job``: the copy printing ``map.pdf`` (`printer`); None: this process prints it.
+    """
     out = out_folder(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "assessment.json"
     target.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    page = out / "map.html"
-    forked = _fork_incident_map(services, body, page)
-    # start-up: matplotlib and the exporters, imported after the fork (folium in the copy)
-    from api.service.exports import write_incident_map, write_results
+    if job is not None:
+        job.print_answer()
+    # start-up: folium and the exporters (matplotlib in the copy, if there is one)
+    from api.service.exports import write_results
 
+    maps = {"paper": args.paper, "scale": args.scale}
     try:
         written = write_results(
-            services,
-            body,
-            out,
-            formats=args.formats,
-            paper=args.paper,
-            scale=args.scale,
-            crs=args.crs,
-            html=False,
+            services, body, out, formats=args.formats, crs=args.crs, pdf=job is None, **maps
         )
     finally:
-        made = _forked_ok(forked)  # the copy is waited for, whatever happened here
-    if not made:
-        write_incident_map(services, body, page)
-    return [target, written[0], page, *written[1:]]
+        printed = job is not None and job.printed()  # the copy is waited for, whatever happened
+    if job is None:
+        return [target, *written]
+    if not printed:
+        write_results(
+            services, body, out, formats=[], paper=args.paper, scale=args.scale, html=False
+        )
+    return [target, out / "map.pdf", *written]

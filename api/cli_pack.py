@@ -12,7 +12,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from api.settings import Settings
 from geo.errors import InputError
@@ -86,9 +86,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
-def add_pack(sub: argparse._SubParsersAction[Any]) -> None:
+def add_pack(pack: argparse.ArgumentParser) -> None:
     """Register ``pack build``, ``pack check`` and ``pack init`` (``args.pack_run``)."""
-    pack = sub.add_parser("pack", help="build a layer pack from your own files, or check one")
     actions = pack.add_subparsers(dest="pack_command", required=True, parser_class=type(pack))
     build = actions.add_parser("build", help="build a layer pack from SOURCES.toml")
     build.add_argument("sources", metavar="SOURCES.toml")

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from api.cli_outputs import out_folder, write_outputs
+from api.cli_outputs import out_folder, printer, write_outputs
 from api.settings import Settings
 from web.shares import is_share, percent
 
@@ -78,15 +78,16 @@ def cmd_quake(
     print("reliefgis: 正在估算烈度圈、受灾人口、倒塌房屋与响应级别 …", file=sys.stderr)
     earthquake = {"magnitude": args.magnitude, "lon": args.lon, "lat": args.lat}
     earthquake |= {"strike": args.strike, "region": args.region}
-    body, _ = run_assessment(
-        services,
-        plan=args.plan,
-        figures=reported,
-        title=args.title,
-        earthquake=earthquake,
-        use_casualty_estimate=args.use_casualty_estimate,
-    )
-    written = write_outputs(services, body, args)
+    with printer(services, args) as job:
+        body, _ = run_assessment(
+            services,
+            plan=args.plan,
+            figures=reported,
+            title=args.title,
+            earthquake=earthquake,
+            use_casualty_estimate=args.use_casualty_estimate,
+        )
+        written = write_outputs(services, body, args, job=job)
     print("\n".join(quake_summary(body)))
     names = "、".join(p.name for p in written)
     print(f"reliefgis: 已写入 {args.out}/{names}", file=sys.stderr)
@@ -94,14 +95,13 @@ def cmd_quake(
 
 
 def add_quake(
-    sub: Any,
+    quake: argparse.ArgumentParser,
     *,
     options: tuple[Options, ...],
     settings: Callable[[argparse.Namespace], Settings],
     figures: Callable[[argparse.Namespace], dict[str, Any]],
 ) -> None:
-    """The ``quake`` subcommand."""
-    quake = sub.add_parser("quake", help="assess an earthquake from magnitude and epicentre")
+    """The options of the ``quake`` subcommand."""
     quake.add_argument("--magnitude", type=float, required=True, help="magnitude (3.0–9.5)")
     quake.add_argument("--lon", type=float, required=True, help="epicentre longitude")
     quake.add_argument("--lat", type=float, required=True, help="epicentre latitude")

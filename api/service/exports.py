@@ -117,11 +117,12 @@ def write_results(
     scale: str = "auto",
     crs: str = "4326",
     encoding: str = "utf-8",
+    pdf: bool = True,
     html: bool = True,
 ) -> list[Path]:
     """Write map.pdf, map.html and each export into ``out``, with a progress bar on stderr.
 
-    ``html``: False when map.html is written elsewhere (`write_incident_map`).
+    ``pdf``, ``html``: False when that map is written elsewhere (api/cli_outputs.py).
     """
     # start-up: matplotlib is imported only by the process that prints (api/cli_outputs.py)
     from api.service.printing import printed_pdf
@@ -129,14 +130,14 @@ def write_results(
     suffixes = [export_format(f) for f in formats]
     export_crs(crs), export_encoding(encoding)  # refuse bad options before any work
     written = []
-    steps = ["map.pdf", *(["map.html"] if html else []), *(f"assessment.{s}" for s in suffixes)]
+    maps = [name for name, wanted in (("map.pdf", pdf), ("map.html", html)) if wanted]
+    steps = [*maps, *(f"assessment.{s}" for s in suffixes)]
     with tqdm(steps, desc="reliefgis", unit="file", file=sys.stderr, leave=True) as bar:
         for name in bar:
             bar.set_postfix_str(name)
             target = out / name
             if name == "map.pdf":
-                pdf = printed_pdf(services, body, paper=paper, scale=scale)
-                target.write_bytes(pdf)
+                target.write_bytes(printed_pdf(services, body, paper=paper, scale=scale))
             elif name == "map.html":
                 write_incident_map(services, body, target)
             else:

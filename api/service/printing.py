@@ -8,6 +8,14 @@ from typing import Any, Literal
 from api.service.bootstrap import Services
 
 
+def load_printer(services: Services) -> None:
+    """Import the printer (matplotlib) and find the font ahead of the first map."""
+    from web.print.fonts import find_cjk_font  # noqa: PLC0415 start-up: as printed_pdf
+    from web.print.render import render_pdf  # noqa: F401, PLC0415 start-up: as printed_pdf
+
+    find_cjk_font(services.settings.font)
+
+
 def printed_pdf(
     services: Services, body: Mapping[str, Any], *, paper: Literal["A3", "A4"], scale: str
 ) -> bytes:

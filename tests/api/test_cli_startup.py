@@ -3,7 +3,9 @@
 ``reliefgis level``, ``plans`` and ``--help`` are run in a fresh interpreter; the modules
 it loaded are read from ``sys.modules``. A top-level import of geopandas, rasterio,
 matplotlib or fastapi anywhere on their path (say, a new ``from layers.pack import …`` at
-the top of ``api/cli.py``) fails here, whatever the machine's speed.
+the top of ``api/cli.py``) fails here, whatever the machine's speed. So does pydantic (the
+request models of ``incident``), psutil, asyncio or multiprocessing (the compute processes
+of ``serve``): only the command run has its options built (``api.cli.build_parser``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,19 @@ import sys
 
 import pytest
 
-HEAVY = ("geopandas", "rasterio", "matplotlib", "fastapi", "pandas", "shapely", "pyproj")
+HEAVY = (
+    "geopandas",
+    "rasterio",
+    "matplotlib",
+    "fastapi",
+    "pandas",
+    "shapely",
+    "pyproj",
+    "pydantic",
+    "psutil",
+    "asyncio",
+    "multiprocessing",
+)
 
 _PROBE = """
 import contextlib, io, json, sys
@@ -45,6 +59,23 @@ def test_quick_commands_import_nothing_heavy(argv: tuple[str, ...]) -> None:
     loaded = _loaded(*argv)
     assert "api" in loaded  # the probe did run the command
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_help_reads_neither_settings_nor_plans() -> None:
+    """``--help`` lists the commands only: no settings (numpy), no plan model."""
+    loaded = _loaded("--help")
+    assert "api" in loaded
+    assert not loaded & {"numpy", "layers"}, sorted(loaded & {"numpy", "layers"})
+
+
+def test_every_command_has_its_options_when_none_is_named() -> None:
+    """``build_parser()`` without argv builds every command's options (docs, tests)."""
+    from api.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert list(commands) == list(COMMANDS)
+    assert all(len(sub._actions) > 1 for sub in commands.values())  # more than --help
 
 
 def test_the_probe_sees_a_heavy_import() -> None:

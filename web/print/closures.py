@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from web import labels
 from web.print.layers import add_lines
+from web.print.map_crs import MAP_LONLAT
 from web.print.page import Page
 
 #: Dash of a closed road (on, off in line widths), the screen's "6 4" in print.
@@ -32,7 +33,7 @@ def draw_closed_roads(
     features = closed_features(assessment)
     if not features:
         return 0
-    frame = gpd.GeoDataFrame.from_features(features, crs=4326).to_crs(crs)
+    frame = gpd.GeoDataFrame.from_features(features, crs=MAP_LONLAT).to_crs(crs)
     frame = frame[frame.intersects(area)]
     style = labels.PRINT_STYLES["closed_roads"]
     add_lines(ax, frame.geometry, colors=labels.CLOSED_ROAD_COLOR,

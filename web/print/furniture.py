@@ -14,7 +14,8 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.patches import Rectangle
 from pyproj import CRS
 
-from geo._crs import LONLAT, transformer
+from geo._crs import transformer
+from web.print.map_crs import MAP_LONLAT
 from web.print.page import Page
 from web.print.text import halo_text, text_width
 
@@ -113,7 +114,7 @@ def scale_bar(
 # ------------------------------------------------------------------------- north arrow
 def convergence_deg(crs: CRS, lon: float, lat: float) -> float:
     """Grid convergence at (lon, lat): the angle from grid north to true north, degrees."""
-    forward = transformer(LONLAT, crs)
+    forward = transformer(MAP_LONLAT, crs)
     x0, y0 = forward.transform(lon, lat)
     x1, y1 = forward.transform(lon, lat + 0.01)
     return math.degrees(math.atan2(x1 - x0, y1 - y0))
@@ -205,8 +206,8 @@ def graticule(
     """Longitude and latitude lines over a projected map, labelled outside the frame."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    inverse = transformer(crs, LONLAT)
-    forward = transformer(LONLAT, crs)
+    inverse = transformer(crs, MAP_LONLAT)
+    forward = transformer(MAP_LONLAT, crs)
     lons, lats = inverse.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
     lon0, lon1, lat0, lat1 = min(lons), max(lons), min(lats), max(lats)
     step = _graticule_step(max(lon1 - lon0, lat1 - lat0))

@@ -19,11 +19,11 @@ from shapely.geometry import Point
 
 from web import labels, quake_text
 from web.print import cartography as carto
+from web.print.map_crs import MAP_LONLAT
 from web.print.page import CAUTION, MUTED, Flow, Page
 from web.print.text import halo_text, thousands
 from web.quake_text import quake_of
 
-LONLAT = "EPSG:4326"
 EPICENTRE = carto.MarkerStyle(
     "*", quake_text.QUAKE_COLOR, "white", 16.0, quake_text.QUAKE["epicentre"]
 )
@@ -36,13 +36,13 @@ def draw_quake(ax: Axes, page: Page, assessment: Mapping[str, Any], crs: CRS) ->
         return
     pieces = (assessment["footprint"].get("pieces") or {}).get("features") or []
     if pieces:
-        rings = gpd.GeoDataFrame.from_features(pieces, crs=LONLAT).to_crs(crs)
+        rings = gpd.GeoDataFrame.from_features(pieces, crs=MAP_LONLAT).to_crs(crs)
         rings.boundary.plot(
             ax=ax, color=quake_text.QUAKE_COLOR, linewidth=page.lw(0.6), linestyle="--", zorder=6.5
         )
     degrees: Sequence[Mapping[str, Any]] = quake.get("degrees") or []
     spots = [Point(d["label_at"]) for d in degrees] + [Point(quake["lon"], quake["lat"])]
-    projected = gpd.GeoSeries(spots, crs=LONLAT).to_crs(crs)
+    projected = gpd.GeoSeries(spots, crs=MAP_LONLAT).to_crs(crs)
     for degree, spot in zip(degrees, projected.iloc[:-1], strict=True):
         halo_text(
             ax,

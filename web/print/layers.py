@@ -23,11 +23,11 @@ from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from geo._crs import LONLAT
 from geo.errors import InputError
 from layers.pack import LayerPack
 from web import footprint_style, labels
 from web.print import cartography as carto
+from web.print.map_crs import MAP_LONLAT, to_map_crs
 from web.print.page import Box, Page
 from web.print.text import halo_text
 
@@ -123,7 +123,7 @@ class MapLayers:
         features = (assessment["footprint"].get("pieces") or {}).get("features") or []
         if not features:
             raise InputError("footprint.pieces: no footprint to map", field="footprint")
-        pieces = gpd.GeoDataFrame.from_features(features, crs=LONLAT).to_crs(crs)
+        pieces = gpd.GeoDataFrame.from_features(features, crs=MAP_LONLAT).to_crs(crs)
         if "class" not in pieces.columns:
             pieces["class"] = "high"
         classes = [str(c) for c in pieces["class"]]
@@ -135,12 +135,12 @@ class MapLayers:
                 "assigned": [int(r.get("assigned", 0)) for r in rows],
             },
             geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
-            crs=LONLAT,
+            crs=MAP_LONLAT,
         ).to_crs(crs)
         supply = assessment.get("supply") or {}
         route_features = (supply.get("routes") or {}).get("features") or []
         routes = (
-            gpd.GeoDataFrame.from_features(route_features, crs=LONLAT).to_crs(crs)
+            gpd.GeoDataFrame.from_features(route_features, crs=MAP_LONLAT).to_crs(crs)
             if route_features
             else gpd.GeoDataFrame(geometry=[], crs=crs)
         )
@@ -166,13 +166,13 @@ class MapLayers:
 
     def centre_lonlat(self, extent: tuple[float, float, float, float]) -> tuple[float, float]:
         """The map centre in lon/lat."""
-        centre = gpd.GeoSeries([box(*extent).centroid], crs=self.crs).to_crs(LONLAT).iloc[0]
+        centre = gpd.GeoSeries([box(*extent).centroid], crs=self.crs).to_crs(MAP_LONLAT).iloc[0]
         return float(centre.x), float(centre.y)
 
     def _clip(self, frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
         """``frame`` projected and cut to ``area`` (grown a little, so lines leave the frame)."""
         minx, miny, maxx, maxy = area.buffer(area.length * 0.02).bounds
-        projected = frame.to_crs(self.crs)
+        projected = to_map_crs(frame, self.crs)
         kept = projected[projected.intersects(box(minx, miny, maxx, maxy))].copy()
         kept["geometry"] = kept.geometry.clip_by_rect(minx, miny, maxx, maxy)
         return kept[~kept.geometry.is_empty]
@@ -327,7 +327,7 @@ class MapLayers:
 
     def draw_locator(self, ax: Axes, page: Page, detail: BaseGeometry, *, box_mm: Box) -> None:
         """The whole jurisdiction, the footprint and the detail map's extent."""
-        counties = self.pack.counties.to_crs(self.crs)
+        counties = to_map_crs(self.pack.counties, self.crs)
         ax.set_facecolor("white")
         add_polygons(
             ax,
