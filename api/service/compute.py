@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -138,6 +139,8 @@ class Compute(Generic[S]):
         self._idle: list[Worker] = []
         #: Requests waiting for an idle worker, each on its own event loop.
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        #: Whether `start_soon` paused the cyclic collector, for `start` to resume it.
+        self._collector_paused = False
 
     def bind(self, services: S) -> None:
         """Give the services tasks run on threads of this process are handed."""
@@ -308,15 +311,28 @@ class Compute(Generic[S]):
 
         The workers read their services while the server reads its own; `start` then
         only waits for them. Starting is done on a thread: the first worker waits for
-        the fork server to import the code.
+        the fork server to import the code. Until `start`, the cyclic collector pauses:
+        the server's imports and read allocate millions of objects that live as long as
+        it does, and passes over them would only lengthen its start.
         """
-        if self.processes:
-            threading.Thread(target=self._start_workers, name="compute-start", daemon=True).start()
+        if not self.processes:
+            return
+        self._collector_paused = gc.isenabled()
+        gc.disable()
+        threading.Thread(target=self._start_workers, name="compute-start", daemon=True).start()
+
+    def _resume_collector(self) -> None:
+        """After start-up: its objects frozen out of the collector's reach, resume it."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.freeze()
+            gc.enable()
 
     async def start(self, *, timeout_s: float = START_TIMEOUT_S) -> None:
         """Start every worker process now, not on the first request, and wait until ready."""
         if not self.processes:
             return
+        self._resume_collector()
         deadline = time.monotonic() + timeout_s
         await asyncio.to_thread(self._start_workers)
         while not all(worker.started.done() for worker in self._start_workers()):
@@ -337,6 +353,7 @@ class Compute(Generic[S]):
 
     def close(self) -> None:
         """Stop the workers (after the tasks they hold)."""
+        self._resume_collector()
         with self._lock:
             workers, self._workers, self._idle = self._workers, [], []
             threads, self._threads = self._threads, None
