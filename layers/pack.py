@@ -101,6 +101,8 @@ class LayerPack:
     jurisdiction: BaseGeometry
     #: The optional context layers present (CONTEXT_SPECS), by name.
     context: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    #: The EPSG code of `metric_crs`, when already found (the pack cache keeps it).
+    metric_epsg: int | None = None
 
     def vector(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """A layer by name, or `LayerNotFound` listing the names there are."""
@@ -140,6 +142,9 @@ class LayerPack:
 
     def metric_crs(self) -> CRS:
         """A UTM CRS fit for measuring metres and square metres over this pack."""
+        if self.metric_epsg is not None:
+            # As estimate_utm_crs makes it, without its search of every UTM zone (0.15 s).
+            return CRS.from_epsg(self.metric_epsg)
         crs: CRS = self.counties.estimate_utm_crs()
         return crs
 

@@ -107,6 +107,7 @@ def _write(target: Path, pack: LayerPack) -> None:
             "source_crs": dict(pack.source_crs),
             "repairs": list(pack.repairs),
             "population": _grid_meta(pack.population),
+            "metric_epsg": pack.metric_crs().to_epsg(),
         }
         (scratch / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(scratch, target)
@@ -131,6 +132,7 @@ def _read(target: Path, folder: Path) -> LayerPack:
         repairs=tuple(meta["repairs"]),
         jurisdiction=shapely.from_wkb((target / _JURISDICTION).read_bytes()),
         context=context,
+        metric_epsg=meta["metric_epsg"],
         **frames,
     )
 

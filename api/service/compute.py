@@ -11,21 +11,21 @@ process writes) are read once, by the fork server the workers are forked from
 process parses requests, stores and answers. With N = 0 they run on `COMPUTE_THREADS`
 long-lived threads of the server.
 
-A worker that dies (killed, out of memory) fails the requests it held with
-`ComputeUnavailable` (503); the next request starts fresh workers.
+Each worker takes one task at a time (`api.service.compute_worker.Worker`); a request
+waits here for an idle one. A worker that dies (killed, out of memory) fails only the
+request it held, with `WorkerStopped` (503, ``Retry-After``); a fresh worker forked from
+the fork server takes its place at once, and the other workers and the requests they
+hold go on. A worker found dead while idle is replaced before it is given a task.
 
 Each task has a time limit (``timeout_s``, ``RELIEF_TASK_TIMEOUT_S``). Past it the caller
 gets `ComputeTimeout` (504); in worker processes the worker running it ends itself (a
-watchdog thread in C, so GEOS work that never returns to Python is ended too), the other
-requests its pool held are answered 503 to retry, and fresh workers take the next one.
-Threads cannot be stopped: with N = 0 the caller is answered at the limit and the thread
-finishes on its own. After each task, a worker holding more than ``max_rss_bytes``
-(``RELIEF_WORKER_MAX_RSS_MB``) is retired: its pool takes no new task, finishes what it
-holds and exits, and a fresh pool serves the next request.
+watchdog thread in C, so GEOS work that never returns to Python is ended too) and is
+replaced. Threads cannot be stopped: with N = 0 the caller is answered at the limit and
+the thread finishes on its own. After each task, a worker holding more than
+``max_rss_bytes`` (``RELIEF_WORKER_MAX_RSS_MB``) is retired and replaced.
 
 A request whose client disconnects is cancelled (`api.disconnect`); `Compute.run`,
-cancelled while a worker process runs its task, kills that worker (the one task it runs
-is found in a table of running tasks the workers share) and starts fresh workers, as
+cancelled while a worker process runs its task, kills that worker and replaces it, as
 the time limit does. With threads the abandoned task finishes on its own.
 """
 
@@ -33,27 +33,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import faulthandler
-import itertools
+import gc
 import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-import psutil
-
-from api.service.compute_preload import preloaded_or_load, worker_context
+from api.service.compute_preload import worker_context
+from api.service.compute_worker import Worker, run_in_worker, worker_pid
 from geo.errors import ComputeTimeout, ComputeUnavailable
 
-if TYPE_CHECKING:
-    from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
+__all__ = ["Compute", "WorkerStopped", "default_processes", "worker_pid"]
 
 #: Threads that run the work when there are no worker processes. pyproj keeps a PROJ
 #: context per thread and re-creates every transformer the first time a new thread uses
@@ -70,15 +66,19 @@ WORKER_MODULES = ("api.service.bootstrap", "api.service.assess")
 #: How long `Compute.start` waits for every worker to read the pack, and how often it looks.
 START_TIMEOUT_S = 600.0
 READY_POLL_S = 0.05
+#: When a request whose worker died may be sent again: its replacement is forked from
+#: the fork server, which already holds the services, in well under a second.
+RETRY_AFTER_S = 1
 
 T = TypeVar("T")
 #: What the tasks are handed first: the services of the process they run in.
 S = TypeVar("S")
 
-#: The services of a worker process, read once by `_start_worker`.
-_worker_services: object | None = None
-#: Which task each worker process runs: (task number, pid) pairs, shared by the pool.
-_worker_tasks: SynchronizedArray[int] | None = None
+
+class WorkerStopped(ComputeUnavailable):
+    """The worker process running the request died; a fresh one has taken its place."""
+
+    retry_after_s = RETRY_AFTER_S
 
 
 def default_processes() -> int:
@@ -86,65 +86,9 @@ def default_processes() -> int:
     return max(1, min(DEFAULT_MAX_PROCESSES, os.cpu_count() or 1))
 
 
-def _start_worker(
-    load: Callable[[], object], ready: Synchronized[int], tasks: SynchronizedArray[int]
-) -> None:
-    """Initialise a worker process: read everything the tasks need, once; count it ready."""
-    global _worker_services, _worker_tasks  # noqa: PLW0603 - per worker process, set at start
-    _worker_tasks = tasks
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        # The task queue's pipe stays open in the sibling workers, so a server killed
-        # outright (SIGKILL, OOM killer) would leave its workers waiting forever.
-        threading.Thread(
-            target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch", daemon=True
-        ).start()
-    _worker_services = preloaded_or_load(load)  # read by the fork server, else here
-    with ready.get_lock():
-        ready.value += 1
-
-
-def _exit_with_parent(sentinel: int) -> None:
-    """Wait for the server process to end, then end this worker at once."""
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
-
-
-def _mark_running(number: int) -> None:
-    """Enter (``number`` > 0) or clear (0) this worker's task in the shared table."""
-    if _worker_tasks is None:  # pragma: no cover - the initializer always ran
-        return
-    pid = os.getpid()
-    with _worker_tasks.get_lock():
-        pairs = range(0, len(_worker_tasks), 2)
-        mine = [i for i in pairs if _worker_tasks[i + 1] == pid]
-        slot = mine[0] if mine else next(i for i in pairs if _worker_tasks[i] == 0)
-        _worker_tasks[slot], _worker_tasks[slot + 1] = number, pid if number else 0
-
-
-def _run_in_worker(
-    task: Callable[..., T],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    timeout_s: float | None = None,
-    number: int = 0,
-) -> T:
-    """Run ``task(services, *args, **kwargs)`` with the worker's own services.
-
-    Past ``timeout_s`` the worker ends itself: faulthandler's watchdog is a C thread, so
-    it fires even while GEOS holds the interpreter in a call that never returns to Python
-    (the task's traceback goes to the server's log first).
-    """
-    if _worker_services is None:  # pragma: no cover - the initializer always ran
-        raise RuntimeError("compute worker used before its services were read")
-    _mark_running(number)
-    if timeout_s is not None:
-        faulthandler.dump_traceback_later(timeout_s, exit=True)
-    try:
-        return task(_worker_services, *args, **kwargs)
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-        _mark_running(0)
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Compute(Generic[S]):
@@ -187,31 +131,16 @@ class Compute(Generic[S]):
         self.timeout_s = timeout_s
         self.max_rss_bytes = max_rss_bytes
         self._lock = threading.Lock()
-        self._executor: Executor | None = None
-        self._ready: Synchronized[int] | None = None
-        self._tasks: SynchronizedArray[int] | None = None
-        self._numbers = itertools.count(1)
-        self._warming: set[asyncio.Task[None]] = set()
-
-    def _pool(self) -> Executor:
-        with self._lock:
-            if self._executor is None:
-                if self.processes:
-                    context = worker_context(self.preload, self.load)
-                    self._ready = context.Value("i", 0)
-                    # A (task number, pid) pair for each worker of this pool.
-                    self._tasks = context.Array("q", 2 * self.processes)
-                    self._executor = ProcessPoolExecutor(
-                        max_workers=self.processes,
-                        mp_context=context,
-                        initializer=_start_worker,
-                        initargs=(self.load, self._ready, self._tasks),
-                    )
-                else:
-                    self._executor = ThreadPoolExecutor(
-                        max_workers=COMPUTE_THREADS, thread_name_prefix="compute"
-                    )
-            return self._executor
+        self._starting = threading.Lock()
+        self._threads: Executor | None = None
+        self._context: multiprocessing.context.BaseContext | None = None
+        #: The worker processes, and those of them free for a task.
+        self._workers: list[Worker] = []
+        self._idle: list[Worker] = []
+        #: Requests waiting for an idle worker, each on its own event loop.
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        #: Whether `start_soon` paused the cyclic collector, for `start` to resume it.
+        self._collector_paused = False
 
     def bind(self, services: S) -> None:
         """Give the services tasks run on threads of this process are handed."""
@@ -222,12 +151,89 @@ class Compute(Generic[S]):
             raise RuntimeError("compute used before its services were bound")
         return self.services
 
-    def _discard(self, broken: Executor, *, cancel: bool = True) -> None:
-        """Take no more tasks to this pool; ``cancel``: drop those not yet started."""
+    def _thread_pool(self) -> Executor:
         with self._lock:
-            if self._executor is broken:
-                self._executor = None
-        broken.shutdown(wait=False, cancel_futures=cancel)
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(
+                    max_workers=COMPUTE_THREADS, thread_name_prefix="compute"
+                )
+            return self._threads
+
+    def _start_workers(self) -> list[Worker]:
+        """The worker processes, started now if they are not yet: one task each at a time.
+
+        Blocks until the fork server has imported the code: call it off the event loop.
+        """
+        with self._starting:  # one thread starts them, the others wait for it
+            with self._lock:
+                if self._workers:
+                    return list(self._workers)
+            if self._context is None:
+                self._context = worker_context(self.preload, self.load)
+            workers = [Worker(self._context, self.load) for _ in range(self.processes)]
+            with self._lock:
+                self._workers, self._idle = workers, list(workers)
+                self._wake_waiters()
+            return list(workers)
+
+    def _replace(self, worker: Worker, *, kill: bool = False) -> None:
+        """Put a fresh worker in ``worker``'s place; ``kill``: end ``worker`` at once."""
+        pid = worker.pid
+        if kill and pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        worker.stop()
+        fresh = None if self._context is None else Worker(self._context, self.load)
+        with self._lock:
+            with contextlib.suppress(ValueError):
+                self._idle.remove(worker)
+            if fresh is not None and worker in self._workers:
+                self._workers[self._workers.index(worker)] = fresh
+                self._idle.append(fresh)
+                self._wake_waiters()
+                fresh = None
+        if fresh is not None:  # closed, or replaced already
+            fresh.stop()
+
+    def _release(self, worker: Worker) -> None:
+        """``worker`` is free for the next task."""
+        with self._lock:
+            if worker in self._workers:
+                self._idle.append(worker)
+                self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
+        """Let every waiting request look for an idle worker again (under ``_lock``)."""
+        waiters, self._waiters = self._waiters, []
+        for loop, waiter in waiters:
+            with contextlib.suppress(RuntimeError):  # its loop has closed: nobody waits
+                loop.call_soon_threadsafe(_wake, waiter)
+
+    async def _idle_worker(self) -> Worker:
+        """An idle, living worker; those found dead while idle are replaced first."""
+        if not self._workers:
+            await asyncio.to_thread(self._start_workers)
+        loop = asyncio.get_running_loop()
+        while True:
+            with self._lock:
+                dead = [worker for worker in self._idle if not worker.alive]
+                living = [worker for worker in self._idle if worker not in dead]
+                worker = living[-1] if living else None
+                self._idle = living[:-1]
+                if worker is None and not dead:
+                    waiter: asyncio.Future[None] = loop.create_future()
+                    self._waiters.append((loop, waiter))
+            for body in dead:  # died while idle: nothing was lost
+                self._replace(body)
+            if worker is not None:
+                return worker
+            if dead:
+                continue  # their replacements are idle now
+            try:
+                await waiter
+            finally:
+                with self._lock, contextlib.suppress(ValueError):
+                    self._waiters.remove((loop, waiter))
 
     async def run(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``task(services, *args, **kwargs)``, awaited without blocking the event loop.
@@ -239,57 +245,48 @@ class Compute(Generic[S]):
         ------
         ComputeTimeout
             The task ran longer than ``timeout_s``: stopped (processes) or abandoned.
-        ComputeUnavailable
-            A worker process stopped while it held the task.
+        WorkerStopped
+            The worker process stopped while it held the task: retry (``Retry-After``).
         """
-        loop = asyncio.get_running_loop()
-        executor = self._pool()
         if not self.processes:
             call = partial(task, self._services(), *args, **kwargs)
-            pending = loop.run_in_executor(executor, call)
+            pending = asyncio.get_running_loop().run_in_executor(self._thread_pool(), call)
             try:
                 return await asyncio.wait_for(pending, self.timeout_s)
             except TimeoutError:
                 raise self._timeout() from None
-        number = next(self._numbers)
-        call = partial(_run_in_worker, task, args, kwargs, self.timeout_s, number)
+        while True:
+            worker = await self._idle_worker()
+            try:
+                future = worker.submit(partial(run_in_worker, task, args, kwargs, self.timeout_s))
+                break
+            except BrokenProcessPool:  # it died just now, before it took the task
+                self._replace(worker)
+        started = time.monotonic()
         try:
-            pending = loop.run_in_executor(executor, call)
-        except BrokenProcessPool:  # a worker died between requests: nothing was lost
-            self._discard(executor)
-            executor = self._pool()
-            pending = loop.run_in_executor(executor, call)
-        started, tasks = time.monotonic(), self._tasks
-        try:
-            result = await pending
+            result = await asyncio.wrap_future(future)
         except asyncio.CancelledError:
-            self._abandon(executor, tasks, number)
+            if future.cancelled():  # never started: its worker is free
+                self._release(worker)
+            else:  # the caller went away: end the worker still running its task
+                self._replace(worker, kill=True)
             raise
         except BrokenProcessPool as exc:
-            self._discard(executor)
+            self._replace(worker)
             if self.timeout_s is not None and time.monotonic() - started >= self.timeout_s:
                 raise self._timeout() from exc
-            raise ComputeUnavailable(
-                "a compute worker process stopped while answering this request; "
-                "fresh workers are started for the next one: please retry"
+            raise WorkerStopped(
+                "a compute worker process stopped while answering this request; a fresh "
+                f"one has taken its place: please retry (in {RETRY_AFTER_S} s)"
             ) from exc
-        self._retire_if_heavy(executor)
+        except BaseException:
+            self._release(worker)
+            raise
+        if self.max_rss_bytes is not None and worker.rss() > self.max_rss_bytes:
+            self._replace(worker)  # it holds no task: it exits at once
+        else:
+            self._release(worker)
         return result
-
-    def _abandon(
-        self, executor: Executor, tasks: SynchronizedArray[int] | None, number: int
-    ) -> None:
-        """The caller went away: end the worker running task ``number``, if one has it."""
-        pid = _running_pid(tasks, number)
-        if pid is None:
-            return  # not started: cancelling its future dropped it from the queue
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        self._discard(executor)
-        # Fresh workers now, so that the next request does not wait for them to start.
-        warming = asyncio.ensure_future(self.start())
-        self._warming.add(warming)
-        warming.add_done_callback(self._warming.discard)
 
     def _timeout(self) -> ComputeTimeout:
         return ComputeTimeout(
@@ -298,79 +295,70 @@ class Compute(Generic[S]):
             "make the footprint simpler or smaller"
         )
 
-    def _retire_if_heavy(self, executor: Executor) -> None:
-        """Replace the pool when one of its workers holds more than ``max_rss_bytes``."""
-        if self.max_rss_bytes is None:
-            return
-        heaviest = max(_rss(pid) for pid in (getattr(executor, "_processes", None) or {0: 0}))
-        if heaviest > self.max_rss_bytes:
-            # Its workers finish what they hold, then exit; new tasks go to a fresh pool.
-            self._discard(executor, cancel=False)
-
     @property
     def ready(self) -> int:
-        """How many worker processes have read their services (0 with threads)."""
-        return 0 if self._ready is None else int(self._ready.value)
+        """How many worker processes have read their services and run (0 with threads)."""
+        with self._lock:
+            return sum(worker.ready for worker in self._workers)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the worker processes started so far."""
+        with self._lock:
+            return [pid for worker in self._workers if (pid := worker.pid) is not None]
 
     def start_soon(self) -> None:
         """Start the worker processes now, in the background, while this process goes on.
 
         The workers read their services while the server reads its own; `start` then
         only waits for them. Starting is done on a thread: the first worker waits for
-        the fork server to import the code.
+        the fork server to import the code. Until `start`, the cyclic collector pauses:
+        the server's imports and read allocate millions of objects that live as long as
+        it does, and passes over them would only lengthen its start.
         """
         if not self.processes:
             return
+        self._collector_paused = gc.isenabled()
+        gc.disable()
+        threading.Thread(target=self._start_workers, name="compute-start", daemon=True).start()
 
-        def begin() -> None:
-            executor = self._pool()
-            for _ in range(self.processes):
-                executor.submit(_run_in_worker, worker_pid, (), {})
-
-        threading.Thread(target=begin, name="compute-start", daemon=True).start()
+    def _resume_collector(self) -> None:
+        """After start-up: its objects frozen out of the collector's reach, resume it."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.freeze()
+            gc.enable()
 
     async def start(self, *, timeout_s: float = START_TIMEOUT_S) -> None:
         """Start every worker process now, not on the first request, and wait until ready."""
         if not self.processes:
             return
-        # One task per worker makes the pool spawn them all; the first ready may take
-        # several, so wait for the others to count themselves ready too.
-        await asyncio.gather(*(self.run(worker_pid) for _ in range(self.processes)))
+        self._resume_collector()
         deadline = time.monotonic() + timeout_s
-        while self.ready < self.processes:
+        await asyncio.to_thread(self._start_workers)
+        while not all(worker.started.done() for worker in self._start_workers()):
             if time.monotonic() > deadline:
                 raise ComputeUnavailable(
                     f"only {self.ready} of {self.processes} compute worker processes were "
                     f"ready after {timeout_s:g} s"
                 )
             await asyncio.sleep(READY_POLL_S)
+        failed = [w for w in self._start_workers() if not w.started.cancelled() and not w.ready]
+        for worker in failed:
+            self._replace(worker)
+        if failed:
+            raise ComputeUnavailable(
+                f"{len(failed)} of {self.processes} compute worker processes stopped "
+                "while reading the layer pack; see the server log"
+            )
 
     def close(self) -> None:
         """Stop the workers (after the tasks they hold)."""
+        self._resume_collector()
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _running_pid(tasks: SynchronizedArray[int] | None, number: int) -> int | None:
-    """The pid of the worker process running task ``number`` (per ``tasks``), or None."""
-    if tasks is None:
-        return None
-    with tasks.get_lock():
-        values = tasks[:]
-    return next((values[i + 1] for i in range(0, len(values), 2) if values[i] == number), None)
-
-
-def _rss(pid: int) -> int:
-    """Resident memory of a process in bytes; 0 when it has gone."""
-    try:
-        return int(psutil.Process(pid).memory_info().rss) if pid else 0
-    except psutil.Error:
-        return 0
-
-
-def worker_pid(services: object) -> int:
-    """The pid of the process that runs it: a task that proves a worker has started."""
-    del services
-    return os.getpid()
+            workers, self._workers, self._idle = self._workers, [], []
+            threads, self._threads = self._threads, None
+            self._wake_waiters()
+        for worker in workers:
+            worker.stop(wait=True)
+        if threads is not None:
+            threads.shutdown(wait=True, cancel_futures=True)

@@ -32,6 +32,8 @@ ENV = "RELIEF_COMPUTE_PRELOAD"
 
 #: Imported last by the fork server: it reads the services (`preload`).
 FORK_SERVER_MODULE = "api.service.compute_fork_server"
+#: Imported first by the fork server: this module, which pauses the collector there.
+FORK_SERVER_FIRST = "api.service.compute_preload"
 
 #: In the fork server and the workers forked from it: (the ``load`` read, its services).
 _preloaded: tuple[Callable[[], Any], Any] | None = None
@@ -50,7 +52,7 @@ def worker_context(
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*preload, FORK_SERVER_MODULE])
+    context.set_forkserver_preload([FORK_SERVER_FIRST, *preload, FORK_SERVER_MODULE])
     try:
         handed = base64.b64encode(pickle.dumps(load)).decode("ascii")
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -85,25 +87,39 @@ def preloaded_or_load(load: Callable[[], Any]) -> Any:
     return load()
 
 
+def _handed_here() -> str | None:
+    """What the parent handed over, when this process is the fork server it started."""
+    parent, _, text = os.environ.get(ENV, "").partition(":")
+    return text if text and parent == str(os.getppid()) else None
+
+
 def preload() -> None:
     """In the fork server: read the services its parent handed over, if any.
 
     Called by `api.service.compute_fork_server`, the last module the fork server imports.
     """
     global _preloaded  # noqa: PLW0603 - once per fork server, at its start
-    handed = os.environ.pop(ENV, None)
-    if not handed:
-        return
-    parent, _, text = handed.partition(":")
-    if parent != str(os.getppid()):
-        return  # inherited by some other child: not the fork server of that process
+    text = _handed_here()
+    os.environ.pop(ENV, None)
     try:
+        if text is None:
+            return  # none, or inherited by some other child: not its fork server
         # Pickled by the parent process itself (checked above), as the pool's own tasks are.
         load = pickle.loads(base64.b64decode(text))  # noqa: S301
         services = load()
     except Exception:  # each worker reads again and reports the error
         return
-    # Keep the objects read out of the collector's reach: a collection in a worker would
-    # otherwise write to every page that holds them and end their sharing.
-    gc.freeze()
+    finally:
+        # Keep the objects imported and read out of the collector's reach: a collection
+        # in a worker would otherwise write to every page that holds them and end their
+        # sharing. Then collect again, in the workers forked from here too.
+        gc.freeze()
+        gc.enable()
     _preloaded = (load, services)
+
+
+if _handed_here() is not None:
+    # The fork server's imports and read allocate millions of objects that live as long
+    # as it does: passes of the cyclic collector over them would be wasted (`preload`
+    # freezes them and resumes it).
+    gc.disable()

@@ -57,6 +57,9 @@ def test_the_cached_demo_pack_is_the_pack_read_afresh(tmp_path: Path) -> None:
     _assert_same(first, fresh)
     _assert_same(second, fresh)
     assert list(tmp_path.glob("pack-*")) == [written]
+    # Read back, the metric CRS is the one kept, not searched for again: the same CRS.
+    assert second.metric_epsg == fresh.metric_crs().to_epsg()
+    assert second.metric_crs().to_wkt() == fresh.metric_crs().to_wkt()
 
 
 def test_a_changed_pack_is_read_again(tmp_path: Path) -> None:
