@@ -150,6 +150,9 @@ class _Model:
         # use, and setting them up prints HiGHS's banner to standard output.
         self.highs = _Highs()
         self.highs.setOptionValue("output_flag", False)
+        # Serial simplex needs no worker threads; none are started (the compute workers
+        # fork copies of themselves, e.g. to write a map).
+        self.highs.setOptionValue("threads", 1)
         self.highs.setOptionValue("solver", "simplex")
         self.highs.setOptionValue("simplex_strategy", 4)  # primal: fastest on these
         self.highs.setOptionValue("dual_feasibility_tolerance", DUAL_TOLERANCE)
