@@ -200,9 +200,8 @@ class _Model:
         """The flow on every pair and the unmet amount per served node, at least cost."""
         lower = np.concatenate([wanted, np.full(available.size, -highspy.kHighsInf)])
         upper = np.concatenate([wanted, available])
-        self.highs.changeRowsBounds(  # type: ignore[attr-defined]  # missing from its stubs
-            self.n_rows, np.arange(self.n_rows, dtype=np.int32), lower, upper
-        )
+        for row, (low, high) in enumerate(zip(lower.tolist(), upper.tolist(), strict=True)):
+            self.highs.changeRowBounds(row, low, high)
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
