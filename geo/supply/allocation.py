@@ -2,10 +2,18 @@
 
 `demand` turns the persons assigned to each shelter into quantities per item (the needs
 profile, `geo.supply.needs`). `allocate` sends depot stock to that demand at least total travel
-time, one transportation problem per item solved by HiGHS, with an "unmet" slack so it
-is always feasible: it first delivers as much as the stock and the open roads allow,
-then at least cost. No depot sends more than it holds and no unreachable pair (``inf``
-cost) carries anything. Stock readiness is `geo.supply.readiness`.
+time, one transportation problem per item over the same pairs (`geo.transport`), with an
+"unmet" slack so it is always feasible: it first delivers as much as the stock and the open
+roads allow, then at least cost. No depot sends more than it holds and no unreachable pair
+(``inf`` cost) carries anything. Stock readiness is `geo.supply.readiness`.
+
+Co-located depots: depots whose travel times to every shelter agree within
+`COLOCATED_S` (the same snapped road node) are one supply node of the problem, holding
+their stock together, so that which of them sends is not left to floating-point noise or
+the solver's path. The node's shipments are split back by a fixed rule: its depots in id
+order, each gives up to its stock before the next, to the shelters in demand order. The
+rule changes which of the co-located depots appears in a shipment, never what a shelter
+receives nor the total travel time.
 """
 
 from __future__ import annotations
@@ -19,11 +27,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import InputError, InternalError
 from geo.supply.needs import NeedsProfile, check_count, check_days
-from geo.transport import INTEGRALITY_TOLERANCE, round_whole, solve_transport
+from geo.transport import INTEGRALITY_TOLERANCE, round_whole, solve_transports
 
 #: Quantities of items not counted in whole pieces (kg, L) are kept to this many decimals.
 QUANTITY_DECIMALS = 3
 STOCK_COLUMNS = ("depot_id", "item", "quantity", "unit")
+#: Depots whose travel times to every shelter differ by at most this (seconds) are one
+#: supply node (co-located: the same snapped road node).
+COLOCATED_S = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,29 +152,97 @@ def stock_table(stock: pd.DataFrame, *, units: Mapping[str, str] | None = None) 
 # ---------------------------------------------------------------- allocation
 
 
-def _solve_item(
-    supply: NDArray[np.float64], wanted: NDArray[np.float64], cost: NDArray[np.float64], whole: bool
+def _solve_items(
+    supply: NDArray[np.float64], demand: Demand, cost: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Least-cost shipments (depots × shelters) of one item, never over ``supply``."""
-    sent = np.zeros(cost.shape)
-    d, s = np.nonzero(np.isfinite(cost) & (supply > 0)[:, None] & (wanted > 0)[None, :])
+    """Least-cost shipments (nodes × shelters × items), never over ``supply`` (nodes × items)."""
+    sent = np.zeros((*cost.shape, len(demand.items)))
+    sends = np.asarray((supply > 0).any(axis=1))
+    wants = np.asarray((demand.quantity > 0).any(axis=1))
+    d, s = np.nonzero(np.isfinite(cost) & sends[:, None] & wants[None, :])
     if d.size == 0:
         return sent
-    solution = solve_transport(
-        cost[d, s], served=s, limited=d, wanted=wanted, available=supply, what="supply allocation"
+    solutions = solve_transports(
+        cost[d, s],
+        served=s,
+        limited=d,
+        wanted=demand.quantity,
+        available=supply,
+        what="supply allocation",
     )
-    x = np.clip(solution.flows, 0.0, None)
-    if whole:
-        x = round_whole(x, largest=float(wanted.max()), what="supply allocation")
-    else:
-        x = np.round(x, QUANTITY_DECIMALS)
-    sent[d, s] = x
-    _trim_to_supply(sent, supply)
+    for k, (item, solution) in enumerate(zip(demand.items, solutions, strict=True)):
+        x = np.clip(solution.flows, 0.0, None)
+        if item in demand.integral:
+            x = round_whole(x, largest=float(demand.quantity[:, k].max()), what="supply allocation")
+        else:
+            x = np.round(x, QUANTITY_DECIMALS)
+        sent[d, s, k] = x
+    return sent
+
+
+def colocated_nodes(cost: NDArray[np.float64], depots: Sequence[str]) -> NDArray[np.intp]:
+    """The supply node of each depot (cost row): the first depot, in id order, co-located with it.
+
+    Co-located: unreachable from the same shelters, and travel times to every other
+    shelter within `COLOCATED_S`.
+    """
+    finite = np.isfinite(cost)
+    times = np.where(finite, cost, 0.0)
+    # A cheap necessary condition first: sums of the times within the tolerance.
+    total = times.sum(axis=1)
+    node = np.arange(len(depots))
+    heads: list[int] = []
+    for row in sorted(range(len(depots)), key=lambda r: depots[r]):
+        near = np.asarray(heads, dtype=np.intp)
+        near = near[np.abs(total[near] - total[row]) <= cost.shape[1] * COLOCATED_S]
+        head = next(
+            (
+                h
+                for h in near.tolist()
+                if np.array_equal(finite[h], finite[row])
+                and (np.abs(times[h] - times[row]) <= COLOCATED_S).all()
+            ),
+            None,
+        )
+        if head is None:
+            heads.append(row)
+        else:
+            node[row] = head
+    return node
+
+
+def _split_colocated(
+    merged: NDArray[np.float64],
+    node: NDArray[np.intp],
+    supply: NDArray[np.float64],
+    depots: Sequence[str],
+) -> NDArray[np.float64]:
+    """Each depot's part of its node's shipments: in id order, each up to its stock first.
+
+    ``merged`` is indexed by depot row, the node's shipments on its head's row.
+    """
+    sent = merged.copy()
+    for head in np.unique(node[node != np.arange(node.size)]).tolist():
+        members = sorted(np.flatnonzero(node == head).tolist(), key=lambda r: depots[r])
+        # Interval overlap: shelter j takes [before_j, after_j) of the node's sending
+        # order, depot m gives [stock before m, stock up to m) — the last one the rest.
+        after = np.cumsum(merged[head], axis=0)
+        before = after - merged[head]
+        held = np.cumsum(supply[members], axis=0)
+        held[-1] = np.inf
+        floor = np.vstack([np.zeros((1, held.shape[1])), held[:-1]])
+        for m, row in enumerate(members):
+            sent[row] = np.clip(
+                np.minimum(after, held[m]) - np.maximum(before, floor[m]), 0.0, None
+            )
     return sent
 
 
 def _trim_to_supply(sent: NDArray[np.float64], supply: NDArray[np.float64]) -> None:
-    """Take back rounding excess (never more than a grain) so no depot sends over its stock."""
+    """Take back rounding excess (never more than a grain) so no depot sends over its stock.
+
+    ``sent`` is one item's (depots × shelters), ``supply`` its stock per depot.
+    """
     for depot in np.flatnonzero(sent.sum(axis=1) > supply).tolist():
         excess = sent[depot].sum() - supply[depot]
         for shelter in np.argsort(-sent[depot]).tolist():
@@ -210,13 +289,19 @@ def allocate(
     unknown = sorted(set(table.index) - set(ids))
     if unknown:
         raise InputError(f"stock: depots {unknown[:5]} are not in depots", field="stock")
-    table = table.reindex(index=ids, columns=list(demand.items), fill_value=0.0)
-    shipped = np.zeros((len(ids), len(demand.shelters), len(demand.items)))
+    supply = table.reindex(index=ids, columns=list(demand.items), fill_value=0.0).to_numpy()
+    node = colocated_nodes(matrix, ids)
+    heads = np.flatnonzero(node == np.arange(node.size))
+    held = np.zeros_like(supply)
+    np.add.at(held, node, supply)
+    merged = np.zeros((len(ids), len(demand.shelters), len(demand.items)))
+    merged[heads] = _solve_items(held[heads], demand, matrix[heads])
+    shipped = _split_colocated(merged, node, supply, ids)
     for k, item in enumerate(demand.items):
-        shipped[:, :, k] = _solve_item(
-            table[item].to_numpy(), demand.quantity[:, k], matrix, item in demand.integral
-        )
-    return _allocation(shipped, table.to_numpy(), demand, matrix, ids)
+        if item not in demand.integral:
+            shipped[:, :, k] = np.round(shipped[:, :, k], QUANTITY_DECIMALS)
+        _trim_to_supply(shipped[:, :, k], supply[:, k])
+    return _allocation(shipped, supply, demand, matrix, ids)
 
 
 def _allocation(

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from geo.errors import InternalError
-from geo.transport import round_whole, solve_transport
+from geo.transport import round_whole, solve_transport, solve_transports
 
 
 def test_cheapest_pairs_first_and_the_excess_left_unmet() -> None:
@@ -114,3 +114,27 @@ def test_nodes_in_no_pair_are_left_as_they_are() -> None:
     )
     assert solution.flows.tolist() == [1.0]
     assert solution.unmet.tolist() == [3.0, 5.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_problems_sharing_pairs_each_match_networkx(seed: int) -> None:
+    # Several problems over the same pairs (one per item), many pairs per node so that
+    # most are priced in after the first solve; each starts from the one before.
+    rng = np.random.default_rng(200 + seed)
+    n_d, n_s, n_k = int(rng.integers(5, 15)), int(rng.integers(10, 40)), 4
+    cost = rng.integers(1, 10**9, (n_d, n_s)).astype(float)
+    cost[rng.random((n_d, n_s)) < 0.1] = np.inf
+    cost[0, 0] = 1.0
+    available = rng.integers(0, 60, (n_d, n_k)).astype(float)
+    wanted = rng.integers(0, 20, (n_s, n_k)).astype(float)
+    d, s = np.nonzero(np.isfinite(cost))
+    solutions = solve_transports(
+        cost[d, s], served=s, limited=d, wanted=wanted, available=available, what="test"
+    )
+    for k, solution in enumerate(solutions):
+        sent, total, pairs = _max_flow_min_cost(cost, wanted[:, k], available[:, k])
+        assert float(cost[d, s] @ solution.flows) == pytest.approx(total)
+        assert solution.flows.tolist() == pytest.approx(
+            [pairs[(a, b)] for a, b in zip(d, s, strict=True)], abs=1e-6
+        )
+        assert solution.unmet.sum() == pytest.approx(wanted[:, k].sum() - sent)
