@@ -13,7 +13,6 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
@@ -99,11 +98,11 @@ def classify_shelters(
     return tuple(statuses)
 
 
-def _ground(shelters: gpd.GeoDataFrame, crs: CRS) -> npt.NDArray[np.object_]:
+def _ground(shelters: gpd.GeoDataFrame, crs: CRS) -> NDArray[np.object_]:
     """The shelters' own ground in ``crs``, projected once per layer."""
 
-    def project() -> npt.NDArray[np.object_]:
-        ground: npt.NDArray[np.object_] = shelters.to_crs(crs).geometry.to_numpy()
+    def project() -> NDArray[np.object_]:
+        ground: NDArray[np.object_] = shelters.to_crs(crs).geometry.to_numpy()
         ground.flags.writeable = False
         return ground
 
