@@ -28,6 +28,7 @@ from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, check_figures
+from geo.shelters.status import representative_xy
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
@@ -273,8 +274,8 @@ def _population(result: Assessment, populations: dict[str, int]) -> dict[str, An
 
 
 def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    points = shelters.geometry.representative_point().to_numpy()
-    xs, ys = shapely.get_x(points).tolist(), shapely.get_y(points).tolist()
+    xy = representative_xy(shelters)
+    xs, ys = xy[:, 0].tolist(), xy[:, 1].tolist()
     assigned = result.assignment.assigned
     return [
         {

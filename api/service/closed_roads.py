@@ -8,8 +8,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from geo._kept import derived
 from geo.roads.closures import ClosedEdges
 
 #: Answers give line coordinates on this grid, in degrees (about 0.1 m).
@@ -25,7 +27,11 @@ def line_geometries(lines: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
     mapped on its own. Positions are tuples, as the mapping gives them (and the garbage
     collector need not track them, unlike lists).
     """
-    geoms = shapely.set_precision(np.asarray(lines, dtype=object), PRECISION_DEG)
+    return _geojson(shapely.set_precision(np.asarray(lines, dtype=object), PRECISION_DEG))
+
+
+def _geojson(geoms: NDArray[np.object_]) -> list[dict[str, Any]]:
+    """Lines already on the `PRECISION_DEG` grid as GeoJSON geometries (`line_geometries`)."""
     plain = (shapely.get_type_id(geoms) == _LINESTRING) & ~shapely.has_z(geoms)
     out: list[dict[str, Any]] = [
         {} if simple else dict(shapely.geometry.mapping(geom))
@@ -49,7 +55,7 @@ def closed_lines(closed: ClosedEdges, roads: gpd.GeoDataFrame) -> dict[str, Any]
     closed, as `geo.roads.closures` gives them).
     """
     rows = [c.row for c in closed.roads]
-    frame = roads.iloc[rows].to_crs(4326)
+    frame = roads.iloc[rows]
     names = frame["name"].tolist() if "name" in frame.columns else [None] * len(frame)
     features = [
         {
@@ -64,10 +70,22 @@ def closed_lines(closed: ClosedEdges, roads: gpd.GeoDataFrame) -> dict[str, Any]
         }
         for c, geometry, highway, name in zip(
             closed.roads,
-            line_geometries(frame.geometry.to_numpy()),
+            _geojson(_on_grid(roads)[rows]),
             frame["highway"].tolist(),
             names,
             strict=True,
         )
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _on_grid(roads: gpd.GeoDataFrame) -> NDArray[np.object_]:
+    """Every road of the layer in EPSG:4326 on the `PRECISION_DEG` grid, made once per layer."""
+
+    def build() -> NDArray[np.object_]:
+        lines = roads.geometry.to_crs(4326).to_numpy()
+        on_grid: NDArray[np.object_] = shapely.set_precision(lines, PRECISION_DEG)
+        on_grid.flags.writeable = False
+        return on_grid
+
+    return derived((roads,), "lines on the answer grid", build)

@@ -7,6 +7,8 @@ people are reported but not counted in the totals).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from geo._kept import derived
 from geo.errors import InputError
 from geo.incident.displacement import DisplacementProfile
 from geo.incident.grid import COVERAGE_NOISE
@@ -25,6 +28,10 @@ from geo.incident.grid import COVERAGE_NOISE
 #: Grid an overlay GEOS cannot node is snap-rounded to: 0.1 mm, or about that in degrees.
 SNAP_GRID_M = 1e-4
 SNAP_GRID_DEG = 1e-9
+#: Unions of nearby counties kept per counties layer (`_union`); each is the size of the
+#: counties it joins (a few MB for a province's).
+KEPT_UNIONS = 4
+_UNIONS_LOCK = threading.Lock()
 #: Longest lon/lat edge projected as it is. GeoJSON edges are straight in lon/lat
 #: (RFC 7946); densified to 0.001° (~100 m) they stay within 0.4 mm of that line once
 #: projected to a metric grid. At 0.005° (1 cm) a county row of a small zone was off
@@ -87,7 +94,8 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
     """
     if pieces.empty:
         return Zones(code=[], cls=[], geometry=np.empty(0, dtype=object))
-    near = counties.iloc[np.sort(counties.sindex.query(shapely.box(*pieces.total_bounds)))]
+    rows = np.sort(counties.sindex.query(shapely.box(*pieces.total_bounds)))
+    near = counties.iloc[rows]
     piece_geoms = _project(pieces, crs)
     county_geoms = near.to_crs(crs).geometry.to_numpy()  # as dense as the pack made them
     shapely.prepare(county_geoms)
@@ -113,7 +121,7 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
     inside = np.bincount(piece_of[at], weights=shapely.area(cut), minlength=len(piece_geoms))
     outside = shapely.area(piece_geoms) * (1 - COVERAGE_NOISE) > inside
     if outside.any():
-        covered = shapely.union_all(county_geoms)
+        covered = _union(counties, rows, county_geoms, crs)
         for piece in np.flatnonzero(outside).tolist():
             rest = _robust(shapely.difference, piece_geoms[piece], covered, crs)
             codes.append(None)
@@ -125,6 +133,34 @@ def _zones(pieces: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, crs: CRS) ->
         cls=[c for c, k in zip(zone_classes, keep, strict=True) if k],
         geometry=np.array([g for g, k in zip(geoms, keep, strict=True) if k], dtype=object),
     )
+
+
+def _union(
+    counties: gpd.GeoDataFrame,
+    rows: npt.NDArray[np.intp],
+    county_geoms: npt.NDArray[np.object_],
+    crs: CRS,
+) -> BaseGeometry:
+    """The union of the counties at ``rows`` (``county_geoms``, in ``crs``), kept a while.
+
+    The union of a province's counties near a large footprint takes 0.2 s; a footprint
+    assessed again (figures corrected, another plan) finds it made. The same rows in the
+    same CRS give the same union: kept per counties layer, the `KEPT_UNIONS` latest.
+    """
+    kept: OrderedDict[tuple[int, ...], BaseGeometry]
+    kept = derived((counties,), ("county unions", crs), OrderedDict)
+    key = tuple(rows.tolist())
+    with _UNIONS_LOCK:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    union: BaseGeometry = shapely.union_all(county_geoms)
+    with _UNIONS_LOCK:
+        kept[key] = union
+        while len(kept) > KEPT_UNIONS:
+            kept.popitem(last=False)
+    return union
 
 
 def _robust(operation: Callable[..., Any], a: Any, b: Any, crs: CRS) -> Any:

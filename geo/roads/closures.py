@@ -82,12 +82,14 @@ def closures(
     if closing_kinds and hazard_zones is None:
         raise InputError("closing_kinds: given without hazard_zones", field="closing_kinds")
     mask = np.zeros(network.n_edges, dtype=bool)
+    # Rows the footprint closes, and the zones' reasons by row: a province's footprint
+    # closes ten thousand rows, each given the one footprint reason without a dict entry.
+    crossed = np.zeros(len(network.road_ids), dtype=bool)
     why: dict[int, list[str]] = defaultdict(list)
     if footprint is not None:
         hits = network.tree.query(_area(footprint, network.crs), predicate="intersects")
         mask[hits] = True
-        for row in np.unique(network.edge_road[hits]).tolist():
-            why[row].append(FOOTPRINT)
+        crossed[network.edge_road[hits]] = True
     if hazard_zones is not None and closing_kinds:
         zones = require_zones(hazard_zones)
         zones = zones[zones["kind"].astype(str).isin(list(closing_kinds))].to_crs(network.crs)
@@ -99,15 +101,18 @@ def closures(
             why[row].append(labels[z])
     counts = np.bincount(network.edge_road[mask], minlength=len(network.road_ids))
     mask.flags.writeable = False
+    rows = np.flatnonzero(counts)
     return ClosedEdges(
         mask=mask,
         roads=tuple(
             ClosedRoad(
                 row=row,
                 road_id=network.road_ids[row],
-                edges=int(counts[row]),
-                reasons=tuple(reasons),
+                edges=edges,
+                reasons=(FOOTPRINT, *why.get(row, ())) if by_footprint else tuple(why[row]),
             )
-            for row, reasons in sorted(why.items())
+            for row, edges, by_footprint in zip(
+                rows.tolist(), counts[rows].tolist(), crossed[rows].tolist(), strict=True
+            )
         ),
     )

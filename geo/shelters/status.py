@@ -8,7 +8,7 @@ neither receives anyone (CONTRACT §4).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import geopandas as gpd
@@ -19,6 +19,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geo._crs import metric
+from geo._kept import derived
 from geo._validate import require_frame
 from geo.errors import GeometryError
 from geo.hazards.setbacks import Setbacks, ZoneConflict, zone_conflicts
@@ -85,37 +86,64 @@ def classify_shelters(
     """
     crs = metric(metric_crs)
     require_frame(shelters, "shelters", ("id", "name", "capacity", "kind"))
-    ground = shelters.to_crs(crs).geometry.to_numpy()
     area = _footprint_union(footprint).to_crs(crs).iloc[0]
     shapely.prepare(area)
-    inside = shapely.intersects(area, ground)
-    conflicts = zone_conflicts(ground, hazard_zones, setbacks=setbacks, metric_crs=crs)
-    states: list[ShelterState] = [
-        "in_footprint" if inside_i else "hazard_conflict" if conflicts_i else "usable"
-        for inside_i, conflicts_i in zip(inside.tolist(), conflicts, strict=True)
-    ]
-    # Column by column: iterating rows of a frame costs more than the whole test.
-    columns = zip(
-        shelters["id"].tolist(),
-        shelters["name"].tolist(),
-        shelters["kind"].tolist(),
-        shelters["capacity"].tolist(),
-        states,
-        conflicts,
-        strict=True,
-    )
-    statuses = [
-        ShelterStatus(
-            id=str(sid),
-            name=str(name),
-            kind=str(kind),
-            capacity=int(capacity),
-            status=state,
-            conflicts=conflict,
-        )
-        for sid, name, kind, capacity, state, conflict in columns
-    ]
+    outside = _outside_footprint(shelters, hazard_zones, setbacks=setbacks, crs=crs)
+    inside = np.flatnonzero(shapely.intersects(area, _ground(shelters, crs)))
+    if not inside.size:
+        return outside
+    statuses = list(outside)
+    for i in inside.tolist():
+        statuses[i] = replace(statuses[i], status="in_footprint")
     return tuple(statuses)
+
+
+def _ground(shelters: gpd.GeoDataFrame, crs: CRS) -> NDArray[np.object_]:
+    """The shelters' own ground in ``crs``, projected once per layer."""
+
+    def project() -> NDArray[np.object_]:
+        ground: NDArray[np.object_] = shelters.to_crs(crs).geometry.to_numpy()
+        ground.flags.writeable = False
+        return ground
+
+    return derived((shelters,), ("ground", crs), project)
+
+
+def _outside_footprint(
+    shelters: gpd.GeoDataFrame, hazard_zones: gpd.GeoDataFrame, *, setbacks: Setbacks, crs: CRS
+) -> tuple[ShelterStatus, ...]:
+    """Each shelter ``usable`` or ``hazard_conflict``, as if no footprint reached it.
+
+    The same for every incident on the pack's own zones: made once per layers and kept (an
+    incident that is itself a zone, `geo.assessment.with_incident_zone`, brings new zones).
+    """
+
+    def classify() -> tuple[ShelterStatus, ...]:
+        conflicts = zone_conflicts(
+            _ground(shelters, crs), hazard_zones, setbacks=setbacks, metric_crs=crs
+        )
+        # Column by column: iterating rows of a frame costs more than the whole test.
+        columns = zip(
+            shelters["id"].tolist(),
+            shelters["name"].tolist(),
+            shelters["kind"].tolist(),
+            shelters["capacity"].tolist(),
+            conflicts,
+            strict=True,
+        )
+        return tuple(
+            ShelterStatus(
+                id=str(sid),
+                name=str(name),
+                kind=str(kind),
+                capacity=int(capacity),
+                status="hazard_conflict" if conflict else "usable",
+                conflicts=conflict,
+            )
+            for sid, name, kind, capacity, conflict in columns
+        )
+
+    return derived((shelters, hazard_zones, setbacks), ("statuses", crs), classify)
 
 
 # ---------------------------------------------------------------- where each shelter is
@@ -124,5 +152,24 @@ def classify_shelters(
 def shelter_xy(shelters: gpd.GeoDataFrame, *, metric_crs: CRS | str) -> NDArray[np.float64]:
     """Each shelter's representative point as ``(x, y)`` metres in ``metric_crs``."""
     require_frame(shelters, "shelters", ())
-    points = shelters.to_crs(metric(metric_crs)).geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()]).astype(np.float64)
+    crs = metric(metric_crs)
+
+    def locate() -> NDArray[np.float64]:
+        points = shelters.to_crs(crs).geometry.representative_point()
+        xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()]).astype(np.float64)
+        xy.flags.writeable = False
+        return xy
+
+    return derived((shelters,), ("xy", crs), locate)
+
+
+def representative_xy(shelters: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Each shelter's representative point as ``(x, y)`` in the layer's own CRS, found once."""
+
+    def locate() -> NDArray[np.float64]:
+        points = shelters.geometry.representative_point().to_numpy()
+        xy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
+        xy.flags.writeable = False
+        return xy
+
+    return derived((shelters,), "representative xy", locate)

@@ -14,6 +14,7 @@ from shapely.ops import unary_union
 from geo import reasons
 from geo.errors import GeometryError, InputError
 from geo.reasons import Reason
+from geo.roads.closures import FOOTPRINT as CROSSES
 from geo.roads.travel import (
     RoadNetwork,
     TravelMatrix,
@@ -135,6 +136,24 @@ def test_hazard_zones_of_closing_kinds_close_roads() -> None:
         ("hazard zone H1 (landslide)",),
     )
     assert np.isinf(matrix(net, DEPOTS, SHELTERS, closed=closed).durations_s).all()
+
+
+def test_a_road_closed_by_the_footprint_and_a_zone_gives_both_reasons_footprint_first() -> None:
+    net = detour_network()
+    everywhere = gpd.GeoDataFrame(
+        {"id": ["Z1", "Z2"], "kind": ["landslide", "landslide"], "risk": ["high", "low"]},
+        geometry=[box(X0 - 10_000, Y0 - 10_000, X0 + 10_000, Y0 + 10_000)] * 2,
+        crs=UTM,
+    )
+    by_footprint = {r.road_id for r in closures(net, footprint=footprint()).roads}
+    closed = closures(
+        net, footprint=footprint(), hazard_zones=everywhere, closing_kinds=["landslide"]
+    )
+    zones = ("hazard zone Z1 (landslide)", "hazard zone Z2 (landslide)")
+    assert by_footprint
+    assert [(r.road_id, r.reasons) for r in closed.roads] == [
+        (road, (CROSSES, *zones) if road in by_footprint else zones) for road in net.road_ids
+    ]
 
 
 def test_projection_onto_the_edge_gives_partial_lengths() -> None:

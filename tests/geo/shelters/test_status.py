@@ -6,7 +6,18 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
-from shelterworld import FOOTPRINT, THREE, UTM, X0, Y0, classify, profile, shelters, zones
+from shelterworld import (
+    FOOTPRINT,
+    THREE,
+    UTM,
+    X0,
+    Y0,
+    classify,
+    lonlat,
+    profile,
+    shelters,
+    zones,
+)
 
 from geo.errors import GeometryError, InputError
 from geo.shelters.status import classify_shelters
@@ -127,3 +138,17 @@ def test_classify_refusals(change: dict, error: type[Exception], match: str) -> 
     args.update(change)
     with pytest.raises(error, match=match):
         classify_shelters(args.pop("shelters"), **args)
+
+
+def test_layers_kept_between_incidents_answer_each_footprint_alone() -> None:
+    # The statuses outside any footprint are kept with the layers: a later incident on the
+    # same layers must not see the footprint of an earlier one.
+    layers = {"hazard_zones": zones(), "setbacks": profile(), "metric_crs": UTM}
+    away = lonlat(gpd.GeoDataFrame(geometry=[box(X0 + 9_000, Y0, X0 + 9_500, Y0 + 500)], crs=UTM))
+    shelters_kept = THREE.copy()
+    for footprint in (FOOTPRINT, away, FOOTPRINT):
+        kept = classify_shelters(shelters_kept, footprint=footprint, **layers)
+        fresh = classify_shelters(THREE.copy(), footprint=footprint, **layers)
+        assert kept == fresh
+    statuses = [s.status for s in classify_shelters(shelters_kept, footprint=away, **layers)]
+    assert statuses == ["hazard_conflict", "hazard_conflict", "usable"]
