@@ -32,7 +32,7 @@ from geo.shelters.status import representative_xy
 from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
-from layers.store.assessment_record import AssessmentRecord
+from layers.store.assessment_record import AssessmentRecord, stored_json
 from web.labels import reason_text
 
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
@@ -124,7 +124,7 @@ def _record(
         requested_by=None,
         footprint=shapely.union_all(exposed.pieces.geometry.to_numpy()),
         request=request,
-        body=body,
+        body_json=stored_json(body),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from shapely.geometry.base import BaseGeometry
 
 
@@ -26,4 +27,14 @@ class AssessmentRecord:
     requested_by: str | None
     footprint: BaseGeometry
     request: dict[str, Any]
-    body: dict[str, Any]
+    body_json: str
+
+
+def stored_json(body: dict[str, Any]) -> str:
+    """The answer as the store keeps it: compact JSON text, made once where it was computed.
+
+    orjson, not ``json.dumps``: a province earthquake's answer is ~10 MB, which ``json``
+    encodes in ~0.7 s and orjson in a tenth of it; and as text the record crosses from the
+    compute process to the server as one string rather than a pickled tree of dicts.
+    """
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode()

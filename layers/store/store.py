@@ -130,7 +130,7 @@ class Store:
                     requested_by=record.requested_by,
                     footprint=record.footprint,
                     request=record.request,
-                    body=json.dumps(record.body, ensure_ascii=False),
+                    body=record.body_json,
                 )
             )
 

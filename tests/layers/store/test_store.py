@@ -17,6 +17,7 @@ from shapely.geometry import Polygon
 from sqlalchemy import create_engine, text
 
 from geo.errors import NotFound, StoreError
+from layers.store.assessment_record import stored_json
 from layers.store.records import IncidentRecord, ReportRecord, VerdictRecord
 from layers.store.store import MIGRATIONS, AssessmentRecord, Store, sqlite_url
 
@@ -52,7 +53,9 @@ def _record(assessment_id: str) -> AssessmentRecord:
         requested_by=None,
         footprint=FOOTPRINT,
         request={"hazard": "flood"},
-        body={"id": assessment_id, "population": {"affected": 12}, "note": "估算值"},
+        body_json=stored_json(
+            {"id": assessment_id, "population": {"affected": 12}, "note": "估算值"}
+        ),
     )
 
 
