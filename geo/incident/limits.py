@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from geo.errors import GeometryError, LimitExceeded
+
+if TYPE_CHECKING:  # start-up: the settings import this module; numpy only where rings are read
+    import numpy as np
 
 _POLYGON_DEPTH = {"Polygon": 2, "MultiPolygon": 3}
 
@@ -198,6 +200,8 @@ def check_ring(points: np.ndarray, *, where: str) -> None:
     GeometryError
         Naming the positions, and RFC 7946's rule (§3.1.6 closed rings, §3.1.9 cut at 180°).
     """
+    import numpy as np  # noqa: PLC0415 (start-up: see the imports above)
+
     if not np.array_equal(points[0], points[-1]):
         raise GeometryError(
             f"{where}: a ring is not closed: its first position {points[0].tolist()} and "

@@ -2,7 +2,7 @@
 
 ``reliefgis level``, ``plans`` and ``--help`` are run in a fresh interpreter; the modules
 it loaded are read from ``sys.modules``. A top-level import of geopandas, rasterio,
-matplotlib or fastapi anywhere on their path (say, a new ``from layers.pack import …`` at
+matplotlib, fastapi or numpy anywhere on their path (say, a new ``from layers.pack import …`` at
 the top of ``api/cli.py``) fails here, whatever the machine's speed. So does pydantic (the
 request models of ``incident``), psutil, asyncio or multiprocessing (the compute processes
 of ``serve``): only the command run has its options built (``api.cli.build_parser``).
@@ -28,6 +28,7 @@ HEAVY = (
     "psutil",
     "asyncio",
     "multiprocessing",
+    "numpy",
 )
 
 _PROBE = """
