@@ -258,8 +258,13 @@ def travel_times(
         closed=closed,
         points_crs=points_crs,
     )
-    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=float(limit_s))
-    durations[durations > limit_s] = np.inf
+    return limited_times(network, snaps, float(limit_s))
+
+
+def limited_times(network: RoadNetwork, snaps: Snaps, limit: float) -> NDArray[np.float64]:
+    """`travel_times` of points already attached: exact up to ``limit``, inf above."""
+    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=limit)
+    durations[durations > limit] = np.inf
     return durations
 
 
