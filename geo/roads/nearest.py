@@ -21,7 +21,14 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from geo._crs import LONLAT
-from geo.roads._dijkstra import Snaps, attach, closed_arcs, direct, open_graph
+from geo.roads._dijkstra import (
+    Neighbourhood,
+    Snaps,
+    attach,
+    closed_arcs,
+    direct,
+    open_graph,
+)
 from geo.roads.network import RoadNetwork
 from geo.roads.places import Places
 from geo.roads.snapping import Snapped
@@ -68,7 +75,8 @@ def start_levels(
 
     A group of nearby points is searched at once (one Dijkstra, the least time from any
     of them), level after level, until together they reach ``nearest`` wanted
-    destinations; no point of the group reaches them at a lower level. Points not
+    destinations; no point of the group reaches them at a lower level. Each level's
+    searches run on the `Neighbourhood` of all the points within its limit. Points not
     attached start at the last level.
     """
     last = len(limits) - 1
@@ -85,14 +93,25 @@ def start_levels(
     along, _ = direct(network, snaps.origins, snaps.destinations)
     i, j, times = snaps.along_chain()
     np.minimum.at(along, (i, j), times)
-    for group in _groups(snaps.origins.xy, np.arange(usable.size)):
-        for level, limit in enumerate(limits[:last]):
-            dist = dijkstra(graph, directed=True, indices=n + group, min_only=True, limit=limit)
-            arrive = (dist[entries[0]] + entries[1]).min(axis=1)
-            arrive = np.minimum(arrive, along[usable[group]].min(axis=0))
-            if int((arrive[wanted] <= limit).sum()) >= nearest:
+    along = along[usable][:, wanted]
+    pending = _groups(snaps.origins.xy[usable], np.arange(usable.size))
+    for level, limit in enumerate(limits[:last]):
+        if not pending:
+            break
+        near = Neighbourhood.of(graph, n, usable.size, limit)
+        column = near.column(entries[0][wanted])
+        later = []
+        for group in pending:
+            dist = dijkstra(
+                near.graph, directed=True, indices=near.source[group], min_only=True, limit=limit
+            )
+            arrive = (np.append(dist, np.inf)[column] + entries[1][wanted]).min(axis=1)
+            arrive = np.minimum(arrive, along[group].min(axis=0))
+            if int((arrive <= limit).sum()) >= nearest:
                 start[usable[group]] = level
-                break
+            else:
+                later.append(group)
+        pending = later
     return start
 
 
