@@ -14,7 +14,7 @@ three ways, side by side:
 The answers are compared whole (ids and times left out). Both wall and CPU time of the
 process are given (on a shared machine the wall time also holds the time spent waiting
 for a core), and the CPU time of each road stage: evacuation searches
-(``travel_times``), which depots reach which shelters (``reachable``), depot → shelter
+(``nearest_times``), which depots reach which shelters (``reachable``), depot → shelter
 times with predecessors (``travel_matrix``) and the routes' lengths and lines. Targets
 (issue 19): 100 km² under 0.3 s, the province flood under 1.5 s, 20,000 km² under 4 s;
 (issue 18) the earthquake under 3 s.
@@ -46,7 +46,7 @@ TARGETS_S = {"scale_100km2": 0.3, "flood_huai": 1.5, "scale_20000km2": 4.0, "qua
 RUN_KEYS = frozenset({"id", "created", "created_at"})
 MODES = ("chains", "nodes", "whole graph")
 #: The road stages timed, by the name `geo.supply.plan` calls them by.
-STAGES = ("travel_times", "reachable", "travel_matrix", "route")
+STAGES = ("nearest_times", "reachable", "travel_matrix", "route")
 
 
 def _answer(body: Any) -> Any:

@@ -173,6 +173,24 @@ def _search_graph(
     return near.graph, near.source, near.column(t_node), True
 
 
+def _fastest_slot(
+    dist: NDArray[np.float64], column: NDArray[np.int64], t_time: NDArray[np.float64], limit: float
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """Each (source, target)'s best arrival over the target's two slots, and which slot.
+
+    Slot 0 wins a tie, as `numpy.argmin` over the two would have it; an arrival above a
+    finite ``limit`` is inf. Two (sources × targets) arrays, not one with the slots last,
+    keep every step on contiguous memory.
+    """
+    first = dist[:, column[:, 0]] + t_time[:, 0]
+    second = dist[:, column[:, 1]] + t_time[:, 1]
+    if np.isfinite(limit):
+        first[first > limit] = np.inf
+        second[second > limit] = np.inf
+    later = second < first
+    return np.where(later, second, first), later.astype(np.int8)
+
+
 def run_search(
     chains: Chains,
     closed: NDArray[np.bool_],
@@ -217,11 +235,7 @@ def run_search(
             dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
             if padded:  # one more column, never reached: targets outside
                 dist = np.column_stack([dist, np.full(len(chunk), np.inf)])
-        arrive = dist[:, column] + t_time[None]  # (chunk, targets, 2 slots)
-        if np.isfinite(limit):
-            arrive[arrive > limit] = np.inf
-        slot = np.argmin(arrive, axis=2)
-        fastest = np.take_along_axis(arrive, slot[..., None], axis=2)[..., 0]
+        fastest, slot = _fastest_slot(dist, column, t_time, limit)
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(

@@ -198,11 +198,10 @@ def attachments(
     # A point at a vertex joins exactly where the node is (routes start on it).
     lon[at_node], lat[at_node] = network.node_lonlat[snapped.node[at_node]].T
     out = []
+    why = why_not_attached(snapped, snap_max_m=snap_max_m)
     for i, e in enumerate(snapped.edge.tolist()):
         if e < 0:
-            code = ROADS_NEAR_CLOSED if snapped.nearby[i] else NO_ROAD_NEAR
-            reason = Reason(code, metres=snap_max_m)
-            out.append(Attachment(None, None, None, None, None, None, reason))
+            out.append(Attachment(None, None, None, None, None, None, why[i]))
             continue
         out.append(
             Attachment(
@@ -217,3 +216,11 @@ def attachments(
             )
         )
     return tuple(out)
+
+
+def why_not_attached(snapped: Snapped, *, snap_max_m: float) -> tuple[Reason | None, ...]:
+    """Per point, why it joins no open road (None where it joins one)."""
+    return tuple(
+        None if e >= 0 else Reason(ROADS_NEAR_CLOSED if near else NO_ROAD_NEAR, metres=snap_max_m)
+        for e, near in zip(snapped.edge.tolist(), snapped.nearby.tolist(), strict=True)
+    )

@@ -43,7 +43,7 @@ from geo.roads._dijkstra import (
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
 from geo.roads.network import RoadNetwork, build_network
 from geo.roads.routes import Legs
-from geo.roads.snapping import Attachment, attachments
+from geo.roads.snapping import Attachment, attachments, why_not_attached
 
 __all__ = [
     "FOOTPRINT",
@@ -133,12 +133,13 @@ class TravelMatrix:
 
 
 def _reasons(
-    attachments: Sequence[Attachment], reached: NDArray[np.bool_], other: str
+    unattached: Sequence[Reason | None], reached: NDArray[np.bool_], other: str
 ) -> tuple[Reason | None, ...]:
+    """Each point's reason: why it is not attached, else whether it reaches the other side."""
     unreached = Reason(NO_PATH_FROM_ANY[other])
     return tuple(
-        a.reason if not a.attached else None if ok else unreached
-        for a, ok in zip(attachments, reached.tolist(), strict=True)
+        why if why is not None else None if ok else unreached
+        for why, ok in zip(unattached, reached.tolist(), strict=True)
     )
 
 
@@ -196,8 +197,12 @@ def travel_matrix(
         durations_s=durations,
         origins=o_att,
         destinations=d_att,
-        origin_reasons=_reasons(o_att, np.asarray(reach.any(axis=1)), destination_label),
-        destination_reasons=_reasons(d_att, np.asarray(reach.any(axis=0)), origin_label),
+        origin_reasons=_reasons(
+            [a.reason for a in o_att], np.asarray(reach.any(axis=1)), destination_label
+        ),
+        destination_reasons=_reasons(
+            [a.reason for a in d_att], np.asarray(reach.any(axis=0)), origin_label
+        ),
         snap_max_m=snaps.snap_m,
         _legs=Legs(
             network=network, chains=snaps.chains, search=search, origins=snaps.origin_places,
@@ -258,8 +263,13 @@ def travel_times(
         closed=closed,
         points_crs=points_crs,
     )
-    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=float(limit_s))
-    durations[durations > limit_s] = np.inf
+    return limited_times(network, snaps, float(limit_s))
+
+
+def limited_times(network: RoadNetwork, snaps: Snaps, limit: float) -> NDArray[np.float64]:
+    """`travel_times` of points already attached: exact up to ``limit``, inf above."""
+    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=limit)
+    durations[durations > limit] = np.inf
     return durations
 
 
@@ -296,11 +306,11 @@ def reachable(
     same_edge[i[np.isfinite(along)], j[np.isfinite(along)]] = True
     destination_ok = reached_from(snaps, exits, entries, reverse=False)
     origin_ok = reached_from(snaps, entries, exits, reverse=True)
-    o_att = attachments(network, o_snap, snap_max_m=snaps.snap_m)
-    d_att = attachments(network, d_snap, snap_max_m=snaps.snap_m)
+    o_why = why_not_attached(o_snap, snap_max_m=snaps.snap_m)
+    d_why = why_not_attached(d_snap, snap_max_m=snaps.snap_m)
     return (
-        _reasons(o_att, origin_ok | same_edge.any(axis=1), destination_label),
-        _reasons(d_att, destination_ok | same_edge.any(axis=0), origin_label),
+        _reasons(o_why, origin_ok | same_edge.any(axis=1), destination_label),
+        _reasons(d_why, destination_ok | same_edge.any(axis=0), origin_label),
     )
 
 

@@ -27,6 +27,7 @@ from geo.reasons import (
     NO_STOCK,
     Reason,
 )
+from geo.roads.nearest import nearest_times
 from geo.roads.network import RoadNetwork
 from geo.roads.travel import (
     ClosedEdges,
@@ -35,7 +36,6 @@ from geo.roads.travel import (
     reachable,
     route,
     travel_matrix,
-    travel_times,
 )
 from geo.shelters.status import ShelterStatus
 from geo.supply.allocation import Allocation, allocate, demand
@@ -124,22 +124,15 @@ def evacuation_cost(
     limits: tuple[float, ...] = (np.inf,)
     if nearest is not None and int(wanted.sum()) > nearest:
         limits = EVACUATION_LIMITS_S
-    cost = np.full((len(points_lonlat), len(shelters_lonlat)), np.inf)
-    todo = np.arange(len(points_lonlat))
-    for limit in limits:
-        part = travel_times(
-            network,
-            origins=points_lonlat[todo],
-            destinations=shelters_lonlat,
-            snap_max_m=snap_max_m,
-            limit_s=limit,
-        )
-        cost[todo] = part
-        found = np.isfinite(part[:, wanted]).sum(axis=1)
-        todo = todo[found < (nearest or 0)]
-        if not todo.size:
-            break
-    return cost
+    return nearest_times(
+        network,
+        origins=points_lonlat,
+        destinations=shelters_lonlat,
+        snap_max_m=snap_max_m,
+        limits=limits,
+        wanted=wanted,
+        nearest=nearest or 0,
+    )
 
 
 def _lonlat(frame: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:

@@ -1,0 +1,91 @@
+"""Rows to the nearest destinations, each point searched from its group's level on.
+
+On the winding network of `test_chains` (one-way roads both ways, a ring, a loop, a dead
+end, points on shape points and on one chain): the rows are, bit for bit, those of the
+ladder they replace (every point searched at the first limit, those short at the next …,
+each step one `travel_times`), however the points are grouped; and, up to each row's
+own limit, they are the times networkx finds over every edge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from roadnets import UTM
+from test_chains import Reference, points, winding_network
+
+from geo.roads import nearest as nearest_code
+from geo.roads.nearest import nearest_times
+from geo.roads.travel import travel_matrix, travel_times
+
+LIMITS = (60.0, 120.0, 240.0, np.inf)
+
+
+def ladder(net, origins, destinations, wanted, nearest):
+    """The ladder as the evacuation searches ran it, one `travel_times` per step."""
+    cost = np.full((len(origins), len(destinations)), np.inf)
+    todo = np.arange(len(origins))
+    for limit in LIMITS:
+        part = travel_times(
+            net, origins=origins[todo], destinations=destinations, snap_max_m=300.0,
+            points_crs=UTM, limit_s=limit,
+        )  # fmt: skip
+        cost[todo] = part
+        todo = todo[np.isfinite(part[:, wanted]).sum(axis=1) < nearest]
+        if not todo.size:
+            break
+    return cost
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("nearest", [1, 4, 9])
+@pytest.mark.parametrize("group", [1, 5, 1000])
+@pytest.mark.parametrize("sizes", [(20, 30), (30, 12)])  # forward; more points: reverse
+def test_rows_are_the_ladder_rows_bit_for_bit(monkeypatch, seed, nearest, group, sizes):
+    monkeypatch.setattr(nearest_code, "GROUP_POINTS", group)
+    rng = np.random.default_rng(seed)
+    net = winding_network(rng)
+    origins, destinations = points(rng, net, sizes[0]), points(rng, net, sizes[1])
+    wanted = rng.random(len(destinations)) < 0.8
+    want = ladder(net, origins, destinations, wanted, nearest)
+    got = nearest_times(
+        net, origins=origins, destinations=destinations, snap_max_m=300.0, limits=LIMITS,
+        wanted=wanted, nearest=nearest, points_crs=UTM,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got, want)
+    assert np.isfinite(want).any()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_rows_are_the_networkx_times_up_to_their_own_limit(seed):
+    rng = np.random.default_rng(seed)
+    net = winding_network(rng)
+    origins, destinations = points(rng, net, 25), points(rng, net, 20)
+    wanted = np.ones(len(destinations), dtype=bool)
+    got = nearest_times(
+        net, origins=origins, destinations=destinations, snap_max_m=300.0, limits=LIMITS,
+        wanted=wanted, nearest=5, points_crs=UTM,
+    )  # fmt: skip
+    m = travel_matrix(
+        net, origins=origins, destinations=destinations, snap_max_m=300.0, points_crs=UTM
+    )
+    ref = Reference(net, np.zeros(net.n_edges, dtype=bool))
+    for i, o in enumerate(m.origins):
+        if o.attached:
+            ref.attach(("o", i), o, leaving=True)
+    for j, d in enumerate(m.destinations):
+        if d.attached:
+            ref.attach(("d", j), d, leaving=False)
+        for i, o in enumerate(m.origins):
+            if o.attached and d.attached:
+                ref.same_edge(i, o, j, d)
+    times, _ = ref.solve(got.shape)
+    # each row's own limit: the first within which networkx reaches five destinations
+    counts = np.stack([(times <= limit).sum(axis=1) for limit in LIMITS], axis=1)
+    own = np.array(LIMITS)[np.argmax(np.c_[counts[:, :-1] >= 5, np.ones(len(times), bool)], 1)]
+    expected = np.where(times <= own[:, None], times, np.inf)
+    assert np.array_equal(np.isfinite(got), np.isfinite(expected))
+    ok = np.isfinite(expected)
+    assert len(set(own.tolist())) > 1  # rows stop at more than one limit
+    assert ok.sum() > 20
+    np.testing.assert_allclose(got[ok], expected[ok], rtol=1e-9, atol=1e-6)
