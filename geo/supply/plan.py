@@ -244,7 +244,13 @@ def plan_supply(
     sending = [k for k in range(len(reach.candidates)) if reach.depot_reasons[k] is None]
     ids = depots["id"].astype(str).tolist()
     rows_of = {ids[reach.candidates[k]]: r for r, k in enumerate(sending)}
-    need = demand({sid: assigned.get(sid, 0) for sid in reach.usable_ids}, needs=needs, days=days)
+    # Only shelters people go to ask for anything: the others (most of a province's) would
+    # add all-zero columns to every item's arrays.
+    need = demand(
+        {sid: assigned[sid] for sid in reach.usable_ids if assigned.get(sid, 0) > 0},
+        needs=needs,
+        days=days,
+    )
     receiving = [
         j
         for j, sid in enumerate(reach.usable_ids)
