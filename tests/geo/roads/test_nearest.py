@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from roadnets import UTM
-from test_chains import Reference, points, winding_network
+from test_chains import points, reference, winding_network
 
 from geo.roads import nearest as nearest_code
 from geo.roads.nearest import nearest_times
@@ -69,17 +69,7 @@ def test_rows_are_the_networkx_times_up_to_their_own_limit(seed):
     m = travel_matrix(
         net, origins=origins, destinations=destinations, snap_max_m=300.0, points_crs=UTM
     )
-    ref = Reference(net, np.zeros(net.n_edges, dtype=bool))
-    for i, o in enumerate(m.origins):
-        if o.attached:
-            ref.attach(("o", i), o, leaving=True)
-    for j, d in enumerate(m.destinations):
-        if d.attached:
-            ref.attach(("d", j), d, leaving=False)
-        for i, o in enumerate(m.origins):
-            if o.attached and d.attached:
-                ref.same_edge(i, o, j, d)
-    times, _ = ref.solve(got.shape)
+    times, _ = reference(net, np.zeros(net.n_edges, dtype=bool), m)
     # each row's own limit: the first within which networkx reaches five destinations
     counts = np.stack([(times <= limit).sum(axis=1) for limit in LIMITS], axis=1)
     own = np.array(LIMITS)[np.argmax(np.c_[counts[:, :-1] >= 5, np.ones(len(times), bool)], 1)]
