@@ -38,7 +38,7 @@ from geo.roads.travel import (
     travel_matrix,
 )
 from geo.shelters.status import ShelterStatus
-from geo.supply.allocation import Allocation, allocate, demand
+from geo.supply.allocation import Allocation, Demand, allocate, demand
 from geo.supply.needs import NeedsProfile
 
 DepotState = str  # "sending", "in_footprint", "cut_off", "no_stock"
@@ -244,13 +244,7 @@ def plan_supply(
     sending = [k for k in range(len(reach.candidates)) if reach.depot_reasons[k] is None]
     ids = depots["id"].astype(str).tolist()
     rows_of = {ids[reach.candidates[k]]: r for r, k in enumerate(sending)}
-    # Only shelters people go to ask for anything: the others (most of a province's) would
-    # add all-zero columns to every item's arrays.
-    need = demand(
-        {sid: assigned[sid] for sid in reach.usable_ids if assigned.get(sid, 0) > 0},
-        needs=needs,
-        days=days,
-    )
+    need = _need(reach, assigned, needs=needs, days=days)
     receiving = [
         j
         for j, sid in enumerate(reach.usable_ids)
@@ -290,6 +284,17 @@ def plan_supply(
         days=days,
         units=need.units,
     )
+
+
+def _need(
+    reach: SupplyReach, assigned: Mapping[str, int], *, needs: NeedsProfile, days: int
+) -> Demand:
+    """What the usable shelters people go to need.
+
+    The others (most of a province's) would only add all-zero columns to every item's arrays.
+    """
+    wanted = {sid: assigned[sid] for sid in reach.usable_ids if assigned.get(sid, 0) > 0}
+    return demand(wanted, needs=needs, days=days)
 
 
 def _depot_times(
