@@ -35,6 +35,11 @@ STOCK_COLUMNS = ("depot_id", "item", "quantity", "unit")
 #: Depots whose travel times to every shelter differ by at most this (seconds) are one
 #: supply node (co-located: the same snapped road node).
 COLOCATED_S = 1e-6
+#: The problem's unit costs are the travel times rounded to tenths of a second, as the
+#: answer gives them: plans equal at that resolution are ties, decided by one rule (the
+#: solver's, on the same numbers), not by the last bits of a sum of edge times, which differ
+#: with the order the search added them in.
+COST_DECIMALS = 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,7 +300,8 @@ def allocate(
     held = np.zeros_like(supply)
     np.add.at(held, node, supply)
     merged = np.zeros((len(ids), len(demand.shelters), len(demand.items)))
-    merged[heads] = _solve_items(held[heads], demand, matrix[heads])
+    priced = np.round(matrix[heads], COST_DECIMALS)
+    merged[heads] = _solve_items(held[heads], demand, priced)
     shipped = _split_colocated(merged, node, supply, ids)
     for k, item in enumerate(demand.items):
         if item not in demand.integral:

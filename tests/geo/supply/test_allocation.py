@@ -110,6 +110,26 @@ def test_no_depot_sends_more_than_it_holds(
         assert np.allclose(received.sum(axis=0), np.minimum(held.sum(axis=0), need.sum(axis=0)))
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_last_bits_of_the_times_do_not_choose_among_equal_plans(seed: int) -> None:
+    """Times that differ only in their last bits (summed in another order) give one plan."""
+    rng = np.random.default_rng(seed)
+    depots, shelters = [f"D{k}" for k in range(6)], tuple(f"S{k}" for k in range(8))
+    # many equal-cost plans: few distinct times, every depot holding both items
+    cost = rng.choice([60.0, 120.0, 180.3], size=(6, 8))
+    rows = [(d, i, float(rng.integers(5, 30))) for d in depots for i in UNITS]
+    need = rng.integers(0, 20, size=(8, 2)).tolist()
+    noisy = cost * (1 + rng.uniform(-4e-16, 4e-16, size=cost.shape)) + 1e-12 * rng.random(
+        cost.shape
+    )
+    plans = [
+        allocate(stock(*rows), wanted(need, shelters), cost=c, depots=depots) for c in (cost, noisy)
+    ]
+    assert [(s.depot, s.shelter, s.items) for s in plans[0].shipments] == [
+        (s.depot, s.shelter, s.items) for s in plans[1].shipments
+    ]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
