@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
+import numpy as np
 import psycopg
 import pytest
 from alembic import command
@@ -57,6 +59,14 @@ def _record(assessment_id: str) -> AssessmentRecord:
             {"id": assessment_id, "population": {"affected": 12}, "note": "估算值"}
         ),
     )
+
+
+def test_the_stored_text_reads_back_as_json_dumps_wrote_it():
+    """The stored form against the standard library's: numpy scalars, CJK, integer keys."""
+    body = {"a": np.float64(0.1), "n": np.int64(3), "zh": "估算", "by": {7: [1.5, None, True]}}
+    expected = {"a": 0.1, "n": 3, "zh": "估算", "by": {"7": [1.5, None, True]}}
+    assert json.loads(stored_json(body)) == expected
+    assert json.loads(stored_json(body)) == json.loads(json.dumps({**body, "n": 3}))
 
 
 def test_an_assessment_reads_back_as_stored(store):
