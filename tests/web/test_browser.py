@@ -61,11 +61,22 @@ def map_point(page: Any, lon: float, lat: float) -> tuple[float, float]:
     return box["x"] + x, box["y"] + y
 
 
+_WATCH_PROGRESS = """() => {
+    const el = document.querySelector('#progress');
+    window.progressShown = !el.hidden;
+    new MutationObserver(() => { if (!el.hidden) window.progressShown = true; })
+        .observe(el, {attributes: true, attributeFilter: ['hidden']});
+}"""
+
+
 def run_and_wait(page: Any) -> dict[str, Any]:
+    # Whether the progress showed is recorded as it happens: a fast assessment shows and
+    # hides it between two polls of wait_for_selector.
+    page.evaluate(_WATCH_PROGRESS)
     page.click("#run")
-    page.wait_for_selector("#progress", state="visible", timeout=5_000)
     page.wait_for_selector("#level-banner", timeout=120_000)
     page.wait_for_selector("#progress", state="hidden", timeout=10_000)
+    assert page.evaluate("window.progressShown"), "the progress indicator never showed"
     return page.evaluate("window.reliefgis.view.assessment")
 
 
