@@ -22,7 +22,7 @@ from geo.roads import chains as chain_code
 from geo.roads.chains import Chains
 from geo.roads.closures import ClosedEdges
 from geo.roads.network import Arcs, RoadNetwork
-from geo.roads.places import Places, along_chain, costs, places, slots
+from geo.roads.places import Places, along_chain, costs, matching, places, slots
 from geo.roads.snapping import Snapped, snap
 
 #: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
@@ -252,9 +252,7 @@ def direct(
     """Time and length along the edge itself for pairs attached to the same edge (else inf)."""
     time = np.full((origins.edge.size, destinations.edge.size), np.inf)
     length = time.copy()
-    i, j = np.nonzero(
-        (origins.edge[:, None] == destinations.edge[None, :]) & (origins.edge >= 0)[:, None]
-    )
+    i, j = matching(origins.edge, destinations.edge)
     e = origins.edge[i]
     ahead = destinations.fraction[j] - origins.fraction[i]
     # Standing still is allowed on any edge; moving, only in a direction the edge allows.
