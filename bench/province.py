@@ -72,9 +72,8 @@ def _mode(mode: str) -> Iterator[None]:
             built[id(network)] = chains.build_chains(network, contract=False)
         return built[id(network)]
 
-    def whole(graph, n, s, t_node, *, paths, limit):  # the search before: whole graph
-        full_graph, source, column, _ = search_graph(graph, n, s, t_node, paths=True, limit=limit)
-        return full_graph, source, column, False
+    def whole(graph, n, s, targets, *, paths, limit):  # the search before: whole graph
+        return search_graph(graph, n, s, targets, paths=True, limit=limit)
 
     if mode != "chains":
         chains.chains_of = every_node

@@ -22,7 +22,7 @@ from geo.roads import chains as chain_code
 from geo.roads.chains import Chains
 from geo.roads.closures import ClosedEdges
 from geo.roads.network import Arcs, RoadNetwork
-from geo.roads.places import Places, along_chain, costs, places, slots
+from geo.roads.places import Places, along_chain, costs, matching, places, slots
 from geo.roads.snapping import Snapped, snap
 
 #: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
@@ -154,23 +154,20 @@ def _check_path_cells(s: int, n: int) -> None:
 
 
 def _search_graph(
-    graph: sparse.csr_matrix,
-    n: int,
-    s: int,
-    t_node: NDArray[np.int64],
-    *,
-    paths: bool,
-    limit: float,
-) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64], bool]:
-    """The graph each chunk searches, its source rows, each target node's column, padded.
+    graph: sparse.csr_matrix, n: int, s: int, targets: Slots, *, paths: bool, limit: float
+) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """The graph each chunk searches, its source rows, each target slot's column and time.
 
-    A time-limited search without paths runs on the `Neighbourhood` of the sources; its
-    distances get one more column (never reached) for the targets outside it.
+    A time-limited search without paths runs on the `Neighbourhood` of the sources; a
+    target slot outside it is never reached: its time is inf (and its column any one).
     """
+    t_node, t_time = targets
     if paths or not np.isfinite(limit):
-        return graph, n + np.arange(s), t_node, False
+        return graph, n + np.arange(s), t_node, t_time
     near = Neighbourhood.of(graph, n, s, limit)
-    return near.graph, near.source, near.column(t_node), True
+    column = near.column(t_node)
+    outside = column == near.graph.shape[0]
+    return near.graph, near.source, np.where(outside, 0, column), np.where(outside, np.inf, t_time)
 
 
 def _fastest_slot(
@@ -179,16 +176,16 @@ def _fastest_slot(
     """Each (source, target)'s best arrival over the target's two slots, and which slot.
 
     Slot 0 wins a tie, as `numpy.argmin` over the two would have it; an arrival above a
-    finite ``limit`` is inf. Two (sources × targets) arrays, not one with the slots last,
-    keep every step on contiguous memory.
+    finite ``limit`` is inf (its slot then means nothing). Two (sources × targets)
+    arrays, not one with the slots last, keep every step on contiguous memory.
     """
     first = dist[:, column[:, 0]] + t_time[:, 0]
     second = dist[:, column[:, 1]] + t_time[:, 1]
-    if np.isfinite(limit):
-        first[first > limit] = np.inf
-        second[second > limit] = np.inf
     later = second < first
-    return np.where(later, second, first), later.astype(np.int8)
+    best = np.where(later, second, first)
+    if np.isfinite(limit):
+        best[best > limit] = np.inf
+    return best, later.astype(np.int8)
 
 
 def run_search(
@@ -216,13 +213,13 @@ def run_search(
         _check_path_cells(s, n)
     arcs = chains.reverse_arcs if reverse else chains.arcs
     graph, kept = open_graph(arcs, closed, n, (node[attached], time[attached]))
-    t_node, t_time = targets
+    t_node = targets[0]
     best = np.full((node.shape[0], t_node.shape[0]), np.inf)
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
     pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
     points = np.flatnonzero(attached)
-    search_graph, source, column, padded = _search_graph(
-        graph, n, s, t_node, paths=paths, limit=limit
+    search_graph, source, column, t_time = _search_graph(
+        graph, n, s, targets, paths=paths, limit=limit
     )
     step = max(1, CHUNK_CELLS // search_graph.shape[0])
     for start in range(0, s, step):
@@ -233,8 +230,6 @@ def run_search(
             )
         else:
             dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
-            if padded:  # one more column, never reached: targets outside
-                dist = np.column_stack([dist, np.full(len(chunk), np.inf)])
         fastest, slot = _fastest_slot(dist, column, t_time, limit)
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
@@ -257,9 +252,7 @@ def direct(
     """Time and length along the edge itself for pairs attached to the same edge (else inf)."""
     time = np.full((origins.edge.size, destinations.edge.size), np.inf)
     length = time.copy()
-    i, j = np.nonzero(
-        (origins.edge[:, None] == destinations.edge[None, :]) & (origins.edge >= 0)[:, None]
-    )
+    i, j = matching(origins.edge, destinations.edge)
     e = origins.edge[i]
     ahead = destinations.fraction[j] - origins.fraction[i]
     # Standing still is allowed on any edge; moving, only in a direction the edge allows.

@@ -8,6 +8,7 @@ edge in the order of travel, as the search over the whole graph adds them.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,11 @@ from numpy.typing import NDArray
 from geo.roads.chains import Chains, allowed, walk_sums
 from geo.roads.network import RoadNetwork
 from geo.roads.snapping import Snapped
+
+#: Per chains, their network and the times of `costs` with nothing closed.
+_OPEN_COSTS: weakref.WeakKeyDictionary[
+    Chains, tuple[weakref.ref[RoadNetwork], NDArray[np.float64]]
+] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,13 +62,22 @@ def places(chains: Chains, snapped: Snapped) -> Places:
 
 
 def costs(network: RoadNetwork, chains: Chains, closed: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Each position's time forward, then backward, along its chain; inf where not allowed."""
-    ahead_ok, back_ok = allowed(network, chains.along, chains.edge)
-    time = network.edge_time_s[chains.edge]
+    """Each position's time forward, then backward, along its chain; inf where not allowed.
+
+    The times with nothing closed are worked out once per chains (every assessment's
+    evacuation uses them as they are); closures then only put inf in.
+    """
+    kept = _OPEN_COSTS.get(chains)
+    if kept is None or kept[0]() is not network:
+        ahead_ok, back_ok = allowed(network, chains.along, chains.edge)
+        time = network.edge_time_s[chains.edge]
+        both = np.concatenate([np.where(ahead_ok, time, np.inf), np.where(back_ok, time, np.inf)])
+        both.flags.writeable = False
+        kept = _OPEN_COSTS[chains] = (weakref.ref(network), both)
+    if not closed.any():
+        return kept[1]
     shut = closed[chains.edge]
-    return np.concatenate(
-        [np.where(ahead_ok & ~shut, time, np.inf), np.where(back_ok & ~shut, time, np.inf)]
-    )
+    return np.where(np.concatenate([shut, shut]), np.inf, kept[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,13 +177,24 @@ def on_same_chain(
     """Pairs (origin, destination) on one chain but not on one snapped edge."""
     o_chain = np.where(origins.pos >= 0, chains.chain[np.maximum(origins.pos, 0)], -1)
     d_chain = np.where(destinations.pos >= 0, chains.chain[np.maximum(destinations.pos, 0)], -1)
-    order = np.argsort(d_chain, kind="stable")
-    lo = np.searchsorted(d_chain[order], o_chain, side="left")
-    n = np.where(o_chain >= 0, np.searchsorted(d_chain[order], o_chain, side="right") - lo, 0)
-    i = np.repeat(np.arange(o_chain.size), n)
-    j = order[np.repeat(lo, n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)]
+    i, j = matching(o_chain, d_chain)
     keep = origins.edge[i] != destinations.edge[j]
     return i[keep], j[keep]
+
+
+def matching(
+    a: NDArray[np.int64], b: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every pair (i, j) with ``a[i] == b[j]`` (not negative), in `numpy.nonzero` order.
+
+    The pairs of the (a × b) equality, found without that array: ``b`` sorted, then searched.
+    """
+    order = np.argsort(b, kind="stable")
+    lo = np.searchsorted(b[order], a, side="left")
+    n = np.where(a >= 0, np.searchsorted(b[order], a, side="right") - lo, 0)
+    i = np.repeat(np.arange(a.size), n)
+    j = order[np.repeat(lo, n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)]
+    return i, j
 
 
 def _subset(at: Places, k: NDArray[np.int64]) -> Places:

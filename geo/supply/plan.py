@@ -44,8 +44,10 @@ from geo.supply.needs import NeedsProfile
 DepotState = str  # "sending", "in_footprint", "cut_off", "no_stock"
 #: Evacuation searches stop at these travel times (s) in turn; a point goes on to the next
 #: only while fewer than the wanted number of shelters lie within the current limit.
-#: Doubling keeps the wasted work under about a third of the last search's.
-EVACUATION_LIMITS_S = (1800.0, 3600.0, 7200.0, np.inf)
+#: Doubling keeps the wasted work under about a third of the last search's. Four hours
+#: before no limit: on a province's roads a point short at two hours (an earthquake's,
+#: most shelters nearby unusable) would otherwise search all of them.
+EVACUATION_LIMITS_S = (1800.0, 3600.0, 7200.0, 14400.0, np.inf)
 
 
 @dataclass(frozen=True)
