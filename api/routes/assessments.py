@@ -41,7 +41,7 @@ async def create_assessment(
 ) -> Response:
     """Assess a footprint, or an earthquake's estimated field: people, shelters, level; stored."""
     precheck(svc, body.footprint)
-    text, record = await svc.compute.run(
+    answer, record = await svc.compute.run(
         answer_assessment,
         footprint=body.footprint,
         crs=body.crs,
@@ -57,7 +57,7 @@ async def create_assessment(
         store_of(svc).add_assessment, replace(record, requested_by=principal(request.scope))
     )
     return Response(
-        text,
+        answer,
         status_code=201,
         media_type="application/json",
         headers={"Location": f"/api/v1/assessments/{record.id}"},

@@ -212,12 +212,15 @@ def answer_assessment(
     use_casualty_estimate: bool = False,
     crs: str | None = None,
     hazard_raster: str | None = None,
-) -> tuple[str, AssessmentRecord]:
+) -> tuple[bytes, AssessmentRecord]:
     """`run_assessment`, its answer validated against the API's model and encoded as JSON.
 
     The task ``POST /api/v1/assessments`` hands to `api.service.compute`: validated once and
     serialised by pydantic-core where it was computed (FastAPI's own response handling
-    would validate and encode the large answer again in Python).
+    would validate and encode the large answer again in Python). The answer comes back as
+    UTF-8 bytes, the very bytes `model_dump_json` encodes, and the response sends them as
+    they are: a province earthquake's 10 MB answer is neither decoded to text here nor
+    encoded again by the server (about 50 ms of the server's time).
     """
     body, record = run_assessment(
         services,
@@ -232,7 +235,8 @@ def answer_assessment(
         hazard_raster=hazard_raster,
     )
     model = AssessmentOut if earthquake is None else QuakeAssessmentOut
-    return model.model_validate(body).model_dump_json(by_alias=True), record
+    answer = model.model_validate(body)
+    return model.__pydantic_serializer__.to_json(answer, by_alias=True), record
 
 
 def _population(result: Assessment, populations: dict[str, int]) -> dict[str, Any]:

@@ -53,3 +53,14 @@ def test_only_the_latest_unions_are_kept() -> None:
         _split(_pieces(east), counties)
     kept = county_split.derived((counties,), ("county unions", UTM), dict)
     assert 0 < len(kept) <= county_split.KEPT_UNIONS
+
+
+def test_borders_projected_once_split_as_the_near_counties_alone_do() -> None:
+    # The whole layer is projected once and kept; a layer of the two counties the piece
+    # touches, projected on its own, must cut the piece into the very same zones.
+    counties = _counties()
+    near_only = counties.iloc[:2].copy()
+    for east in (15_000.0, 12_000.0):  # the second reuses the kept projection
+        kept, alone = _split(_pieces(east), counties), _split(_pieces(east), near_only)
+        assert kept.code == alone.code == ["A", "B", None]
+        assert all(shapely.to_wkb(kept.geometry) == shapely.to_wkb(alone.geometry))
