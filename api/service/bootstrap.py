@@ -167,10 +167,16 @@ def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str | None:
 
 
 def open_store(settings: Settings) -> Store:
-    """The incident and assessment store the settings name (SQLite by default)."""
+    """The incident and assessment store the settings name (SQLite by default).
+
+    A new SQLite store is copied from an empty one kept in the cache folder
+    (`layers.store.template`): no migrations to run on a fresh state folder.
+    """
     from layers.store.store import Store, sqlite_url  # start-up: only the serving process
 
-    return Store(settings.database_url or sqlite_url(settings.state_dir))
+    if settings.database_url:
+        return Store(settings.database_url)
+    return Store(sqlite_url(settings.state_dir), template_dir=settings.cache_dir)
 
 
 def load_services(
