@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property, partial
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -177,6 +177,11 @@ def open_store(settings: Settings) -> Store:
     if settings.database_url:
         return Store(settings.database_url)
     return Store(sqlite_url(settings.state_dir), template_dir=settings.cache_dir)
+
+
+def serving(services: Services, compute: Compute[Services]) -> Services:
+    """``services`` read without a store (for the workers) as the server's: store opened."""
+    return replace(services, store=open_store(services.settings), started_compute=compute)
 
 
 def load_services(

@@ -39,6 +39,22 @@ def new_compute(settings: Settings) -> Compute[Any]:
     )
 
 
+def start_serving_compute(settings: Settings) -> tuple[Compute[Any], Any]:
+    """Worker processes for ``settings`` starting now, and the services read for them.
+
+    The services are read here, then the workers' fork server is forked from this
+    process holding them (`api.service.compute_fork`): call it before anything starts a
+    thread. Give the services to `api.service.bootstrap.serving` for the server's own.
+    """
+    from api.service.compute_fork import fork_server_here  # start-up: only for serve
+
+    compute = new_compute(settings)
+    forking = settings.compute_processes > 0  # with threads there is no fork server
+    services = fork_server_here(compute.load, compute.preload) if forking else compute.load()
+    compute.start_soon()
+    return compute, services
+
+
 def start_compute(settings: Settings) -> Compute[Any]:
     """Worker processes for ``settings``, starting now while this process goes on.
 
