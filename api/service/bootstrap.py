@@ -84,7 +84,7 @@ class Services:
         """The pack's layers, described once: the pack does not change while serving."""
         return tuple(layer_infos(self.pack))
 
-    #: Workers started before these services were read (`compute_start`), else None.
+    #: Workers started before these services were ready (`compute_start`), else None.
     started_compute: Compute[Services] | None = None
 
     @cached_property
@@ -92,8 +92,8 @@ class Services:
         """Where assessments and printed maps run: worker processes or threads.
 
         A worker process reads its own services from the same settings, without the
-        store: only the serving process writes. ``reliefgis serve`` starts them before
-        reading its own (`api.service.compute_start`, the same settings).
+        store: only the serving process writes. ``reliefgis serve`` forks them holding
+        the services it read for itself (`api.service.compute_start`, the same settings).
         """
         compute = self.started_compute or Compute(
             None,
