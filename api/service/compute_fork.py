@@ -52,8 +52,7 @@ def _run_fork_server(listener: socket.socket, alive_r: int, alive_w: int) -> Non
     code = 0
     try:
         os.close(alive_w)  # only the server holds it: it ends this process by exiting
-        gc.freeze()  # as `compute_preload.preload`: the workers share these pages
-        gc.enable()
+        gc.enable()  # what the server had read is frozen (`fork_server_here`)
         multiprocessing.forkserver.main(listener.fileno(), alive_r, [])
     except SystemExit:
         pass
@@ -73,6 +72,9 @@ def fork_server_here(load: Callable[[], Any], preload: tuple[str, ...]) -> Any:
     """
     if not _can_fork_here():
         return load()
+    # As ForkServer.ensure_running, before its fork server: started now, while this
+    # process is small (starting a process copies its page tables first).
+    resource_tracker.ensure_running()
     enabled = gc.isenabled()
     gc.disable()  # the imports and the read make objects that live as long as the server
     try:
@@ -80,9 +82,12 @@ def fork_server_here(load: Callable[[], Any], preload: tuple[str, ...]) -> Any:
             importlib.import_module(module)
         services = load()
     finally:
+        # Out of the collector's reach, here and in the fork server: a first collection
+        # would otherwise walk them all (0.1 CPU-s), and in the fork server write to
+        # every page the workers share.
+        gc.freeze()
         if enabled:
             gc.enable()
-    resource_tracker.ensure_running()  # as ForkServer.ensure_running: before the fork
     address = connection.arbitrary_address("AF_UNIX")  # type: ignore[attr-defined]
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(address)
