@@ -117,9 +117,10 @@ def _free_port() -> int:
 class Ready:
     """A server start: wall seconds to ready, and the CPU seconds its processes used by then.
 
-    On a shared machine the wall time mostly says how long the start waited for a core;
-    the server's and the fork server's CPU are the two paths that run side by side, so on
-    two free cores the start takes about the longer of them.
+    On a shared machine the wall time mostly says how long the start waited for a core.
+    The fork server's CPU is its own since it started: near 0 when ``serve`` forks it from
+    itself holding the services it read (api/service/compute_fork.py), the imports and a
+    second read of the pack when it is a fresh interpreter (main before that change).
     """
 
     wall_s: float
