@@ -41,7 +41,7 @@ def serve_settings(args: argparse.Namespace, settings: Settings) -> Settings:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the HTTP service and the browser map."""
     # Imported here for start-up time: the other commands do not need a server.
-    from api.service.compute_start import start_compute  # noqa: PLC0415 start-up: workers fork first
+    from api.service.compute_start import start_serving_compute  # noqa: PLC0415 start-up
 
     settings = serve_settings(args, settings)
     if not _is_loopback(args.host) and not settings.api_keys:
@@ -50,14 +50,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "(127.0.0.1); set API keys to serve other hosts"
         )
     print(f"reliefgis: 正在读取图层包 {settings.data_dir} …", file=sys.stderr, flush=True)
-    # One server process: its compute workers read the pack while it reads its own.
-    compute = start_compute(settings) if args.workers <= 1 else None
+    # One server process: it reads the pack once, forks its compute workers' fork server
+    # holding it, then imports the web framework while the workers start.
+    started = start_serving_compute(settings) if args.workers <= 1 else None
     import uvicorn  # noqa: PLC0415 start-up: after the fork
 
     from api.app import create_app  # noqa: PLC0415 start-up: as above
-    from api.service.bootstrap import load_services  # noqa: PLC0415 start-up: as above
+    from api.service.bootstrap import load_services, serving  # noqa: PLC0415 start-up: as above
 
-    services = load_services(settings, compute=compute)
+    services = serving(started[1], started[0]) if started else load_services(settings)
     for repair in services.pack.repairs:
         print(f"reliefgis: {repair}", file=sys.stderr)
     print(f"reliefgis: {cli_pack.network_line(services.connectivity)}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property, partial
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -84,7 +84,7 @@ class Services:
         """The pack's layers, described once: the pack does not change while serving."""
         return tuple(layer_infos(self.pack))
 
-    #: Workers started before these services were read (`compute_start`), else None.
+    #: Workers started before these services were ready (`compute_start`), else None.
     started_compute: Compute[Services] | None = None
 
     @cached_property
@@ -92,8 +92,8 @@ class Services:
         """Where assessments and printed maps run: worker processes or threads.
 
         A worker process reads its own services from the same settings, without the
-        store: only the serving process writes. ``reliefgis serve`` starts them before
-        reading its own (`api.service.compute_start`, the same settings).
+        store: only the serving process writes. ``reliefgis serve`` forks them holding
+        the services it read for itself (`api.service.compute_start`, the same settings).
         """
         compute = self.started_compute or Compute(
             None,
@@ -167,10 +167,21 @@ def pack_plan(plans: PlanCatalog, pack: LayerPack) -> str | None:
 
 
 def open_store(settings: Settings) -> Store:
-    """The incident and assessment store the settings name (SQLite by default)."""
+    """The incident and assessment store the settings name (SQLite by default).
+
+    A new SQLite store is copied from an empty one kept in the cache folder
+    (`layers.store.template`): no migrations to run on a fresh state folder.
+    """
     from layers.store.store import Store, sqlite_url  # start-up: only the serving process
 
-    return Store(settings.database_url or sqlite_url(settings.state_dir))
+    if settings.database_url:
+        return Store(settings.database_url)
+    return Store(sqlite_url(settings.state_dir), template_dir=settings.cache_dir)
+
+
+def serving(services: Services, compute: Compute[Services]) -> Services:
+    """``services`` read without a store (for the workers) as the server's: store opened."""
+    return replace(services, store=open_store(services.settings), started_compute=compute)
 
 
 def load_services(

@@ -75,6 +75,12 @@ def _same(one: Callable[[], Any], other: Callable[[], Any]) -> bool:
     return one is other
 
 
+def hold(load: Callable[[], Any], services: Any) -> None:
+    """In a fork server forked with ``load``'s services already read (`compute_fork`)."""
+    global _preloaded  # noqa: PLW0603 - once per fork server, at its start
+    _preloaded = (load, services)
+
+
 def preloaded() -> Any | None:
     """The services this process holds from its fork server, if it read any; else None."""
     return None if _preloaded is None else _preloaded[1]

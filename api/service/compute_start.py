@@ -1,12 +1,13 @@
-"""The compute workers of a server, started before the server has read its own services.
+"""The compute workers of a server, started before the server has finished starting.
 
-``reliefgis serve`` starts its worker processes first, then reads the pack itself: both
-read at once, and the server is ready when the last of them is. This module imports
-nothing heavy, so the workers are on their way before the server imports the analytics;
-the fork server they are forked from imports it (`Compute.preload`) and reads the
-services once for all of them (`api.service.compute_preload`).
+``reliefgis serve`` reads its services first (`start_serving_compute`), then forks the
+workers' fork server from itself holding them (`api.service.compute_fork`) and goes on
+with its web framework and store while the workers are forked; the server is ready when
+they are. Elsewhere (tests, several server processes) `start_compute` starts them while
+this process goes on: the fork server is then a fresh interpreter that imports the
+analytics (`Compute.preload`) and reads the services once for all of them
+(`api.service.compute_preload`). This module imports nothing heavy.
 """
-
 from __future__ import annotations
 
 from functools import partial
@@ -37,6 +38,22 @@ def new_compute(settings: Settings) -> Compute[Any]:
         max_rss_bytes=settings.worker_max_rss_mb * 1024 * 1024,
         preload=WORKER_MODULES,
     )
+
+
+def start_serving_compute(settings: Settings) -> tuple[Compute[Any], Any]:
+    """Worker processes for ``settings`` starting now, and the services read for them.
+
+    The services are read here, then the workers' fork server is forked from this
+    process holding them (`api.service.compute_fork`): call it before anything starts a
+    thread. Give the services to `api.service.bootstrap.serving` for the server's own.
+    """
+    from api.service.compute_fork import fork_server_here  # start-up: only for serve
+
+    compute = new_compute(settings)
+    forking = settings.compute_processes > 0  # with threads there is no fork server
+    services = fork_server_here(compute.load, compute.preload) if forking else compute.load()
+    compute.start_soon()
+    return compute, services
 
 
 def start_compute(settings: Settings) -> Compute[Any]:

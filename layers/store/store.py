@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from shapely.geometry.base import BaseGeometry
@@ -59,6 +60,7 @@ from layers.store.tables import (
     verdicts,
     warning_measures,
 )
+from layers.store.template import copy_template
 
 __all__ = ["MIGRATIONS", "AssessmentRecord", "Store", "sqlite_url"]
 
@@ -77,14 +79,26 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class Store:
-    """Open (creating or upgrading) the store at ``url``."""
+def _create(url: str) -> None:
+    """Create the store at ``url`` with the migrations, and close it (a template's maker)."""
+    Store(url).engine.dispose()
 
-    def __init__(self, url: str) -> None:
+
+class Store:
+    """Open (creating or upgrading) the store at ``url``.
+
+    ``template_dir``: a new SQLite store is a copy of an empty one made there once by the
+    migrations (`layers.store.template`), instead of running them again.
+    """
+
+    def __init__(self, url: str, *, template_dir: Path | None = None) -> None:
         self.url = url
         try:
             self.engine: Engine = create_engine(url, pool_pre_ping=True)
             if self.engine.dialect.name == "sqlite":
+                database = self.engine.url.database
+                if template_dir is not None and database and database != ":memory:":
+                    copy_template(Path(database), template_dir, _create)
                 event.listen(self.engine, "connect", sqlite_pragmas)
                 event.listen(self.engine, "begin", sqlite_begin)
             self._writer = self.engine.execution_options(immediate=True)
