@@ -30,6 +30,14 @@ from typing import Any
 
 from api.service import compute_preload
 
+#: The fields of multiprocessing's fork-server record as this module sets them (checked on
+#: Python 3.11). A Python whose record has others (3.14 adds an authentication key the
+#: workers' requests must carry) gets the usual fork server, as where one cannot fork.
+KNOWN_FIELDS = frozenset({
+    "_forkserver_address", "_forkserver_alive_fd", "_forkserver_pid", "_inherited_fds",
+    "_lock", "_preload_modules",
+})  # fmt: skip
+
 
 def _fork_server() -> Any:
     """The record multiprocessing keeps of this process's fork server (private to it)."""
@@ -43,6 +51,7 @@ def _can_fork_here() -> bool:
         hasattr(os, "fork")
         and "forkserver" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
+        and frozenset(vars(server)) == KNOWN_FIELDS
         and server._forkserver_pid is None
     )
 

@@ -120,3 +120,17 @@ def test_the_fork_server_is_forked_and_its_workers_answer_as_threads_do(server, 
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     assert _gone(pids)
+
+
+def test_a_fork_server_record_of_another_layout_gets_the_usual_fork_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Python whose fork-server record has other fields (3.14's key) is not forked here."""
+    import multiprocessing.forkserver
+
+    from api.service import compute_fork
+
+    record = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    assert frozenset(vars(record)) == compute_fork.KNOWN_FIELDS  # this Python: as checked
+    monkeypatch.setattr(record, "_forkserver_authkey", None, raising=False)
+    assert not compute_fork._can_fork_here()
