@@ -95,12 +95,27 @@ class Printer:
     pipe: int  # its write end: b"1" once assessment.json is written; closed unsaid: stop
     told: bool = False
     status: int | None = None  # the copy's exit status, once waited for
+    closed: bool = False  # the write end, once closed
 
     def print_answer(self) -> None:
-        """Tell the copy that ``assessment.json`` is written: it prints the map from it."""
-        os.write(self.pipe, b"1")
-        self.told = True
-        os.close(self.pipe)
+        """Tell the copy that ``assessment.json`` is written: it prints the map from it.
+
+        A copy that already failed (say, no font) has closed its end: it is not told, and
+        this process prints the map itself (`write_outputs`).
+        """
+        try:
+            os.write(self.pipe, b"1")
+            self.told = True
+        except BrokenPipeError:
+            pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the write end (once): a copy not told by then stops."""
+        if not self.closed:
+            os.close(self.pipe)
+            self.closed = True
 
     def printed(self) -> bool:
         """Wait for the copy; whether it printed the map."""
@@ -155,8 +170,9 @@ def printer(services: Any, args: argparse.Namespace) -> Iterator[Printer | None]
         yield job
     finally:
         if not job.told:
-            os.close(write_end)
-            os.kill(pid, signal.SIGTERM)  # its imports are of no use now
+            job.close()
+            if job.status is None:  # not yet waited for (a copy waited for is gone)
+                os.kill(pid, signal.SIGTERM)  # its imports are of no use now
         job.printed()
 
 
