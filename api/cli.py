@@ -6,6 +6,7 @@ Bad input exits non-zero with one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -335,8 +336,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``reliefgis`` console script."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Entry point of the ``reliefgis`` console script (``argv`` None: the program's own)."""
+    code = _run(sys.argv[1:] if argv is None else list(argv))
+    if argv is None:
+        # The process ends next. Python's last collection at exit would walk every object
+        # the command made (about half a second after assess); frozen, it skips them.
+        gc.freeze()
+    return code
+
+
+def _run(argv: list[str]) -> int:
+    """Run the command ``argv`` names; bad input: one line on stderr and a non-zero code."""
     args = build_parser(argv).parse_args(argv)
     try:
         code: int = args.run(args)
