@@ -130,7 +130,10 @@ def _print_when_told(services: Any, args: argparse.Namespace, pipe: int) -> NoRe
     try:
         from api.service.printing import load_printer, printed_pdf  # start-up: in the copy
 
+        gc.disable()  # as at the start: matplotlib's import leaves nothing to collect
         load_printer(services)
+        gc.freeze()
+        gc.enable()
         with os.fdopen(pipe, "rb") as told:
             go = told.read(1) == b"1"
         if go:
