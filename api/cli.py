@@ -6,6 +6,7 @@ Bad input exits non-zero with one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -127,25 +128,35 @@ def cmd_assess(args: argparse.Namespace) -> int:
     # start-up: the assessment and its services are read only by the commands that assess
     from api.cli_figures import reported_figures  # start-up: as above
     from api.cli_footprint import footprint_source  # start-up: as above
-    from api.cli_outputs import out_folder, printer, write_outputs  # start-up: as above
-    from api.service.assess import run_assessment  # start-up: as above
-    from api.service.bootstrap import load_services  # start-up: as above
+    from api.cli_outputs import (  # start-up: as above
+        collected_after_start_up,
+        out_folder,
+        printer,
+        write_outputs,
+    )
 
-    source = footprint_source(args, _read_json)
-    out = out_folder(args.out)
-    print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
-    services = load_services(_settings(args), with_store=False)
-    print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
-    with printer(services, args) as job:
-        body, _ = run_assessment(
-            services,
-            **source,
-            hazard=args.hazard,
-            plan=args.plan,
-            figures=reported_figures(args),
-            title=args.title,
-        )
-        written = write_outputs(services, body, args, job=job)
+    with collected_after_start_up() as started:
+        from api.service.bootstrap import load_services  # start-up: as above
+
+        source = footprint_source(args, _read_json)
+        out = out_folder(args.out)
+        print(f"reliefgis: 正在读取图层包 {_settings(args).data_dir} …", file=sys.stderr)
+        services = load_services(_settings(args), with_store=False)
+        print("reliefgis: 正在评估受灾人口、避难场所与响应级别 …", file=sys.stderr)
+        started()
+        with printer(services, args) as job:
+            # imported after the fork: the copy imports matplotlib while this process does
+            from api.service.assess import run_assessment  # start-up: after the fork
+
+            body, _ = run_assessment(
+                services,
+                **source,
+                hazard=args.hazard,
+                plan=args.plan,
+                figures=reported_figures(args),
+                title=args.title,
+            )
+            written = write_outputs(services, body, args, job=job)
     verdict = body["response"]
     level = verdict["label"] or "未达到启动条件"
     population = body["population"]
@@ -325,8 +336,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``reliefgis`` console script."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Entry point of the ``reliefgis`` console script (``argv`` None: the program's own)."""
+    code = _run(sys.argv[1:] if argv is None else list(argv))
+    if argv is None:
+        # The process ends next. Python's last collection at exit would walk every object
+        # the command made (about half a second after assess); frozen, it skips them.
+        gc.freeze()
+    return code
+
+
+def _run(argv: list[str]) -> int:
+    """Run the command ``argv`` names; bad input: one line on stderr and a non-zero code."""
     args = build_parser(argv).parse_args(argv)
     try:
         code: int = args.run(args)

@@ -6,7 +6,6 @@ app draws with too, so both maps show a layer the same way.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -14,6 +13,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+from shapely.geometry import mapping
 
 from layers.pack import LayerPack
 from web import footprint_style, labels, pack_notes, quake_text
@@ -49,13 +49,16 @@ def _population_color(value: float, breaks: Sequence[float]) -> str:
 
 
 def features(frame: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection of the frame's geometries with ``props`` as their properties."""
-    geometries = json.loads(frame.geometry.to_json(drop_id=True))["features"]
+    """A FeatureCollection of the frame's geometries with ``props`` as their properties.
+
+    Each geometry as geopandas' ``to_json`` writes it (an empty one as null), without the
+    JSON text and its parsing back: folium writes the same numbers from the same floats.
+    """
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": p, "geometry": g["geometry"]}
-            for p, g in zip(props, geometries, strict=True)
+            {"type": "Feature", "properties": p, "geometry": mapping(g) if g else None}
+            for p, g in zip(props, frame.geometry, strict=True)
         ],
     }
 

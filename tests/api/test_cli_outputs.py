@@ -7,6 +7,7 @@ is stopped and no map is written.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
@@ -18,6 +19,11 @@ from api.cli import main
 from layers.resources import demo_pack_dir
 
 FOOTPRINT = demo_pack_dir() / "footprints" / "landslide_yuxian.geojson"
+
+
+def _collector_as_before() -> bool:
+    """The collector is on and holds no frozen objects (`collected_after_start_up` undone)."""
+    return gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def _children() -> set[int]:
@@ -36,6 +42,7 @@ def test_a_font_the_copy_cannot_find_is_reported_once(tmp_path, capsys):
     assert json.loads((out / "assessment.json").read_text(encoding="utf-8"))["hazard"]
     assert not (out / "map.pdf").exists()
     assert _children() <= before
+    assert _collector_as_before()
 
 
 def test_a_refused_assessment_stops_the_copy(tmp_path, capsys):
@@ -48,6 +55,7 @@ def test_a_refused_assessment_stops_the_copy(tmp_path, capsys):
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("reliefgis: error: ")
     assert not (out / "map.pdf").exists()
     assert _children() <= before
+    assert _collector_as_before()
 
 
 def test_the_copy_prints_the_paper_asked_for(tmp_path):

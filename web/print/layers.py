@@ -36,6 +36,10 @@ MIN_SPAN_M = 2_500.0
 MARGIN_SHARE = 0.12
 
 
+#: shapely's type id of a LineString (`shapely.GeometryType.LINESTRING`).
+LINESTRING = shapely.GeometryType.LINESTRING
+
+
 def fit_extent(
     bounds: tuple[float, float, float, float], *, box_mm: Box
 ) -> tuple[float, float, float, float]:
@@ -80,16 +84,14 @@ def add_polygons(ax: Axes, geometries: gpd.GeoSeries, **style: Any) -> None:
 
 
 def add_lines(ax: Axes, geometries: gpd.GeoSeries, **style: Any) -> None:
-    """(Multi)LineStrings as one line collection."""
-    segments = []
-    for geometry in geometries:
-        if geometry is None or geometry.is_empty:
-            continue
-        for part in shapely.get_parts(geometry):
-            if part.geom_type == "LineString":
-                segments.append(np.asarray(part.coords)[:, :2])
-    if segments:
-        ax.add_collection(LineCollection(segments, **style), autolim=False)
+    """(Multi)LineStrings as one line collection: each line's x/y, in order."""
+    whole = np.asarray([g for g in geometries if g is not None], dtype=object)
+    parts = shapely.get_parts(whole[~shapely.is_empty(whole)])
+    lines = parts[shapely.get_type_id(parts) == LINESTRING]
+    if len(lines):
+        xy = shapely.get_coordinates(lines)
+        ends = np.cumsum(shapely.get_num_coordinates(lines))[:-1]
+        ax.add_collection(LineCollection(np.split(xy, ends), **style), autolim=False)
 
 
 def label_point(geometry: BaseGeometry, *, tolerance: float) -> Point:
