@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -51,8 +52,43 @@ def metric(crs: CRS | str | int) -> CRS:
 
 @lru_cache(maxsize=32)
 def transformer(source: CRS | str, target: CRS | str) -> Transformer:
-    """Return a transformer from ``source`` to ``target`` in x/y (lon/lat) order, built once."""
-    return Transformer.from_crs(source, target, always_xy=True)
+    """Return a transformer from ``source`` to ``target`` in x/y (lon/lat) order, built once.
+
+    Between WGS 84 lon/lat and a CRS on CGCS2000 (a Gauss-Krüger zone), PROJ finds no
+    published transformation and applies a zero "ballpark" offset, after searching its
+    database for 60-90 ms per pair; read as CGCS2000 lon/lat (`_on_one_datum`), the same
+    coordinates come out (tested) with no search. A new process (``reliefgis assess``, a
+    compute worker's first request) paid that for three pairs per assessment.
+    """
+    return Transformer.from_crs(*_on_one_datum(source, target), always_xy=True)
+
+
+def _on_one_datum(source: CRS | str, target: CRS | str) -> tuple[CRS | str, CRS | str]:
+    """``source`` and ``target``, WGS 84 lon/lat read as CGCS2000's where the other is on it."""
+    wgs84, cgcs2000 = _LONLAT_EQUIVALENTS
+    parsed = CRS.from_user_input(source), CRS.from_user_input(target)
+    on_cgcs2000 = [c.geodetic_crs is not None and c.geodetic_crs == cgcs2000 for c in parsed]
+    if parsed[0] == wgs84 and on_cgcs2000[1]:
+        return cgcs2000, target
+    if parsed[1] == wgs84 and on_cgcs2000[0]:
+        return source, cgcs2000
+    return source, target
+
+
+def projected(geoms: ArrayLike, source: CRS | str, target: CRS | str) -> NDArray[np.object_]:
+    """2-D geometries in ``source`` as they are in ``target``, through `transformer`.
+
+    What GeoSeries.to_crs gives, coordinate for coordinate (tested), without its own
+    transformer search (see `transformer`).
+    """
+    to_target = transformer(source, target)
+
+    def move(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = to_target.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    moved: NDArray[np.object_] = shapely.transform(np.asarray(geoms, dtype=object), move)
+    return moved
 
 
 def lonlat_xy(lon: ArrayLike, lat: ArrayLike, *, metric_crs: CRS | str) -> NDArray[np.float64]:

@@ -20,6 +20,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from geo._crs import projected
 from geo._kept import derived
 from geo.errors import InputError
 from geo.incident.displacement import DisplacementProfile
@@ -144,7 +145,7 @@ def _projected_counties(counties: gpd.GeoDataFrame, crs: CRS) -> npt.NDArray[np.
     """
 
     def build() -> npt.NDArray[np.object_]:
-        projected: npt.NDArray[np.object_] = counties.to_crs(crs).geometry.to_numpy()
+        projected = _to(counties.geometry, crs)
         shapely.prepare(projected)
         projected.flags.writeable = False
         return projected
@@ -218,13 +219,20 @@ def densify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
 
 
+def _to(geoms: gpd.GeoSeries, crs: CRS) -> npt.NDArray[np.object_]:
+    """``geoms`` in ``crs``: as ``to_crs`` gives them, or through `geo._crs.projected` (2-D)."""
+    if shapely.has_z(geoms.to_numpy()).any():
+        to_crs: npt.NDArray[np.object_] = geoms.to_crs(crs).to_numpy()
+        return to_crs
+    return projected(geoms.to_numpy(), geoms.crs, crs)
+
+
 def _project(frame: gpd.GeoDataFrame, crs: CRS) -> npt.NDArray[np.object_]:
     """The footprint's geometries in ``crs``, long lon/lat edges densified first."""
     geoms = frame.geometry
     if frame.crs.is_geographic:
         geoms = densify(frame).geometry
-    projected: npt.NDArray[np.object_] = geoms.to_crs(crs).to_numpy()
-    return projected
+    return _to(geoms, crs)
 
 
 def _polygonal(parts: npt.NDArray[np.object_]) -> BaseGeometry:
