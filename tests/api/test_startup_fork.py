@@ -23,6 +23,7 @@ import httpx
 import psutil
 import pytest
 from fastapi.testclient import TestClient
+from processes import all_ended_within
 
 from api.app import create_app
 from api.settings import Settings, demo_pack_dir
@@ -49,22 +50,6 @@ def _answer(response: httpx.Response) -> dict:
     for key in ("id", "created"):
         answer.pop(key)
     return answer
-
-
-def _gone(pids: list[int]) -> bool:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if not any(psutil.pid_exists(pid) and _running(pid) for pid in pids):
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 @pytest.fixture
@@ -119,7 +104,7 @@ def test_the_fork_server_is_forked_and_its_workers_answer_as_threads_do(server, 
     pids = [forked[0].pid, *(worker.pid for worker in workers)]
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    assert _gone(pids)
+    assert all_ended_within(pids, 30)
 
 
 def test_a_fork_server_record_of_another_layout_gets_the_usual_fork_server(

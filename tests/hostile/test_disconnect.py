@@ -14,6 +14,7 @@ import time
 
 import httpx
 import psutil
+from processes import running
 from shapely.geometry import box, mapping
 
 #: How long the computing worker may go on after its client has gone.
@@ -45,12 +46,6 @@ def _cpu(server_pid: int) -> dict[int, float]:
     return seconds
 
 
-def _running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
 
 def test_a_client_that_disconnects_frees_its_worker(hostile_server):
     before = _cpu(hostile_server.pid)
@@ -69,9 +64,9 @@ def test_a_client_that_disconnects_frees_its_worker(hostile_server):
     during = _cpu(hostile_server.pid)
     busy = max(during, key=lambda pid: during[pid] - before.get(pid, 0.0))
     assert during[busy] - before.get(busy, 0.0) > 0.1, "no worker was computing the star"
-    while _running(busy) and time.monotonic() - gone < STOP_WITHIN_S:
+    while running(busy) and time.monotonic() - gone < STOP_WITHIN_S:
         time.sleep(0.05)
-    assert not _running(busy), f"worker {busy} still computing {STOP_WITHIN_S} s after"
+    assert not running(busy), f"worker {busy} still computing {STOP_WITHIN_S} s after"
 
     started = time.monotonic()
     sound = {"footprint": mapping(box(113.5, 37.85, 113.55, 37.9)), "hazard": "flood"}

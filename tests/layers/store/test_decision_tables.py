@@ -7,34 +7,14 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic_runs import alembic_head, upgraded_by_alembic
 from postgres import fresh_database, plain_dsn
 from sqlalchemy import create_engine, insert, text
 from test_store import _decider, _incident
 
 from layers.store.records import DecisionRecord
-from layers.store.store import MIGRATIONS, Store, sqlite_url
+from layers.store.store import Store, sqlite_url
 from layers.store.tables import incidents
-
-
-def _at_revision(url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    engine.dispose()
-
-
-def _head_revision() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
-    return head
 
 
 def _decision(incident_id: str, seq: int) -> DecisionRecord:
@@ -59,11 +39,11 @@ def old_store_url(request, tmp_path):
     """A store made by revision 0002 holding an incident with two reports."""
     if request.param == "sqlite":
         url = sqlite_url(tmp_path / "old")
-        _at_revision(url, "0002")
+        upgraded_by_alembic(url, "0002")
         yield url
         return
     with fresh_database() as url:
-        _at_revision(url, "0002")
+        upgraded_by_alembic(url, "0002")
         yield url
 
 
@@ -75,7 +55,7 @@ def test_a_store_of_revision_0002_keeps_its_history_and_takes_decisions(old_stor
     upgraded = Store(old_store_url)
     with upgraded.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == _head_revision()
+        assert version == alembic_head()
     assert upgraded.incident("i" * 32).incident.title == "桃河洪水"
     upgraded.add_report("i" * 32, _decider())
     recorded = upgraded.add_decision("i" * 32, lambda head, seq: _decision("i" * 32, seq))

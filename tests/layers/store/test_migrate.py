@@ -7,18 +7,15 @@ without having imported Alembic at all.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from contextlib import nullcontext
-from pathlib import Path
 
 import pytest
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic_runs import alembic_head
 from postgres import fresh_database
+from processes import python_output
 from sqlalchemy import create_engine, text
 
-from layers.store.migrate import MIGRATIONS, at_head, head_revision
+from layers.store.migrate import at_head, head_revision
 from layers.store.store import Store, sqlite_url
 
 OPEN_AND_USE = """
@@ -29,23 +26,8 @@ print(store.assessment_ids(), "alembic" in sys.modules)
 """
 
 
-def _open_elsewhere(url: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", OPEN_AND_USE, url],
-        cwd=Path(__file__).resolve().parents[3],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip()
-
-
 def test_the_newest_revision_is_alembics_head():
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+    assert head_revision() == alembic_head()
 
 
 @pytest.fixture(params=["sqlite", "postgis"])
@@ -57,9 +39,9 @@ def store_url(request, tmp_path):
 
 def test_a_store_at_the_newest_revision_is_opened_without_alembic(store_url):
     assert not at_head(create_engine(store_url))  # nothing there yet
-    assert _open_elsewhere(store_url) == "[] True"  # created by the migrations
+    assert python_output(OPEN_AND_USE, store_url) == "[] True"  # created by the migrations
     assert at_head(create_engine(store_url))
-    assert _open_elsewhere(store_url) == "[] False"  # opened again: one query
+    assert python_output(OPEN_AND_USE, store_url) == "[] False"  # opened again: one query
 
 
 def test_a_store_at_an_older_revision_is_not_taken_for_current(store_url):

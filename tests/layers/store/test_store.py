@@ -12,8 +12,7 @@ import numpy as np
 import psycopg
 import pytest
 from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic_runs import alembic_config, alembic_head
 from postgres import fresh_database, plain_dsn
 from shapely.geometry import Polygon
 from sqlalchemy import create_engine, text
@@ -21,7 +20,7 @@ from sqlalchemy import create_engine, text
 from geo.errors import NotFound, StoreError
 from layers.store.assessment_record import stored_json
 from layers.store.records import IncidentRecord, ReportRecord, VerdictRecord
-from layers.store.store import MIGRATIONS, AssessmentRecord, Store, sqlite_url
+from layers.store.store import AssessmentRecord, Store, sqlite_url
 
 
 @pytest.fixture(scope="session")
@@ -264,8 +263,7 @@ def test_incidents_are_listed_newest_first_with_their_level(store):
 
 def test_a_store_made_by_revision_0001_is_upgraded(tmp_path):
     url = sqlite_url(tmp_path / "old")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = alembic_config()
     engine = create_engine(url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -280,7 +278,7 @@ def test_a_store_made_by_revision_0001_is_upgraded(tmp_path):
     upgraded = Store(url)
     with upgraded.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == ScriptDirectory.from_config(config).get_current_head()
+    assert version == alembic_head()
     assert upgraded.assessment("old") == {"id": "old"}
     upgraded.add_incident(_incident("after-upgrade"))
     assert upgraded.incident("after-upgrade").incident.title == "桃河洪水"

@@ -10,16 +10,13 @@ and a store already there is never replaced.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
+from alembic_runs import upgraded_by_alembic
+from processes import python_output
 
-from layers.store.store import MIGRATIONS, Store, sqlite_url
+from layers.store.store import Store, sqlite_url
 from layers.store.template import template_path
 
 OPEN_NEW = """
@@ -32,14 +29,7 @@ print(store.assessment_ids(), "alembic" in sys.modules)
 
 
 def _migrated_by_alembic(folder: Path) -> Path:
-    url = sqlite_url(folder)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    engine.dispose()
+    upgraded_by_alembic(sqlite_url(folder), "head")
     return folder / "reliefgis.sqlite"
 
 
@@ -59,19 +49,6 @@ def _journal_mode(path: Path) -> str:
         return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
     finally:
         connection.close()
-
-
-def _open_new(url: str, cache: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", OPEN_NEW, url, str(cache)],
-        cwd=Path(__file__).resolve().parents[3],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip()
 
 
 def test_a_store_from_the_template_is_the_one_alembic_makes(tmp_path):
@@ -94,7 +71,7 @@ def test_a_store_from_the_template_refuses_updates_and_is_opened_without_alembic
     cache = tmp_path / "cache"
     Store(sqlite_url(tmp_path / "first"), template_dir=cache).engine.dispose()
     url = sqlite_url(tmp_path / "second")
-    assert _open_new(url, cache) == "[] False"
+    assert python_output(OPEN_NEW, url, str(cache)) == "[] False"
     connection = sqlite3.connect(tmp_path / "second" / "reliefgis.sqlite")
     try:
         connection.execute(

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from alembic_runs import upgraded_by_alembic
 from postgres import fresh_database, plain_dsn
 from shapely.geometry import box
 from sqlalchemy import create_engine, insert
-from test_decision_tables import _at_revision, _decision
+from test_decision_tables import _decision
 from test_store import _incident
 
 from layers.store.records import MeasureDoneRecord, StageRecord
@@ -56,7 +57,7 @@ def old_store_url(request, tmp_path):
     """A store made by revision 0003 holding an incident with a decision."""
     url = sqlite_url(tmp_path / "old") if request.param == "sqlite" else None
     with fresh_database() if url is None else nullcontext(url) as found:
-        _at_revision(found, "0003")
+        upgraded_by_alembic(found, "0003")
         engine = create_engine(found)
         with engine.begin() as connection:
             connection.execute(insert(incidents).values(**_incident("w" * 32).row()))
