@@ -7,7 +7,7 @@ three ways, side by side:
 
 - chains: the code as it is; the searches run over the junctions, degree-2 chains of
   shape points contracted into single arcs (`geo.roads.chains`), time-limited searches
-  bounded by their neighbourhood (`geo.roads._dijkstra.Neighbourhood`);
+  bounded by their neighbourhood (`geo.roads._graph.Neighbourhood`);
 - nodes: the same with every node a junction (no contraction: the searches before it);
 - whole graph: every node a junction and no neighbourhood (the searches before both).
 
@@ -35,11 +35,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from api.service.assess import run_assessment
 from api.service.bootstrap import load_services
 from api.settings import Settings
 from bench.common import RESULTS, Headline, machine, write_headlines
-from geo.roads import _dijkstra, chains, travel
+from geo.roads import _times, chains, travel
 from geo.supply import plan
 
 DEFAULT_PACK = Path("/work/packs/jiangsu")
@@ -64,7 +66,7 @@ def _answer(body: Any) -> Any:
 @contextmanager
 def _mode(mode: str) -> Iterator[None]:
     """Switch the contraction (and the neighbourhood) off for the searches before them."""
-    chains_of, search_graph = chains.chains_of, _dijkstra._search_graph
+    chains_of, search_space = chains.chains_of, _times.search_space
     built: dict[int, chains.Chains] = {}
 
     def every_node(network: Any) -> chains.Chains:  # every node a junction: no chains
@@ -72,17 +74,17 @@ def _mode(mode: str) -> Iterator[None]:
             built[id(network)] = chains.build_chains(network, contract=False)
         return built[id(network)]
 
-    def whole(graph, n, s, targets, *, paths, limit):  # the search before: whole graph
-        return search_graph(graph, n, s, targets, paths=True, limit=limit)
+    def whole(graph, nodes, targets, limit):  # the search before: the whole graph
+        return search_space(graph, nodes, targets, np.inf)
 
     if mode != "chains":
         chains.chains_of = every_node
     if mode == "whole graph":
-        _dijkstra._search_graph = whole
+        _times.search_space = whole
     try:
         yield
     finally:
-        chains.chains_of, _dijkstra._search_graph = chains_of, search_graph
+        chains.chains_of, _times.search_space = chains_of, search_space
 
 
 @contextmanager

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS
-from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from geo._crs import transformer
 from geo.errors import InputError
 from geo.roads import chains as chain_code
+from geo.roads._graph import CHUNK_CELLS, Slots, junction_graph, open_graph
+from geo.roads._times import Way, shares_junctions, times_only
 from geo.roads.chains import Chains
 from geo.roads.closures import ClosedEdges
-from geo.roads.network import Arcs, RoadNetwork
+from geo.roads.network import RoadNetwork
 from geo.roads.places import Places, along_chain, costs, matching, places, slots
 from geo.roads.snapping import Snapped, snap
 
-#: Dijkstra is run in chunks of sources so one chunk's distances stay under this many cells.
-CHUNK_CELLS = 20_000_000
 #: Refuse a search whose predecessor table would exceed this many cells (4 bytes each).
 MAX_PATH_CELLS = 250_000_000
 #: Which slot of a target a best time came through: its two chain ends, the shared edge,
@@ -34,11 +33,6 @@ MAX_PATH_CELLS = 250_000_000
 VIA_DIRECT = 2
 VIA_CHAIN = 3
 UNREACHED = -1
-
-#: Junction numbers and times of each point's two slots (points × 2).
-Slots = tuple[NDArray[np.int64], NDArray[np.float64]]
-#: Open arcs of a search graph: row pointer, heads, chain arc codes.
-OpenArcs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,86 +58,6 @@ class Search:
     arc_code: NDArray[np.int64]
 
 
-def open_graph(
-    arcs: Arcs, closed: NDArray[np.bool_], n_nodes: int, sources: Slots
-) -> tuple[sparse.csr_matrix, OpenArcs]:
-    """CSR time graph: open arcs (the fastest of parallel ones), then sources; the open arcs.
-
-    The open arcs as CSR: the junctions' row pointer, each arc's head and chain arc code.
-
-    Source ``s`` is the virtual node ``n_nodes + s``, with an arc to each junction its
-    attachment may leave by (the faster slot when both reach one junction).
-    """
-    keep = np.flatnonzero(~closed[arcs.edge])
-    tail, head = arcs.tail[keep], arcs.head[keep]
-    # Arcs are sorted by (tail, head, time): the first of each pair is the fastest.
-    first = np.ones(keep.size, dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    keep = keep[first]
-    node, time = sources
-    time = time.copy()
-    twice = (node[:, 0] == node[:, 1]) & (time[:, 1] < time[:, 0])
-    time[twice, 0] = time[twice, 1]
-    time[node[:, 0] == node[:, 1], 1] = np.inf
-    usable = np.isfinite(time).ravel()
-    virtual = n_nodes + np.repeat(np.arange(node.shape[0], dtype=np.int64), 2)
-    tails = np.concatenate([arcs.tail[keep], virtual[usable]])
-    size = n_nodes + node.shape[0]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=size))])
-    heads = np.concatenate([arcs.head[keep], node.ravel()[usable]])
-    times = np.concatenate([arcs.time_s[keep], time.ravel()[usable]])
-    graph = sparse.csr_matrix((times, heads, indptr), shape=(size, size))
-    return graph, (indptr[: n_nodes + 1], arcs.head[keep], arcs.edge[keep])
-
-
-@dataclass(frozen=True, eq=False)
-class Neighbourhood:
-    """The part of the graph a time-limited search can reach: nodes within the limit.
-
-    One Dijkstra from all sources at once (``min_only``, one row of memory) finds every
-    node some source reaches within the limit. A fastest path of at most the limit from
-    any source passes only such nodes (times never decrease along a path), so searching
-    the subgraph they induce gives the same time, to the bit, for every node within the
-    limit, and inf beyond it, as searching the whole graph: the work and memory of each
-    search grow with the incident's neighbourhood, not with the province's roads.
-    """
-
-    graph: sparse.csr_matrix
-    source: NDArray[np.int64]
-    index: NDArray[np.int64]
-
-    @classmethod
-    def of(
-        cls, graph: sparse.csr_matrix, n_nodes: int, n_sources: int, limit: float
-    ) -> Neighbourhood:
-        """The subgraph within ``limit`` of the virtual sources ``n_nodes …``.
-
-        Built from the CSR arrays as `open_graph` builds the graph: arcs of cost 0 (a
-        point on an edge's end) stay arcs.
-        """
-        sources = n_nodes + np.arange(n_sources)
-        dist = dijkstra(graph, directed=True, indices=sources, min_only=True, limit=limit)
-        keep = np.isfinite(dist)
-        keep[sources] = True
-        kept = np.flatnonzero(keep)
-        index = np.full(graph.shape[0], -1, dtype=np.int64)
-        index[kept] = np.arange(kept.size)
-        row = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
-        inside = keep[row] & keep[graph.indices]
-        counts = np.bincount(index[row[inside]], minlength=kept.size)
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        sub = sparse.csr_matrix(
-            (graph.data[inside], index[graph.indices[inside]], indptr),
-            shape=(kept.size, kept.size),
-        )
-        return cls(graph=sub, source=index[sources], index=index)
-
-    def column(self, nodes: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Each node's column in the subgraph's distances; the extra last column if outside."""
-        found = self.index[nodes]
-        return np.where(found >= 0, found, self.graph.shape[0])
-
-
 def _check_path_cells(s: int, n: int) -> None:
     if s * (n + s) > MAX_PATH_CELLS:
         raise InputError(
@@ -153,84 +67,47 @@ def _check_path_cells(s: int, n: int) -> None:
         )
 
 
-def _search_graph(
-    graph: sparse.csr_matrix, n: int, s: int, targets: Slots, *, paths: bool, limit: float
-) -> tuple[sparse.csr_matrix, NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """The graph each chunk searches, its source rows, each target slot's column and time.
-
-    A time-limited search without paths runs on the `Neighbourhood` of the sources; a
-    target slot outside it is never reached: its time is inf (and its column any one).
-    """
-    t_node, t_time = targets
-    if paths or not np.isfinite(limit):
-        return graph, n + np.arange(s), t_node, t_time
-    near = Neighbourhood.of(graph, n, s, limit)
-    column = near.column(t_node)
-    outside = column == near.graph.shape[0]
-    return near.graph, near.source, np.where(outside, 0, column), np.where(outside, np.inf, t_time)
-
-
 def _fastest_slot(
-    dist: NDArray[np.float64], column: NDArray[np.int64], t_time: NDArray[np.float64], limit: float
+    dist: NDArray[np.float64], column: NDArray[np.int64], t_time: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Each (source, target)'s best arrival over the target's two slots, and which slot.
 
-    Slot 0 wins a tie, as `numpy.argmin` over the two would have it; an arrival above a
-    finite ``limit`` is inf (its slot then means nothing). Two (sources × targets)
-    arrays, not one with the slots last, keep every step on contiguous memory.
+    Slot 0 wins a tie, as `numpy.argmin` over the two would have it. Two (sources ×
+    targets) arrays, not one with the slots last, keep every step on contiguous memory.
     """
     first = dist[:, column[:, 0]] + t_time[:, 0]
     second = dist[:, column[:, 1]] + t_time[:, 1]
     later = second < first
-    best = np.where(later, second, first)
-    if np.isfinite(limit):
-        best[best > limit] = np.inf
-    return best, later.astype(np.int8)
+    return np.where(later, second, first), later.astype(np.int8)
 
 
 def run_search(
-    chains: Chains,
-    closed: NDArray[np.bool_],
-    sources: Slots,
-    targets: Slots,
-    *,
-    reverse: bool,
-    paths: bool = True,
-    limit: float = np.inf,
+    chains: Chains, closed: NDArray[np.bool_], sources: Slots, targets: Slots, *, reverse: bool
 ) -> tuple[Search, NDArray[np.float64]]:
-    """Run the multi-source Dijkstra; best time from every source point to every target.
+    """Run the multi-source Dijkstra with predecessors; best time from every source point.
 
     ``closed`` tells, per chain arc code, whether the chain is closed (`closed_arcs`).
-    Without ``paths`` no predecessors are kept (times only). With a finite ``limit`` the
-    search stops at that many seconds and every time above it is inf: a time at or under
-    the limit is exact, since every node of its fastest path lies within the limit.
+    Times without routes are searched by `geo.roads._times.times_only`.
     """
     node, time = sources
     attached = np.isfinite(time).any(axis=1)
     rows = np.where(attached, np.cumsum(attached) - 1, -1).astype(np.int64)
     n, s = chains.n_junctions, int(attached.sum())
-    if paths:
-        _check_path_cells(s, n)
+    _check_path_cells(s, n)
     arcs = chains.reverse_arcs if reverse else chains.arcs
     graph, kept = open_graph(arcs, closed, n, (node[attached], time[attached]))
-    t_node = targets[0]
+    t_node, t_time = targets
     best = np.full((node.shape[0], t_node.shape[0]), np.inf)
     via = np.full(best.shape, UNREACHED, dtype=np.int8)
-    pred = np.empty((s, n + s) if paths else (0, 0), dtype=np.int32)
+    pred = np.empty((s, n + s), dtype=np.int32)
     points = np.flatnonzero(attached)
-    search_graph, source, column, t_time = _search_graph(
-        graph, n, s, targets, paths=paths, limit=limit
-    )
-    step = max(1, CHUNK_CELLS // search_graph.shape[0])
+    step = max(1, CHUNK_CELLS // graph.shape[0])
     for start in range(0, s, step):
         chunk = np.arange(start, min(s, start + step))
-        if paths:
-            dist, pred[chunk] = dijkstra(
-                graph, directed=True, indices=n + chunk, return_predecessors=True, limit=limit
-            )
-        else:
-            dist = dijkstra(search_graph, directed=True, indices=source[chunk], limit=limit)
-        fastest, slot = _fastest_slot(dist, column, t_time, limit)
+        dist, pred[chunk] = dijkstra(
+            graph, directed=True, indices=n + chunk, return_predecessors=True
+        )
+        fastest, slot = _fastest_slot(dist, t_node, t_time)
         best[points[chunk]] = fastest
         via[points[chunk]] = np.where(np.isfinite(fastest), slot, UNREACHED)
     search = Search(
@@ -246,19 +123,27 @@ def closed_arcs(chains: Chains, mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
     return np.repeat(shut, 2)
 
 
+def same_edge(
+    network: RoadNetwork, origins: Snapped, destinations: Snapped
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Pairs attached to the same edge, and their time (inf: no way) and length along it."""
+    i, j = matching(origins.edge, destinations.edge)
+    e = origins.edge[i]
+    ahead = destinations.fraction[j] - origins.fraction[i]
+    # Standing still is allowed on any edge; moving, only in a direction the edge allows.
+    allowed = (ahead == 0) | np.where(ahead > 0, network.edge_forward[e], network.edge_backward[e])
+    time = np.where(allowed, np.abs(ahead) * network.edge_time_s[e], np.inf)
+    return i, j, time, np.abs(ahead) * network.edge_length_m[e]
+
+
 def direct(
     network: RoadNetwork, origins: Snapped, destinations: Snapped
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time and length along the edge itself for pairs attached to the same edge (else inf)."""
     time = np.full((origins.edge.size, destinations.edge.size), np.inf)
     length = time.copy()
-    i, j = matching(origins.edge, destinations.edge)
-    e = origins.edge[i]
-    ahead = destinations.fraction[j] - origins.fraction[i]
-    # Standing still is allowed on any edge; moving, only in a direction the edge allows.
-    allowed = (ahead == 0) | np.where(ahead > 0, network.edge_forward[e], network.edge_backward[e])
-    time[i, j] = np.where(allowed, np.abs(ahead) * network.edge_time_s[e], np.inf)
-    length[i, j] = np.abs(ahead) * network.edge_length_m[e]
+    i, j, along_s, along_m = same_edge(network, origins, destinations)
+    time[i, j], length[i, j] = along_s, along_m
     return time, length
 
 
@@ -328,6 +213,14 @@ class Snaps:
         """Pairs on one chain (not one edge) and their time straight along it."""
         return along_chain(self.chains, self.origin_places, self.destination_places, self.cost)
 
+    def shortcuts(
+        self, network: RoadNetwork
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Pairs that may go without the junctions: on one edge or one chain; their time."""
+        i, j, time, _ = same_edge(network, self.origins, self.destinations)
+        ci, cj, along = self.along_chain()
+        return np.concatenate([i, ci]), np.concatenate([j, cj]), np.concatenate([time, along])
+
 
 def attach(
     network: RoadNetwork,
@@ -355,37 +248,52 @@ def attach(
     )  # fmt: skip
 
 
-def best_times(
-    snaps: Snaps, *, paths: bool, limit: float = np.inf
-) -> tuple[Search, NDArray[np.float64], NDArray[np.int8]]:
+def best_times(snaps: Snaps) -> tuple[Search, NDArray[np.float64], NDArray[np.int8]]:
     """The search from the smaller side; best times and slots as (origins × destinations)."""
     exits, entries = snaps.slots()
     closed = closed_arcs(snaps.chains, snaps.mask)
     if snaps.reverse:
-        search, best = run_search(
-            snaps.chains, closed, entries, exits, reverse=True, paths=paths, limit=limit
-        )
+        search, best = run_search(snaps.chains, closed, entries, exits, reverse=True)
         return search, best.T, search.via.T
-    search, best = run_search(
-        snaps.chains, closed, exits, entries, reverse=False, paths=paths, limit=limit
-    )
+    search, best = run_search(snaps.chains, closed, exits, entries, reverse=False)
     return search, best, search.via
+
+
+def way_of(snaps: Snaps) -> Way:
+    """How `times_between` searches these points: from the smaller side, shared junctions."""
+    exits, entries = snaps.slots()
+    return Way(snaps.reverse, shares_junctions(entries if snaps.reverse else exits))
+
+
+def times_between(snaps: Snaps, limit: float, way: Way | None = None) -> NDArray[np.float64]:
+    """`best_times` without routes (origins × destinations), inf above a finite ``limit``.
+
+    ``way``: that of a larger set these points are part of (default: their own).
+    """
+    way = way_of(snaps) if way is None else way
+    exits, entries = snaps.slots()
+    closed = closed_arcs(snaps.chains, snaps.mask)
+    if way.reverse:
+        return times_only(snaps.chains, closed, entries, exits, way, limit=limit).T
+    return times_only(snaps.chains, closed, exits, entries, way, limit=limit)
 
 
 def reached_from(
     snaps: Snaps, sources: Slots, targets: Slots, *, reverse: bool
 ) -> NDArray[np.bool_]:
-    """Which targets any source reaches: ONE Dijkstra from all sources at once (min_only)."""
+    """Which targets any source reaches: ONE Dijkstra from all sources at once (min_only).
+
+    It starts at the junctions the sources leave by (a virtual node per source would add
+    arcs to them only).
+    """
     node, time = sources
-    attached = np.isfinite(time).any(axis=1)
     t_node, t_time = targets
-    if not attached.any() or t_node.shape[0] == 0:
+    leave = np.unique(node[np.isfinite(time)])
+    if not leave.size or t_node.shape[0] == 0:
         return np.zeros(t_node.shape[0], dtype=bool)
     chains = snaps.chains
     arcs = chains.reverse_arcs if reverse else chains.arcs
-    n = chains.n_junctions
-    closed = closed_arcs(chains, snaps.mask)
-    graph, _ = open_graph(arcs, closed, n, (node[attached], time[attached]))
-    dist = dijkstra(graph, directed=True, indices=n + np.arange(int(attached.sum())), min_only=True)
+    graph = junction_graph(arcs, closed_arcs(chains, snaps.mask), chains.n_junctions).csr
+    dist = dijkstra(graph, directed=True, indices=leave, min_only=True)
     reached: NDArray[np.bool_] = np.isfinite(dist[t_node] + t_time).any(axis=1)
     return reached

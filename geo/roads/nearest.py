@@ -21,14 +21,8 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from geo._crs import LONLAT
-from geo.roads._dijkstra import (
-    Neighbourhood,
-    Snaps,
-    attach,
-    closed_arcs,
-    direct,
-    open_graph,
-)
+from geo.roads._dijkstra import Snaps, attach, closed_arcs, way_of
+from geo.roads._graph import Neighbourhood, open_graph
 from geo.roads.network import RoadNetwork
 from geo.roads.places import Places
 from geo.roads.snapping import Snapped
@@ -63,6 +57,34 @@ def _groups(xy: NDArray[np.float64], rows: NDArray[np.int64]) -> list[NDArray[np
     return _groups(xy, order[:half]) + _groups(xy, order[half:])
 
 
+def _group_arrival(
+    dist: NDArray[np.float64],
+    column: NDArray[np.int64],
+    entry_time: NDArray[np.float64],
+    inside: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Each target's arrival over its two slots from a group's search (inf: not reached)."""
+    arrive = np.full(column.shape[0], np.inf)
+    arrive[inside] = (dist[column[inside]] + entry_time[inside]).min(axis=1)
+    return arrive
+
+
+def _shortcut_pairs(
+    network: RoadNetwork, snaps: Snaps, usable: NDArray[np.int64], targets: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Pairs on one edge or chain, which arrive without the junctions, and their time.
+
+    As positions in ``usable`` (origins) and ``targets`` (destinations).
+    """
+    row = np.full(snaps.origins.edge.size, -1)
+    row[usable] = np.arange(usable.size)
+    where = np.full(snaps.destinations.edge.size, -1)
+    where[targets] = np.arange(targets.size)
+    i, j, along = snaps.shortcuts(network)
+    keep = (row[i] >= 0) & (where[j] >= 0)
+    return row[i[keep]], where[j[keep]], along[keep]
+
+
 def start_levels(
     network: RoadNetwork,
     snaps: Snaps,
@@ -89,24 +111,25 @@ def start_levels(
     graph, _ = open_graph(
         chains.arcs, closed_arcs(chains, snaps.mask), n, (exits[0][usable], exits[1][usable])
     )
-    # Pairs on one edge or chain arrive without the junctions: counted as the others.
-    along, _ = direct(network, snaps.origins, snaps.destinations)
-    i, j, times = snaps.along_chain()
-    np.minimum.at(along, (i, j), times)
-    along = along[usable][:, wanted]
+    targets = np.flatnonzero(wanted)
+    entry_node, entry_time = entries[0][targets], entries[1][targets]
+    pairs = _shortcut_pairs(network, snaps, usable, targets)
     pending = _groups(snaps.origins.xy[usable], np.arange(usable.size))
     for level, limit in enumerate(limits[:last]):
         if not pending:
             break
-        near = Neighbourhood.of(graph, n, usable.size, limit)
-        column = near.column(entries[0][wanted])
+        near = Neighbourhood.of(graph, n + np.arange(usable.size), limit)
+        column = near.column(entry_node)
+        inside = np.flatnonzero((column < near.graph.shape[0]).any(axis=1))
         later = []
         for group in pending:
             dist = dijkstra(
-                near.graph, directed=True, indices=near.source[group], min_only=True, limit=limit
-            )
-            arrive = (np.append(dist, np.inf)[column] + entries[1][wanted]).min(axis=1)
-            arrive = np.minimum(arrive, along[group].min(axis=0))
+                near.graph, directed=True, indices=near.index[n + group], min_only=True,
+                limit=limit,
+            )  # fmt: skip
+            arrive = _group_arrival(np.append(dist, np.inf), column, entry_time, inside)
+            mine = np.isin(pairs[0], group)  # pairs on one edge or chain: counted too
+            np.minimum.at(arrive, pairs[1][mine], pairs[2][mine])
             if int((arrive <= limit).sum()) >= nearest:
                 start[usable[group]] = level
             else:
@@ -132,6 +155,7 @@ def nearest_times(
     )
     if snaps.reverse:  # the ladder would search from the destinations: its own way
         return ladder_times(network, snaps, limits=limits, wanted=wanted, nearest=nearest)
+    way = way_of(snaps)  # every step searches as the whole set would
     start = start_levels(network, snaps, limits=limits, wanted=wanted, nearest=nearest)
     cost = np.full((snaps.origins.edge.size, snaps.destinations.edge.size), np.inf)
     done = np.zeros(cost.shape[0], dtype=bool)
@@ -139,7 +163,7 @@ def nearest_times(
         rows = np.flatnonzero(~done & (start <= level))
         if not rows.size:
             continue
-        part = limited_times(network, _origins_subset(snaps, rows), limit)
+        part = limited_times(network, _origins_subset(snaps, rows), limit, way)
         # Each row's own level: the lowest within which it has enough, skipped ones too.
         own = np.full(rows.size, level if level == len(limits) - 1 else -1)
         reached = part[:, wanted]
@@ -164,8 +188,9 @@ def ladder_times(
     """Every point searched at the first limit, those still short at the next, and so on."""
     cost = np.full((snaps.origins.edge.size, snaps.destinations.edge.size), np.inf)
     todo = np.arange(cost.shape[0])
+    way = way_of(snaps)  # every step searches as the whole set would
     for limit in limits:
-        part = limited_times(network, _origins_subset(snaps, todo), limit)
+        part = limited_times(network, _origins_subset(snaps, todo), limit, way)
         cost[todo] = part
         todo = todo[np.isfinite(part[:, wanted]).sum(axis=1) < nearest]
         if not todo.size:

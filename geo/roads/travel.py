@@ -39,7 +39,9 @@ from geo.roads._dijkstra import (
     best_times,
     direct,
     reached_from,
+    times_between,
 )
+from geo.roads._times import Way
 from geo.roads.closures import FOOTPRINT, ClosedEdges, ClosedRoad, closures
 from geo.roads.network import RoadNetwork, build_network
 from geo.roads.routes import Legs
@@ -188,7 +190,7 @@ def travel_matrix(
         points_crs=points_crs,
     )
     o_snap, d_snap = snaps.origins, snaps.destinations
-    search, durations, via, direct_m = _fastest(network, snaps, paths=True)
+    search, durations, via, direct_m = _fastest(network, snaps)
     durations.flags.writeable = False
     o_att = attachments(network, o_snap, snap_max_m=snaps.snap_m)
     d_att = attachments(network, d_snap, snap_max_m=snaps.snap_m)
@@ -218,14 +220,14 @@ def _lonlat(points: Sequence[Attachment]) -> NDArray[np.float64]:
 
 
 def _fastest(
-    network: RoadNetwork, snaps: Snaps, *, paths: bool, limit: float = np.inf
+    network: RoadNetwork, snaps: Snaps
 ) -> tuple[Search, NDArray[np.float64], NDArray[np.int8], NDArray[np.float64]]:
     """The search over the junctions, then straight along a shared chain or edge if faster.
 
     Returns the search, the best times and which way each came (origins × destinations)
     and the lengths along shared edges.
     """
-    search, best, via = best_times(snaps, paths=paths, limit=limit)
+    search, best, via = best_times(snaps)
     best, via = best.copy(), via.copy()
     i, j, along = snaps.along_chain()
     faster = along < best[i, j]
@@ -266,9 +268,18 @@ def travel_times(
     return limited_times(network, snaps, float(limit_s))
 
 
-def limited_times(network: RoadNetwork, snaps: Snaps, limit: float) -> NDArray[np.float64]:
-    """`travel_times` of points already attached: exact up to ``limit``, inf above."""
-    _, durations, _, _ = _fastest(network, snaps, paths=False, limit=limit)
+def limited_times(
+    network: RoadNetwork, snaps: Snaps, limit: float, way: Way | None = None
+) -> NDArray[np.float64]:
+    """`travel_times` of points already attached: exact up to ``limit``, inf above.
+
+    The same times as `travel_matrix` (in the last bit they may differ: see
+    `geo.roads._times`), straight along a shared chain or edge when faster. ``way``:
+    that of a larger set these points are part of (`geo.roads._dijkstra.way_of`).
+    """
+    durations = times_between(snaps, limit, way)
+    i, j, along = snaps.shortcuts(network)
+    np.minimum.at(durations, (i, j), along)
     durations[durations > limit] = np.inf
     return durations
 
