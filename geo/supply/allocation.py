@@ -133,24 +133,22 @@ def stock_table(stock: pd.DataFrame, *, units: Mapping[str, str] | None = None) 
     quantity = pd.to_numeric(stock["quantity"], errors="coerce")
     if quantity.isna().any() or not np.isfinite(quantity).all() or (quantity < 0).any():
         raise InputError("stock.quantity: expected non-negative numbers", field="stock")
+    item = stock["item"].astype(str)
     if units is not None:
-        given = stock.assign(item=stock["item"].astype(str), unit=stock["unit"].astype(str))
+        pairs = zip(item.tolist(), stock["unit"].astype(str).tolist(), strict=True)
         wrong = sorted(
             {
-                f"{r.item} in {r.unit!r} (needs use {units[r.item]!r})"
-                for r in given.itertuples()
-                if r.item in units and r.unit != units[r.item]
+                f"{i} in {u!r} (needs use {units[i]!r})"
+                for i, u in pairs
+                if i in units and u != units[i]
             }
         )
         if wrong:
             raise InputError(f"stock.unit: {'; '.join(wrong)}", field="stock")
-    table = pd.DataFrame(
-        {
-            "depot": stock["depot_id"].astype(str),
-            "item": stock["item"].astype(str),
-            "q": quantity.astype(float),
-        }
-    ).pivot_table(index="depot", columns="item", values="q", aggfunc="sum", fill_value=0.0)
+    frame = pd.DataFrame(
+        {"depot": stock["depot_id"].astype(str), "item": item, "q": quantity.astype(float)}
+    )
+    table = frame.groupby(["depot", "item"])["q"].sum().unstack(fill_value=0.0)
     return table.astype(float)
 
 
