@@ -80,8 +80,11 @@ def _write(folder: Path, network: RoadNetwork, chains: Chains) -> None:
 
 def _read(folder: Path) -> RoadNetwork:
     meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+    # Plain read-only views of the mapped files: the same shared pages, without the
+    # memmap subclass's Python step on every slice the searches take.
     arrays = {
-        path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in folder.glob("*.npy")
+        path.stem: np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        for path in folder.glob("*.npy")
     }
     network = restore_network(
         arrays, crs=CRS.from_wkt(meta["crs"]), road_ids=meta["road_ids"], notes=meta["notes"]

@@ -45,14 +45,22 @@ def _assert_same(got: RoadNetwork, want: RoadNetwork) -> None:
     assert sorted(got.tree.query(box)) == sorted(want.tree.query(box))
 
 
+def _mapped(array: np.ndarray) -> bool:
+    """Whether the array's memory is a file mapped by ``np.load(mmap_mode="r")``."""
+    base = array
+    while base is not None and not isinstance(base, np.memmap):
+        base = base.base
+    return base is not None
+
+
 def test_the_cached_graph_is_the_built_graph(tiny_pack: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = _cached(tiny_pack, cache)  # built, then written
-    assert not isinstance(first.edge_time_s, np.memmap)
+    assert not _mapped(first.edge_time_s)
     (folder,) = cache.glob("roads-*")
     second = _cached(tiny_pack, cache)  # read back, memory-mapped
-    assert isinstance(second.edge_time_s, np.memmap)
-    assert isinstance(second.arcs.tail, np.memmap)
+    assert _mapped(second.edge_time_s)
+    assert _mapped(second.arcs.tail)
     assert not second.edge_time_s.flags.writeable
     fresh = _fresh(tiny_pack)
     _assert_same(first, fresh)
@@ -110,7 +118,7 @@ def test_the_cached_chains_are_the_built_chains(tiny_pack: Path, tmp_path: Path)
     _cached(tiny_pack, cache)  # built, then written
     second = _cached(tiny_pack, cache)  # read back, memory-mapped
     got = chains_of(second)
-    assert isinstance(got.edge, np.memmap)
+    assert _mapped(got.edge)
     want = chain_arrays(build_chains(_fresh(tiny_pack)))
     ours = chain_arrays(got)
     assert ours.keys() == want.keys()
