@@ -8,7 +8,8 @@ time limit, and travel along one edge or one chain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -196,6 +197,8 @@ class Snaps:
     cost: NDArray[np.float64]
     origin_places: Places
     destination_places: Places
+    #: What `slots` and `shortcuts` found, worked out once per Snaps (read-only).
+    _kept: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def reverse(self) -> bool:
@@ -204,10 +207,16 @@ class Snaps:
 
     def slots(self) -> tuple[Slots, Slots]:
         """The origins' exits and the destinations' entries."""
-        return (
-            slots(self.chains, self.origin_places, self.cost, leaving_points=True),
-            slots(self.chains, self.destination_places, self.cost, leaving_points=False),
-        )
+        if "slots" not in self._kept:
+            found = (
+                slots(self.chains, self.origin_places, self.cost, leaving_points=True),
+                slots(self.chains, self.destination_places, self.cost, leaving_points=False),
+            )
+            for array in (*found[0], *found[1]):
+                array.flags.writeable = False
+            self._kept["slots"] = found
+        kept: tuple[Slots, Slots] = self._kept["slots"]
+        return kept
 
     def along_chain(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
         """Pairs on one chain (not one edge) and their time straight along it."""
@@ -217,9 +226,43 @@ class Snaps:
         self, network: RoadNetwork
     ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
         """Pairs that may go without the junctions: on one edge or one chain; their time."""
-        i, j, time, _ = same_edge(network, self.origins, self.destinations)
-        ci, cj, along = self.along_chain()
-        return np.concatenate([i, ci]), np.concatenate([j, cj]), np.concatenate([time, along])
+        if "shortcuts" not in self._kept:
+            i, j, time, _ = same_edge(network, self.origins, self.destinations)
+            ci, cj, along = self.along_chain()
+            found = (
+                np.concatenate([i, ci]),
+                np.concatenate([j, cj]),
+                np.concatenate([time, along]),
+            )
+            for array in found:
+                array.flags.writeable = False
+            self._kept["shortcuts"] = found
+        kept: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
+        kept = self._kept["shortcuts"]
+        return kept
+
+    def of_origins(self, rows: NDArray[np.int64]) -> Snaps:
+        """The same attachments for the distinct origins ``rows`` only, and what is known."""
+        o, p = self.origins, self.origin_places
+        part = replace(
+            self,
+            origins=Snapped(
+                o.edge[rows], o.fraction[rows], o.distance[rows], o.xy[rows], o.nearby[rows],
+                o.node[rows],
+            ),
+            origin_places=Places(p.junction[rows], p.pos[rows], p.back[rows], p.ahead[rows],
+                                 p.edge[rows]),
+        )  # fmt: skip
+        if "slots" in self._kept:
+            (node, time), entries = self._kept["slots"]
+            part._kept["slots"] = ((node[rows], time[rows]), entries)
+        if "shortcuts" in self._kept:
+            i, j, along = self._kept["shortcuts"]
+            at = np.full(o.edge.size, -1)
+            at[rows] = np.arange(rows.size)
+            keep = at[i] >= 0
+            part._kept["shortcuts"] = (at[i[keep]], j[keep], along[keep])
+        return part
 
 
 def attach(

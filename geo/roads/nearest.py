@@ -13,8 +13,6 @@ destinations, no sooner, than any point of the group.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS
@@ -24,27 +22,11 @@ from geo._crs import LONLAT
 from geo.roads._dijkstra import Snaps, attach, closed_arcs, way_of
 from geo.roads._graph import Neighbourhood, open_graph
 from geo.roads.network import RoadNetwork
-from geo.roads.places import Places
-from geo.roads.snapping import Snapped
 from geo.roads.travel import limited_times
 
 #: Points searched together to pick where each starts on the ladder: about this many,
 #: split along the longer side of their extent in turn (a k-d tree's leaves).
 GROUP_POINTS = 16
-
-
-def _origins_subset(snaps: Snaps, rows: NDArray[np.int64]) -> Snaps:
-    """The same attachments, for the origins ``rows`` only."""
-    o, p = snaps.origins, snaps.origin_places
-    return replace(
-        snaps,
-        origins=Snapped(
-            o.edge[rows], o.fraction[rows], o.distance[rows], o.xy[rows], o.nearby[rows],
-            o.node[rows],
-        ),
-        origin_places=Places(p.junction[rows], p.pos[rows], p.back[rows], p.ahead[rows],
-                             p.edge[rows]),
-    )  # fmt: skip
 
 
 def _groups(xy: NDArray[np.float64], rows: NDArray[np.int64]) -> list[NDArray[np.int64]]:
@@ -153,9 +135,11 @@ def nearest_times(
     snaps = attach(
         network, origins, destinations, snap_max_m=snap_max_m, closed=None, points_crs=points_crs
     )
-    if snaps.reverse:  # the ladder would search from the destinations: its own way
-        return ladder_times(network, snaps, limits=limits, wanted=wanted, nearest=nearest)
     way = way_of(snaps)  # every step searches as the whole set would
+    if way.reverse or way.from_junctions:
+        # Each step searches from the destinations, or once per junction the points share:
+        # cheap enough that searching groups first, to skip steps, would cost more.
+        return ladder_times(network, snaps, limits=limits, wanted=wanted, nearest=nearest)
     start = start_levels(network, snaps, limits=limits, wanted=wanted, nearest=nearest)
     cost = np.full((snaps.origins.edge.size, snaps.destinations.edge.size), np.inf)
     done = np.zeros(cost.shape[0], dtype=bool)
@@ -163,7 +147,7 @@ def nearest_times(
         rows = np.flatnonzero(~done & (start <= level))
         if not rows.size:
             continue
-        part = limited_times(network, _origins_subset(snaps, rows), limit, way)
+        part = limited_times(network, snaps.of_origins(rows), limit, way)
         # Each row's own level: the lowest within which it has enough, skipped ones too.
         own = np.full(rows.size, level if level == len(limits) - 1 else -1)
         reached = part[:, wanted]
@@ -190,7 +174,7 @@ def ladder_times(
     todo = np.arange(cost.shape[0])
     way = way_of(snaps)  # every step searches as the whole set would
     for limit in limits:
-        part = limited_times(network, _origins_subset(snaps, todo), limit, way)
+        part = limited_times(network, snaps.of_origins(todo), limit, way)
         cost[todo] = part
         todo = todo[np.isfinite(part[:, wanted]).sum(axis=1) < nearest]
         if not todo.size:

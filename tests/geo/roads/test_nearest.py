@@ -18,6 +18,9 @@ from roadnets import UTM
 from test_chains import points, reference, winding_network
 
 from geo.roads import nearest as nearest_code
+from geo.roads._dijkstra import attach, way_of
+from geo.roads._times import Way
+from geo.roads.chains import build_chains
 from geo.roads.nearest import nearest_times
 from geo.roads.travel import travel_matrix, travel_times
 
@@ -40,15 +43,33 @@ def ladder(net, origins, destinations, wanted, nearest):
     return cost
 
 
+def apart(rng: np.random.Generator, net, n: int) -> np.ndarray:
+    """``n`` points on distinct chains, one in the middle of an edge of each (x/y)."""
+    chains = build_chains(net)
+    picked = rng.choice(chains.ptr.size - 1, n, replace=False)
+    edge = chains.edge[(chains.ptr[picked] + chains.ptr[picked + 1]) // 2]
+    return net.node_xy[net.edge_nodes[edge]].mean(axis=1)
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("nearest", [1, 4, 9])
 @pytest.mark.parametrize("group", [1, 5, 1000])
-@pytest.mark.parametrize("sizes", [(20, 30), (30, 12)])  # forward; more points: reverse
-def test_rows_are_the_ladder_rows(monkeypatch, seed, nearest, group, sizes):
+@pytest.mark.parametrize("kind", ["forward", "reverse", "apart"])
+def test_rows_are_the_ladder_rows(monkeypatch, seed, nearest, group, kind):
+    """Forward and reverse: the points share junctions, and each step searches from them.
+
+    Apart (on distinct chains, fewer than their junctions): one virtual node per point,
+    each searched from its group's level on (`start_levels`, however grouped).
+    """
     monkeypatch.setattr(nearest_code, "GROUP_POINTS", group)
     rng = np.random.default_rng(seed)
     net = winding_network(rng)
+    sizes = {"forward": (20, 30), "reverse": (30, 12), "apart": (0, 30)}[kind]
     origins, destinations = points(rng, net, sizes[0]), points(rng, net, sizes[1])
+    if kind == "apart":
+        origins = apart(rng, net, 7)
+    snaps = attach(net, origins, destinations, snap_max_m=300.0, closed=None, points_crs=UTM)
+    assert way_of(snaps) == Way(kind == "reverse", from_junctions=kind != "apart")
     wanted = rng.random(len(destinations)) < 0.8
     want = ladder(net, origins, destinations, wanted, nearest)
     got = nearest_times(

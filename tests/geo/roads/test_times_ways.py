@@ -17,7 +17,6 @@ from test_chains import points, reference, winding_network
 
 from geo.roads._dijkstra import attach, times_between, way_of
 from geo.roads._times import Way
-from geo.roads.nearest import _origins_subset
 from geo.roads.travel import limited_times, travel_matrix
 
 LIMIT_S = 150.0
@@ -74,5 +73,5 @@ def test_a_points_times_do_not_depend_on_the_others(shared):
     way = Way(reverse=False, from_junctions=shared)
     whole = times_between(snaps, LIMIT_S, way)
     for rows in (np.arange(0, 44, 3), np.array([1]), np.arange(20, 44)):
-        part = _origins_subset(snaps, rows)  # as a step of the evacuation ladder takes them
+        part = snaps.of_origins(rows)  # as a step of the evacuation ladder takes them
         np.testing.assert_array_equal(times_between(part, LIMIT_S, way), whole[rows])
