@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from geo._crs import transformer
 from geo.errors import InputError
 from geo.roads import chains as chain_code
-from geo.roads._graph import CHUNK_CELLS, Slots, junction_graph, open_graph
+from geo.roads._graph import CHUNK_CELLS, Parts, Slots, junction_graph, open_graph
 from geo.roads._times import Way, shares_junctions, times_only
 from geo.roads.chains import Chains
 from geo.roads.closures import ClosedEdges
@@ -321,22 +321,20 @@ def times_between(snaps: Snaps, limit: float, way: Way | None = None) -> NDArray
     return times_only(snaps.chains, closed, exits, entries, way, limit=limit)
 
 
-def reached_from(
-    snaps: Snaps, sources: Slots, targets: Slots, *, reverse: bool
-) -> NDArray[np.bool_]:
-    """Which targets any source reaches: ONE Dijkstra from all sources at once (min_only).
+def reached_each_way(snaps: Snaps) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Which origins reach some destination, and which destinations some origin reaches.
 
-    It starts at the junctions the sources leave by (a virtual node per source would add
-    arcs to them only).
+    Over the strongly connected parts of the open junction graph (`Parts`): a point
+    reaches another exactly when the part of a junction it leaves by reaches the part
+    of a junction the other is entered from.
     """
-    node, time = sources
-    t_node, t_time = targets
-    leave = np.unique(node[np.isfinite(time)])
-    if not leave.size or t_node.shape[0] == 0:
-        return np.zeros(t_node.shape[0], dtype=bool)
+    (o_node, o_time), (d_node, d_time) = snaps.slots()
+    o_ok, d_ok = np.isfinite(o_time), np.isfinite(d_time)
     chains = snaps.chains
-    arcs = chains.reverse_arcs if reverse else chains.arcs
-    graph = junction_graph(arcs, closed_arcs(chains, snaps.mask), chains.n_junctions).csr
-    dist = dijkstra(graph, directed=True, indices=leave, min_only=True)
-    reached: NDArray[np.bool_] = np.isfinite(dist[t_node] + t_time).any(axis=1)
-    return reached
+    graph = junction_graph(chains.arcs, closed_arcs(chains, snaps.mask), chains.n_junctions).csr
+    parts = Parts.of(graph)
+    from_origins = parts.reached(o_node[o_ok], reverse=False)
+    to_destinations = parts.reached(d_node[d_ok], reverse=True)
+    origin_ok = np.asarray((to_destinations[parts.label[o_node]] & o_ok).any(axis=1))
+    destination_ok = np.asarray((from_origins[parts.label[d_node]] & d_ok).any(axis=1))
+    return origin_ok, destination_ok

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from geo._kept import derived
 from geo.roads.network import Arcs
@@ -28,12 +28,16 @@ OpenArcs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
 @dataclass(frozen=True, eq=False)
 class JunctionGraph:
-    """The open arcs between junctions, the fastest of parallel ones, as CSR arrays."""
+    """The open arcs between junctions, the fastest of parallel ones, as CSR arrays.
+
+    ``arc`` is each entry's index in the arcs it was made from.
+    """
 
     indptr: NDArray[np.int64]
     head: NDArray[np.int64]
     time_s: NDArray[np.float64]
     code: NDArray[np.int64]
+    arc: NDArray[np.int64]
 
     @property
     def csr(self) -> sparse.csr_matrix:
@@ -42,25 +46,54 @@ class JunctionGraph:
         return sparse.csr_matrix((self.time_s, self.head, self.indptr), shape=(n, n))
 
 
-def _build(arcs: Arcs, closed: NDArray[np.bool_], n_nodes: int) -> JunctionGraph:
-    keep = np.flatnonzero(~closed[arcs.edge])
-    tail, head = arcs.tail[keep], arcs.head[keep]
-    # Arcs are sorted by (tail, head, time): the first of each pair is the fastest.
-    first = np.ones(keep.size, dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    keep = keep[first]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(arcs.tail[keep], minlength=n_nodes))])
-    graph = JunctionGraph(indptr, arcs.head[keep], arcs.time_s[keep], arcs.edge[keep])
-    for array in (graph.indptr, graph.head, graph.time_s, graph.code):
+def _frozen(graph: JunctionGraph) -> JunctionGraph:
+    for array in (graph.indptr, graph.head, graph.time_s, graph.code, graph.arc):
         array.flags.writeable = False
     return graph
 
 
+def _build(arcs: Arcs, n_nodes: int) -> JunctionGraph:
+    """Every pair's fastest arc: arcs are sorted by (tail, head, time), the first wins."""
+    first = np.ones(arcs.tail.size, dtype=bool)
+    first[1:] = (arcs.tail[1:] != arcs.tail[:-1]) | (arcs.head[1:] != arcs.head[:-1])
+    keep = np.flatnonzero(first)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(arcs.tail[keep], minlength=n_nodes))])
+    return _frozen(JunctionGraph(indptr, arcs.head[keep], arcs.time_s[keep], arcs.edge[keep], keep))
+
+
+def _without(graph: JunctionGraph, arcs: Arcs, closed: NDArray[np.bool_]) -> JunctionGraph:
+    """``graph`` (of every arc) with the closed arcs out: each pair's fastest open arc.
+
+    A pair whose fastest arc is closed takes its next open one (its arcs run from that
+    arc to the next pair's), or leaves the graph; the rest stay as they are.
+    """
+    shut = np.flatnonzero(closed[graph.code])
+    if not shut.size:
+        return graph
+    start = graph.arc[shut]
+    count = np.append(graph.arc, arcs.tail.size)[shut + 1] - start - 1
+    group = np.repeat(np.arange(shut.size), count)
+    step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    later = np.repeat(start + 1, count) + step
+    open_ = ~closed[arcs.edge[later]]
+    found, first = np.unique(group[open_], return_index=True)
+    better = later[open_][first]
+    time, code, arc = graph.time_s.copy(), graph.code.copy(), graph.arc.copy()
+    swap = shut[found]
+    time[swap], code[swap], arc[swap] = arcs.time_s[better], arcs.edge[better], better
+    gone = np.setdiff1d(shut, swap)
+    keep = np.ones(graph.head.size, dtype=bool)
+    keep[gone] = False
+    n = graph.indptr.size - 1
+    row = np.searchsorted(graph.indptr, gone, side="right") - 1
+    indptr = graph.indptr - np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))])
+    return _frozen(JunctionGraph(indptr, graph.head[keep], time[keep], code[keep], arc[keep]))
+
+
 def junction_graph(arcs: Arcs, closed: NDArray[np.bool_], n_nodes: int) -> JunctionGraph:
-    """The open junction graph; with nothing closed, the one kept for these arcs."""
-    if closed.any():
-        return _build(arcs, closed, n_nodes)
-    return derived((arcs,), ("open junction graph", n_nodes), lambda: _build(arcs, closed, n_nodes))
+    """The open junction graph: the one kept for these arcs, less the closed arcs."""
+    every = derived((arcs,), ("junction graph", n_nodes), lambda: _build(arcs, n_nodes))
+    return _without(every, arcs, closed)
 
 
 def open_graph(
@@ -135,3 +168,38 @@ class Neighbourhood:
         """Each node's column in the subgraph's distances; the extra last column if outside."""
         found = self.index[nodes]
         return np.where(found >= 0, found, self.graph.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Parts:
+    """The strongly connected parts of a graph and the arcs between them (a DAG).
+
+    Every node of a part reaches every other, so a node reaches another exactly when its
+    part reaches the other's in the DAG: which points reach which is answered over the
+    parts (a few), not over the province's junctions.
+    """
+
+    label: NDArray[np.int32]
+    dag: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, graph: sparse.csr_matrix) -> Parts:
+        """The parts of ``graph`` (CSR, arcs of any positive time) and the DAG between them."""
+        count, label = connected_components(graph, directed=True, connection="strong")
+        tail = label[np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))]
+        head = label[graph.indices]
+        cross = tail != head
+        ones = np.ones(int(cross.sum()))
+        dag = sparse.csr_matrix((ones, (tail[cross], head[cross])), shape=(count, count))
+        return cls(label=label, dag=dag)
+
+    def reached(self, nodes: NDArray[np.int64], *, reverse: bool) -> NDArray[np.bool_]:
+        """Per part, whether some node of ``nodes`` reaches it (is reached from it: reverse)."""
+        starts = np.unique(self.label[nodes])
+        if not starts.size:
+            return np.zeros(self.dag.shape[0], dtype=bool)
+        dag = self.dag.T.tocsr() if reverse else self.dag
+        found: NDArray[np.bool_] = np.isfinite(
+            dijkstra(dag, directed=True, indices=starts, min_only=True)
+        )
+        return found

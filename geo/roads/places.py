@@ -74,10 +74,12 @@ def costs(network: RoadNetwork, chains: Chains, closed: NDArray[np.bool_]) -> ND
         both = np.concatenate([np.where(ahead_ok, time, np.inf), np.where(back_ok, time, np.inf)])
         both.flags.writeable = False
         kept = _OPEN_COSTS[chains] = (weakref.ref(network), both)
-    if not closed.any():
+    shut = chains.position[np.flatnonzero(closed)]
+    if not shut.size:
         return kept[1]
-    shut = closed[chains.edge]
-    return np.where(np.concatenate([shut, shut]), np.inf, kept[1])
+    both = kept[1].copy()
+    both[shut] = both[shut + chains.edge.size] = np.inf
+    return both
 
 
 @dataclass(frozen=True, eq=False)

@@ -38,7 +38,7 @@ from geo.roads._dijkstra import (
     attach,
     best_times,
     direct,
-    reached_from,
+    reached_each_way,
     times_between,
 )
 from geo.roads._times import Way
@@ -298,8 +298,8 @@ def reachable(
     """The ``origin_reasons`` and ``destination_reasons`` of `travel_matrix`, cheaply.
 
     None where an origin reaches some destination (a destination is reached from some
-    origin), else why not. Two searches, one from all origins at once and one from all
-    destinations over the reversed graph, whatever the number of points.
+    origin), else why not. Answered over the strongly connected parts of the open roads
+    (`geo.roads._dijkstra.reached_each_way`), whatever the number of points.
     """
     _check_roles(origin_label, destination_label)
     snaps = attach(
@@ -311,17 +311,17 @@ def reachable(
         points_crs=points_crs,
     )
     o_snap, d_snap = snaps.origins, snaps.destinations
-    exits, entries = snaps.slots()
-    same_edge = np.isfinite(direct(network, o_snap, d_snap)[0])
-    i, j, along = snaps.along_chain()
-    same_edge[i[np.isfinite(along)], j[np.isfinite(along)]] = True
-    destination_ok = reached_from(snaps, exits, entries, reverse=False)
-    origin_ok = reached_from(snaps, entries, exits, reverse=True)
+    origin_ok, destination_ok = reached_each_way(snaps)
+    # Pairs on one edge or chain may reach each other without any junction.
+    i, j, along = snaps.shortcuts(network)
+    way = np.isfinite(along)
+    origin_ok[i[way]] = True
+    destination_ok[j[way]] = True
     o_why = why_not_attached(o_snap, snap_max_m=snaps.snap_m)
     d_why = why_not_attached(d_snap, snap_max_m=snaps.snap_m)
     return (
-        _reasons(o_why, origin_ok | same_edge.any(axis=1), destination_label),
-        _reasons(d_why, destination_ok | same_edge.any(axis=0), origin_label),
+        _reasons(o_why, origin_ok, destination_label),
+        _reasons(d_why, destination_ok, origin_label),
     )
 
 
