@@ -25,7 +25,7 @@ from geo.response.levels import Verdict, evaluate
 from geo.shelters.demand import DemandPoints, cells_xy, demand_points
 from geo.shelters.placement import Assignment, assign_displaced, straight_line_cost
 from geo.shelters.service_area import Coverage, service_coverage
-from geo.shelters.status import ShelterStatus, classify_shelters, shelter_xy
+from geo.shelters.status import ShelterStatus, classify_shelters, representative_xy, shelter_xy
 from geo.supply.plan import (
     Logistics,
     SupplyPlan,
@@ -151,11 +151,10 @@ def _placement_cost(
             shelter_xy(shelters, metric_crs=metric_crs),
         )
         return "straight-line distance (m)", cost
-    sites = shelters.geometry.representative_point()
     cost = evacuation_cost(
         logistics.network,
         demand.frame[["lon", "lat"]].to_numpy(dtype=float),
-        np.column_stack([sites.x.to_numpy(), sites.y.to_numpy()]),
+        representative_xy(shelters),  # lon/lat: the layer's own
         snap_max_m=logistics.evacuation_snap_m,
         nearest=NEAREST_SHELTERS,
         eligible=np.array([s.usable and s.capacity > 0 for s in statuses]) & (penalty == 0),

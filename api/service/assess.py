@@ -24,6 +24,7 @@ from api.service.exposing import Exposed, expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
+from geo._kept import derived
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN
 from geo.plans.model import Plan
@@ -277,9 +278,18 @@ def _population(result: Assessment, populations: dict[str, int]) -> dict[str, An
     }
 
 
+def _rounded_lonlat(shelters: gpd.GeoDataFrame) -> tuple[list[float], list[float]]:
+    """The shelters' representative lon/lat to 6 decimals, worked out once per layer."""
+
+    def rounded() -> tuple[list[float], list[float]]:
+        xy = representative_xy(shelters)
+        return [round(x, 6) for x in xy[:, 0].tolist()], [round(y, 6) for y in xy[:, 1].tolist()]
+
+    return derived((shelters,), "rounded lon/lat", rounded)
+
+
 def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    xy = representative_xy(shelters)
-    xs, ys = xy[:, 0].tolist(), xy[:, 1].tolist()
+    xs, ys = _rounded_lonlat(shelters)
     assigned = result.assignment.assigned
     return [
         {
@@ -288,10 +298,10 @@ def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, 
             "kind": status.kind,
             "capacity": status.capacity,
             "status": status.status,
-            "conflicts": [asdict(c) for c in status.conflicts],
+            "conflicts": [dict(vars(c)) for c in status.conflicts],  # flat: as asdict gives
             "assigned": assigned.get(status.id, 0),
-            "lon": round(x, 6),
-            "lat": round(y, 6),
+            "lon": x,
+            "lat": y,
         }
         for status, x, y in zip(result.shelters, xs, ys, strict=True)
     ]

@@ -11,7 +11,6 @@ metric CRS folds onto itself, and it counts everyone in the box, not nobody.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from geo._kept import derived
 from geo.errors import GeometryError
 from geo.incident.footprint import check_within
 
@@ -56,10 +56,12 @@ def area_m2(geom: BaseGeometry) -> float:
     return float(shapely.transform(dense, equal_area).area)
 
 
-@lru_cache(maxsize=8)
 def _area_once(jurisdiction: BaseGeometry) -> float:
-    """`area_m2` of a jurisdiction, measured once per process (a province takes ~0.1 s)."""
-    return area_m2(jurisdiction)
+    """`area_m2` of a jurisdiction, measured once while it lives (a province takes ~0.1 s).
+
+    Found by identity: hashing the province's boundary (its WKB) took milliseconds.
+    """
+    return derived((jurisdiction,), "area m2", lambda: area_m2(jurisdiction))
 
 
 def check_extent(

@@ -164,7 +164,10 @@ def shelter_xy(shelters: gpd.GeoDataFrame, *, metric_crs: CRS | str) -> NDArray[
 
 
 def representative_xy(shelters: gpd.GeoDataFrame) -> NDArray[np.float64]:
-    """Each shelter's representative point as ``(x, y)`` in the layer's own CRS, found once."""
+    """Each feature's representative point as ``(x, y)`` in the layer's own CRS, found once.
+
+    For a layer of the pack (shelters, depots): read-only, so found once per layer.
+    """
 
     def locate() -> NDArray[np.float64]:
         points = shelters.geometry.representative_point().to_numpy()

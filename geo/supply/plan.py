@@ -37,7 +37,7 @@ from geo.roads.travel import (
     route,
     travel_matrix,
 )
-from geo.shelters.status import ShelterStatus
+from geo.shelters.status import ShelterStatus, representative_xy
 from geo.supply.allocation import Allocation, Demand, allocate, demand
 from geo.supply.needs import NeedsProfile
 
@@ -137,11 +137,6 @@ def evacuation_cost(
     )
 
 
-def _lonlat(frame: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
-    points = frame.geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()]).astype(float)
-
-
 @dataclass(frozen=True)
 class SupplyReach:
     """Which depots can send and which usable shelters they reach over open roads.
@@ -201,8 +196,9 @@ def supply_reach(
     with_stock = frozenset(stock.loc[stock["quantity"] > 0, "depot_id"].astype(str))
     ids = depots["id"].astype(str).tolist()
     candidates = tuple(i for i in range(len(depots)) if not inside[i] and ids[i] in with_stock)
-    origins = _lonlat(depots.iloc[list(candidates)]) if candidates else np.zeros((0, 2))
-    destinations = _lonlat(shelters.iloc[usable]) if usable else np.zeros((0, 2))
+    # Lon/lat layers: their representative points, found once per layer.
+    origins = representative_xy(depots)[list(candidates)].reshape(-1, 2)
+    destinations = representative_xy(shelters)[usable].reshape(-1, 2)
     depot_reasons, shelter_reasons = reachable(
         network,
         origins=origins,
