@@ -13,28 +13,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import shapely
 
 from api.schemas.assessment import AssessmentOut, QuakeAssessmentOut
 from api.schemas.common import VerdictOut
+from api.service.answer_sections import shelters_section, supply_section
 from api.service.bootstrap import Services
-from api.service.closed_roads import closed_lines, line_geometries
 from api.service.exposing import Exposed, expose
 from api.service.levels import county_figures
 from api.service.quake import Quake, field_geojson, quake_field
 from api.service.quake_estimates import estimate_quake
-from geo._kept import derived
 from geo.assessment import Assessment, assess
 from geo.incident.displacement import GIVEN_COLUMN
 from geo.plans.model import Plan
 from geo.response.figures import CountyFigures, Figure, check_figures
-from geo.shelters.status import representative_xy
-from geo.supply.plan import SupplyPlan
 from layers.pack import LayerPack
 from layers.plans import PlanFile
 from layers.store.assessment_record import AssessmentRecord, stored_json
-from web.labels import reason_text
 
 ESTIMATE_NOTICE = "受灾与需转移安置人数为依据人口格网和转移比例的估算值，须经实地核查。"
 
@@ -278,83 +273,6 @@ def _population(result: Assessment, populations: dict[str, int]) -> dict[str, An
     }
 
 
-def _rounded_lonlat(shelters: gpd.GeoDataFrame) -> tuple[list[float], list[float]]:
-    """The shelters' representative lon/lat to 6 decimals, worked out once per layer."""
-
-    def rounded() -> tuple[list[float], list[float]]:
-        xy = representative_xy(shelters)
-        return [round(x, 6) for x in xy[:, 0].tolist()], [round(y, 6) for y in xy[:, 1].tolist()]
-
-    return derived((shelters,), "rounded lon/lat", rounded)
-
-
-def _shelters(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    xs, ys = _rounded_lonlat(shelters)
-    assigned = result.assignment.assigned
-    return [
-        {
-            "id": status.id,
-            "name": status.name,
-            "kind": status.kind,
-            "capacity": status.capacity,
-            "status": status.status,
-            "conflicts": [dict(vars(c)) for c in status.conflicts],  # flat: as asdict gives
-            "assigned": assigned.get(status.id, 0),
-            "lon": x,
-            "lat": y,
-        }
-        for status, x, y in zip(result.shelters, xs, ys, strict=True)
-    ]
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(float(value), 3)
-
-
-def _supply(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
-    lines = line_geometries([r.line for r in plan.routes])
-    routes = [
-        {
-            "type": "Feature",
-            "geometry": line,
-            "properties": {
-                "depot_id": r.depot_id,
-                "shelter_id": r.shelter_id,
-                "distance_m": round(r.distance_m, 1),
-                "duration_s": round(r.duration_s, 1),
-                "items": {item: _number(q) for item, q in r.items.items()},
-            },
-        }
-        for r, line in zip(plan.routes, lines, strict=True)
-    ]
-    return {
-        "routes": {"type": "FeatureCollection", "features": routes},
-        "unreachable": [sid for sid, _ in plan.unreachable],
-        "unreachable_detail": [
-            {"shelter_id": s, "reason": reason_text(r)} for s, r in plan.unreachable
-        ],
-        "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
-        "shortfall_by_shelter": {
-            sid: {item: _number(q) for item, q in items.items()}
-            for sid, items in plan.shortfall_by_shelter.items()
-        },
-        "depots": [
-            {
-                "id": d.id,
-                "name": d.name,
-                "status": d.status,
-                "reason": reason_text(d.reason) if d.reason else None,
-                "sent": {item: _number(q) for item, q in d.sent.items()},
-            }
-            for d in plan.depots
-        ],
-        "closed_roads": len(plan.closed.roads),
-        "closed_lines": closed_lines(plan.closed, roads),
-        "days": plan.days,
-        "units": dict(plan.units),
-    }
-
-
 def serialise(
     result: Assessment,
     *,
@@ -379,7 +297,7 @@ def serialise(
         "created": created.isoformat(),
         "title": title,
         "population": _population(result, populations),
-        "shelters": _shelters(result, pack.shelters),
+        "shelters": shelters_section(result, pack.shelters),
         "placement": {
             "travel": result.travel,
             "placed": assignment.placed_total,
@@ -398,7 +316,7 @@ def serialise(
             "affected": round(coverage.affected),
             "by_kind": [asdict(k) for k in coverage.by_kind],
         },
-        "supply": _supply(result.supply, pack.roads) if result.supply else None,
+        "supply": supply_section(result.supply, pack.roads) if result.supply else None,
         "response": VerdictOut.model_validate(asdict(result.verdict)).model_dump(mode="json"),
         "footprint": footprint,
         "notes": [ESTIMATE_NOTICE],
