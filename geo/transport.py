@@ -200,8 +200,8 @@ class _Model:
         """The flow on every pair and the unmet amount per served node, at least cost."""
         lower = np.concatenate([wanted, np.full(available.size, -highspy.kHighsInf)])
         upper = np.concatenate([wanted, available])
-        for row, (low, high) in enumerate(zip(lower.tolist(), upper.tolist(), strict=True)):
-            self.highs.changeRowBounds(row, low, high)
+        rows = np.arange(lower.size, dtype=np.int32)
+        self.highs.changeRowsBounds(rows.size, rows, lower, upper)
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
