@@ -109,15 +109,16 @@ def times_only(
     if not start.nodes.size:
         return every
     graph, nodes, column = search_space(start.graph, start.nodes, targets[0], limit)
-    size = graph.shape[0]
-    found = np.flatnonzero((column < size).any(axis=1))  # targets the search may reach
-    column, t_time = column[found], targets[1][found]
+    inside = column < graph.shape[0]
+    found = np.flatnonzero(inside.any(axis=1))  # targets the search may reach
+    # A slot outside the graph searched: any column, never reached (inf to enter).
+    column = np.where(inside, column, 0)[found]
+    t_time = np.where(inside, targets[1], np.inf)[found]
     best = np.full((start.search.shape[0], found.size), np.inf)
-    step = max(1, CHUNK_CELLS // (size + 1))
+    step = max(1, CHUNK_CELLS // graph.shape[0])
     for first in range(0, nodes.size, step):
         last = min(nodes.size, first + step)
         dist = dijkstra(graph, directed=True, indices=nodes[first:last], limit=limit)
-        dist = np.concatenate([dist, np.full((last - first, 1), np.inf)], axis=1)
         # Each search's best arrival over the target's two slots, then per point slot.
         first_slot = dist[:, column[:, 0]] + t_time[:, 0]
         arrive = np.minimum(first_slot, dist[:, column[:, 1]] + t_time[:, 1])

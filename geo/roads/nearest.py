@@ -176,7 +176,7 @@ def ladder_times(
     for limit in limits:
         part = limited_times(network, snaps.of_origins(todo), limit, way)
         cost[todo] = part
-        todo = todo[np.isfinite(part[:, wanted]).sum(axis=1) < nearest]
+        todo = todo[np.count_nonzero(np.isfinite(part) & wanted, axis=1) < nearest]
         if not todo.size:
             break
     return cost

@@ -277,10 +277,9 @@ def limited_times(
     `geo.roads._times`), straight along a shared chain or edge when faster. ``way``:
     that of a larger set these points are part of (`geo.roads._dijkstra.way_of`).
     """
-    durations = times_between(snaps, limit, way)
+    durations = times_between(snaps, limit, way)  # inf above the limit
     i, j, along = snaps.shortcuts(network)
-    np.minimum.at(durations, (i, j), along)
-    durations[durations > limit] = np.inf
+    np.minimum.at(durations, (i, j), np.where(along > limit, np.inf, along))
     return durations
 
 
