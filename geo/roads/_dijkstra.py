@@ -1,9 +1,11 @@
 """The search behind `geo.roads.travel`: points attached to the junctions, one Dijkstra.
 
-Internal to `geo.roads.travel`: the open graph of junctions and chain arcs
-(`geo.roads.chains`) as CSR with one virtual node per source point, the multi-source
-search from whichever side has fewer points, optionally without predecessors or up to a
-time limit, and travel along one edge or one chain.
+Internal to `geo.roads.travel`: points attached to the open roads (`Snaps`), the
+multi-source search with predecessors from whichever side has fewer points, over the
+open graph of junctions and chain arcs (`geo.roads.chains`, `geo.roads._graph`) with one
+virtual node per source point; times without routes, up to a time limit
+(`geo.roads._times`); which points reach which (`reached_each_way`); and travel along
+one edge or one chain.
 """
 
 from __future__ import annotations
