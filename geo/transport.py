@@ -201,7 +201,8 @@ class _Model:
         lower = np.concatenate([wanted, np.full(available.size, -highspy.kHighsInf)])
         upper = np.concatenate([wanted, available])
         rows = np.arange(lower.size, dtype=np.int32)
-        self.highs.changeRowsBounds(rows.size, rows, lower, upper)
+        # In the extension (HiGHS's changeRowsBounds by set), not in highspy's stub.
+        self.highs.changeRowsBounds(rows.size, rows, lower, upper)  # type: ignore[attr-defined]
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()

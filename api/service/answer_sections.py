@@ -44,8 +44,20 @@ def shelters_section(result: Assessment, shelters: gpd.GeoDataFrame) -> list[dic
     ]
 
 
-def _number(value: float) -> float | int:
+def quantity(value: float) -> float | int:
+    """A quantity as the answer gives it: whole pieces as int, else to 3 decimals."""
     return int(value) if float(value).is_integer() else round(float(value), 3)
+
+
+def shortfalls(plan: SupplyPlan) -> dict[str, Any]:
+    """What is short, per item and per shelter (items short only)."""
+    return {
+        "shortfall": {item: quantity(q) for item, q in plan.shortfall.items() if q > 0},
+        "shortfall_by_shelter": {
+            sid: {item: quantity(q) for item, q in items.items()}
+            for sid, items in plan.shortfall_by_shelter.items()
+        },
+    }
 
 
 def supply_section(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -60,7 +72,7 @@ def supply_section(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
                 "shelter_id": r.shelter_id,
                 "distance_m": round(r.distance_m, 1),
                 "duration_s": round(r.duration_s, 1),
-                "items": {item: _number(q) for item, q in r.items.items()},
+                "items": {item: quantity(q) for item, q in r.items.items()},
             },
         }
         for r, line in zip(plan.routes, lines, strict=True)
@@ -71,18 +83,14 @@ def supply_section(plan: SupplyPlan, roads: gpd.GeoDataFrame) -> dict[str, Any]:
         "unreachable_detail": [
             {"shelter_id": s, "reason": reason_text(r)} for s, r in plan.unreachable
         ],
-        "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
-        "shortfall_by_shelter": {
-            sid: {item: _number(q) for item, q in items.items()}
-            for sid, items in plan.shortfall_by_shelter.items()
-        },
+        **shortfalls(plan),
         "depots": [
             {
                 "id": d.id,
                 "name": d.name,
                 "status": d.status,
                 "reason": reason_text(d.reason) if d.reason else None,
-                "sent": {item: _number(q) for item, q in d.sent.items()},
+                "sent": {item: quantity(q) for item, q in d.sent.items()},
             }
             for d in plan.depots
         ],

@@ -17,6 +17,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from api.service.answer_sections import quantity, shortfalls
 from api.service.assess import ESTIMATE_NOTICE, assess_exposed
 from api.service.bootstrap import Services
 from api.service.exposing import expose
@@ -85,10 +86,6 @@ def _shelters(result: Assessment, services: Services) -> dict[str, Any]:
     }
 
 
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(float(value), 3)
-
-
 def _stock(
     plan: SupplyPlan | None, result: Assessment, names: dict[str, str]
 ) -> dict[str, Any] | None:
@@ -104,11 +101,7 @@ def _stock(
         "estimate": True,
         "label": ESTIMATED,
         "notice": STOCK_NOTICE,
-        "shortfall": {item: _number(q) for item, q in plan.shortfall.items() if q > 0},
-        "shortfall_by_shelter": {
-            sid: {item: _number(q) for item, q in items.items()}
-            for sid, items in plan.shortfall_by_shelter.items()
-        },
+        **shortfalls(plan),
         "items": [
             {
                 "depot_id": r.depot_id,
@@ -117,7 +110,7 @@ def _stock(
                 "shelter_name": shelters.get(r.shelter_id, r.shelter_id),
                 "distance_m": round(r.distance_m, 1),
                 "duration_s": round(r.duration_s, 1),
-                "items": {item: _number(q) for item, q in r.items.items()},
+                "items": {item: quantity(q) for item, q in r.items.items()},
             }
             for r in plan.routes
         ],
