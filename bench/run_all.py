@@ -1,7 +1,8 @@
 """Run every benchmark with one command and write the performance record, bench/RESULTS.md.
 
 ``python -m bench.run_all [--only a,b] [--skip a,b] [--quick] [--pack DIR]``
-``python -m bench.run_all --collect`` rewrites RESULTS.md from the results files there are.
+``python -m bench.run_all --collect`` rewrites RESULTS.md from the results files there are;
+a benchmark left out by ``--only`` or ``--skip`` is collected from its last results file.
 
 Each benchmark runs in its own process, one after another (they share a 2-core machine:
 running them side by side would time the machine, not the code). Each writes its
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     for bench in BENCHMARKS:
         if (only and bench.name not in only) or bench.name in skip:
-            outcomes.append(Outcome(bench, "skipped: not selected", 0.0, ""))
+            outcomes.append(collected(bench))  # not run now: its last results, if any
             continue
         outcomes.append(run(bench, args))
     write_record(outcomes)
