@@ -8,7 +8,9 @@ row, masked at its own limit: every time at or under a limit is exact whatever t
 limit searched. So each point is searched once at a level no higher than its own, read
 down to its own, and searched again only if short: the level it starts at is that of a
 group of nearby points searched together (`start_levels`), which never reaches more
-destinations, no sooner, than any point of the group.
+destinations, no sooner, than any point of the group. Points that share the junctions
+they leave by are searched once per junction (`geo.roads._times`), so cheaply that they
+simply climb the ladder (`ladder_times`).
 """
 
 from __future__ import annotations
@@ -131,7 +133,11 @@ def nearest_times(
     nearest: int,
     points_crs: CRS | str = LONLAT,
 ) -> NDArray[np.float64]:
-    """The rows of `ladder_times`, each point searched from its group's level on."""
+    """The rows of `ladder_times`: each point from its group's level on, or up the ladder.
+
+    Up the ladder when the search runs from the destinations or from junctions the
+    points share; every step searches the way the whole set would (`way_of`).
+    """
     snaps = attach(
         network, origins, destinations, snap_max_m=snap_max_m, closed=None, points_crs=points_crs
     )
