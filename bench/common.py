@@ -16,6 +16,20 @@ from pathlib import Path
 RESULTS = Path(__file__).parent / "results"
 
 
+#: Keys that differ between two runs of one assessment (its id and times), left out of
+#: whole-answer comparisons.
+RUN_KEYS = frozenset({"id", "created", "created_at"})
+
+
+def without_run_keys(body: object) -> object:
+    """An answer as compared whole: the same, less `RUN_KEYS` at every depth."""
+    if isinstance(body, dict):
+        return {k: without_run_keys(v) for k, v in body.items() if k not in RUN_KEYS}
+    if isinstance(body, list):
+        return [without_run_keys(v) for v in body]
+    return body
+
+
 def median_s(run: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``repeats`` runs after one warm-up (imports, caches, PROJ)."""
     run()

@@ -40,27 +40,18 @@ import numpy as np
 from api.service.assess import run_assessment
 from api.service.bootstrap import load_services
 from api.settings import Settings
-from bench.common import RESULTS, Headline, machine, write_headlines
+from bench.common import RESULTS, Headline, machine, without_run_keys, write_headlines
 from geo.roads import _times, chains, travel
 from geo.supply import plan
 
 DEFAULT_PACK = Path("/work/packs/jiangsu")
 QUAKE = {"magnitude": 6.5, "lon": 118.80, "lat": 32.05}
 TARGETS_S = {"scale_100km2": 0.3, "flood_huai": 1.5, "scale_20000km2": 4.0, "quake": 3.0}
-RUN_KEYS = frozenset({"id", "created", "created_at"})
 MODES = ("chains", "nodes", "whole graph")
 #: Timed runs per incident and way, after the warm-up: the medians are reported.
 REPEATS = 3
 #: The road stages timed, by the name `geo.supply.plan` calls them by.
 STAGES = ("nearest_times", "reachable", "travel_matrix", "route")
-
-
-def _answer(body: Any) -> Any:
-    if isinstance(body, dict):
-        return {k: _answer(v) for k, v in body.items() if k not in RUN_KEYS}
-    if isinstance(body, list):
-        return [_answer(v) for v in body]
-    return body
 
 
 @contextmanager
@@ -181,8 +172,8 @@ def main() -> None:
     rows, heads = [], []
     for name, incident in _incidents(args.pack, args.footprints.split(","), not args.no_quake):
         runs = {mode: _timed(services, incident, mode) for mode in MODES}
-        chained = _answer(runs["chains"][2])
-        same = {mode: _answer(runs[mode][2]) == chained for mode in MODES[1:]}
+        chained = without_run_keys(runs["chains"][2])
+        same = {mode: without_run_keys(runs[mode][2]) == chained for mode in MODES[1:]}
         rows.append(_row(name, runs["chains"][2]["population"]["affected"], runs, same))
         heads.append(_headline(name, runs, all(same.values())))
         print(rows[-1], flush=True)

@@ -1,11 +1,11 @@
 """Whole assessment answers, written to a folder, and two folders compared byte for byte.
 
-``python scripts/whole_answers.py dump DIR [--pack /work/packs/jiangsu]`` writes one JSON
+``python -m bench.whole_answers dump DIR [--pack /work/packs/jiangsu]`` writes one JSON
 file per incident: the demo's footprints under each hazard (an error message where the
 footprint's classes are not the hazard's), the demo M6.0 earthquake, and, with a province
 pack, its 100 km², flood_huai and 20,000 km² footprints as floods and an M6.5 earthquake
 near 南京. Each is `api.service.assess.run_assessment`'s answer with its id and times left
-out, keys sorted. ``python scripts/whole_answers.py compare A B`` lists the files that
+out, keys sorted. ``python -m bench.whole_answers compare A B`` lists the files that
 differ. A change meant to leave every answer as it was is checked by dumping before and
 after it and comparing.
 """
@@ -22,25 +22,17 @@ from typing import Any
 from api.service.assess import run_assessment
 from api.service.bootstrap import load_services
 from api.settings import Settings
+from bench.common import without_run_keys
 from geo.errors import InputError
 from layers.resources import demo_pack_dir
 
-RUN_KEYS = frozenset({"id", "created", "created_at"})
 DEMO_QUAKE = {"magnitude": 6.0, "lon": 113.41, "lat": 38.09}
 PROVINCE_QUAKE = {"magnitude": 6.5, "lon": 118.80, "lat": 32.05}
 PROVINCE_FOOTPRINTS = ("scale_100km2", "flood_huai", "scale_20000km2")
 
 
-def _stripped(body: Any) -> Any:
-    if isinstance(body, dict):
-        return {k: _stripped(v) for k, v in body.items() if k not in RUN_KEYS}
-    if isinstance(body, list):
-        return [_stripped(v) for v in body]
-    return body
-
-
 def _write(folder: Path, name: str, body: Any) -> None:
-    text = json.dumps(_stripped(body), sort_keys=True, ensure_ascii=False)
+    text = json.dumps(without_run_keys(body), sort_keys=True, ensure_ascii=False)
     (folder / f"{name}.json").write_text(text, encoding="utf-8")
 
 
